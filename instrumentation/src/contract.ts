@@ -1,0 +1,256 @@
+/**
+ * The hmac-slo metric contract: every instrument, attribute and failure reason, written once.
+ *
+ * The collector, the rule generator, the dashboards and the docs (`docs/metrics.md`) read these
+ * constants instead of retyping strings. Changing a value here is a breaking change for every
+ * dashboard and alert a user has imported.
+ */
+
+/** Attribute keys (OpenTelemetry names; Prometheus replaces dots with underscores). */
+export const ATTR = {
+  scheme: 'hmac.scheme',
+  keyId: 'hmac.key_id',
+  outcome: 'hmac.outcome',
+  errorType: 'error.type',
+  replayResult: 'hmac.replay.result',
+  kmsProvider: 'hmac.kms.provider',
+  kmsOperation: 'hmac.kms.operation',
+  keystoreName: 'hmac.keystore.name',
+  keyStatus: 'hmac.key.status',
+  /** Span-only: never a metric attribute (unbounded, client-controlled). */
+  clientId: 'hmac.client.id',
+  /** Span-only: the error's class name. */
+  errorClass: 'hmac.error.class',
+} as const;
+
+/** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
+export function promLabel(attributeKey: string): string {
+  return attributeKey.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+/** `hmac.outcome`: the split SLOs depend on — the client's fault (`rejected`) versus ours (`error`). */
+export const OUTCOMES = ['accepted', 'rejected', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * `error.type`: the closed failure-reason taxonomy. Each reason has exactly one outcome and names the
+ * failure mode (seed guide F1–F8, metrics M1–M10) it reveals. Absent on accepted calls.
+ */
+export const FAILURE_REASONS = {
+  missing_signature: { outcome: 'rejected', reveals: 'F7: a proxy stripped the header, or an unsigned client' },
+  malformed_signature: { outcome: 'rejected', reveals: 'F1/F7: encoding or header-format mismatch' },
+  unknown_key: { outcome: 'rejected', reveals: 'M8/F5: forged attempts, or a key not yet rolled out' },
+  revoked_key: { outcome: 'rejected', reveals: 'F4: a revoked (possibly leaked) key still presented' },
+  timestamp_skew: { outcome: 'rejected', reveals: 'F2: clock drift beyond the timestamp window' },
+  replay: { outcome: 'rejected', reveals: 'F3: a nonce or signature seen before' },
+  digest_mismatch: { outcome: 'rejected', reveals: 'F7: body hash differs — a proxy altered the body' },
+  signature_mismatch: { outcome: 'rejected', reveals: 'F1/F4/F5: canonicalization change, wrong or stale secret, forgery' },
+  kms_timeout: { outcome: 'error', reveals: 'F6: KMS too slow to answer' },
+  kms_throttled: { outcome: 'error', reveals: 'F6/F8: KMS or signing endpoint rate-limited' },
+  kms_unavailable: { outcome: 'error', reveals: 'F6: KMS outage' },
+  kms_error: { outcome: 'error', reveals: 'F6: other KMS failure' },
+  internal_error: { outcome: 'error', reveals: 'a bug or an unrecognised error in the verifier' },
+} as const satisfies Record<string, { outcome: Exclude<Outcome, 'accepted'>; reveals: string }>;
+export type FailureReason = keyof typeof FAILURE_REASONS;
+export const FAILURE_REASON_NAMES = Object.keys(FAILURE_REASONS) as FailureReason[];
+
+export function isFailureReason(value: unknown): value is FailureReason {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FAILURE_REASONS, value);
+}
+
+export function outcomeOf(reason: FailureReason): Exclude<Outcome, 'accepted'> {
+  return FAILURE_REASONS[reason].outcome;
+}
+
+export const REPLAY_RESULTS = ['fresh', 'replayed'] as const;
+export type ReplayResult = (typeof REPLAY_RESULTS)[number];
+
+export const KEY_STATUSES = ['active', 'retiring', 'revoked'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** Key ID values standing in for anything the application did not declare (cardinality bound). */
+export const KEY_ID_UNKNOWN = 'unknown';
+export const KEY_ID_OTHER = 'other';
+export const DEFAULT_KEY_ID_CAP = 256;
+
+/**
+ * Latency buckets in seconds. They include every default SLO threshold (5 ms median target M2,
+ * 30 ms p95 target M7, 100 ms KMS p95) so a latency SLI is an exact bucket read, never an estimate.
+ */
+export const DURATION_BUCKETS_SECONDS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const;
+
+/** Absolute clock-skew buckets in seconds; include the default 300 s window and 80 % of it. */
+export const CLOCK_SKEW_BUCKETS_SECONDS = [
+  0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 240, 300, 600, 1800, 3600,
+] as const;
+
+export type InstrumentKind = 'counter' | 'histogram' | 'observable_gauge';
+
+export interface InstrumentSpec {
+  /** OpenTelemetry instrument name. */
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  /** UCUM unit; annotations in braces are dropped by every Prometheus translation. */
+  readonly unit: string;
+  readonly description: string;
+  /** Metric attributes (never span-only ones). */
+  readonly attributes: readonly string[];
+  /**
+   * Prometheus metric family name on every road (see docs/metrics.md "Three roads"): counters get
+   * `_total`, seconds-valued instruments `_seconds`; histograms add `_bucket`, `_sum`, `_count`.
+   */
+  readonly prometheus: string;
+  readonly buckets?: readonly number[];
+}
+
+function spec(s: InstrumentSpec): InstrumentSpec {
+  return Object.freeze(s);
+}
+
+export const INSTRUMENTS = {
+  verifications: spec({
+    name: 'hmac.auth.verifications',
+    kind: 'counter',
+    unit: '{verification}',
+    description: 'HMAC verifications by outcome and failure reason.',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.outcome, ATTR.errorType],
+    prometheus: 'hmac_auth_verifications_total',
+  }),
+  verificationDuration: spec({
+    name: 'hmac.auth.verification.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time from calling the verifier to its decision.',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.outcome],
+    prometheus: 'hmac_auth_verification_duration_seconds',
+    buckets: DURATION_BUCKETS_SECONDS,
+  }),
+  signings: spec({
+    name: 'hmac.auth.signings',
+    kind: 'counter',
+    unit: '{signing}',
+    description: 'HMAC signings by outcome and failure reason.',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.outcome, ATTR.errorType],
+    prometheus: 'hmac_auth_signings_total',
+  }),
+  signingDuration: spec({
+    name: 'hmac.auth.signing.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time to produce a signature.',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.outcome],
+    prometheus: 'hmac_auth_signing_duration_seconds',
+    buckets: DURATION_BUCKETS_SECONDS,
+  }),
+  clockSkew: spec({
+    name: 'hmac.auth.clock_skew',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Absolute difference between the request timestamp and the verifier clock.',
+    attributes: [ATTR.scheme],
+    prometheus: 'hmac_auth_clock_skew_seconds',
+    buckets: CLOCK_SKEW_BUCKETS_SECONDS,
+  }),
+  replayChecks: spec({
+    name: 'hmac.replay.checks',
+    kind: 'counter',
+    unit: '{check}',
+    description: 'Nonce/replay-cache checks: fresh or replayed.',
+    attributes: [ATTR.scheme, ATTR.replayResult],
+    prometheus: 'hmac_replay_checks_total',
+  }),
+  replayCacheSize: spec({
+    name: 'hmac.replay.cache.size',
+    kind: 'observable_gauge',
+    unit: '{entry}',
+    description: 'Entries currently held by the replay (nonce) cache.',
+    attributes: [ATTR.scheme],
+    prometheus: 'hmac_replay_cache_size',
+  }),
+  kmsOperations: spec({
+    name: 'hmac.kms.operations',
+    kind: 'counter',
+    unit: '{operation}',
+    description: 'KMS calls by provider, operation, outcome and failure reason.',
+    attributes: [ATTR.kmsProvider, ATTR.kmsOperation, ATTR.outcome, ATTR.errorType],
+    prometheus: 'hmac_kms_operations_total',
+  }),
+  kmsOperationDuration: spec({
+    name: 'hmac.kms.operation.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'KMS call latency.',
+    attributes: [ATTR.kmsProvider, ATTR.kmsOperation, ATTR.outcome],
+    prometheus: 'hmac_kms_operation_duration_seconds',
+    buckets: DURATION_BUCKETS_SECONDS,
+  }),
+  keystoreReads: spec({
+    name: 'hmac.keystore.reads',
+    kind: 'counter',
+    unit: '{read}',
+    description: 'Secret reads from a key store (secrets-access audit, M9).',
+    attributes: [ATTR.keyId, ATTR.keystoreName, ATTR.outcome],
+    prometheus: 'hmac_keystore_reads_total',
+  }),
+  keyInfo: spec({
+    name: 'hmac.key.info',
+    kind: 'observable_gauge',
+    unit: '{key}',
+    description: 'One per declared key, labeled with its status (active, retiring, revoked).',
+    attributes: [ATTR.keyId, ATTR.keyStatus],
+    prometheus: 'hmac_key_info',
+  }),
+  keyAge: spec({
+    name: 'hmac.key.age',
+    kind: 'observable_gauge',
+    unit: 's',
+    description: 'Seconds since the key was created.',
+    attributes: [ATTR.keyId],
+    prometheus: 'hmac_key_age_seconds',
+  }),
+} as const satisfies Record<string, InstrumentSpec>;
+export type InstrumentName = keyof typeof INSTRUMENTS;
+
+/** Look an instrument up by its OpenTelemetry name (the collector receives names, not keys). */
+export const INSTRUMENTS_BY_OTEL_NAME: ReadonlyMap<string, InstrumentSpec> = new Map(
+  Object.values(INSTRUMENTS).map((i) => [i.name, i]),
+);
+
+/**
+ * `@opentelemetry/exporter-prometheus` (road 1) does not append unit suffixes, while the OTel
+ * Collector's Prometheus exporter, Prometheus's OTLP receiver and hmac-slo's collector do. Passing
+ * these plain view objects to the application's `MeterProvider({ views })` renames the
+ * seconds-valued instruments for that exporter only, so road 1 yields the same `_seconds` names.
+ */
+export const PROMETHEUS_EXPORTER_VIEWS: ReadonlyArray<{ instrumentName: string; name: string }> =
+  Object.values(INSTRUMENTS as Record<string, InstrumentSpec>)
+    .filter((i) => i.unit === 's')
+    .map((i) => ({ instrumentName: i.name, name: `${i.name}_seconds` }));
+
+/** Span names. */
+export const SPANS = {
+  verify: 'hmac.verify',
+  sign: 'hmac.sign',
+  kms: (operation: string) => `hmac.kms.${operation}`,
+  keystore: 'hmac.keystore.read',
+  replay: 'hmac.replay.check',
+} as const;
+
+/** Fingerprints: first 12 hex characters of SHA-256, never the value itself. */
+export const FINGERPRINT_HEX_LENGTH = 12;
+
+/**
+ * SLO series shared by the collector's gauges and the generated Prometheus recording rules, so a
+ * dashboard works whichever computed them. Labels: `job`, `slo`, and `window` where noted.
+ */
+export const SLO_SERIES = {
+  objective: 'hmac_slo_objective', // {slo}
+  errorRatio: 'hmac_slo_error_ratio', // {job, slo, window}
+  burnRate: 'hmac_slo_burn_rate', // {job, slo, window}
+  errorBudgetRemaining: 'hmac_slo_error_budget_remaining', // {job, slo}, 1 = untouched, < 0 = overspent
+} as const;
+
+/** The SLO windows every SLO is evaluated over (the period, e.g. `30d`, is added from config). */
+export const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;

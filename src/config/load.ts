@@ -1,0 +1,85 @@
+/** Reads and validates `hmac-slo.yaml`; every error names the file and the field. */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
+import { configSchema, type HmacSloConfig } from './schema.js';
+import { durationSeconds } from './duration.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${field || '(top level)'}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/** Validate an already-parsed object (from YAML, JSON or code). `file` is only used in messages. */
+export function parseConfig(raw: unknown, file = '<inline>'): HmacSloConfig {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    throw new ConfigError(file, fieldPath(issue.path), issue.message);
+  }
+  const config = result.data;
+  checkCrossFields(config, file);
+  return config;
+}
+
+/** Rules a schema cannot express: unique names, exact latency buckets, windows within the period. */
+function checkCrossFields(config: HmacSloConfig, file: string): void {
+  const seen = new Set<string>();
+  config.slos.forEach((slo, i) => {
+    if (seen.has(slo.name)) throw new ConfigError(file, `slos[${i}].name`, `duplicate SLO name "${slo.name}"`);
+    seen.add(slo.name);
+    if (slo.sli.kind === 'latency') {
+      const buckets: readonly number[] = INSTRUMENTS[slo.sli.source].buckets ?? [];
+      if (!buckets.includes(slo.sli.thresholdSeconds)) {
+        throw new ConfigError(
+          file,
+          `slos[${i}].sli.thresholdSeconds`,
+          `${slo.sli.thresholdSeconds} is not a histogram bucket bound; choose one of ${buckets.join(', ')}`,
+        );
+      }
+    }
+  });
+  const period = durationSeconds(config.period);
+  config.alerting.burnRate.forEach((a, i) => {
+    if (durationSeconds(a.short) >= durationSeconds(a.long)) {
+      throw new ConfigError(file, `alerting.burnRate[${i}].short`, `must be shorter than long (${a.long})`);
+    }
+    if (durationSeconds(a.long) > period) {
+      throw new ConfigError(file, `alerting.burnRate[${i}].long`, `must not exceed the period (${config.period})`);
+    }
+  });
+}
+
+/** Load a config file; a missing `file` means all defaults. */
+export function loadConfig(file?: string): HmacSloConfig {
+  if (!file) return parseConfig({}, '<defaults>');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0];
+    throw new ConfigError(file, line ? `line ${line.line}, column ${line.col}` : '', `invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  return parseConfig(doc.toJS(), file);
+}
+
+/** Burn factor of a multiwindow alert: budgetConsumed × period / long window (SRE workbook). */
+export function burnFactor(budgetConsumed: number, long: string, period: string): number {
+  return (budgetConsumed * durationSeconds(period)) / durationSeconds(long);
+}

@@ -1,0 +1,187 @@
+/**
+ * The schema of `hmac-slo.yaml`: the one configuration file read by the collector, the rule
+ * generator and the dashboards. Every field has a default, so an empty file is a valid config.
+ * Documented field by field in docs/configuration.md.
+ */
+import { z } from 'zod';
+import { FAILURE_REASON_NAMES, OUTCOMES } from '@hmac-slo/instrumentation/contract';
+import { isDuration } from './duration.js';
+
+const duration = z.string().refine(isDuration, { message: 'expected a duration such as 30s, 5m, 1h or 30d' });
+const ratio = z.number().gt(0).lt(1);
+const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
+
+/** Which counter an SLI reads; the collector and the rules both resolve these through the contract. */
+export const RATIO_SOURCES = ['verifications', 'kmsOperations', 'signings'] as const;
+export const LATENCY_SOURCES = ['verificationDuration', 'kmsOperationDuration', 'signingDuration'] as const;
+
+const ratioSli = z.strictObject({
+  kind: z.literal('ratio'),
+  /** Instrument (key of INSTRUMENTS) whose events are counted. */
+  source: z.enum(RATIO_SOURCES),
+  /** `hmac.outcome` values that count as bad events. */
+  badOutcomes: z.array(z.enum(OUTCOMES.filter((o) => o !== 'accepted') as ['rejected', 'error'])).min(1),
+  /** Optional: only these `error.type` values count as bad (all of `badOutcomes` when absent). */
+  badReasons: z.array(z.enum(FAILURE_REASON_NAMES as [string, ...string[]])).optional(),
+});
+
+const latencySli = z.strictObject({
+  kind: z.literal('latency'),
+  source: z.enum(LATENCY_SOURCES),
+  /** Seconds; must be one of the contract's histogram bucket bounds so the SLI is exact. */
+  thresholdSeconds: z.number().positive(),
+});
+
+export const sloSchema = z.strictObject({
+  name: slug,
+  description: z.string().default(''),
+  sli: z.discriminatedUnion('kind', [ratioSli, latencySli]),
+  /** Target fraction of good events, e.g. 0.999. */
+  objective: ratio,
+});
+
+/**
+ * Multiwindow multi-burn-rate alert (SRE workbook ch. 5): fire when `budgetConsumed` of the whole
+ * period's budget would be spent within `long`, confirmed over `short`. The burn factor is derived:
+ * budgetConsumed × period / long (2 % over 1h of 30d → 14.4).
+ */
+const burnAlert = z.strictObject({
+  severity: z.enum(['critical', 'warning', 'info']),
+  long: duration,
+  short: duration,
+  budgetConsumed: ratio,
+});
+
+const failureModes = z.strictObject({
+  /** F1: signature_mismatch / all verifications over `window`, per job. */
+  mismatchRatio: z.number().positive().default(0.01),
+  /** F1: page (instead of ticket) when at least this many jobs exceed `mismatchRatio` at once. */
+  mismatchManyJobs: z.number().int().positive().default(2),
+  /** F2: the verifiers' timestamp window, and the fraction of it at which skew warns. */
+  timestampWindow: duration.default('5m'),
+  clockSkewWarnFraction: ratio.default(0.8),
+  /** F3: replays per second above which the replay alert fires (0 = any replay). */
+  replayRate: z.number().min(0).default(0),
+  /** M8: unknown_key + signature_mismatch rejections per second that count as a forged-attempt flood. */
+  forgedAttemptsRate: z.number().positive().default(1),
+  /** F5/M5: a retiring key still carrying more than this share of traffic ... */
+  retiringKeyTrafficShare: ratio.default(0.01),
+  /** ... for longer than this (the rotation policy window). */
+  rotationWindow: duration.default('1d'),
+  /** Keys older than this should have been rotated. */
+  maxKeyAge: duration.default('90d'),
+  /** F6/M6: KMS error ratio and p95 latency thresholds. */
+  kmsErrorRatio: ratio.default(0.001),
+  kmsLatencyP95Seconds: z.number().positive().default(0.1),
+  /** M7: verification p95 threshold. */
+  verificationLatencyP95Seconds: z.number().positive().default(0.03),
+  /** M10: canary failure ratio this many times the stable one. */
+  canaryFactor: z.number().gt(1).default(2),
+  /** Label (on the job's series) that marks a canary deployment, and its canary value. */
+  canaryLabel: z.string().default('deployment_track'),
+  canaryValue: z.string().default('canary'),
+  /** F7: digest mismatches per second. */
+  digestMismatchRate: z.number().min(0).default(0),
+  /** Telemetry absent for a job that was reporting, for this long. */
+  absentFor: duration.default('15m'),
+  /** How long a failure-mode condition must hold before its alert fires. */
+  for: duration.default('5m'),
+  /** Rate window for failure-mode alerts. */
+  window: duration.default('5m'),
+});
+
+const collectorSchema = z.strictObject({
+  listen: z.string().default('127.0.0.1:9464'),
+  stateDir: z.string().default('.hmac-slo-state'),
+  /** Forget a pusher's stream identity after this long without a push (its counts stay). */
+  pusherTtl: duration.default('15m'),
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      maxSeries: z.number().int().positive().default(50_000),
+      maxSeriesPerJob: z.number().int().positive().default(10_000),
+      maxJsonDepth: z.number().int().positive().default(64),
+    })
+    .prefault({}),
+  failures: z
+    .strictObject({
+      /** Recent failed hmac.* spans kept in memory. */
+      ringSize: z.number().int().positive().default(500),
+      /** Top-k rejected clients per job (space-saving). */
+      topClients: z.number().int().positive().default(20),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** Accepted bearer tokens, each read from an environment variable (never written in the file). */
+      bearerTokenEnv: z.array(z.string()).default([]),
+      /** HMAC-signed pushes: key ID → environment variable holding the secret. */
+      hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1) })).default([]),
+    })
+    .prefault({}),
+  ui: z.boolean().default(true),
+});
+
+export const configSchema = z.strictObject({
+  /** The SLO period (error budget window). */
+  period: duration.default('30d'),
+  /** Extra PromQL label matchers added to every selector, e.g. `namespace="payments"`. */
+  selector: z.string().default(''),
+  slos: z.array(sloSchema).min(1).prefault(() => DEFAULT_SLOS),
+  alerting: z
+    .strictObject({
+      burnRate: z.array(burnAlert).min(1).prefault(() => DEFAULT_BURN_ALERTS),
+      failureModes: failureModes.prefault({}),
+      /** `%s` is replaced by the alert name's lower-cased anchor in docs/runbooks.md. */
+      runbookUrl: z.string().default('https://github.com/hmac-slo/hmac-slo/blob/main/docs/runbooks.md#%s'),
+      /** Common prefix of every alert name. */
+      alertPrefix: z.string().regex(/^[A-Z][A-Za-z0-9]*$/).default('HmacAuth'),
+    })
+    .prefault({}),
+  /**
+   * Divides every window, `for` and period by this factor: only for tests and demos that need a
+   * day of alerting behaviour in a minute. 1 in production.
+   */
+  timeScale: z.number().positive().default(1),
+  collector: collectorSchema.prefault({}),
+});
+
+export type HmacSloConfig = z.infer<typeof configSchema>;
+export type SloConfig = z.infer<typeof sloSchema>;
+export type BurnAlertConfig = z.infer<typeof burnAlert>;
+
+/** Starting targets from the seed guide's M1–M10 table. */
+export const DEFAULT_SLOS: z.input<typeof sloSchema>[] = [
+  {
+    name: 'auth-success',
+    description: 'Signed requests that verify (M1). Client faults count: they are what mismatch storms look like.',
+    sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] },
+    objective: 0.999,
+  },
+  {
+    name: 'auth-availability',
+    description: 'Verifications that reached a decision: only our own failures (KMS, internal) are bad.',
+    sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['error'] },
+    objective: 0.9995,
+  },
+  {
+    name: 'verification-latency',
+    description: 'Verifications decided within 30 ms (M7).',
+    sli: { kind: 'latency', source: 'verificationDuration', thresholdSeconds: 0.03 },
+    objective: 0.95,
+  },
+  {
+    name: 'kms-success',
+    description: 'KMS operations without error (M6).',
+    sli: { kind: 'ratio', source: 'kmsOperations', badOutcomes: ['error'] },
+    objective: 0.9999,
+  },
+];
+
+/** SRE workbook defaults: page 2 %/1h and 5 %/6h, ticket 10 %/1d and 10 %/3d of a 30-day budget. */
+export const DEFAULT_BURN_ALERTS: z.input<typeof burnAlert>[] = [
+  { severity: 'critical', long: '1h', short: '5m', budgetConsumed: 0.02 },
+  { severity: 'critical', long: '6h', short: '30m', budgetConsumed: 0.05 },
+  { severity: 'warning', long: '1d', short: '2h', budgetConsumed: 0.1 },
+  { severity: 'warning', long: '3d', short: '6h', budgetConsumed: 0.1 },
+];
