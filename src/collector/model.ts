@@ -64,3 +64,66 @@ export interface PromFamily {
   readonly unit?: string;
   readonly samples: readonly PromSample[];
 }
+
+// ---- JSON APIs (shapes the status page and the tests rely on; documented in docs/collector.md) ----
+
+export interface SloWindowStatus {
+  /** `5m`, `30m`, `1h`, `2h`, `6h`, `1d`, `3d` and the period (e.g. `30d`), unscaled names. */
+  readonly window: string;
+  /** Bad / total events in the window; 0 when there was no traffic (never NaN). */
+  readonly errorRatio: number;
+  /** errorRatio / (1 − objective). */
+  readonly burnRate: number;
+  readonly events: number;
+  readonly badEvents: number;
+}
+
+export interface SloStatus {
+  readonly job: string;
+  readonly slo: string;
+  readonly description: string;
+  readonly objective: number;
+  readonly period: string;
+  /** 1 − errorRatio over the period (1 with no traffic). */
+  readonly sli: number;
+  /** 1 − (bad events over the period / allowed bad events); 1 = untouched, < 0 = overspent. */
+  readonly errorBudgetRemaining: number;
+  readonly windows: readonly SloWindowStatus[];
+}
+
+/** `GET /api/slo` */
+export interface SloApiResponse {
+  readonly generatedAt: string;
+  readonly slos: readonly SloStatus[];
+  /** The multiwindow burn-rate alert thresholds from config, factors derived. */
+  readonly burnAlerts: readonly { severity: string; long: string; short: string; factor: number }[];
+}
+
+/** `GET /api/slo/history?job=&slo=`: bounded series of the short-window error ratio, oldest first. */
+export interface SloHistoryResponse {
+  readonly job: string;
+  readonly slo: string;
+  readonly points: readonly { t: number; errorRatio: number }[];
+}
+
+/** `GET /api/failures?job=&reason=&limit=` */
+export interface FailuresApiResponse {
+  readonly failures: readonly FailedSpan[];
+  readonly topClients: readonly {
+    readonly job: string;
+    readonly clients: readonly { clientFingerprint: string; count: number; error: number }[];
+  }[];
+}
+
+/** `GET /api/keys`: key rotation status (seed: "key rotation status panel", M5). */
+export interface KeysApiResponse {
+  readonly keys: readonly {
+    readonly keyId: string;
+    /** From `hmac.key.info`; `undeclared` when no service reported the key. */
+    readonly status: 'active' | 'retiring' | 'revoked' | 'undeclared';
+    /** Share of all verifications (any outcome) that named this key, 0..1. */
+    readonly share: number;
+    readonly verifications: number;
+    readonly jobs: readonly string[];
+  }[];
+}

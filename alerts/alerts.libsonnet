@@ -1,0 +1,2 @@
+// Alerts (placeholder until written).
+{ prometheusAlerts+:: { groups+: [] } }

@@ -1,0 +1,2 @@
+// Dashboards (placeholder until written).
+{ grafanaDashboards+:: {} }

@@ -1,0 +1,2 @@
+// Recording rules (placeholder until written).
+{ prometheusRules+:: { groups+: [] } }
