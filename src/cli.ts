@@ -6,23 +6,18 @@
  *   hmac-slo demo        collector + demo workload     (src/demo/command.ts)
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url).pathname.replace('/dist/package.json', '/package.json'), 'utf8')) as { version: string };
+import { register as registerCollector } from './collector/command.js';
+import { register as registerGenerate } from './generate/command.js';
+import { register as registerDemo } from './demo/command.js';
+import { packageVersion } from './version.js';
 
 const program = new Command('hmac-slo')
   .description('Observable HMAC request authentication: collector, SLOs, dashboards and alerts.')
-  .version(pkg.version)
+  .version(packageVersion())
   .showHelpAfterError();
 
-const modules = ['./collector/command.js', './generate/command.js', './demo/command.js'];
-for (const m of modules) {
-  try {
-    const mod = (await import(m)) as { register(program: Command): void };
-    mod.register(program);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-}
+registerCollector(program);
+registerGenerate(program);
+registerDemo(program);
 
 await program.parseAsync(process.argv);
