@@ -1,0 +1,334 @@
+/**
+ * The SLO engine: samples the aggregated cumulative counters, remembers (bad, total) event counts
+ * per job and SLO over time in a bounded multi-resolution history, and answers with error ratios,
+ * burn rates and error budgets per window — the same numbers the generated Prometheus recording
+ * rules compute with `increase()` (docs/slo.md explains the math and the tolerance).
+ */
+import { SLO_SERIES } from '@hmac-slo/instrumentation/contract';
+import type { HmacSloConfig, SloConfig } from '../../config/schema.js';
+import { burnFactor } from '../../config/load.js';
+import type {
+  PromFamily,
+  PromSample,
+  SeriesSource,
+  SloApiResponse,
+  SloHistoryResponse,
+  SloStatus,
+  SloWindowStatus,
+} from '../model.js';
+import { compileSli, type CompiledSli, type EventCounts } from './sli.js';
+import { scaledMs, sloWindows, type SloWindow } from './windows.js';
+import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
+import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
+import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
+
+export interface SloEngineOptions {
+  /** Clock used when `status`/`families`/`sample` are called without a time (tests inject one). */
+  readonly now?: () => number;
+  /** Cap on tracked (job, SLO) pairs; pairs beyond it are counted in `stats().untrackedPairs`. */
+  readonly maxPairs?: number;
+  /** Sparkline points kept per pair for `history()` (one per scaled minute). */
+  readonly historyPoints?: number;
+}
+
+export const DEFAULT_MAX_PAIRS = 2000;
+export const DEFAULT_HISTORY_POINTS = 360; // 6 hours at one point per minute
+
+interface CompiledSlo {
+  readonly config: SloConfig;
+  readonly sli: CompiledSli;
+  /** Identity of the SLI definition: persisted counts are dropped when it changes. */
+  readonly fingerprint: string;
+}
+
+/** One (job, SLO): its own monotonic event totals (resets folded in) and their history. */
+interface Pair {
+  readonly job: string;
+  readonly slo: CompiledSlo;
+  /** The last aggregated reading, to tell increases from resets. */
+  lastRaw: EventCounts;
+  /** Events counted by the engine since it first saw the pair: never decreases. */
+  cum: EventCounts;
+  lastT: number;
+  readonly history: TieredHistory;
+  readonly sparkline: { t: number; errorRatio: number }[];
+}
+
+export class SloEngine {
+  private readonly slos: CompiledSlo[];
+  private readonly windows: SloWindow[];
+  private readonly periodMs: number;
+  private readonly tierSpecs: TierSpec[];
+  private readonly sparkMs: number;
+  private readonly pairs = new Map<string, Pair>();
+  private readonly now: () => number;
+  private readonly maxPairs: number;
+  private readonly historyPoints: number;
+  private lastSampleMs: number | undefined;
+  private untrackedPairs = 0;
+
+  constructor(
+    private readonly config: HmacSloConfig,
+    opts: SloEngineOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.maxPairs = opts.maxPairs ?? DEFAULT_MAX_PAIRS;
+    this.historyPoints = opts.historyPoints ?? DEFAULT_HISTORY_POINTS;
+    this.slos = config.slos.map((slo) => ({ config: slo, sli: compileSli(slo.sli), fingerprint: JSON.stringify(slo.sli) }));
+    this.windows = sloWindows(config);
+    this.periodMs = scaledMs(config.period, config.timeScale);
+    this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
+    this.sparkMs = scaledMs('1m', config.timeScale);
+  }
+
+  /**
+   * Read every aggregated series once and record, per job and SLO, the cumulative (bad, total) event
+   * counts at `nowMs`. Call it on a timer (every few seconds): the windows' edges are placed at sample
+   * times. A pair seen for the first time after the engine has sampled before is credited with all of
+   * its events since that previous sample (it appeared in between); on the very first sample the
+   * counts already present become the baseline, since when they happened is unknown.
+   */
+  sample(source: SeriesSource, nowMs: number = this.now()): void {
+    const t = this.lastSampleMs === undefined ? nowMs : Math.max(nowMs, this.lastSampleMs);
+    const readings = new Map<string, { job: string; slo: CompiledSlo; counts: EventCounts }>();
+    for (const series of source.series()) {
+      for (const slo of this.slos) {
+        if (!slo.sli.matches(series)) continue;
+        const key = pairKey(series.job, slo.config.name);
+        let r = readings.get(key);
+        if (!r) readings.set(key, (r = { job: series.job, slo, counts: { bad: 0, total: 0 } }));
+        slo.sli.accumulate(series, r.counts);
+      }
+    }
+    let untracked = 0;
+    for (const [key, r] of readings) {
+      let pair = this.pairs.get(key);
+      if (!pair) {
+        if (this.pairs.size >= this.maxPairs) {
+          untracked++;
+          continue;
+        }
+        pair = this.newPair(r.job, r.slo, t, r.counts);
+        this.pairs.set(key, pair);
+        continue;
+      }
+      advance(pair, r.counts);
+    }
+    // Pairs with no series this time keep their totals (a vanished series is not a reset).
+    for (const pair of this.pairs.values()) this.record(pair, t);
+    this.untrackedPairs = untracked;
+    this.lastSampleMs = t;
+  }
+
+  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts): Pair {
+    const pair: Pair = {
+      job,
+      slo,
+      lastRaw: { ...raw },
+      cum: { bad: 0, total: 0 },
+      lastT: t,
+      history: new TieredHistory(this.tierSpecs),
+      sparkline: [],
+    };
+    if (this.lastSampleMs !== undefined && this.lastSampleMs < t) {
+      // Appeared since the previous sample: its events happened in between.
+      pair.history.add({ t: this.lastSampleMs, bad: 0, total: 0 });
+      pair.cum = { bad: Math.min(raw.bad, raw.total), total: raw.total };
+    }
+    return pair;
+  }
+
+  private record(pair: Pair, t: number): void {
+    pair.lastT = t;
+    pair.history.add({ t, bad: pair.cum.bad, total: pair.cum.total });
+    const last = pair.sparkline[pair.sparkline.length - 1];
+    if (!last || Math.floor(t / this.sparkMs) > Math.floor(last.t / this.sparkMs)) {
+      const shortest = this.windows[0]!;
+      pair.sparkline.push({ t, errorRatio: this.windowCounts(pair, shortest, t).errorRatio });
+      if (pair.sparkline.length > this.historyPoints) pair.sparkline.splice(0, pair.sparkline.length - this.historyPoints);
+    }
+  }
+
+  /** Events over one window ending at the latest sample, its start at or just before `nowMs − window`. */
+  private windowCounts(pair: Pair, window: SloWindow, nowMs: number): SloWindowStatus {
+    const base: CountPoint = pair.history.atOrBefore(nowMs - window.ms) ?? { t: pair.lastT, ...pair.cum };
+    const events = Math.max(0, pair.cum.total - base.total);
+    const badEvents = Math.min(events, Math.max(0, pair.cum.bad - base.bad));
+    const ratio = errorRatio(badEvents, events);
+    return {
+      window: window.name,
+      errorRatio: ratio,
+      burnRate: burnRate(ratio, pair.slo.config.objective),
+      events,
+      badEvents,
+    };
+  }
+
+  private pairStatus(pair: Pair, nowMs: number): SloStatus {
+    const { config } = pair.slo;
+    const windows = this.windows.map((w) => this.windowCounts(pair, w, nowMs));
+    const period = windows.find((w) => w.window === this.config.period) ?? windows[windows.length - 1]!;
+    return {
+      job: pair.job,
+      slo: config.name,
+      description: config.description,
+      objective: config.objective,
+      period: this.config.period,
+      sli: 1 - period.errorRatio,
+      errorBudgetRemaining: errorBudgetRemaining(period.badEvents, period.events, config.objective),
+      windows,
+    };
+  }
+
+  private sortedPairs(): Pair[] {
+    const order = new Map(this.slos.map((s, i) => [s.config.name, i]));
+    return [...this.pairs.values()].sort(
+      (a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : order.get(a.slo.config.name)! - order.get(b.slo.config.name)!),
+    );
+  }
+
+  /** `GET /api/slo`: every tracked job × SLO, ordered by job then config order. */
+  status(nowMs: number = this.now()): SloApiResponse {
+    return {
+      generatedAt: new Date(nowMs).toISOString(),
+      slos: this.sortedPairs().map((p) => this.pairStatus(p, nowMs)),
+      burnAlerts: this.burnAlerts(),
+    };
+  }
+
+  /** The configured multiwindow burn-rate alerts with their derived factors (unscaled windows). */
+  burnAlerts(): SloApiResponse['burnAlerts'] {
+    return this.config.alerting.burnRate.map((a) => ({
+      severity: a.severity,
+      long: a.long,
+      short: a.short,
+      factor: burnFactor(a.budgetConsumed, a.long, this.config.period),
+    }));
+  }
+
+  /** Whether the engine tracks this job and SLO (the HTTP layer answers 404 otherwise). */
+  has(job: string, slo: string): boolean {
+    return this.pairs.has(pairKey(job, slo));
+  }
+
+  /** `GET /api/slo/history`: the shortest window's error ratio, one point per (scaled) minute, oldest first. */
+  history(job: string, slo: string): SloHistoryResponse {
+    const pair = this.pairs.get(pairKey(job, slo));
+    return { job, slo, points: pair ? pair.sparkline.map((p) => ({ ...p })) : [] };
+  }
+
+  /** The SLO gauges for `/metrics` (names from the contract's SLO_SERIES, unscaled window labels). */
+  families(nowMs: number = this.now()): PromFamily[] {
+    const ratio: PromSample[] = [];
+    const burn: PromSample[] = [];
+    const budget: PromSample[] = [];
+    for (const pair of this.sortedPairs()) {
+      const s = this.pairStatus(pair, nowMs);
+      for (const w of s.windows) {
+        const labels = { job: s.job, slo: s.slo, window: w.window };
+        ratio.push({ labels, value: w.errorRatio });
+        burn.push({ labels, value: w.burnRate });
+      }
+      budget.push({ labels: { job: s.job, slo: s.slo }, value: s.errorBudgetRemaining });
+    }
+    return [
+      {
+        name: SLO_SERIES.objective,
+        type: 'gauge',
+        help: 'SLO objective: the target fraction of good events.',
+        samples: this.slos.map((s) => ({ labels: { slo: s.config.name }, value: s.config.objective })),
+      },
+      {
+        name: SLO_SERIES.errorRatio,
+        type: 'gauge',
+        help: 'Bad events / all events of the SLO over the window; 0 without traffic.',
+        samples: ratio,
+      },
+      {
+        name: SLO_SERIES.burnRate,
+        type: 'gauge',
+        help: 'Error ratio over the window divided by the error budget (1 - objective).',
+        samples: burn,
+      },
+      {
+        name: SLO_SERIES.errorBudgetRemaining,
+        type: 'gauge',
+        help: 'Share of the period error budget left: 1 untouched, below 0 overspent.',
+        samples: budget,
+      },
+    ];
+  }
+
+  /** Size figures for the collector's own health metrics and for tests of the memory bound. */
+  stats(): { pairs: number; untrackedPairs: number; historyPoints: number } {
+    let points = 0;
+    for (const p of this.pairs.values()) points += p.history.pointCount + p.sparkline.length;
+    return { pairs: this.pairs.size, untrackedPairs: this.untrackedPairs, historyPoints: points };
+  }
+
+  /** Everything needed to carry the history over a restart (plain JSON; the collector persists it). */
+  toJSON(): SloEngineState {
+    return {
+      version: 1,
+      lastSampleMs: this.lastSampleMs ?? null,
+      pairs: [...this.pairs.values()].map((p) => ({
+        job: p.job,
+        slo: p.slo.config.name,
+        sli: p.slo.fingerprint,
+        lastRaw: [p.lastRaw.bad, p.lastRaw.total],
+        cum: [p.cum.bad, p.cum.total],
+        lastT: p.lastT,
+        points: p.history.allPoints().map((q) => [q.t, q.bad, q.total]),
+        sparkline: p.sparkline.map((q) => [q.t, q.errorRatio]),
+      })),
+    };
+  }
+
+  /**
+   * Rebuild an engine from `toJSON()` output under a (possibly changed) config. Pairs of SLOs that no
+   * longer exist, or whose SLI definition changed, are dropped: their counts would mean something
+   * else now. Throws `SloStateError` when the JSON is not engine state.
+   */
+  static fromJSON(config: HmacSloConfig, json: unknown, opts: SloEngineOptions = {}): SloEngine {
+    const state = parseSloEngineState(json);
+    const engine = new SloEngine(config, opts);
+    engine.lastSampleMs = state.lastSampleMs ?? undefined;
+    const byName = new Map(engine.slos.map((s) => [s.config.name, s]));
+    for (const p of state.pairs) {
+      const slo = byName.get(p.slo);
+      if (!slo || slo.fingerprint !== p.sli) continue;
+      if (engine.pairs.size >= engine.maxPairs) break;
+      const pair: Pair = {
+        job: p.job,
+        slo,
+        lastRaw: { bad: p.lastRaw[0], total: p.lastRaw[1] },
+        cum: { bad: p.cum[0], total: p.cum[1] },
+        lastT: p.lastT,
+        history: new TieredHistory(engine.tierSpecs),
+        sparkline: p.sparkline.slice(-engine.historyPoints).map(([t, errorRatio]) => ({ t, errorRatio })),
+      };
+      for (const [t, bad, total] of p.points) pair.history.add({ t, bad, total });
+      engine.pairs.set(pairKey(p.job, p.slo), pair);
+    }
+    return engine;
+  }
+}
+
+export { SloStateError };
+
+function pairKey(job: string, slo: string): string {
+  return `${job}\u0000${slo}`;
+}
+
+/**
+ * Fold a new aggregated reading into the pair's own totals. The aggregator's counters never go
+ * down, but if a reading does (state lost, a series evicted), treat it like Prometheus treats a
+ * counter reset: the new value is all new events.
+ */
+function advance(pair: Pair, raw: EventCounts): void {
+  const reset = raw.total < pair.lastRaw.total || raw.bad < pair.lastRaw.bad;
+  const dTotal = reset ? raw.total : raw.total - pair.lastRaw.total;
+  const dBad = Math.min(dTotal, reset ? raw.bad : raw.bad - pair.lastRaw.bad);
+  pair.cum = { bad: pair.cum.bad + Math.max(0, dBad), total: pair.cum.total + Math.max(0, dTotal) };
+  pair.lastRaw = { ...raw };
+}

@@ -1,0 +1,46 @@
+/**
+ * The persisted form of the SLO engine (written by the collector next to its aggregated state) and
+ * its validation: a damaged file must be refused with a clear error, never half-loaded.
+ */
+import { z } from 'zod';
+
+export class SloStateError extends Error {
+  constructor(message: string) {
+    super(`invalid SLO engine state: ${message}`);
+    this.name = 'SloStateError';
+  }
+}
+
+const count = z.number().finite().nonnegative();
+const time = z.number().finite();
+
+const pairSchema = z.object({
+  job: z.string(),
+  slo: z.string(),
+  /** JSON of the SLI definition the counts were taken under. */
+  sli: z.string(),
+  lastRaw: z.tuple([count, count]),
+  cum: z.tuple([count, count]),
+  lastT: time,
+  /** [t, bad, total], oldest first. */
+  points: z.array(z.tuple([time, count, count])),
+  /** [t, errorRatio], oldest first. */
+  sparkline: z.array(z.tuple([time, z.number().finite().min(0).max(1)])),
+});
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  lastSampleMs: time.nullable(),
+  pairs: z.array(pairSchema),
+});
+
+export type SloEngineState = z.infer<typeof stateSchema>;
+
+export function parseSloEngineState(json: unknown): SloEngineState {
+  const result = stateSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new SloStateError(`${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return result.data;
+}
