@@ -1,0 +1,462 @@
+/// <reference lib="dom" />
+/**
+ * The status page's browser script. It reads the collector's JSON APIs (same origin, relative URLs
+ * so the page also works behind a path-prefixing proxy) and renders SLO cards, the key-rotation
+ * table and the recent failures, refreshing every few seconds.
+ *
+ * Safety: every string from the APIs reaches the DOM as a text node or an attribute value set through
+ * the DOM API, never as HTML, so a job, key ID or reason containing markup is shown, not run. The page
+ * loads nothing from other origins (the collector also sends a CSP that forbids it).
+ *
+ * Compiled for the browser by src/ui/serve.ts (esbuild, on the first request for /app.js).
+ */
+import { FAILURE_REASON_NAMES } from '@hmac-slo/instrumentation/contract';
+import type {
+  FailuresApiResponse,
+  KeysApiResponse,
+  SloApiResponse,
+  SloHistoryResponse,
+  SloStatus,
+} from '../collector/model.js';
+import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnAlert, type StatusColour } from './status.js';
+import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent } from './format.js';
+import { sparkline } from './sparkline.js';
+
+const REFRESH_MS = 5000;
+const REQUEST_TIMEOUT_MS = 4000;
+const FAILURE_LIMIT = 50;
+/** Burn-rate windows shown on each card (the page/ticket alert windows of the default config). */
+const BURN_WINDOWS = ['1h', '6h'] as const;
+const SPARK_WIDTH = 300;
+const SPARK_HEIGHT = 48;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const COLOUR_LABEL: Record<StatusColour, string> = { red: 'PAGE', amber: 'TICKET', green: 'OK' };
+
+// ---------------------------------------------------------------- DOM helpers (text only, no HTML)
+
+type Child = Node | string | number | null | undefined | false;
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Readonly<Record<string, string | undefined>> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) node.setAttribute(name, value);
+  append(node, children);
+  return node;
+}
+
+function append(parent: Node, children: readonly Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  }
+}
+
+function svg(tag: string, attrs: Readonly<Record<string, string | number>>): SVGElement {
+  const node = document.createElementNS(SVG_NS, tag) as SVGElement;
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  return node;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`status page markup lacks #${id}`);
+  return node as T;
+}
+
+/** A table cell that keeps its column name for the stacked phone layout (CSS `attr(data-label)`). */
+function cell(label: string, field: string, ...children: Child[]): HTMLTableCellElement {
+  return el('td', { 'data-label': label, 'data-field': field }, ...children);
+}
+
+// ---------------------------------------------------------------- fetching
+
+class ApiError extends Error {}
+
+async function getJson<T>(url: string): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json' }, cache: 'no-store' });
+    } catch (err) {
+      throw new ApiError(`GET ${url}: ${controller.signal.aborted ? 'no answer within 4 s' : 'collector unreachable'}`, { cause: err });
+    }
+    if (!res.ok) {
+      const body = (await res.text().catch(() => '')).slice(0, 200);
+      throw new ApiError(`GET ${url}: HTTP ${res.status}${body ? ` — ${body}` : ''}`);
+    }
+    try {
+      return (await res.json()) as T;
+    } catch (err) {
+      throw new ApiError(`GET ${url}: the answer is not JSON`, { cause: err });
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------- state
+
+interface Filters {
+  job: string;
+  reason: string;
+}
+
+const state = {
+  filters: readFiltersFromLocation(),
+  lastSuccessMs: undefined as number | undefined,
+  inFlight: false,
+  /** A refresh was asked for (e.g. a filter changed) while one was running: run again after it. */
+  rerun: false,
+  timer: undefined as ReturnType<typeof setTimeout> | undefined,
+  knownJobs: new Set<string>(),
+  knownReasons: new Set<string>(FAILURE_REASON_NAMES),
+};
+
+function readFiltersFromLocation(): Filters {
+  const params = new URLSearchParams(location.search);
+  return { job: params.get('job') ?? '', reason: params.get('reason') ?? '' };
+}
+
+/** Keeps the filters in the address bar, so a filtered view can be reloaded or shared. */
+function writeFiltersToLocation(filters: Filters): void {
+  const url = new URL(location.href);
+  for (const key of ['job', 'reason'] as const) {
+    if (filters[key]) url.searchParams.set(key, filters[key]);
+    else url.searchParams.delete(key);
+  }
+  history.replaceState(null, '', url);
+}
+
+// ---------------------------------------------------------------- SLO cards
+
+function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[]): void {
+  const counts: Record<StatusColour, number> = { red: 0, amber: 0, green: 0 };
+  for (const slo of slos) counts[statusColour(slo, burnAlerts)] += 1;
+  const summary = byId('summary');
+  summary.replaceChildren(
+    el('span', { class: 'pill status-red', 'data-field': 'count-red' }, `${counts.red} paging`),
+    ' ',
+    el('span', { class: 'pill status-amber', 'data-field': 'count-amber' }, `${counts.amber} ticket`),
+    ' ',
+    el('span', { class: 'pill status-green', 'data-field': 'count-green' }, `${counts.green} ok`),
+  );
+}
+
+function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: SloHistoryResponse | undefined): HTMLElement {
+  const colour = statusColour(slo, burnAlerts);
+  const periodWindow = slo.windows.find((w) => w.window === slo.period);
+  const budget = slo.errorBudgetRemaining;
+  const budgetWidth = `${Math.max(0, Math.min(1, budget)) * 100}%`;
+  const budgetFill = el('div', { class: 'fill' });
+  budgetFill.style.width = budgetWidth;
+
+  const card = el(
+    'article',
+    { class: `card status-${colour}`, 'data-job': slo.job, 'data-slo': slo.slo, 'data-status': colour },
+    el(
+      'header',
+      { class: 'card-head' },
+      el('h3', {}, el('span', { class: 'slo-name', 'data-field': 'slo' }, slo.slo), el('span', { class: 'job-name', 'data-field': 'job' }, slo.job)),
+      el('span', { class: `pill status-${colour}`, 'data-field': 'status' }, COLOUR_LABEL[colour]),
+    ),
+    slo.description ? el('p', { class: 'desc' }, slo.description) : null,
+    el(
+      'dl',
+      { class: 'figures' },
+      el('div', {}, el('dt', {}, 'Objective'), el('dd', { 'data-field': 'objective' }, formatPercent(slo.objective, 3))),
+      el('div', {}, el('dt', {}, `SLI (${slo.period})`), el('dd', { 'data-field': 'sli' }, formatPercent(slo.sli, 3))),
+      el('div', {}, el('dt', {}, `Events (${slo.period})`), el('dd', { 'data-field': 'events' }, periodWindow ? formatCount(periodWindow.events) : '–')),
+    ),
+    el(
+      'div',
+      { class: 'budget' },
+      el('div', { class: 'budget-label' }, 'Error budget remaining ', el('strong', { 'data-field': 'budget' }, formatPercent(budget, 1))),
+      el('div', { class: 'bar', role: 'img', 'aria-label': `error budget remaining ${formatPercent(budget, 1)}` }, budgetFill),
+    ),
+    renderBurnTable(slo, burnAlerts),
+    renderAlertList(slo, burnAlerts),
+    renderSparkline(slo, history),
+  );
+  return card;
+}
+
+function renderBurnTable(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTMLElement {
+  const rows = BURN_WINDOWS.map((window) => {
+    const w = slo.windows.find((x) => x.window === window);
+    const { page, ticket } = thresholdsFor(window, burnAlerts);
+    const over = w !== undefined && page !== undefined && w.burnRate > page ? 'over-page' : w !== undefined && ticket !== undefined && w.burnRate > ticket ? 'over-ticket' : '';
+    return el(
+      'tr',
+      { 'data-window': window, class: over || undefined },
+      el('th', { scope: 'row' }, `Burn ${window}`),
+      el('td', { 'data-field': 'burn' }, w ? formatBurn(w.burnRate) : '–'),
+      el('td', { 'data-field': 'page-threshold', class: 'muted' }, page !== undefined ? `page > ${formatBurn(page)}` : ''),
+      el('td', { 'data-field': 'ticket-threshold', class: 'muted' }, ticket !== undefined ? `ticket > ${formatBurn(ticket)}` : ''),
+    );
+  });
+  return el('table', { class: 'burn' }, el('tbody', {}, ...rows));
+}
+
+/** One line per configured multiwindow alert, so the card's colour is explained, not just shown. */
+function renderAlertList(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTMLElement {
+  const items = alertConditions(slo, burnAlerts).map((c) =>
+    el(
+      'li',
+      { class: c.holds ? `holds sev-${c.alert.severity}` : undefined, 'data-holds': String(c.holds) },
+      `${severityLabel(c.alert.severity)} if ${c.alert.long} & ${c.alert.short} > ${formatBurn(c.alert.factor)}: `,
+      `${c.longBurn !== undefined ? formatBurn(c.longBurn) : '–'} / ${c.shortBurn !== undefined ? formatBurn(c.shortBurn) : '–'}`,
+      c.holds ? ' — firing' : '',
+    ),
+  );
+  return el('details', { class: 'alerts' }, el('summary', {}, 'Alert conditions'), el('ul', {}, ...items));
+}
+
+function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined): HTMLElement {
+  const figure = el('figure', { class: 'spark' });
+  const points = history?.points ?? [];
+  if (points.length === 0) {
+    append(figure, [el('figcaption', { class: 'muted' }, history ? 'No error-ratio history yet' : 'Error-ratio history unavailable')]);
+    return figure;
+  }
+  const allowed = 1 - slo.objective;
+  const geometry = sparkline(points, SPARK_WIDTH, SPARK_HEIGHT, allowed);
+  const box = svg('svg', { viewBox: `0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}`, preserveAspectRatio: 'none', role: 'img' });
+  box.setAttribute('aria-label', `error ratio over time, ${points.length} points`);
+  box.appendChild(svg('path', { class: 'spark-area', d: geometry.area }));
+  if (geometry.referenceY !== undefined) {
+    box.appendChild(svg('line', { class: 'spark-ref', x1: 0, x2: SPARK_WIDTH, y1: geometry.referenceY, y2: geometry.referenceY }));
+  }
+  box.appendChild(svg('path', { class: 'spark-line', d: geometry.line }));
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  const peak = Math.max(...points.map((p) => (Number.isFinite(p.errorRatio) ? p.errorRatio : 0)));
+  append(figure, [
+    box,
+    el(
+      'figcaption',
+      { class: 'muted' },
+      `Error ratio, last ${formatElapsed(last.t - first.t)}: now `,
+      el('span', { 'data-field': 'spark-last' }, formatPercent(last.errorRatio, 3)),
+      `, peak ${formatPercent(peak, 3)}; dashed = allowed ${formatPercent(allowed, 3)}`,
+    ),
+  ]);
+  return figure;
+}
+
+// ---------------------------------------------------------------- keys
+
+function renderKeys(keys: KeysApiResponse): void {
+  const body = byId<HTMLTableSectionElement>('keys-body');
+  if (keys.keys.length === 0) {
+    body.replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'No key usage reported yet')));
+    return;
+  }
+  body.replaceChildren(
+    ...keys.keys.map((k) => {
+      const shareFill = el('span', { class: 'share-fill' });
+      shareFill.style.width = `${Math.max(0, Math.min(1, k.share)) * 100}%`;
+      return el(
+        'tr',
+        { 'data-key': k.keyId, class: `key-${k.status}` },
+        cell('Key ID', 'key-id', el('code', {}, k.keyId)),
+        cell('Status', 'status', el('span', { class: `badge key-status-${k.status}` }, k.status)),
+        cell('Share', 'share', el('span', { class: 'share-bar' }, shareFill), ' ', el('span', { class: 'share-text' }, formatPercent(k.share, 1))),
+        cell('Verifications', 'verifications', formatCount(k.verifications)),
+        cell('Jobs', 'jobs', k.jobs.join(', ') || '–'),
+      );
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- failures
+
+function renderFailures(data: FailuresApiResponse): void {
+  const body = byId<HTMLTableSectionElement>('failures-body');
+  if (data.failures.length === 0) {
+    const filtered = state.filters.job || state.filters.reason;
+    body.replaceChildren(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, filtered ? 'No failures match the filters' : 'No failed verifications recorded')));
+  } else {
+    body.replaceChildren(
+      ...data.failures.map((f) =>
+        el(
+          'tr',
+          { 'data-trace': f.traceId, class: `outcome-${f.outcome}` },
+          cell('Time', 'time', el('time', { datetime: new Date(f.timeUnixMs).toISOString(), title: new Date(f.timeUnixMs).toISOString() }, formatClock(f.timeUnixMs))),
+          cell('Job', 'job', f.job),
+          cell('Key ID', 'key-id', el('code', {}, f.keyId)),
+          cell('Reason', 'reason', f.reason),
+          cell('Client', 'client', f.clientFingerprint ? el('code', {}, f.clientFingerprint) : '–'),
+          cell('Trace ID', 'trace-id', el('code', { class: 'trace' }, f.traceId)),
+        ),
+      ),
+    );
+  }
+
+  const top = byId('top-clients');
+  const groups = data.topClients.filter((g) => !state.filters.job || g.job === state.filters.job).filter((g) => g.clients.length > 0);
+  if (groups.length === 0) {
+    top.replaceChildren(el('p', { class: 'muted' }, 'No rejected clients recorded'));
+    return;
+  }
+  top.replaceChildren(
+    ...groups.map((g) =>
+      el(
+        'div',
+        { class: 'top-group', 'data-job': g.job },
+        el('h4', {}, g.job),
+        el(
+          'table',
+          { class: 'top-table' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'Client fingerprint'), el('th', {}, 'Rejections'))),
+          el(
+            'tbody',
+            {},
+            ...g.clients.map((c) =>
+              el(
+                'tr',
+                { 'data-client': c.clientFingerprint },
+                cell('Client', 'client', el('code', {}, c.clientFingerprint)),
+                // Space-saving counts over-estimate by at most `error`; show the bound when it is not 0.
+                cell('Rejections', 'count', formatCount(c.count), c.error > 0 ? el('span', { class: 'muted' }, ` (±${formatCount(c.error)})`) : null),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Refills a <select> only when its choices changed, so an open menu or focus is not disturbed. */
+function syncOptions(select: HTMLSelectElement, allLabel: string, values: Iterable<string>, selected: string): void {
+  const wanted = ['', ...[...new Set([...values, ...(selected ? [selected] : [])])].sort()];
+  const current = [...select.options].map((o) => o.value);
+  if (current.join('\u0000') !== wanted.join('\u0000')) {
+    select.replaceChildren(...wanted.map((v) => el('option', { value: v }, v === '' ? allLabel : v)));
+  }
+  select.value = selected;
+}
+
+function renderFilters(): void {
+  syncOptions(byId<HTMLSelectElement>('filter-job'), 'all jobs', state.knownJobs, state.filters.job);
+  syncOptions(byId<HTMLSelectElement>('filter-reason'), 'all reasons', state.knownReasons, state.filters.reason);
+}
+
+// ---------------------------------------------------------------- refresh loop
+
+async function loadHistory(slo: SloStatus): Promise<SloHistoryResponse | undefined> {
+  try {
+    return await getJson<SloHistoryResponse>(apiUrl('api/slo/history', { job: slo.job, slo: slo.slo }));
+  } catch {
+    return undefined; // a missing sparkline is not worth an error banner; the card says so
+  }
+}
+
+async function refresh(): Promise<void> {
+  if (state.inFlight) {
+    state.rerun = true;
+    return;
+  }
+  state.inFlight = true;
+  try {
+    const failuresUrl = apiUrl('api/failures', { job: state.filters.job, reason: state.filters.reason, limit: FAILURE_LIMIT });
+    const [slo, keys, failures] = await Promise.all([
+      getJson<SloApiResponse>('api/slo'),
+      getJson<KeysApiResponse>('api/keys'),
+      getJson<FailuresApiResponse>(failuresUrl),
+    ]);
+    const histories = await Promise.all(slo.slos.map(loadHistory));
+
+    for (const s of slo.slos) state.knownJobs.add(s.job);
+    for (const k of keys.keys) for (const j of k.jobs) state.knownJobs.add(j);
+    for (const g of failures.topClients) state.knownJobs.add(g.job);
+    for (const f of failures.failures) {
+      state.knownJobs.add(f.job);
+      state.knownReasons.add(f.reason);
+    }
+
+    renderSummary(slo.slos, slo.burnAlerts);
+    const cards = byId('slo-cards');
+    if (slo.slos.length === 0) cards.replaceChildren(el('p', { class: 'muted empty' }, 'No SLOs yet: waiting for the first push.'));
+    else cards.replaceChildren(...slo.slos.map((s, i) => renderCard(s, slo.burnAlerts, histories[i])));
+    renderKeys(keys);
+    renderFilters();
+    renderFailures(failures);
+
+    state.lastSuccessMs = Date.now();
+    document.body.dataset.loaded = 'true';
+    document.body.dataset.generatedAt = slo.generatedAt;
+    hideError();
+  } catch (err) {
+    showError(err instanceof ApiError ? err.message : `Could not render the API data: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    state.inFlight = false;
+    updateAge();
+  }
+  if (state.rerun) {
+    state.rerun = false;
+    await refresh();
+  }
+}
+
+function showError(message: string): void {
+  const banner = byId('error-banner');
+  const stale = state.lastSuccessMs !== undefined ? ` Showing data from ${formatClock(state.lastSuccessMs)}.` : '';
+  banner.textContent = `The collector API failed: ${message}.${stale} Retrying every ${REFRESH_MS / 1000} s.`;
+  banner.hidden = false;
+  document.body.dataset.apiError = 'true';
+}
+
+function hideError(): void {
+  byId('error-banner').hidden = true;
+  delete document.body.dataset.apiError;
+}
+
+function updateAge(): void {
+  const node = byId('updated');
+  if (state.lastSuccessMs === undefined) {
+    node.textContent = 'Waiting for the first answer from the collector…';
+    return;
+  }
+  node.replaceChildren(
+    'Updated ',
+    el('time', { datetime: new Date(state.lastSuccessMs).toISOString() }, formatClock(state.lastSuccessMs)),
+    ` (${formatElapsed(Date.now() - state.lastSuccessMs)}${Date.now() - state.lastSuccessMs >= 1000 ? ' ago' : ''}), every ${REFRESH_MS / 1000} s`,
+  );
+}
+
+function schedule(): void {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(async () => {
+    // A hidden tab does not poll; it refreshes as soon as it is shown again.
+    if (!document.hidden) await refresh();
+    schedule();
+  }, REFRESH_MS);
+}
+
+function onFilterChange(): void {
+  state.filters = {
+    job: byId<HTMLSelectElement>('filter-job').value,
+    reason: byId<HTMLSelectElement>('filter-reason').value,
+  };
+  writeFiltersToLocation(state.filters);
+  void refresh().then(schedule);
+}
+
+function start(): void {
+  byId('filter-job').addEventListener('change', onFilterChange);
+  byId('filter-reason').addEventListener('change', onFilterChange);
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) void refresh().then(schedule);
+  });
+  setInterval(updateAge, 1000);
+  renderFilters();
+  void refresh().then(schedule);
+}
+
+start();

@@ -1,0 +1,71 @@
+/**
+ * Number, time and URL formatting for the status page. Pure functions (no DOM) so they are
+ * unit-tested in Node and bundled unchanged into the browser script.
+ */
+
+/**
+ * A ratio as a percentage with at most `decimals` decimals, trailing zeros trimmed. Rounding never
+ * claims perfection or zero that is not there: 0.999996 shows as ">99.99%", not "100%", and
+ * 0.000001 as "<0.01%", so an SLI just under target never looks met.
+ */
+export function formatPercent(ratio: number, decimals = 2): string {
+  if (!Number.isFinite(ratio)) return '–';
+  const scale = 10 ** decimals;
+  const rounded = Math.round(ratio * 100 * scale) / scale;
+  if (rounded === 100 && ratio < 1) return `>${(100 - 1 / scale).toFixed(decimals)}%`;
+  if (rounded === 0 && ratio > 0) return `<${(1 / scale).toFixed(decimals)}%`;
+  return `${trimZeros(rounded.toFixed(decimals))}%`;
+}
+
+function trimZeros(fixed: string): string {
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
+
+/** Burn rate as a multiple of the sustainable rate: "0.42×", "14.4×", "120×". */
+export function formatBurn(burn: number): string {
+  if (!Number.isFinite(burn)) return '–';
+  const abs = Math.abs(burn);
+  const decimals = abs < 10 ? 2 : abs < 100 ? 1 : 0;
+  return `${trimZeros(burn.toFixed(decimals))}×`;
+}
+
+/** Integer counts with thousands separators, independent of the browser's locale. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  const sign = n < 0 ? '-' : '';
+  return sign + Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Wall-clock time of day, HH:MM:SS in the browser's time zone. */
+export function formatClock(unixMs: number): string {
+  const d = new Date(unixMs);
+  const two = (v: number) => String(v).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** A non-negative elapsed time in words: "just now", "12 s", "3 min", "2 h 5 min", "4 d". */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 1000) return 'just now';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} d`;
+}
+
+/**
+ * A same-origin API URL with its query string. Every value goes through URLSearchParams, so a job or
+ * reason containing `&`, `=`, `#` or spaces cannot change which parameters the collector receives.
+ * Empty and undefined values are left out (the API treats absent as "all").
+ */
+export function apiUrl(path: string, params: Readonly<Record<string, string | number | undefined>> = {}): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    query.set(key, String(value));
+  }
+  const qs = query.toString();
+  return qs ? `${path}?${qs}` : path;
+}
