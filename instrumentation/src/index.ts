@@ -1,1 +1,3 @@
 export * from "./contract.js";
+export * from './errors.js';
+export * from './classify/index.js';
