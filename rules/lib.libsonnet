@@ -1,0 +1,94 @@
+// Helpers shared by the recording rules and the alerts: durations (with `timeScale`), number
+// formatting, label selectors and the SLI expressions. Everything takes the mixin's `_config`.
+//
+// jsonnet 0.18 prints numbers with 17 significant digits (0.03 → "0.029999999999999999"), which
+// would make `le` matchers miss and thresholds unreadable, so every number that lands in PromQL or a
+// label goes through `num`.
+local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+{
+  // Shortest readable spelling of a number (12 significant digits: exact for every config value).
+  num(x):: std.format('%.12g', x),
+
+  // `30d` → 2592000. Only the single-unit durations hmac-slo.yaml allows.
+  seconds(d)::
+    if std.endsWith(d, 'ms') then std.parseInt(std.substr(d, 0, std.length(d) - 2)) * 0.001
+    else std.parseInt(std.substr(d, 0, std.length(d) - 1)) * unitSeconds[d[std.length(d) - 1]],
+
+  // Seconds → the largest exact Prometheus unit (`86400` → `1d`), else whole milliseconds.
+  formatDuration(sec)::
+    local exact = [u for u in ['w', 'd', 'h', 'm', 's'] if sec >= unitSeconds[u] && sec / unitSeconds[u] == std.floor(sec / unitSeconds[u])];
+    if std.length(exact) > 0 then '%d%s' % [sec / unitSeconds[exact[0]], exact[0]]
+    else '%dms' % std.max(1, std.floor(sec * 1000 + 0.5)),
+
+  // A config duration divided by `timeScale` (tests and demos compress a day into minutes).
+  // Window LABEL values never go through this: they keep the unscaled name.
+  scaled(c, d):: $.formatDuration($.seconds(d) / c.timeScale),
+  scaledSeconds(c, d):: $.seconds(d) / c.timeScale,
+
+  // `{a="b",c=~"d"}` from a list of matchers plus `config.selector` (empty parts dropped).
+  sel(c, matchers)::
+    local parts = [m for m in matchers + [c.selector] if m != ''];
+    if std.length(parts) == 0 then '' else '{%s}' % std.join(',', parts),
+
+  // `name="v"` or `name=~"a|b"` for a list of values.
+  match(label, values)::
+    if std.length(values) == 1 then '%s="%s"' % [label, values[0]]
+    else '%s=~"%s"' % [label, std.join('|', values)],
+
+  // `le` as exporters spell a bucket bound: 0.03 → "0.03"; whole numbers also as "1.0" (some clients).
+  leMatcher(threshold)::
+    local s = $.num(threshold);
+    if std.length(std.findSubstr('.', s)) == 0 && std.length(std.findSubstr('e', s)) == 0
+    then 'le=~"%s|%s.0"' % [s, s]
+    else 'le="%s"' % s,
+
+  metric(c, key):: c.contract.metrics[key].name,
+  label(c, key):: c.contract.labels[key],
+
+  // Denominator floor: keeps a ratio at 0 (not NaN) when nothing happened in the window.
+  epsilon:: '1e-9',
+
+  // Every window the SLO series are recorded for: the contract's windows, the period, and any
+  // window a burn-rate alert in the config uses; sorted by length, duplicates removed.
+  windows(c)::
+    local all = c.contract.sloWindows + [c.period] + std.flattenArrays([[a.long, a.short] for a in c.alerting.burnRate]);
+    local uniq = std.foldl(function(acc, w) if std.member(acc, w) then acc else acc + [w], all, []);
+    std.sort(uniq, function(w) $.seconds(w)),
+
+  // The SLI of one SLO as PromQL over a (scaled) range `r`: `total` events and `bad` events, both
+  // `sum by (job)`, so collector replicas and direct scrapes add up. `bad` exists whenever `total`
+  // does (a job that never failed has no bad series at all: `or 0 * total` fills it with 0).
+  sli(c, slo):: {
+    local sli = slo.sli,
+    local L = function(k) $.label(c, k),
+    total(r)::
+      if sli.kind == 'ratio' then
+        'sum by (job) (increase(%s%s[%s]))' % [$.metric(c, sli.source), $.sel(c, []), r]
+      else
+        'sum by (job) (increase(%s_count%s[%s]))' % [$.metric(c, sli.source), $.sel(c, []), r],
+    bad(r)::
+      if sli.kind == 'ratio' then
+        local m = [$.match(L('outcome'), sli.badOutcomes)] +
+                  (if std.objectHas(sli, 'badReasons') && sli.badReasons != null then [$.match(L('errorType'), sli.badReasons)] else []);
+        '(sum by (job) (increase(%s%s[%s])) or 0 * %s)' % [$.metric(c, sli.source), $.sel(c, m), r, self.total(r)]
+      else
+        // Latency: bad = all − those within the threshold bucket (an exact bucket bound, checked by the config loader).
+        'clamp_min(%s - sum by (job) (increase(%s_bucket%s[%s])), 0)' % [
+          self.total(r),
+          $.metric(c, sli.source),
+          $.sel(c, [$.leMatcher(sli.thresholdSeconds)]),
+          r,
+        ],
+  },
+
+  // Names of the intermediate (per job, per SLO) series the long windows are computed from.
+  baseWindow:: '5m',
+  baseBad:: 'job_slo:hmac_slo_bad_events:increase5m',
+  baseTotal:: 'job_slo:hmac_slo_events:increase5m',
+
+  // `runbook_url` for an alert: `%s` in the pattern → the lower-cased alert name (the markdown anchor
+  // of its section in docs/runbooks.md).
+  runbookUrl(c, alertName):: std.strReplace(c.alerting.runbookUrl, '%s', std.asciiLower(alertName)),
+  alertName(c, suffix):: c.alerting.alertPrefix + suffix,
+}
