@@ -1,0 +1,11 @@
+export {
+  FailureLog,
+  sanitizeFailedSpan,
+  DEFAULT_RING_SIZE,
+  DEFAULT_TOP_CLIENTS,
+  DEFAULT_MAX_JOBS,
+  DEFAULT_QUERY_LIMIT,
+  type FailureLogOptions,
+} from './log.js';
+export { FailureQueryError, parseFailuresQuery, validateFailuresQuery, type FailuresQuery } from './query.js';
+export { SpaceSaving, type TopItem } from './space-saving.js';

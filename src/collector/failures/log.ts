@@ -1,0 +1,143 @@
+/**
+ * The failure log behind `GET /api/failures`: a bounded ring of the most recent failed `hmac.*`
+ * spans and, per job, a bounded top-k of the clients whose requests were rejected. Each span is
+ * copied field by field into a `FailedSpan` and checked on the way in, so nothing but those fields
+ * (and no raw client identifier) can end up stored or served.
+ */
+import { FINGERPRINT_HEX_LENGTH } from '@hmac-slo/instrumentation/contract';
+import type { FailedSpan, FailuresApiResponse } from '../model.js';
+import { SpaceSaving } from './space-saving.js';
+import { validateFailuresQuery, type FailuresQuery } from './query.js';
+
+export interface FailureLogOptions {
+  /** Recent failures kept (config `collector.failures.ringSize`, default 500). */
+  readonly ringSize?: number;
+  /** Top rejected clients kept per job (config `collector.failures.topClients`, default 20). */
+  readonly topClients?: number;
+  /** Jobs with a top-k table; failures of further jobs still enter the ring. */
+  readonly maxJobs?: number;
+}
+
+export const DEFAULT_RING_SIZE = 500;
+export const DEFAULT_TOP_CLIENTS = 20;
+export const DEFAULT_MAX_JOBS = 1000;
+/** `limit` when the query has none. */
+export const DEFAULT_QUERY_LIMIT = 100;
+
+const MAX_TEXT = 256;
+const FINGERPRINT_RE = new RegExp(`^[0-9a-f]{${FINGERPRINT_HEX_LENGTH}}$`);
+const HEX_ID_RE = /^[0-9a-f]{1,64}$/;
+
+function text(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : fallback;
+}
+
+function hexId(value: unknown): string {
+  const v = typeof value === 'string' ? value.toLowerCase() : '';
+  return HEX_ID_RE.test(v) ? v : '';
+}
+
+/**
+ * A clean copy of a failed span: only the model's fields, strings bounded, IDs hex, and a client
+ * fingerprint kept only if it looks like one (12 lower-case hex) — anything else might be a raw ID.
+ */
+export function sanitizeFailedSpan(span: FailedSpan): FailedSpan {
+  const fingerprint = typeof span.clientFingerprint === 'string' ? span.clientFingerprint.toLowerCase() : '';
+  const time = Number(span.timeUnixMs);
+  return {
+    timeUnixMs: Number.isFinite(time) ? time : 0,
+    job: text(span.job, 'unknown_service'),
+    name: text(span.name, 'hmac.verify'),
+    ...(typeof span.scheme === 'string' && span.scheme !== '' ? { scheme: span.scheme.slice(0, MAX_TEXT) } : {}),
+    keyId: text(span.keyId, 'unknown'),
+    reason: text(span.reason, 'internal_error'),
+    outcome: text(span.outcome, 'error'),
+    ...(FINGERPRINT_RE.test(fingerprint) ? { clientFingerprint: fingerprint } : {}),
+    traceId: hexId(span.traceId),
+    spanId: hexId(span.spanId),
+  };
+}
+
+export class FailureLog {
+  readonly ringSize: number;
+  readonly topClients: number;
+  private readonly maxJobs: number;
+  private readonly ring: (FailedSpan | undefined)[];
+  private next = 0; // slot the next failure goes to
+  private held = 0;
+  private recorded = 0;
+  private untrackedJobs = 0;
+  private readonly clients = new Map<string, SpaceSaving<string>>();
+
+  constructor(opts: FailureLogOptions = {}) {
+    this.ringSize = positiveInt(opts.ringSize ?? DEFAULT_RING_SIZE, 'ringSize');
+    this.topClients = positiveInt(opts.topClients ?? DEFAULT_TOP_CLIENTS, 'topClients');
+    this.maxJobs = positiveInt(opts.maxJobs ?? DEFAULT_MAX_JOBS, 'maxJobs');
+    this.ring = new Array<FailedSpan | undefined>(this.ringSize);
+  }
+
+  /**
+   * Keep one failed span. Rejected ones with a client fingerprint also count towards that job's top
+   * clients (errors are the verifier's fault, not the client's, so they do not).
+   */
+  record(span: FailedSpan): void {
+    const clean = sanitizeFailedSpan(span);
+    this.ring[this.next] = clean;
+    this.next = (this.next + 1) % this.ringSize;
+    this.held = Math.min(this.held + 1, this.ringSize);
+    this.recorded++;
+    if (clean.outcome !== 'rejected' || !clean.clientFingerprint) return;
+    let top = this.clients.get(clean.job);
+    if (!top) {
+      if (this.clients.size >= this.maxJobs) {
+        this.untrackedJobs++;
+        return;
+      }
+      this.clients.set(clean.job, (top = new SpaceSaving<string>(this.topClients)));
+    }
+    top.offer(clean.clientFingerprint);
+  }
+
+  /** Held failures, newest first. */
+  private *newestFirst(): Iterable<FailedSpan> {
+    for (let i = 1; i <= this.held; i++) {
+      const span = this.ring[(this.next - i + this.ringSize) % this.ringSize];
+      if (span) yield span;
+    }
+  }
+
+  /**
+   * `GET /api/failures`: recent failures newest first, filtered by job and reason, at most `limit`
+   * (default 100, capped at the ring size); top clients of the job (all jobs when none is given) —
+   * the reason filter does not apply to them. Throws `FailureQueryError` for an invalid query.
+   */
+  query(q: FailuresQuery = {}): FailuresApiResponse {
+    validateFailuresQuery(q);
+    const limit = Math.min(q.limit ?? DEFAULT_QUERY_LIMIT, this.ringSize);
+    const failures: FailedSpan[] = [];
+    for (const span of this.newestFirst()) {
+      if (failures.length >= limit) break;
+      if (q.job !== undefined && span.job !== q.job) continue;
+      if (q.reason !== undefined && span.reason !== q.reason) continue;
+      failures.push({ ...span });
+    }
+    const jobs = q.job !== undefined ? (this.clients.has(q.job) ? [q.job] : []) : [...this.clients.keys()].sort();
+    return {
+      failures,
+      topClients: jobs.map((job) => ({
+        job,
+        clients: this.clients.get(job)!.top().map((c) => ({ clientFingerprint: c.item, count: c.count, error: c.error })),
+      })),
+    };
+  }
+
+  /** Figures for the collector's own health metrics. */
+  stats(): { recorded: number; held: number; jobsWithTopClients: number; untrackedJobs: number } {
+    return { recorded: this.recorded, held: this.held, jobsWithTopClients: this.clients.size, untrackedJobs: this.untrackedJobs };
+  }
+}
+
+function positiveInt(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`FailureLog: ${name} must be a positive integer, got ${n}`);
+  return n;
+}

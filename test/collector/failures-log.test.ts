@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { FailedSpan } from '../../src/collector/model.js';
+import { FailureLog, FailureQueryError, SpaceSaving, parseFailuresQuery } from '../../src/collector/failures/index.js';
+
+const fp = (client: string) => createHash('sha256').update(client).digest('hex').slice(0, 12);
+
+function span(i: number, over: Partial<FailedSpan> = {}): FailedSpan {
+  return {
+    timeUnixMs: 1_767_225_600_000 + i,
+    job: 'api',
+    name: 'hmac.verify',
+    scheme: 'stripe',
+    keyId: 'k1',
+    reason: 'signature_mismatch',
+    outcome: 'rejected',
+    clientFingerprint: fp(`client-${i % 3}`),
+    traceId: i.toString(16).padStart(32, '0'),
+    spanId: i.toString(16).padStart(16, '0'),
+    ...over,
+  };
+}
+
+/** Deterministic PRNG so the skewed stream is the same on every run. */
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('space-saving: on a skewed stream every heavy hitter is found and counts bracket the exact ones', () => {
+  const k = 20;
+  const ss = new SpaceSaving<string>(k);
+  const exact = new Map<string, number>();
+  const rand = mulberry32(42);
+  // Zipf-like over 2,000 clients: client c has weight 1/(c+1)^1.2.
+  const weights = Array.from({ length: 2000 }, (_, c) => 1 / (c + 1) ** 1.2);
+  const cumulative: number[] = [];
+  weights.reduce((acc, w, i) => (cumulative[i] = acc + w), 0);
+  const totalWeight = cumulative[cumulative.length - 1]!;
+  const N = 50_000;
+  for (let i = 0; i < N; i++) {
+    const r = rand() * totalWeight;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < r) lo = mid + 1;
+      else hi = mid;
+    }
+    const item = `c${lo}`;
+    ss.offer(item);
+    exact.set(item, (exact.get(item) ?? 0) + 1);
+  }
+  const top = ss.top();
+  assert.equal(top.length, k);
+  assert.equal(ss.offered, N);
+  for (const t of top) {
+    const truth = exact.get(t.item) ?? 0;
+    assert.ok(t.count - t.error <= truth && truth <= t.count, `${t.item}: ${t.count}-${t.error} vs ${truth}`);
+  }
+  const heavy = [...exact].filter(([, n]) => n > N / k).map(([item]) => item);
+  assert.ok(heavy.length >= 3, 'the stream has heavy hitters');
+  for (const item of heavy) assert.ok(top.some((t) => t.item === item), `${item} (${exact.get(item)}) missing`);
+  // The true top 5 come out as the top 5, in order.
+  const exactTop5 = [...exact].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([item]) => item);
+  assert.deepEqual(top.slice(0, 5).map((t) => t.item), exactTop5);
+  for (let i = 1; i < top.length; i++) assert.ok(top[i - 1]!.count >= top[i]!.count, 'sorted by count');
+});
+
+test('space-saving: a new item takes over the smallest counter and carries its count as error', () => {
+  const ss = new SpaceSaving<string>(2);
+  ss.offer('a', 5);
+  ss.offer('b', 2);
+  ss.offer('c');
+  assert.deepEqual(ss.top(), [
+    { item: 'a', count: 5, error: 0 },
+    { item: 'c', count: 3, error: 2 },
+  ]);
+  assert.throws(() => new SpaceSaving(0), RangeError);
+});
+
+test('the ring keeps only the newest ringSize failures, newest first', () => {
+  const log = new FailureLog({ ringSize: 10, topClients: 3 });
+  for (let i = 0; i < 25; i++) log.record(span(i));
+  const r = log.query({ limit: 100 });
+  assert.equal(r.failures.length, 10);
+  assert.deepEqual(
+    r.failures.map((f) => f.timeUnixMs - 1_767_225_600_000),
+    [24, 23, 22, 21, 20, 19, 18, 17, 16, 15],
+  );
+  assert.deepEqual(log.stats(), { recorded: 25, held: 10, jobsWithTopClients: 1, untrackedJobs: 0 });
+  assert.equal(log.query().failures.length, 10);
+  assert.equal(log.query({ limit: 4 }).failures.length, 4);
+});
+
+test('query filters by job and reason; top clients per job count rejected spans only', () => {
+  const log = new FailureLog({ ringSize: 100, topClients: 5 });
+  for (let i = 0; i < 12; i++) log.record(span(i)); // api: client-0/1/2 × 4 each
+  log.record(span(100, { job: 'billing', reason: 'replay', clientFingerprint: fp('mallory') }));
+  log.record(span(101, { job: 'billing', reason: 'replay', clientFingerprint: fp('mallory') }));
+  log.record(span(102, { job: 'billing', reason: 'kms_timeout', outcome: 'error', clientFingerprint: fp('alice') }));
+
+  const billing = log.query({ job: 'billing' });
+  assert.equal(billing.failures.length, 3);
+  assert.ok(billing.failures.every((f) => f.job === 'billing'));
+  assert.deepEqual(billing.topClients, [{ job: 'billing', clients: [{ clientFingerprint: fp('mallory'), count: 2, error: 0 }] }]);
+
+  const replays = log.query({ reason: 'replay' });
+  assert.deepEqual(
+    replays.failures.map((f) => f.timeUnixMs - 1_767_225_600_000),
+    [101, 100],
+  );
+  assert.deepEqual(
+    replays.topClients.map((t) => t.job),
+    ['api', 'billing'],
+  );
+  const api = replays.topClients[0]!;
+  assert.deepEqual(
+    api.clients.map((c) => [c.clientFingerprint, c.count]).sort(),
+    [
+      [fp('client-0'), 4],
+      [fp('client-1'), 4],
+      [fp('client-2'), 4],
+    ].sort(),
+  );
+  assert.deepEqual(log.query({ job: 'nobody' }), { failures: [], topClients: [] });
+});
+
+test('invalid queries are refused with an error naming the parameter', () => {
+  const log = new FailureLog();
+  for (const limit of ['0', '-1', '1.5', 'ten', '1e3', '99999999999']) {
+    assert.throws(() => parseFailuresQuery(new URLSearchParams({ limit })), (e: unknown) => e instanceof FailureQueryError && e.parameter === 'limit');
+  }
+  assert.throws(() => parseFailuresQuery({ reason: 'bogus' }), /reason: unknown failure reason "bogus"/);
+  assert.throws(() => parseFailuresQuery({ job: 'x'.repeat(600) }), (e: unknown) => e instanceof FailureQueryError && e.parameter === 'job');
+  assert.throws(() => log.query({ limit: Number.NaN }), FailureQueryError);
+  assert.deepEqual(parseFailuresQuery(new URLSearchParams('job=api&reason=replay&limit=5')), { job: 'api', reason: 'replay', limit: 5 });
+  assert.deepEqual(parseFailuresQuery(new URLSearchParams('job=&limit=')), { job: undefined, reason: undefined, limit: undefined });
+  assert.equal(new FailureLog({ ringSize: 3 }).query({ limit: 1000 }).failures.length, 0, 'a large limit is capped, not refused');
+});
+
+test('only the FailedSpan fields are stored, and a client ID that is not a fingerprint is dropped', () => {
+  const log = new FailureLog();
+  const leaky = {
+    ...span(1, { clientFingerprint: 'client-secret-id', traceId: 'ZZ-not-hex', keyId: 'k'.repeat(1000) }),
+    signature: 'v1=deadbeef',
+    body: '{"amount":1}',
+  } as FailedSpan;
+  log.record(leaky);
+  const [stored] = log.query().failures;
+  assert.ok(stored);
+  assert.deepEqual(Object.keys(stored).sort(), ['job', 'keyId', 'name', 'outcome', 'reason', 'scheme', 'spanId', 'timeUnixMs', 'traceId']);
+  assert.equal(stored.traceId, '');
+  assert.equal(stored.keyId.length, 256);
+  assert.ok(!JSON.stringify(log.query()).includes('secret'));
+  assert.deepEqual(log.query().topClients, [], 'no fingerprint, no top-client entry');
+});
+
+test('top-k tables are kept for a bounded number of jobs', () => {
+  const log = new FailureLog({ maxJobs: 2, ringSize: 10 });
+  for (const job of ['a', 'b', 'c']) log.record(span(1, { job }));
+  assert.equal(log.stats().jobsWithTopClients, 2);
+  assert.equal(log.stats().untrackedJobs, 1);
+  assert.equal(log.query({ job: 'c' }).failures.length, 1, 'the ring still has it');
+});
