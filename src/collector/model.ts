@@ -117,6 +117,8 @@ export interface FailuresApiResponse {
 
 /** `GET /api/keys`: key rotation status (seed: "key rotation status panel", M5). */
 export interface KeysApiResponse {
+  /** The window `verifications`, `share` and `jobs` cover (unscaled, e.g. `1h`; added by the keys module). */
+  readonly window?: string;
   readonly keys: readonly {
     readonly keyId: string;
     /** From `hmac.key.info`; `undeclared` when no service reported the key. */

@@ -1,0 +1,1 @@
+export { KeyUsage, DEFAULT_KEY_WINDOW, DEFAULT_MAX_KEY_ENTRIES, type KeyUsageOptions } from './usage.js';

@@ -1,0 +1,181 @@
+/**
+ * Key rotation status for `GET /api/keys` (the seed's "key rotation status panel", M5): each key's
+ * declared status from the `hmac.key.info` gauges, and its recent share of verification traffic with
+ * the jobs still using it, from `hmac.auth.verifications` by `hmac.key_id`.
+ *
+ * Share is over a recent window (default 1h, divided by `timeScale`), not since the collector
+ * started: a retiring key's lifetime total would dwarf the new key for weeks after a rotation.
+ */
+import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN, KEY_STATUSES } from '@hmac-slo/instrumentation/contract';
+import type { HmacSloConfig } from '../../config/schema.js';
+import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.js';
+import { isInstrument } from '../slo/sli.js';
+import { scaledMs } from '../slo/windows.js';
+
+export interface KeyUsageOptions {
+  /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `1h`. */
+  readonly window?: string;
+  /** Cap on tracked (job, key ID) pairs per snapshot; further pairs are counted, not stored. */
+  readonly maxEntries?: number;
+}
+
+export const DEFAULT_KEY_WINDOW = '1h';
+export const DEFAULT_MAX_KEY_ENTRIES = 10_000;
+/** Snapshots per window: the window's start is placed within 1/SNAPSHOTS of its length. */
+const SNAPSHOTS = 60;
+
+type KeyStatus = KeysApiResponse['keys'][number]['status'];
+/** Lifecycle order: when jobs disagree (mid-rotation), the most advanced status wins. */
+const STATUS_RANK: Record<KeyStatus, number> = { active: 0, retiring: 1, revoked: 2, undeclared: 3 };
+
+interface Snapshot {
+  readonly t: number;
+  /** `job\0keyId` → the tracker's cumulative verifications (all outcomes). */
+  readonly counts: ReadonlyMap<string, number>;
+}
+
+export class KeyUsage {
+  readonly windowName: string;
+  private readonly windowMs: number;
+  private readonly resolutionMs: number;
+  private readonly maxEntries: number;
+  private readonly snapshots: Snapshot[] = [];
+  /** Last aggregated reading per `job\0keyId`, to tell increases from resets. */
+  private readonly lastRaw = new Map<string, number>();
+  /** The tracker's own totals per `job\0keyId`: resets folded in, never decreasing. */
+  private readonly cum = new Map<string, number>();
+  /** False until the first sample: counts present then are the baseline (when they happened is unknown). */
+  private sampled = false;
+  private untracked = 0;
+
+  constructor(config: Pick<HmacSloConfig, 'timeScale'>, opts: KeyUsageOptions = {}) {
+    this.windowName = opts.window ?? DEFAULT_KEY_WINDOW;
+    this.windowMs = scaledMs(this.windowName, config.timeScale);
+    this.resolutionMs = this.windowMs / SNAPSHOTS;
+    this.maxEntries = opts.maxEntries ?? DEFAULT_MAX_KEY_ENTRIES;
+  }
+
+  /**
+   * Fold the current per-(job, key) verification totals into the tracker's own never-decreasing
+   * totals (a decrease is a reset: the new value is all new traffic, as in Prometheus), and keep a
+   * snapshot of them at most once per window/60.
+   */
+  sample(source: SeriesSource, nowMs: number): void {
+    this.fold(this.readCounts(source.series()));
+    const last = this.snapshots[this.snapshots.length - 1];
+    if (last && Math.floor(nowMs / this.resolutionMs) <= Math.floor(last.t / this.resolutionMs)) return;
+    this.snapshots.push({ t: nowMs, counts: new Map(this.cum) });
+    // Keep one snapshot at or before the window start, drop older ones.
+    while (this.snapshots.length > 1 && this.snapshots[1]!.t <= nowMs - this.windowMs) this.snapshots.shift();
+  }
+
+  /** Totals as they would be after folding `raw` in, without changing state (for responses). */
+  private folded(raw: ReadonlyMap<string, number>): Map<string, number> {
+    const out = new Map(this.cum);
+    for (const [key, value] of raw) {
+      const prev = this.lastRaw.get(key);
+      const delta = prev === undefined ? (this.sampled ? value : 0) : value >= prev ? value - prev : value;
+      out.set(key, (out.get(key) ?? 0) + delta);
+    }
+    return out;
+  }
+
+  private fold(raw: Map<string, number>): void {
+    const next = this.folded(raw);
+    this.cum.clear();
+    for (const [k, v] of next) this.cum.set(k, v);
+    for (const [k, v] of raw) this.lastRaw.set(k, v);
+    this.sampled = true;
+  }
+
+  private readCounts(series: Iterable<AggregatedSeries>): Map<string, number> {
+    const counts = new Map<string, number>();
+    let fresh = 0; // (job, key) pairs not tracked yet
+    let untracked = 0;
+    for (const s of series) {
+      if (s.kind !== 'counter' || !isInstrument(s, INSTRUMENTS.verifications)) continue;
+      const key = `${s.job}\u0000${s.attributes[ATTR.keyId] ?? KEY_ID_UNKNOWN}`;
+      if (!counts.has(key) && !this.lastRaw.has(key)) {
+        if (this.lastRaw.size + fresh >= this.maxEntries) {
+          untracked++;
+          continue;
+        }
+        fresh++;
+      }
+      counts.set(key, (counts.get(key) ?? 0) + (Number.isFinite(s.value) && s.value > 0 ? s.value : 0));
+    }
+    this.untracked = untracked;
+    return counts;
+  }
+
+  /** Snapshot at or just before `t`, else the oldest (up for less than the window). */
+  private baseFor(t: number): Snapshot | undefined {
+    let base: Snapshot | undefined;
+    for (const s of this.snapshots) {
+      if (s.t <= t) base = s;
+      else break;
+    }
+    return base ?? this.snapshots[0];
+  }
+
+  /**
+   * `GET /api/keys`: every key declared by some job or seen in verifications, with its status, its
+   * verifications over the window, its share of all verifications in the window (0 with no traffic)
+   * and the jobs whose verifications named it. `unknown` and `other` are never "declared".
+   */
+  response(source: SeriesSource, nowMs: number): KeysApiResponse {
+    const all = [...source.series()];
+    const current = this.folded(this.readCounts(all));
+    const base = this.baseFor(nowMs - this.windowMs);
+
+    const perKey = new Map<string, { verifications: number; jobs: Set<string> }>();
+    let totalVerifications = 0;
+    for (const [key, now] of current) {
+      const then = base?.counts.get(key) ?? 0;
+      const delta = Math.max(0, now - then);
+      const [job, keyId] = key.split('\u0000') as [string, string];
+      let k = perKey.get(keyId);
+      if (!k) perKey.set(keyId, (k = { verifications: 0, jobs: new Set() }));
+      if (delta > 0) {
+        k.verifications += delta;
+        k.jobs.add(job);
+        totalVerifications += delta;
+      }
+    }
+
+    const declared = new Map<string, KeyStatus>();
+    for (const s of all) {
+      if (s.kind !== 'gauge' || !isInstrument(s, INSTRUMENTS.keyInfo) || !(s.value > 0)) continue;
+      const keyId = s.attributes[ATTR.keyId];
+      const status = s.attributes[ATTR.keyStatus] as KeyStatus | undefined;
+      if (!keyId || keyId === KEY_ID_UNKNOWN || keyId === KEY_ID_OTHER) continue;
+      if (!status || !(KEY_STATUSES as readonly string[]).includes(status)) continue;
+      const prev = declared.get(keyId);
+      if (prev === undefined || STATUS_RANK[status] > STATUS_RANK[prev]) declared.set(keyId, status);
+    }
+
+    const keyIds = new Set([...declared.keys(), ...perKey.keys()]);
+    const keys = [...keyIds].map((keyId) => {
+      const usage = perKey.get(keyId);
+      const verifications = usage?.verifications ?? 0;
+      return {
+        keyId,
+        status: declared.get(keyId) ?? ('undeclared' as const),
+        share: totalVerifications > 0 ? verifications / totalVerifications : 0,
+        verifications,
+        jobs: usage ? [...usage.jobs].sort() : [],
+      };
+    });
+    keys.sort(
+      (a, b) =>
+        STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+        b.verifications - a.verifications ||
+        (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0),
+    );
+    return { window: this.windowName, keys };
+  }
+
+  stats(): { snapshots: number; untrackedEntries: number } {
+    return { snapshots: this.snapshots.length, untrackedEntries: this.untracked };
+  }
+}
