@@ -22,7 +22,8 @@ import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnA
 import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent } from './format.js';
 import { sparkline } from './sparkline.js';
 
-const REFRESH_MS = 5000;
+/** Refresh period: 5 s, or `?refresh=SECONDS` (1–300) for a wall screen or a quick test. */
+const REFRESH_MS = refreshMsFromLocation();
 const REQUEST_TIMEOUT_MS = 4000;
 const FAILURE_LIMIT = 50;
 /** Burn-rate windows shown on each card (the page/ticket alert windows of the default config). */
@@ -68,7 +69,8 @@ function byId<T extends HTMLElement>(id: string): T {
 
 /** A table cell that keeps its column name for the stacked phone layout (CSS `attr(data-label)`). */
 function cell(label: string, field: string, ...children: Child[]): HTMLTableCellElement {
-  return el('td', { 'data-label': label, 'data-field': field }, ...children);
+  // One wrapper, so the stacked layout's two-column grid sees exactly [label, value].
+  return el('td', { 'data-label': label, 'data-field': field }, el('span', { class: 'cell-value' }, ...children));
 }
 
 // ---------------------------------------------------------------- fetching
@@ -83,7 +85,7 @@ async function getJson<T>(url: string): Promise<T> {
     try {
       res = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json' }, cache: 'no-store' });
     } catch (err) {
-      throw new ApiError(`GET ${url}: ${controller.signal.aborted ? 'no answer within 4 s' : 'collector unreachable'}`, { cause: err });
+      throw new ApiError(`GET ${url}: ${controller.signal.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : 'collector unreachable'}`, { cause: err });
     }
     if (!res.ok) {
       const body = (await res.text().catch(() => '')).slice(0, 200);
@@ -114,8 +116,14 @@ const state = {
   rerun: false,
   timer: undefined as ReturnType<typeof setTimeout> | undefined,
   knownJobs: new Set<string>(),
+  /** The API accepts only the contract's reasons, so those are the choices. */
   knownReasons: new Set<string>(FAILURE_REASON_NAMES),
 };
+
+function refreshMsFromLocation(): number {
+  const seconds = Number(new URLSearchParams(location.search).get('refresh'));
+  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 300 ? seconds * 1000 : 5000;
+}
 
 function readFiltersFromLocation(): Filters {
   const params = new URLSearchParams(location.search);
@@ -375,10 +383,7 @@ async function refresh(): Promise<void> {
     for (const s of slo.slos) state.knownJobs.add(s.job);
     for (const k of keys.keys) for (const j of k.jobs) state.knownJobs.add(j);
     for (const g of failures.topClients) state.knownJobs.add(g.job);
-    for (const f of failures.failures) {
-      state.knownJobs.add(f.job);
-      state.knownReasons.add(f.reason);
-    }
+    for (const f of failures.failures) state.knownJobs.add(f.job);
 
     renderSummary(slo.slos, slo.burnAlerts);
     const cards = byId('slo-cards');

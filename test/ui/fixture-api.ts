@@ -1,0 +1,143 @@
+/**
+ * A stand-in for the collector's JSON APIs with hand-written data in the shapes of
+ * src/collector/model.ts: lets the page be checked against exact, known values (including hostile
+ * strings) independently of the collector. The real-collector test covers the real thing.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FailedSpan, FailuresApiResponse, KeysApiResponse, SloApiResponse, SloHistoryResponse, SloStatus } from '../../src/collector/model.js';
+import { createUiHandler } from '../../src/ui/serve.js';
+
+/** A job name that would run script if the page ever put API strings into innerHTML. */
+export const HOSTILE_JOB = 'webhooks<img src=x onerror="window.__pwned=1">';
+export const HOSTILE_KEY = '<b>k-bold</b>';
+const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'];
+export const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+function slo(job: string, name: string, objective: number, sli: number, budget: number, burns: Record<string, number>, events: number): SloStatus {
+  return {
+    job,
+    slo: name,
+    description: `${name} fixture`,
+    objective,
+    period: '30d',
+    sli,
+    errorBudgetRemaining: budget,
+    windows: WINDOWS.map((window) => {
+      const burnRate = burns[window] ?? 0.1;
+      const errorRatio = burnRate * (1 - objective);
+      return { window, errorRatio, burnRate, events, badEvents: Math.round(errorRatio * events) };
+    }),
+  };
+}
+
+export const SLO: SloApiResponse = {
+  generatedAt: new Date(NOW).toISOString(),
+  burnAlerts: [
+    { severity: 'critical', long: '1h', short: '5m', factor: 14.4 },
+    { severity: 'critical', long: '6h', short: '30m', factor: 6 },
+    { severity: 'warning', long: '1d', short: '2h', factor: 3 },
+    { severity: 'warning', long: '3d', short: '6h', factor: 1 },
+  ],
+  slos: [
+    // Paging: 1h and 5m both over 14.4.
+    slo('payments-api', 'auth-success', 0.999, 0.99862, -0.38, { '5m': 20, '1h': 18.5, '6h': 4.2 }, 1234567),
+    // Ticket: 1d and 2h both over 3, nothing critical.
+    slo('payments-api', 'auth-availability', 0.9995, 0.99991, 0.82, { '1d': 4, '2h': 3.5 }, 1234567),
+    slo(HOSTILE_JOB, 'kms-success', 0.9999, 1, 1, { '5m': 0, '30m': 0, '1h': 0, '2h': 0, '6h': 0, '1d': 0, '3d': 0, '30d': 0 }, 0),
+    slo(HOSTILE_JOB, 'verification-latency', 0.95, 0.98, 0.6, {}, 5000),
+  ],
+};
+
+export function history(job: string, name: string): SloHistoryResponse {
+  const points = Array.from({ length: 30 }, (_, i) => ({ t: NOW - (29 - i) * 60_000, errorRatio: name === 'auth-success' ? 0.0004 * i : 0 }));
+  return { job, slo: name, points };
+}
+
+export const KEYS: KeysApiResponse = {
+  keys: [
+    { keyId: 'k-2026-11', status: 'active', share: 0.9, verifications: 900000, jobs: ['payments-api', HOSTILE_JOB] },
+    { keyId: 'k-2026-08', status: 'retiring', share: 0.0997, verifications: 99700, jobs: ['payments-api'] },
+    { keyId: 'k-2026-05', status: 'revoked', share: 0.0003, verifications: 300, jobs: ['payments-api'] },
+    { keyId: HOSTILE_KEY, status: 'undeclared', share: 0, verifications: 0, jobs: [] },
+  ],
+};
+
+const REASONS = ['signature_mismatch', 'replay', 'timestamp_skew', 'revoked_key', 'kms_timeout', 'unknown_key'];
+export const FAILURES: FailedSpan[] = Array.from({ length: 12 }, (_, i) => {
+  const reason = REASONS[i % REASONS.length]!;
+  const span: FailedSpan = {
+    timeUnixMs: NOW - i * 7_300,
+    job: i % 3 === 0 ? HOSTILE_JOB : 'payments-api',
+    name: 'hmac.verify',
+    keyId: i === 4 ? HOSTILE_KEY : i % 2 === 0 ? 'k-2026-11' : 'k-2026-05',
+    reason,
+    outcome: reason.startsWith('kms') ? 'error' : 'rejected',
+    traceId: (i + 1).toString(16).padStart(32, 'a'),
+    spanId: (i + 1).toString(16).padStart(16, 'b'),
+  };
+  return i === 5 ? span : { ...span, clientFingerprint: `c0ffee${String(i).padStart(6, '0')}` };
+});
+
+export const TOP_CLIENTS: FailuresApiResponse['topClients'] = [
+  { job: 'payments-api', clients: [{ clientFingerprint: 'c0ffee000001', count: 1520, error: 0 }, { clientFingerprint: 'c0ffee000007', count: 12, error: 3 }] },
+  { job: HOSTILE_JOB, clients: [{ clientFingerprint: 'c0ffee000003', count: 4, error: 0 }] },
+];
+
+export function failures(params: URLSearchParams): FailuresApiResponse {
+  const job = params.get('job') || undefined;
+  const reason = params.get('reason') || undefined;
+  const limit = Number(params.get('limit') ?? 100);
+  return {
+    failures: FAILURES.filter((f) => (!job || f.job === job) && (!reason || f.reason === reason)).slice(0, limit),
+    topClients: TOP_CLIENTS.filter((g) => !job || g.job === job),
+  };
+}
+
+export interface FixtureServer {
+  readonly base: string;
+  /** Every API request the page made (path + query), for checking what the filters sent. */
+  readonly requests: string[];
+  /** When set, /api/slo answers with this HTTP status (to show the error banner). */
+  failSloWith: number | undefined;
+  close(): Promise<void>;
+}
+
+export async function startFixtureServer(): Promise<FixtureServer> {
+  const ui = createUiHandler();
+  const requests: string[] = [];
+  const state: { failSloWith: number | undefined } = { failSloWith: undefined };
+  const server: Server = createServer((req, res) => {
+    if (ui(req, res)) return;
+    const url = new URL(req.url ?? '/', 'http://fixture.invalid');
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/api/')) requests.push(url.pathname + url.search);
+    if (url.pathname === '/api/slo') {
+      if (state.failSloWith) return json(state.failSloWith, { error: 'fixture outage' });
+      return json(200, SLO);
+    }
+    if (url.pathname === '/api/slo/history') return json(200, history(url.searchParams.get('job') ?? '', url.searchParams.get('slo') ?? ''));
+    if (url.pathname === '/api/keys') return json(200, KEYS);
+    if (url.pathname === '/api/failures') return json(200, failures(url.searchParams));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    requests,
+    get failSloWith() {
+      return state.failSloWith;
+    },
+    set failSloWith(v) {
+      state.failSloWith = v;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

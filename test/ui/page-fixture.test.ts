@@ -1,0 +1,173 @@
+// The status page in headless Chromium against fixture APIs with known values: exact text on the
+// cards, colours by the alert rule, hostile strings shown as text, filters sent to the API, the error
+// banner, and the phone-sized layout.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, outputPath, phoneContext } from './browser.js';
+import { FAILURES, HOSTILE_JOB, HOSTILE_KEY, KEYS, SLO, failures, startFixtureServer, type FixtureServer } from './fixture-api.js';
+import { assertCardsMatch, assertFailuresMatch, assertKeysMatch, assertNoHorizontalOverflow, readPage } from './page-reader.js';
+
+let fixture: FixtureServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+before(async () => {
+  fixture = await startFixtureServer();
+  browser = await launchChromium();
+  context = await phoneContext(browser);
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // Refresh every second so the banner test does not wait five.
+  await page.goto(`${fixture.base}/?refresh=1`);
+  await page.waitForSelector('body[data-loaded="true"]');
+});
+
+after(async () => {
+  await browser?.close();
+  await fixture?.close();
+});
+
+test('the page renders from the APIs without script errors or blocked resources', async () => {
+  assert.deepEqual(consoleErrors, []);
+  const shown = await readPage(page);
+  assert.equal(shown.errorBanner, null);
+  assert.match(shown.updated, /^Updated \d\d:\d\d:\d\d/);
+});
+
+test('SLO cards show objective, SLI, budget, burn rates and thresholds as the API gives them', async () => {
+  const shown = await readPage(page);
+  assertCardsMatch(shown, SLO);
+  const paging = shown.cards.find((c) => c.job === 'payments-api' && c.slo === 'auth-success')!;
+  assert.deepEqual(
+    { status: paging.status, pill: paging.pill, objective: paging.objective, sli: paging.sli, budget: paging.budget, events: paging.events, burn: paging.burn },
+    { status: 'red', pill: 'PAGE', objective: '99.9%', sli: '99.862%', budget: '-38%', events: '1,234,567', burn: { '1h': '18.5×', '6h': '4.2×' } },
+  );
+  assert.deepEqual(paging.pageThreshold, { '1h': 'page > 14.4×', '6h': 'page > 6×' });
+  const ticket = shown.cards.find((c) => c.slo === 'auth-availability')!;
+  assert.deepEqual([ticket.status, ticket.pill, ticket.objective, ticket.budget], ['amber', 'TICKET', '99.95%', '82%']);
+  const quiet = shown.cards.find((c) => c.slo === 'kms-success')!;
+  assert.deepEqual([quiet.status, quiet.pill, quiet.sli, quiet.budget, quiet.events], ['green', 'OK', '100%', '100%', '0']);
+  // The summary counts the cards by colour.
+  assert.equal(await page.textContent('[data-field="count-red"]'), '1 paging');
+  assert.equal(await page.textContent('[data-field="count-amber"]'), '1 ticket');
+  assert.equal(await page.textContent('[data-field="count-green"]'), '2 ok');
+});
+
+test('each card draws its error-ratio history as an SVG sparkline', async () => {
+  const shown = await readPage(page);
+  const rising = shown.cards.find((c) => c.slo === 'auth-success')!;
+  // 30 points from 0 to 0.0116, allowed 0.001: the last point is at the top-right corner of 300×48.
+  assert.ok(rising.sparkPath?.startsWith('M0,48 '), rising.sparkPath ?? 'no path');
+  assert.ok(rising.sparkPath?.endsWith(' L300,0'), rising.sparkPath ?? 'no path');
+  assert.equal(rising.sparkPath?.split(' ').length, 30);
+});
+
+test('API strings are shown as text, never interpreted as HTML', async () => {
+  const shown = await readPage(page);
+  assert.ok(shown.cards.some((c) => c.job === HOSTILE_JOB));
+  assert.equal(await page.locator('.job-name', { hasText: HOSTILE_JOB }).count(), 2);
+  assert.ok(shown.keys.some((k) => k.keyId === HOSTILE_KEY));
+  assert.equal(await page.locator('img').count(), 0, 'no <img> element was created from a job name');
+  assert.equal(await page.locator('#keys-body b').count(), 0, 'no <b> element was created from a key ID');
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+});
+
+test('the key-rotation table lists every key with status, share and jobs', async () => {
+  const shown = await readPage(page);
+  assertKeysMatch(shown, KEYS);
+  assert.deepEqual(shown.keys.map((k) => [k.status, k.share, k.verifications]), [
+    ['active', '90%', '900,000'],
+    ['retiring', '10%', '99,700'],
+    ['revoked', '<0.1%', '300'], // a revoked key still in use must not read as 0%
+    ['undeclared', '0%', '0'],
+  ]);
+  assert.equal(shown.keys[0]!.jobs, `payments-api, ${HOSTILE_JOB}`);
+});
+
+test('recent failures and top rejected clients show what /api/failures returns', async () => {
+  const shown = await readPage(page);
+  assertFailuresMatch(shown, failures(new URLSearchParams({ limit: '50' })));
+  assert.equal(shown.failures.length, FAILURES.length);
+  assert.deepEqual(shown.failures[0], {
+    time: '12:00:00',
+    datetime: '2026-11-24T12:00:00.000Z',
+    job: HOSTILE_JOB,
+    keyId: 'k-2026-11',
+    reason: 'signature_mismatch',
+    client: 'c0ffee000000',
+    traceId: '1'.padStart(32, 'a'),
+  });
+  assert.equal(shown.failures[5]!.client, '–', 'a failure without a client fingerprint shows a dash');
+  assert.deepEqual(shown.topClients[0], {
+    job: 'payments-api',
+    clients: [
+      { client: 'c0ffee000001', count: '1,520' },
+      { client: 'c0ffee000007', count: '12 (±3)' },
+    ],
+  });
+});
+
+test('filtering by job and reason asks the API and shows only what it returns', async () => {
+  const jobOptions = await page.locator('#filter-job option').allTextContents();
+  assert.deepEqual(jobOptions, ['all jobs', 'payments-api', HOSTILE_JOB]);
+  const reasonOptions = await page.locator('#filter-reason option').allTextContents();
+  assert.ok(reasonOptions.includes('signature_mismatch') && reasonOptions.includes('kms_timeout'), reasonOptions.join());
+
+  await page.selectOption('#filter-job', 'payments-api');
+  await page.waitForFunction(() => [...document.querySelectorAll('#failures-body [data-field="job"]')].every((c) => c.textContent === 'payments-api'));
+  let shown = await readPage(page);
+  assertFailuresMatch(shown, failures(new URLSearchParams({ job: 'payments-api' })));
+  assert.ok(fixture.requests.includes('/api/failures?job=payments-api&limit=50'), fixture.requests.join('\n'));
+  assert.deepEqual(shown.topClients.map((g) => g.job), ['payments-api']);
+
+  await page.selectOption('#filter-reason', 'replay');
+  await page.waitForFunction(() => [...document.querySelectorAll('#failures-body [data-field="reason"]')].every((c) => c.textContent === 'replay'));
+  shown = await readPage(page);
+  assertFailuresMatch(shown, failures(new URLSearchParams({ job: 'payments-api', reason: 'replay' })));
+  assert.equal(shown.failures.length, 2);
+  assert.ok(fixture.requests.includes('/api/failures?job=payments-api&reason=replay&limit=50'));
+  // The filter is kept in the address bar, so a reload keeps it.
+  assert.equal(new URL(page.url()).searchParams.get('job'), 'payments-api');
+  assert.equal(new URL(page.url()).searchParams.get('reason'), 'replay');
+
+  // A job whose name needs escaping still reaches the API intact.
+  await page.selectOption('#filter-reason', '');
+  await page.selectOption('#filter-job', HOSTILE_JOB);
+  await page.waitForFunction((job) => [...document.querySelectorAll('#failures-body [data-field="job"]')].every((c) => c.textContent === job), HOSTILE_JOB);
+  shown = await readPage(page);
+  assertFailuresMatch(shown, failures(new URLSearchParams({ job: HOSTILE_JOB })));
+  assert.equal(shown.failures.length, 4);
+
+  await page.selectOption('#filter-job', '');
+  await page.waitForFunction((n) => document.querySelectorAll('#failures-body tr[data-trace]').length === n, FAILURES.length);
+});
+
+test('a failing API shows an error banner, keeps the last data, and clears when it recovers', async () => {
+  fixture.failSloWith = 503;
+  await page.waitForSelector('#error-banner:not([hidden])', { timeout: 5000 });
+  const banner = (await readPage(page)).errorBanner ?? '';
+  assert.match(banner, /api\/slo: HTTP 503/);
+  assert.match(banner, /Showing data from \d\d:\d\d:\d\d/);
+  assert.equal((await readPage(page)).cards.length, SLO.slos.length, 'the last good cards stay on screen');
+  await page.screenshot({ path: outputPath('fixture-error-banner-390.png') });
+  fixture.failSloWith = undefined;
+  await page.waitForSelector('#error-banner[hidden]', { state: 'attached', timeout: 5000 });
+});
+
+test('at 390×844 nothing overflows sideways; screenshots saved', async () => {
+  await assertNoHorizontalOverflow(page);
+  await page.screenshot({ path: outputPath('fixture-390x844.png'), fullPage: true });
+  const wide = await context.newPage();
+  await wide.setViewportSize({ width: 1280, height: 900 });
+  await wide.goto(`${fixture.base}/`);
+  await wide.waitForSelector('body[data-loaded="true"]');
+  await assertNoHorizontalOverflow(wide);
+  await wide.screenshot({ path: outputPath('fixture-1280.png'), fullPage: true });
+  await wide.close();
+});

@@ -1,0 +1,185 @@
+/**
+ * Reads what the status page shows, as text, straight from the DOM (by the data-* hooks the page sets),
+ * and checks it against API responses fetched by the test itself. Shared by the fixture test and the
+ * real-collector test.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { FailuresApiResponse, KeysApiResponse, SloApiResponse } from '../../src/collector/model.js';
+import { statusColour } from '../../src/ui/status.js';
+
+export interface ShownCard {
+  job: string;
+  slo: string;
+  status: string;
+  pill: string;
+  objective: string;
+  sli: string;
+  events: string;
+  budget: string;
+  burn: Record<string, string>;
+  pageThreshold: Record<string, string>;
+  sparkPath: string | null;
+}
+export interface ShownPage {
+  cards: ShownCard[];
+  keys: { keyId: string; status: string; share: string; verifications: string; jobs: string }[];
+  failures: { time: string; datetime: string; job: string; keyId: string; reason: string; client: string; traceId: string }[];
+  topClients: { job: string; clients: { client: string; count: string }[] }[];
+  errorBanner: string | null;
+  updated: string;
+}
+
+export async function readPage(page: Page): Promise<ShownPage> {
+  return page.evaluate(() => {
+    const text = (root: Element | null, sel: string) => root?.querySelector(sel)?.textContent?.trim() ?? '';
+    const cards = [...document.querySelectorAll('#slo-cards article.card')].map((c) => {
+      const burn: Record<string, string> = {};
+      const pageThreshold: Record<string, string> = {};
+      for (const row of c.querySelectorAll('table.burn tr[data-window]')) {
+        burn[row.getAttribute('data-window')!] = text(row, '[data-field="burn"]');
+        pageThreshold[row.getAttribute('data-window')!] = text(row, '[data-field="page-threshold"]');
+      }
+      return {
+        job: c.getAttribute('data-job') ?? '',
+        slo: c.getAttribute('data-slo') ?? '',
+        status: c.getAttribute('data-status') ?? '',
+        pill: text(c, '[data-field="status"]'),
+        objective: text(c, '[data-field="objective"]'),
+        sli: text(c, '[data-field="sli"]'),
+        events: text(c, '[data-field="events"]'),
+        budget: text(c, '[data-field="budget"]'),
+        burn,
+        pageThreshold,
+        sparkPath: c.querySelector('path.spark-line')?.getAttribute('d') ?? null,
+      };
+    });
+    const keys = [...document.querySelectorAll('#keys-body tr[data-key]')].map((r) => ({
+      keyId: text(r, '[data-field="key-id"]'),
+      status: text(r, '[data-field="status"]'),
+      share: text(r, '[data-field="share"]'),
+      verifications: text(r, '[data-field="verifications"]'),
+      jobs: text(r, '[data-field="jobs"]'),
+    }));
+    const failures = [...document.querySelectorAll('#failures-body tr[data-trace]')].map((r) => ({
+      time: text(r, '[data-field="time"]'),
+      datetime: r.querySelector('time')?.getAttribute('datetime') ?? '',
+      job: text(r, '[data-field="job"]'),
+      keyId: text(r, '[data-field="key-id"]'),
+      reason: text(r, '[data-field="reason"]'),
+      client: text(r, '[data-field="client"]'),
+      traceId: text(r, '[data-field="trace-id"]'),
+    }));
+    const topClients = [...document.querySelectorAll('#top-clients .top-group')].map((g) => ({
+      job: g.getAttribute('data-job') ?? '',
+      clients: [...g.querySelectorAll('tr[data-client]')].map((r) => ({
+        client: text(r, '[data-field="client"]'),
+        count: text(r, '[data-field="count"]'),
+      })),
+    }));
+    const banner = document.getElementById('error-banner')!;
+    return {
+      cards,
+      keys,
+      failures,
+      topClients,
+      errorBanner: banner.hidden ? null : banner.textContent,
+      updated: document.getElementById('updated')!.textContent ?? '',
+    };
+  });
+}
+
+/** Parses "99.95%", "-38%", ">99.99%", "14.4×", "1,234" into a number and how it is bounded. */
+export function parseShown(textValue: string): { value: number; bound: '=' | '>' | '<' } {
+  const bound = textValue.startsWith('>') ? '>' : textValue.startsWith('<') ? '<' : '=';
+  const value = Number(textValue.replace(/^[<>]/, '').replace(/[%×,]/g, ''));
+  assert.ok(Number.isFinite(value), `not a number on the page: ${JSON.stringify(textValue)}`);
+  return { value, bound };
+}
+
+/** The page shows `expected` (a plain number) to within `tolerance`, or as a correct >/< bound. */
+export function assertShows(shown: string, expected: number, tolerance: number, what: string): void {
+  const { value, bound } = parseShown(shown);
+  if (bound === '>') assert.ok(expected > value, `${what}: page says ${shown}, API says ${expected}`);
+  else if (bound === '<') assert.ok(expected < value && expected > 0, `${what}: page says ${shown}, API says ${expected}`);
+  else assert.ok(Math.abs(value - expected) <= tolerance + 1e-9, `${what}: page says ${shown}, API says ${expected}`);
+}
+
+/** Every SLO card shows what GET /api/slo returned, coloured by the alert rule. */
+export function assertCardsMatch(shown: ShownPage, api: SloApiResponse): void {
+  assert.deepEqual(
+    shown.cards.map((c) => `${c.job}/${c.slo}`).sort(),
+    api.slos.map((s) => `${s.job}/${s.slo}`).sort(),
+    'one card per job and SLO',
+  );
+  for (const s of api.slos) {
+    const card = shown.cards.find((c) => c.job === s.job && c.slo === s.slo)!;
+    const what = `${s.job}/${s.slo}`;
+    assertShows(card.objective, s.objective * 100, 0.0005, `${what} objective`);
+    assertShows(card.sli, s.sli * 100, 0.0005, `${what} SLI`);
+    assertShows(card.budget, s.errorBudgetRemaining * 100, 0.05, `${what} budget`);
+    const period = s.windows.find((w) => w.window === s.period);
+    if (period) assert.equal(Number(card.events.replace(/,/g, '')), period.events, `${what} events`);
+    for (const window of ['1h', '6h']) {
+      const w = s.windows.find((x) => x.window === window);
+      if (!w) continue;
+      const tolerance = Math.abs(w.burnRate) < 10 ? 0.005 : Math.abs(w.burnRate) < 100 ? 0.05 : 0.5;
+      assertShows(card.burn[window]!, w.burnRate, tolerance, `${what} burn ${window}`);
+    }
+    const colour = statusColour(s, api.burnAlerts);
+    assert.equal(card.status, colour, `${what} colour`);
+    assert.equal(card.pill, { red: 'PAGE', amber: 'TICKET', green: 'OK' }[colour], `${what} status word`);
+  }
+}
+
+export function assertKeysMatch(shown: ShownPage, api: KeysApiResponse): void {
+  assert.deepEqual(shown.keys.map((k) => k.keyId), api.keys.map((k) => k.keyId), 'one row per key, in API order');
+  for (const k of api.keys) {
+    const row = shown.keys.find((r) => r.keyId === k.keyId)!;
+    assert.equal(row.status, k.status, `${k.keyId} status`);
+    assertShows(row.share, k.share * 100, 0.05, `${k.keyId} share`);
+    assert.equal(Number(row.verifications.replace(/,/g, '')), k.verifications, `${k.keyId} verifications`);
+    assert.equal(row.jobs, k.jobs.length > 0 ? k.jobs.join(', ') : '–', `${k.keyId} jobs`);
+  }
+}
+
+export function assertFailuresMatch(shown: ShownPage, api: FailuresApiResponse): void {
+  assert.deepEqual(shown.failures.map((f) => f.traceId), api.failures.map((f) => f.traceId), 'the failures, newest first as the API lists them');
+  api.failures.forEach((f, i) => {
+    const row = shown.failures[i]!;
+    const iso = new Date(f.timeUnixMs).toISOString();
+    assert.equal(row.datetime, iso);
+    assert.equal(row.time, iso.slice(11, 19), 'time of day (the browser runs in UTC)');
+    assert.equal(row.job, f.job);
+    assert.equal(row.keyId, f.keyId);
+    assert.equal(row.reason, f.reason);
+    assert.equal(row.client, f.clientFingerprint ?? '–');
+  });
+  const groups = api.topClients.filter((g) => g.clients.length > 0);
+  assert.deepEqual(shown.topClients.map((g) => g.job), groups.map((g) => g.job), 'one top-clients table per job');
+  for (const g of groups) {
+    const shownGroup = shown.topClients.find((x) => x.job === g.job)!;
+    assert.deepEqual(
+      shownGroup.clients.map((c) => [c.client, Number(c.count.replace(/\s*\(±[\d,]+\)$/, '').replace(/,/g, ''))]),
+      g.clients.map((c) => [c.clientFingerprint, c.count]),
+      `${g.job} top clients`,
+    );
+  }
+}
+
+/** Phone screens: nothing may stick out sideways (a table that scrolls the whole page sideways fails). */
+export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
+  const { scrollWidth, innerWidth, widest } = await page.evaluate(() => {
+    let widestEl = '';
+    let max = 0;
+    for (const node of document.querySelectorAll('body *')) {
+      const r = node.getBoundingClientRect();
+      if (r.right > max) {
+        max = r.right;
+        widestEl = `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''}.${[...node.classList].join('.')}`;
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, widest: `${widestEl} (${Math.round(max)}px)` };
+  });
+  assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport; widest: ${widest}`);
+}
