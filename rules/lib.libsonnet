@@ -8,7 +8,7 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
 
 {
   // Shortest readable spelling of a number (12 significant digits: exact for every config value).
-  num(x):: std.format('%.12g', x),
+  num(x):: if x == 0 then '0' else std.format('%.12g', x),
 
   // `30d` → 2592000. Only the single-unit durations hmac-slo.yaml allows.
   seconds(d)::
@@ -91,4 +91,23 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   // of its section in docs/runbooks.md).
   runbookUrl(c, alertName):: std.strReplace(c.alerting.runbookUrl, '%s', std.asciiLower(alertName)),
   alertName(c, suffix):: c.alerting.alertPrefix + suffix,
+
+  // One alerting rule with the fields every hmac-slo alert carries: a `severity` label, a static
+  // `summary`, a templated `description` and a `runbook_url` to its section in docs/runbooks.md.
+  // `forDuration` is a config duration (scaled by timeScale); null = fire on the first evaluation.
+  alert(c, suffix, severity, expr, forDuration, summary, description, labels={})::
+    local name = $.alertName(c, suffix);
+    {
+      alert: name,
+      expr: expr,
+      labels: { severity: severity } + labels,
+      annotations: {
+        summary: summary,
+        description: description,
+        runbook_url: $.runbookUrl(c, name),
+      },
+    } + (if forDuration == null then {} else { 'for': $.scaled(c, forDuration) }),
+
+  // `0.01` → `1%` for prose in annotations.
+  percent(x):: $.num(x * 100) + '%',
 }
