@@ -259,6 +259,9 @@ function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined
 // ---------------------------------------------------------------- keys
 
 function renderKeys(keys: KeysApiResponse): void {
+  byId('keys-window').textContent = keys.window
+    ? `Share of verifications and jobs over the last ${keys.window}.`
+    : 'Share of verifications and jobs using each key.';
   const body = byId<HTMLTableSectionElement>('keys-body');
   if (keys.keys.length === 0) {
     body.replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'No key usage reported yet')));

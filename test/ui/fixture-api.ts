@@ -55,6 +55,7 @@ export function history(job: string, name: string): SloHistoryResponse {
 }
 
 export const KEYS: KeysApiResponse = {
+  window: '1h',
   keys: [
     { keyId: 'k-2026-11', status: 'active', share: 0.9, verifications: 900000, jobs: ['payments-api', HOSTILE_JOB] },
     { keyId: 'k-2026-08', status: 'retiring', share: 0.0997, verifications: 99700, jobs: ['payments-api'] },

@@ -88,6 +88,7 @@ test('the key-rotation table lists every key with status, share and jobs', async
     ['undeclared', '0%', '0'],
   ]);
   assert.equal(shown.keys[0]!.jobs, `payments-api, ${HOSTILE_JOB}`);
+  assert.equal(await page.textContent('#keys-window'), 'Share of verifications and jobs over the last 1h.');
 });
 
 test('recent failures and top rejected clients show what /api/failures returns', async () => {
