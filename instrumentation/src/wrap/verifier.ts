@@ -1,0 +1,101 @@
+/**
+ * `instrumentVerifier(verify, options)`: the same function, now counted, timed and traced.
+ *
+ * Works for verifiers that throw (Stripe, standardwebhooks, svix, hawk, HmacAuthError-throwing custom
+ * code) and for verifiers that return a verdict (`@octokit/webhooks-methods` resolves `false`): pass
+ * `isAccepted` for those.
+ */
+import { ATTR, CLOCK_SKEW_BUCKETS_SECONDS, DURATION_BUCKETS_SECONDS, SPANS, isFailureReason, type FailureReason } from '../contract.js';
+import { classifyError } from '../classify/index.js';
+import { HistogramCells } from '../telemetry/cells.js';
+import { hubFor, tracerFor } from '../telemetry/hub.js';
+import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
+import { instrumentCall, OUTCOME_VARIANTS, REASON_VARIANTS } from './engine.js';
+import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
+import { seriesCache } from './series.js';
+
+type Fn = (...args: any[]) => any;
+
+export interface VerifierOptions<F extends Fn = Fn> extends KeyIdOptions<Parameters<F>>, ErrorOptions, ProviderOptions {
+  /** The authentication scheme (`stripe`, `github`, `hawk`, `custom-v1`...). Comes from code. Default `hmac`. */
+  scheme?: string;
+  /** Client identifier for the span (`hmac.client.id`); never a metric attribute. */
+  clientId?: (...args: Parameters<F>) => string | undefined | null;
+  /**
+   * The request's timestamp, feeding `hmac.auth.clock_skew` (absolute seconds versus this clock).
+   * A number is Unix seconds (as in Stripe's `t=` and `webhook-timestamp`); a Date is a Date; a numeric
+   * string is Unix seconds.
+   */
+  timestamp?: (...args: Parameters<F>) => number | string | Date | undefined | null;
+  /** For verifiers that return a verdict instead of throwing: true when the result means "verified". */
+  isAccepted?: (result: Awaited<ReturnType<F>>) => boolean;
+  /** Reason recorded when `isAccepted` says no. Default `signature_mismatch`. */
+  rejectedReason?: FailureReason | ((result: Awaited<ReturnType<F>>, ...args: Parameters<F>) => FailureReason);
+}
+
+export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOptions<F> = {}): F {
+  const scheme = checkToken(options.scheme ?? 'hmac', 'scheme');
+  const hub = hubFor(options.meterProvider);
+  const limiter = new KeyIdLimiter(options);
+  const skew = options.timestamp;
+  const skewCells = skew === undefined
+    ? undefined
+    : hub.histogramTable('clockSkew', JSON.stringify([[ATTR.scheme, scheme]]), () =>
+        new HistogramCells({ [ATTR.scheme]: scheme }, [{}], CLOCK_SKEW_BUCKETS_SECONDS));
+  const { isAccepted, rejectedReason } = options;
+  if (rejectedReason !== undefined && typeof rejectedReason !== 'function' && !isFailureReason(rejectedReason)) {
+    throw new TypeError(`rejectedReason must be a failure reason of the taxonomy, got ${JSON.stringify(rejectedReason)}`);
+  }
+
+  return instrumentCall(verify, {
+    hub,
+    tracer: tracerFor(options.tracerProvider),
+    spanName: SPANS.verify,
+    spanAttributes: Object.freeze({ [ATTR.scheme]: scheme }),
+    seriesFor: seriesCache({
+      hub,
+      counter: 'verifications',
+      counterVariants: REASON_VARIANTS,
+      histogram: 'verificationDuration',
+      histogramVariants: OUTCOME_VARIANTS,
+      buckets: DURATION_BUCKETS_SECONDS,
+      base: { [ATTR.scheme]: scheme },
+      labelKey: ATTR.keyId,
+    }),
+    histogramName: 'verificationDuration',
+    countsByReason: true,
+    limiter,
+    keyId: options.keyId,
+    clientId: options.clientId,
+    beforeCall:
+      skew === undefined || skewCells === undefined
+        ? undefined
+        : (args, nowMs) => {
+            const seconds = skewSeconds(skew(...(args as Parameters<F>)));
+            if (seconds !== undefined) skewCells.record(seconds, 0, hub.histogram('clockSkew', nowMs));
+          },
+    judgeResult:
+      isAccepted === undefined
+        ? undefined
+        : (result, args) => {
+            if (isAccepted(result as Awaited<ReturnType<F>>)) return undefined;
+            if (typeof rejectedReason === 'function') {
+              return rejectedReason(result as Awaited<ReturnType<F>>, ...(args as Parameters<F>));
+            }
+            return rejectedReason ?? 'signature_mismatch';
+          },
+    classify: options.classify ?? classifyError,
+    recordErrorMessages: options.recordErrorMessages ?? false,
+  });
+}
+
+/** |now − timestamp| in seconds, or undefined when the request carries no usable timestamp. */
+export function skewSeconds(ts: number | string | Date | undefined | null, nowMs: number = Date.now()): number | undefined {
+  let ms: number;
+  if (ts instanceof Date) ms = ts.getTime();
+  else if (typeof ts === 'number') ms = ts * 1000;
+  else if (typeof ts === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(ts)) ms = Number(ts) * 1000;
+  else return undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.abs(nowMs - ms) / 1000;
+}
