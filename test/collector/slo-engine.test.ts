@@ -439,3 +439,23 @@ test('history: one point per minute of the 5m error ratio, bounded, oldest first
   assert.equal(h.points[0]!.errorRatio, 0);
   assert.deepEqual(engine.history('nope', 'auth-success').points, []);
 });
+
+test('windows used by custom burn-rate alerts are evaluated too, like the recording rules do', () => {
+  const config = parseConfig({
+    period: '28d',
+    alerting: { burnRate: [{ severity: 'critical', long: '90m', short: '10m', budgetConsumed: 0.02 }] },
+  });
+  const engine = new SloEngine(config);
+  const src = new Series();
+  src.verify('api', 0);
+  engine.sample(src, T0);
+  src.verify('api', 100);
+  engine.sample(src, T0 + M);
+  const s = find(engine.status(T0 + M).slos, 'api', 'auth-success');
+  assert.deepEqual(
+    s.windows.map((w) => w.window),
+    ['5m', '10m', '30m', '1h', '90m', '2h', '6h', '1d', '3d', '28d'],
+  );
+  assert.equal(s.period, '28d');
+  assert.equal(win(s, '28d').events, 100);
+});

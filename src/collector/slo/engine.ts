@@ -4,7 +4,7 @@
  * burn rates and error budgets per window — the same numbers the generated Prometheus recording
  * rules compute with `increase()` (docs/slo.md explains the math and the tolerance).
  */
-import { SLO_SERIES } from '@hmac-slo/instrumentation/contract';
+import { SLO_SERIES, SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig, SloConfig } from '../../config/schema.js';
 import { burnFactor } from '../../config/load.js';
 import type {
@@ -60,6 +60,8 @@ export class SloEngine {
   private readonly periodMs: number;
   private readonly tierSpecs: TierSpec[];
   private readonly sparkMs: number;
+  /** The window whose error ratio `history()` tracks: the contract's shortest (5m). */
+  private readonly sparkWindow: SloWindow;
   private readonly pairs = new Map<string, Pair>();
   private readonly now: () => number;
   private readonly maxPairs: number;
@@ -79,6 +81,7 @@ export class SloEngine {
     this.periodMs = scaledMs(config.period, config.timeScale);
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
     this.sparkMs = scaledMs('1m', config.timeScale);
+    this.sparkWindow = this.windows.find((w) => w.name === SLO_WINDOWS[0]) ?? this.windows[0]!;
   }
 
   /**
@@ -143,8 +146,7 @@ export class SloEngine {
     pair.history.add({ t, bad: pair.cum.bad, total: pair.cum.total });
     const last = pair.sparkline[pair.sparkline.length - 1];
     if (!last || Math.floor(t / this.sparkMs) > Math.floor(last.t / this.sparkMs)) {
-      const shortest = this.windows[0]!;
-      pair.sparkline.push({ t, errorRatio: this.windowCounts(pair, shortest, t).errorRatio });
+      pair.sparkline.push({ t, errorRatio: this.windowCounts(pair, this.sparkWindow, t).errorRatio });
       if (pair.sparkline.length > this.historyPoints) pair.sparkline.splice(0, pair.sparkline.length - this.historyPoints);
     }
   }
@@ -211,7 +213,7 @@ export class SloEngine {
     return this.pairs.has(pairKey(job, slo));
   }
 
-  /** `GET /api/slo/history`: the shortest window's error ratio, one point per (scaled) minute, oldest first. */
+  /** `GET /api/slo/history`: the 5m window's error ratio, one point per (scaled) minute, oldest first. */
   history(job: string, slo: string): SloHistoryResponse {
     const pair = this.pairs.get(pairKey(job, slo));
     return { job, slo, points: pair ? pair.sparkline.map((p) => ({ ...p })) : [] };

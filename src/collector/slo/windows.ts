@@ -1,5 +1,6 @@
 /**
- * The windows every SLO is evaluated over: the contract's fixed windows plus the configured period.
+ * The windows every SLO is evaluated over: the contract's fixed windows, the configured period and
+ * the burn-rate alerts' windows.
  * Names stay unscaled (`5m`, `30d`) because they are label values shared with the Prometheus rules;
  * durations are divided by `timeScale` so a demo can live through a day in minutes.
  */
@@ -19,11 +20,15 @@ export function scaledMs(duration: string, timeScale: number): number {
   return (durationSeconds(duration) * 1000) / timeScale;
 }
 
-/** Contract windows plus the period (once, even if the period equals a contract window), shortest first. */
-export function sloWindows(config: Pick<HmacSloConfig, 'period' | 'timeScale'>): SloWindow[] {
-  const names: string[] = [...SLO_WINDOWS];
-  if (!names.some((n) => durationSeconds(n) === durationSeconds(config.period))) names.push(config.period);
-  return names
+/**
+ * The contract's windows, the period and every window a burn-rate alert uses, once each by name,
+ * shortest first: the same list the generated recording rules record (rules/lib.libsonnet `windows`),
+ * so both sources export the same `window` label values.
+ */
+export function sloWindows(config: Pick<HmacSloConfig, 'period' | 'timeScale' | 'alerting'>): SloWindow[] {
+  const names: string[] = [...SLO_WINDOWS, config.period];
+  for (const a of config.alerting.burnRate) names.push(a.long, a.short);
+  return [...new Set(names)]
     .map((name) => ({ name, ms: scaledMs(name, config.timeScale) }))
     .sort((a, b) => a.ms - b.ms);
 }

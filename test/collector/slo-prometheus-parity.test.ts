@@ -1,0 +1,217 @@
+/**
+ * The collector's SLO numbers against Prometheus's: the same cumulative counters are fed to the
+ * SloEngine and, through the real `promtool test rules`, to the committed generated recording rules
+ * (alerts/generated/rules.yaml, default config). promtool prints what the rules computed when a test
+ * expects nothing, so the test reads Prometheus's values from that output and compares them with the
+ * engine's within the tolerance docs/slo.md states.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DURATION_BUCKETS_SECONDS } from '@hmac-slo/instrumentation/contract';
+import { parseConfig } from '../../src/config/load.js';
+import type { AggregatedSeries } from '../../src/collector/model.js';
+import { SloEngine } from '../../src/collector/slo/index.js';
+
+const RULES = resolve('alerts/generated/rules.yaml');
+const PROMTOOL = '/usr/bin/promtool';
+const MINUTES = 180;
+
+/** Events per minute `m` (0-based) of each stream: clean, then a mismatch storm, then KMS errors. */
+function perMinute(m: number) {
+  return {
+    accepted: m < 120 ? 100 : 200,
+    mismatch: m < 120 ? 1 : m < 150 ? 12 : 2,
+    kmsTimeout: m < 150 ? 0 : 5,
+    fast: m < 100 ? 95 : 80, // verifications within 30 ms
+    slow: m < 100 ? 5 : 20,
+    kmsOk: 50,
+    kmsErr: m % 30 === 0 ? 1 : 0,
+  };
+}
+
+type Stream = keyof ReturnType<typeof perMinute>;
+type Minute = ReturnType<typeof perMinute>;
+
+/** [bad, total] events of one minute for each default SLO, as its definition in docs/slo.md reads. */
+const SLIS: Record<string, (m: Minute) => [number, number]> = {
+  'auth-success': (m) => [m.mismatch + m.kmsTimeout, m.accepted + m.mismatch + m.kmsTimeout],
+  'auth-availability': (m) => [m.kmsTimeout, m.accepted + m.mismatch + m.kmsTimeout],
+  'verification-latency': (m) => [m.slow, m.fast + m.slow],
+  'kms-success': (m) => [m.kmsErr, m.kmsOk + m.kmsErr],
+};
+/** Cumulative value of every stream at each minute 0..MINUTES (the first point is 0). */
+function cumulative(): Record<Stream, number[]> {
+  const out = {} as Record<Stream, number[]>;
+  for (const k of Object.keys(perMinute(0)) as Stream[]) {
+    const values = [0];
+    for (let m = 0; m < MINUTES; m++) values.push(values[m]! + perMinute(m)[k]);
+    out[k] = values;
+  }
+  return out;
+}
+
+function aggregated(c: Record<Stream, number[]>, i: number): AggregatedSeries[] {
+  const v = (outcome: string, value: number, reason?: string): AggregatedSeries => ({
+    job: 'api',
+    name: 'hmac.auth.verifications',
+    promName: 'hmac_auth_verifications_total',
+    attributes: { 'hmac.outcome': outcome, ...(reason ? { 'error.type': reason } : {}) },
+    kind: 'counter',
+    value,
+  });
+  const bounds = [...DURATION_BUCKETS_SECONDS];
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  counts[bounds.indexOf(0.01)] = c.fast[i]!;
+  counts[bounds.indexOf(0.05)] = c.slow[i]!;
+  const count = c.fast[i]! + c.slow[i]!;
+  const kms = (outcome: string, value: number): AggregatedSeries => ({
+    job: 'api',
+    name: 'hmac.kms.operations',
+    promName: 'hmac_kms_operations_total',
+    attributes: { 'hmac.outcome': outcome },
+    kind: 'counter',
+    value,
+  });
+  return [
+    v('accepted', c.accepted[i]!),
+    v('rejected', c.mismatch[i]!, 'signature_mismatch'),
+    v('error', c.kmsTimeout[i]!, 'kms_timeout'),
+    {
+      job: 'api',
+      name: 'hmac.auth.verification.duration',
+      promName: 'hmac_auth_verification_duration_seconds',
+      attributes: { 'hmac.outcome': 'accepted' },
+      kind: 'histogram',
+      value: count,
+      histogram: { bounds, counts, sum: 0, count },
+    },
+    kms('accepted', c.kmsOk[i]!),
+    kms('error', c.kmsErr[i]!),
+  ];
+}
+
+function promtoolInput(c: Record<Stream, number[]>): string {
+  const series = (name: string, values: number[]) =>
+    `      - series: '${name}'\n        values: '${values.join(' ')}'`;
+  const fastOrLess = c.fast; // le="0.03" holds the fast ones only
+  const count = c.fast.map((f, i) => f + c.slow[i]!);
+  return [
+    series('hmac_auth_verifications_total{job="api",hmac_outcome="accepted"}', c.accepted),
+    series('hmac_auth_verifications_total{job="api",hmac_outcome="rejected",error_type="signature_mismatch"}', c.mismatch),
+    series('hmac_auth_verifications_total{job="api",hmac_outcome="error",error_type="kms_timeout"}', c.kmsTimeout),
+    series('hmac_auth_verification_duration_seconds_bucket{job="api",hmac_outcome="accepted",le="0.01"}', fastOrLess),
+    series('hmac_auth_verification_duration_seconds_bucket{job="api",hmac_outcome="accepted",le="0.03"}', fastOrLess),
+    series('hmac_auth_verification_duration_seconds_bucket{job="api",hmac_outcome="accepted",le="0.05"}', count),
+    series('hmac_auth_verification_duration_seconds_bucket{job="api",hmac_outcome="accepted",le="+Inf"}', count),
+    series('hmac_auth_verification_duration_seconds_count{job="api",hmac_outcome="accepted"}', count),
+    series('hmac_kms_operations_total{job="api",hmac_outcome="accepted"}', c.kmsOk),
+    series('hmac_kms_operations_total{job="api",hmac_outcome="error",error_type="kms_error"}', c.kmsErr),
+  ].join('\n');
+}
+
+/** `got: {a="b", ...} 1.5E-02, {...} 3E+00` lines → label maps and values. */
+function parseGot(output: string): { labels: Record<string, string>; value: number }[] {
+  const out: { labels: Record<string, string>; value: number }[] = [];
+  for (const line of output.split('\n')) {
+    const at = line.indexOf('got:');
+    if (at < 0) continue;
+    for (const m of line.slice(at).matchAll(/\{([^}]*)\} ([-+0-9.eE]+|NaN|[-+]Inf)/g)) {
+      const labels: Record<string, string> = {};
+      for (const l of m[1]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+      out.push({ labels, value: Number(m[2]) });
+    }
+  }
+  return out;
+}
+
+const available = existsSync(PROMTOOL) && existsSync(RULES);
+
+test('engine error ratios, burn rates and budgets agree with the generated recording rules under promtool', { skip: !available && 'promtool or alerts/generated/rules.yaml missing' }, () => {
+  const c = cumulative();
+  const config = parseConfig({});
+  const engine = new SloEngine(config);
+  const T0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i <= MINUTES; i++) engine.sample({ series: () => aggregated(c, i) }, T0 + i * 60_000);
+  const status = engine.status(T0 + MINUTES * 60_000);
+
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-parity-'));
+  try {
+    const file = join(dir, 'parity.yaml');
+    writeFileSync(
+      file,
+      [
+        `rule_files: [${JSON.stringify(RULES)}]`,
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        promtoolInput(c),
+        '    promql_expr_test:',
+        ...['hmac_slo_error_ratio', 'hmac_slo_burn_rate', 'hmac_slo_error_budget_remaining'].map(
+          (expr) => `      - expr: ${expr}\n        eval_time: ${MINUTES}m\n        exp_samples: []`,
+        ),
+        '',
+      ].join('\n'),
+    );
+    const run = spawnSync(PROMTOOL, ['test', 'rules', file], { encoding: 'utf8', timeout: 60_000 });
+    const got = parseGot(`${run.stdout}\n${run.stderr}`);
+    assert.ok(got.length > 0, `no values parsed from promtool:\n${run.stdout}\n${run.stderr}`);
+
+    let compared = 0;
+    for (const s of status.slos) {
+      // Worked out independently from the per-minute traffic: events over the whole run, and over its
+      // last 4 minutes — the ones the rules' long windows under-weight (see below).
+      const sli = SLIS[s.slo]!;
+      let bad = 0;
+      let total = 0;
+      let badEdge = 0;
+      let totalEdge = 0;
+      for (let m = 0; m < MINUTES; m++) {
+        const [b, n] = sli(perMinute(m));
+        bad += b;
+        total += n;
+        if (m >= MINUTES - 4) {
+          badEdge += b;
+          totalEdge += n;
+        }
+      }
+      for (const w of s.windows) {
+        const theirs = (metric: string) => {
+          const g = got.find((x) => x.labels.__name__ === metric && x.labels.job === s.job && x.labels.slo === s.slo && x.labels.window === w.window);
+          assert.ok(g, `Prometheus has no ${metric}{slo="${s.slo}",window="${w.window}"}`);
+          return g.value;
+        };
+        const ratio = theirs('hmac_slo_error_ratio');
+        const burn = theirs('hmac_slo_burn_rate');
+        const label = `${s.slo} ${w.window}: engine ${w.errorRatio}, Prometheus ${ratio}`;
+        if (!w.window.endsWith('d')) {
+          // Read from the raw counters with `increase`: exact when samples coincide with scrapes.
+          assert.ok(Math.abs(w.errorRatio - ratio) <= 1e-12, label);
+          assert.ok(Math.abs(w.burnRate - burn) <= 1e-9 * Math.max(1, burn), label);
+        } else {
+          // Longer than the run: the engine counts everything since its first sample…
+          assert.ok(Math.abs(w.errorRatio - bad / total) <= 1e-12, label);
+          // …while the rules sum recorded 5m increases, which count the last 4 minutes' events fewer
+          // times; so their ratio lies between (bad − bad in those minutes)/total and
+          // bad/(total − events in those minutes): the tolerance docs/slo.md states.
+          assert.ok(ratio >= (bad - badEdge) / total - 1e-12 && ratio <= bad / (total - totalEdge) + 1e-12, label);
+          assert.ok(Math.abs(burn - ratio / (1 - s.objective)) <= 1e-9 * Math.max(1, burn), label);
+        }
+        compared++;
+      }
+      const budget = got.find((g) => g.labels.__name__ === 'hmac_slo_error_budget_remaining' && g.labels.slo === s.slo);
+      assert.ok(budget, `Prometheus has no budget for ${s.slo}`);
+      assert.ok(Math.abs(s.errorBudgetRemaining - (1 - bad / total / (1 - s.objective))) <= 1e-9, `${s.slo} engine budget`);
+      const low = 1 - bad / (total - totalEdge) / (1 - s.objective);
+      const high = 1 - (bad - badEdge) / total / (1 - s.objective);
+      assert.ok(budget.value >= low - 1e-9 && budget.value <= high + 1e-9, `${s.slo} budget: engine ${s.errorBudgetRemaining}, Prometheus ${budget.value}`);
+    }
+    assert.equal(compared, 4 * 8, 'four SLOs × eight windows');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
