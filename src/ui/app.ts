@@ -193,6 +193,33 @@ function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: S
   return card;
 }
 
+const SEVERITY_ORDER: Record<StatusColour, number> = { red: 0, amber: 1, green: 2 };
+const cardKey = (job: string, slo: string) => `${job}\u0000${slo}`;
+
+/** Paging cards first, then tickets, then the rest (API order within each); open details stay open. */
+function renderCards(data: SloApiResponse, histories: readonly (SloHistoryResponse | undefined)[]): void {
+  const container = byId('slo-cards');
+  if (data.slos.length === 0) {
+    container.replaceChildren(el('p', { class: 'muted empty' }, 'No SLOs yet: waiting for the first push.'));
+    return;
+  }
+  const open = new Set(
+    [...container.querySelectorAll('article.card details[open]')].map((d) => {
+      const card = d.closest<HTMLElement>('article.card');
+      return cardKey(card?.dataset.job ?? '', card?.dataset.slo ?? '');
+    }),
+  );
+  const cards = data.slos
+    .map((s, i) => ({ s, history: histories[i], order: SEVERITY_ORDER[statusColour(s, data.burnAlerts)], i }))
+    .sort((a, b) => a.order - b.order || a.i - b.i)
+    .map(({ s, history }) => {
+      const card = renderCard(s, data.burnAlerts, history);
+      if (open.has(cardKey(s.job, s.slo))) card.querySelector('details')?.setAttribute('open', '');
+      return card;
+    });
+  container.replaceChildren(...cards);
+}
+
 function renderBurnTable(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTMLElement {
   const rows = BURN_WINDOWS.map((window) => {
     const w = slo.windows.find((x) => x.window === window);
@@ -389,15 +416,14 @@ async function refresh(): Promise<void> {
     for (const f of failures.failures) state.knownJobs.add(f.job);
 
     renderSummary(slo.slos, slo.burnAlerts);
-    const cards = byId('slo-cards');
-    if (slo.slos.length === 0) cards.replaceChildren(el('p', { class: 'muted empty' }, 'No SLOs yet: waiting for the first push.'));
-    else cards.replaceChildren(...slo.slos.map((s, i) => renderCard(s, slo.burnAlerts, histories[i])));
+    renderCards(slo, histories);
     renderKeys(keys);
     renderFilters();
     renderFailures(failures);
 
     state.lastSuccessMs = Date.now();
     document.body.dataset.loaded = 'true';
+    document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
     document.body.dataset.generatedAt = slo.generatedAt;
     hideError();
   } catch (err) {

@@ -68,6 +68,24 @@ test('each card draws its error-ratio history as an SVG sparkline', async () => 
   assert.equal(rising.sparkPath?.split(' ').length, 30);
 });
 
+test('paging cards come first and an opened "Alert conditions" stays open across refreshes', async () => {
+  const order = await page.locator('#slo-cards article.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-status')));
+  assert.deepEqual(order, ['red', 'amber', 'green', 'green']);
+  const details = page.locator('article[data-slo="auth-availability"] details.alerts');
+  await details.locator('summary').click();
+  const conditions = await details.locator('li').allTextContents();
+  assert.deepEqual(conditions, [
+    'page if 1h & 5m > 14.4×: 0.1× / 0.1×',
+    'page if 6h & 30m > 6×: 0.1× / 0.1×',
+    'ticket if 1d & 2h > 3×: 4× / 3.5× — firing',
+    'ticket if 3d & 6h > 1×: 0.1× / 0.1×',
+  ]);
+  const renders = Number(await page.getAttribute('body', 'data-renders'));
+  await page.waitForFunction((n) => Number(document.body.dataset.renders) > n, renders, { timeout: 5000 });
+  assert.equal(await page.locator('article[data-slo="auth-availability"] details.alerts').getAttribute('open'), '');
+  await page.locator('article[data-slo="auth-availability"] details.alerts summary').click();
+});
+
 test('API strings are shown as text, never interpreted as HTML', async () => {
   const shown = await readPage(page);
   assert.ok(shown.cards.some((c) => c.job === HOSTILE_JOB));
