@@ -5,6 +5,9 @@ import Hawk from 'hawk';
 import { classifyError } from '../src/classify/index.js';
 import { HmacAuthError } from '../src/errors.js';
 import type { FailureReason } from '../src/contract.js';
+import { instrumentVerifier } from '../src/index.js';
+import { harness } from './otel-harness.js';
+import { assertExported } from './classify-wrapped-support.js';
 
 const credentials = { id: 'client-1', key: 'hawk-test-key-material', algorithm: 'sha256' };
 const lookup = (id: string) => (id === credentials.id ? credentials : null);
@@ -111,4 +114,42 @@ test('server-side failures are internal_error: credential store throws, bad cred
   assert.equal(await reasonOf(Hawk.server.authenticate(request(clientHeader()), noAlgorithm)), 'internal_error');
   const badAlgorithm = () => ({ key: 'k', algorithm: 'md4' });
   assert.equal(await reasonOf(Hawk.server.authenticate(request(clientHeader()), badAlgorithm)), 'internal_error');
+});
+
+test('wrapped with instrumentVerifier and the real SDK: exported error.type/outcome per failure', async () => {
+  const h = harness();
+  const seen = new Set<string>();
+  const nonceFunc = (_k: string, nonce: string, ts: string) => {
+    if (seen.has(ts + nonce)) throw new Error('replayed');
+    seen.add(ts + nonce);
+  };
+  const authenticate = instrumentVerifier(Hawk.server.authenticate, {
+    ...h.providers,
+    scheme: 'hawk',
+    knownKeyIds: ['client-1'],
+    keyId: (req) => /\bid="([^"]*)"/.exec((req as { authorization?: string }).authorization ?? '')?.[1],
+  });
+  const opts = { payload: body, nonceFunc, timestampSkewSec: 60 };
+  const valid = clientHeader();
+  const now = Math.floor(Date.now() / 1000);
+  const calls: Array<[() => Promise<unknown>, FailureReason | 'accepted']> = [
+    [() => authenticate(request(valid), lookup, opts), 'accepted'],
+    [() => authenticate(request(valid), lookup, opts), 'replay'],
+    [() => authenticate(request(), lookup, opts), 'missing_signature'],
+    [() => authenticate(request('Hawk id="x"'), lookup, opts), 'malformed_signature'],
+    [() => authenticate(request(clientHeader({ id: 'nobody' })), lookup, opts), 'unknown_key'],
+    [() => authenticate(request(clientHeader({ key: 'wrong' })), lookup, opts), 'signature_mismatch'],
+    [() => authenticate(request(clientHeader()), lookup, { ...opts, payload: '{"amount":1}' }), 'digest_mismatch'],
+    [() => authenticate(request(clientHeader({ ts: now - 600 })), lookup, opts), 'timestamp_skew'],
+    [() => authenticate(request(clientHeader()), () => { throw new HmacAuthError('revoked_key'); }, opts), 'revoked_key'],
+  ];
+  for (const [call, expected] of calls) {
+    if (expected === 'accepted') await call();
+    else assert.equal(await reasonOf(call()), expected);
+  }
+  await assertExported(h, 'hawk', calls.map(([, r]) => r));
+  // Forged key IDs never become label values.
+  const keyIds = new Set((await h.find('hmac.auth.verifications')).map((p) => p.attributes['hmac.key_id']));
+  assert.ok(!keyIds.has('nobody') && !keyIds.has('x'));
+  await h.shutdown();
 });

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { sign, verify } from '@octokit/webhooks-methods';
 import { classifyError, rejectUnlessTrue } from '../src/classify/index.js';
 import { HmacAuthError } from '../src/errors.js';
+import type { FailureReason } from '../src/contract.js';
+import { instrumentVerifier } from '../src/index.js';
+import { harness } from './otel-harness.js';
+import { assertExported } from './classify-wrapped-support.js';
 
 const secret = 'github-webhook-secret-for-tests';
 const payload = JSON.stringify({ action: 'opened', number: 7 });
@@ -61,4 +65,22 @@ test('rejectUnlessTrue stays synchronous for synchronous verifiers', () => {
   const strict = rejectUnlessTrue(syncVerify);
   assert.equal(strict('ok'), true);
   assert.throws(() => strict('no'), (err) => classifyError(err) === 'signature_mismatch');
+});
+
+test('wrapped with instrumentVerifier (isAccepted) and the real SDK: false → signature_mismatch, TypeError → missing_signature', async () => {
+  const h = harness();
+  const wrapped = instrumentVerifier(verify, { ...h.providers, scheme: 'github', isAccepted: (ok) => ok === true });
+  const good = await sign(secret, payload);
+  const calls: Array<[() => Promise<boolean>, FailureReason | 'accepted']> = [
+    [() => wrapped(secret, payload, good), 'accepted'],
+    [() => wrapped(secret, payload, 'sha256=00'), 'signature_mismatch'],
+    [() => wrapped(secret, payload + ' ', good), 'signature_mismatch'],
+    [() => wrapped(secret, payload, ''), 'missing_signature'],
+  ];
+  for (const [call, expected] of calls) {
+    if (expected === 'missing_signature') await assert.rejects(call(), TypeError);
+    else assert.equal(await call(), expected === 'accepted', 'the boolean comes back unchanged');
+  }
+  await assertExported(h, 'github', calls.map(([, r]) => r));
+  await h.shutdown();
 });

@@ -7,6 +7,9 @@ import { Webhook as StandardWebhook, WebhookVerificationError } from 'standardwe
 import { Webhook as SvixWebhook } from 'svix';
 import { classifyError } from '../src/classify/index.js';
 import type { FailureReason } from '../src/contract.js';
+import { instrumentVerifier } from '../src/index.js';
+import { harness } from './otel-harness.js';
+import { assertExported } from './classify-wrapped-support.js';
 
 const secret = 'whsec_' + randomBytes(24).toString('base64');
 const otherSecret = 'whsec_' + randomBytes(24).toString('base64');
@@ -95,3 +98,35 @@ test('a verified but non-JSON body is not an auth failure: internal_error', () =
   const h = { 'webhook-id': 'm', 'webhook-timestamp': String(nowSeconds()), 'webhook-signature': wh.sign('m', new Date(), body) };
   assert.equal(reasonOf(() => wh.verify(body, h)), 'internal_error');
 });
+
+for (const { name, make, prefix } of flavours) {
+  test(`${name} wrapped with instrumentVerifier and the real SDK: exported error.type/outcome per failure`, async () => {
+    const h = harness();
+    const wh = make(secret);
+    const verify = instrumentVerifier(wh.verify.bind(wh), {
+      ...h.providers,
+      scheme: name,
+      timestamp: (_p: string, headers: Record<string, string>) => headers[`${prefix}-timestamp`],
+    });
+    const sign = (ts: number, s = secret) => ({
+      [`${prefix}-id`]: 'msg_9',
+      [`${prefix}-timestamp`]: String(ts),
+      [`${prefix}-signature`]: make(s).sign('msg_9', new Date(ts * 1000), payload),
+    });
+    const calls: Array<[() => unknown, FailureReason | 'accepted']> = [
+      [() => verify(payload, sign(nowSeconds())), 'accepted'],
+      [() => verify(payload, {}), 'missing_signature'],
+      [() => verify(payload, { ...sign(nowSeconds()), [`${prefix}-timestamp`]: 'x' }), 'malformed_signature'],
+      [() => verify(payload, sign(nowSeconds() - 3600)), 'timestamp_skew'],
+      [() => verify(payload, sign(nowSeconds() + 3600)), 'timestamp_skew'],
+      [() => verify(payload, sign(nowSeconds(), otherSecret)), 'signature_mismatch'],
+      [() => verify(payload + 'x', sign(nowSeconds())), 'signature_mismatch'],
+    ];
+    for (const [call, expected] of calls) {
+      if (expected === 'accepted') assert.deepEqual(call(), JSON.parse(payload));
+      else assert.equal(reasonOf(call), expected);
+    }
+    await assertExported(h, name, calls.map(([, r]) => r));
+    await h.shutdown();
+  });
+}

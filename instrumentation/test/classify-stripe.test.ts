@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { classifyError } from '../src/classify/index.js';
 import type { FailureReason } from '../src/contract.js';
+import { instrumentVerifier } from '../src/index.js';
+import { harness } from './otel-harness.js';
+import { assertExported } from './classify-wrapped-support.js';
 
 const stripe = new Stripe('sk_test_classifier_unused');
 const secret = 'whsec_test_secret_for_classifier';
@@ -89,4 +92,32 @@ test('constructEventAsync rejections classify the same way', async () => {
     assert.equal(classifyError(err), 'timestamp_skew');
     return true;
   });
+});
+
+test('wrapped with instrumentVerifier and the real SDK: exported error.type/outcome per failure', async () => {
+  const h = harness();
+  const construct = instrumentVerifier(stripe.webhooks.constructEvent.bind(stripe.webhooks), {
+    ...h.providers,
+    scheme: 'stripe',
+    timestamp: (_p: unknown, sig: unknown) => /(?:^|,)t=(\d+)/.exec(String(sig ?? ''))?.[1],
+  });
+  const calls: Array<[() => unknown, FailureReason | 'accepted']> = [
+    [() => construct(payload, header(), secret), 'accepted'],
+    [() => construct(payload, '', secret), 'missing_signature'],
+    [() => construct(payload, 'v1=abc', secret), 'malformed_signature'],
+    [() => construct(payload, header({ secret: 'whsec_wrong' }), secret), 'signature_mismatch'],
+    [() => construct(payload.replace('ping', 'pong'), header(), secret), 'signature_mismatch'],
+    [() => construct(payload, header({ timestamp: now() - 1000 }), secret, 300), 'timestamp_skew'],
+    [() => construct('', header(), secret), 'digest_mismatch'],
+    [() => construct(payload, header(), ''), 'internal_error'],
+  ];
+  for (const [call, expected] of calls) {
+    if (expected === 'accepted') assert.equal((call() as { id: string }).id, 'evt_1');
+    else assert.equal(reasonOf(call), expected);
+  }
+  await assertExported(h, 'stripe', calls.map(([, r]) => r));
+  // The clock-skew histogram saw the stale request's 1000 s.
+  const skew = await h.find('hmac.auth.clock_skew', { 'hmac.scheme': 'stripe' });
+  assert.ok(skew.length === 1 && (skew[0]!.sum ?? 0) >= 1000);
+  await h.shutdown();
 });

@@ -8,6 +8,9 @@ import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-
 import { hmacAuth, statusForReason } from '../src/express.js';
 import { createHmacSigner, createHmacVerifier, createKeyRing } from '../src/reference/index.js';
 import { HmacAuthError } from '../src/errors.js';
+import { instrumentVerifier } from '../src/index.js';
+import { claimedKeyId, claimedTimestamp } from '../src/reference/index.js';
+import { harness } from './otel-harness.js';
 
 const SECRET = 'express-test-secret-0123456789';
 const ring = createKeyRing([{ id: 'key-1', secret: SECRET }]);
@@ -19,6 +22,8 @@ const echo: express.RequestHandler = (req, res) => {
   res.json({ ok: true, hmac: r.hmac });
 };
 
+const h = harness();
+const wrapped = instrumentVerifier(verify, { ...h.providers, scheme: 'hmac-sha256', keyRing: ring, keyId: claimedKeyId, timestamp: claimedTimestamp });
 let server: Server;
 let base: string;
 let host: string;
@@ -37,6 +42,7 @@ before(async () => {
   const router = express.Router();
   router.post('/hook', hmacAuth({ verifier: verify }), echo);
   app.use('/mounted', router);
+  app.post('/wrapped', hmacAuth({ verifier: wrapped }), echo);
   app.post('/small', hmacAuth({ verifier: verify, limit: 16 }), echo);
   app.post('/kms', hmacAuth({ verifier: () => { throw new HmacAuthError('kms_timeout', 'KMS did not answer'); } }), echo);
   app.post('/broken', hmacAuth({ verifier: () => { throw new Error(`db password ${SECRET} rejected`); } }), echo);
@@ -56,7 +62,10 @@ before(async () => {
   host = `127.0.0.1:${port}`;
 });
 
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await h.shutdown();
+});
 
 const signer = createHmacSigner({ keyId: 'key-1', secret: SECRET, headers: ['host'] });
 async function post(path: string, body: string, opts: { sign?: boolean; secret?: string; contentType?: string; tamper?: string; headers?: Record<string, string> } = {}) {
@@ -147,4 +156,14 @@ test('replayed request → 401 replay', async () => {
   assert.equal((await send()).status, 200);
   const again = await send();
   assert.deepEqual([again.status, await again.text()], [401, '{"error":"replay"}']);
+});
+
+test('with an instrumentVerifier-wrapped verifier the same requests are counted by reason', async () => {
+  assert.equal((await post('/wrapped', '{"a":1}')).status, 200);
+  assert.equal((await post('/wrapped', '{}', { sign: false })).status, 401);
+  assert.equal((await post('/wrapped', '{"a":1}', { tamper: '{"a":2}' })).status, 401);
+  const points = await h.find('hmac.auth.verifications', { 'hmac.scheme': 'hmac-sha256' });
+  const byType = Object.fromEntries(points.map((p) => [String(p.attributes['error.type'] ?? p.attributes['hmac.outcome']), p.value]));
+  assert.deepEqual(byType, { accepted: 1, missing_signature: 1, digest_mismatch: 1 });
+  assert.equal(points.find((p) => p.attributes['hmac.outcome'] === 'accepted')!.attributes['hmac.key_id'], 'key-1');
 });

@@ -16,6 +16,9 @@ import {
 import { HmacAuthError } from '../src/errors.js';
 import { classifyError } from '../src/classify/index.js';
 import type { FailureReason } from '../src/contract.js';
+import { instrumentVerifier } from '../src/index.js';
+import { harness } from './otel-harness.js';
+import { assertExported } from './classify-wrapped-support.js';
 
 const T0 = 1_767_225_600_000; // ms
 const SECRET_A = 'secret-a-0123456789abcdef';
@@ -276,4 +279,31 @@ test('error messages carry no secret, signature or canonical string', () => {
   for (const m of messages) {
     for (const s of [SECRET_A, SECRET_B, sig, 'HMAC-SHA256\nPOST', expectedHmac]) assert.ok(!m.includes(s), `leak in ${m}`);
   }
+});
+
+test('wrapped with instrumentVerifier and the real SDK: every reason exported, key IDs bounded by the ring', async () => {
+  const h = harness();
+  const { verify: bare, ring } = setup();
+  const verify = instrumentVerifier(bare, { ...h.providers, scheme: 'hmac-sha256', keyRing: ring, keyId: claimedKeyId, timestamp: claimedTimestamp });
+  const r = signed({ nonce: 'nonce-wrapped-001' });
+  const calls: Array<[() => unknown, FailureReason | 'accepted']> = [
+    [() => verify(r), 'accepted'],
+    [() => verify(r), 'replay'],
+    [() => verify(withHeader(r, 'authorization', undefined)), 'missing_signature'],
+    [() => verify(withHeader(r, 'x-hmac-content-sha256', undefined)), 'malformed_signature'],
+    [() => verify(signed({ keyId: 'forged-key-id' })), 'unknown_key'],
+    [() => verify(signed({ keyId: 'key-leaked' })), 'revoked_key'],
+    [() => verify(signed({ secret: SECRET_B })), 'signature_mismatch'],
+    [() => verify({ ...signed(), body: 'altered' }), 'digest_mismatch'],
+    [() => verify(signed({ at: T0 - 3_600_000 })), 'timestamp_skew'],
+  ];
+  for (const [call, expected] of calls) {
+    if (expected === 'accepted') assert.equal((call() as { keyId: string }).keyId, 'key-a');
+    else assert.equal(reasonOf(call), expected);
+  }
+  await assertExported(h, 'hmac-sha256', calls.map(([, x]) => x));
+  const labels = new Set((await h.find('hmac.auth.verifications')).map((p) => p.attributes['hmac.key_id']));
+  assert.ok(!labels.has('forged-key-id'), 'a forged key ID is not a label value');
+  assert.ok(labels.has('key-a') && labels.has('key-leaked'));
+  await h.shutdown();
 });
