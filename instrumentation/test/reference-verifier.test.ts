@@ -18,6 +18,7 @@ import { classifyError } from '../src/classify/index.js';
 import type { FailureReason } from '../src/contract.js';
 import { instrumentVerifier } from '../src/index.js';
 import { harness } from './otel-harness.js';
+import { instrumentReplayCache } from '../src/wrap/replay-cache.js';
 import { assertExported } from './classify-wrapped-support.js';
 
 const T0 = 1_767_225_600_000; // ms
@@ -305,5 +306,21 @@ test('wrapped with instrumentVerifier and the real SDK: every reason exported, k
   const labels = new Set((await h.find('hmac.auth.verifications')).map((p) => p.attributes['hmac.key_id']));
   assert.ok(!labels.has('forged-key-id'), 'a forged key ID is not a label value');
   assert.ok(labels.has('key-a') && labels.has('key-leaked'));
+  await h.shutdown();
+});
+
+test('the nonce cache wrapped by instrumentReplayCache: fresh/replayed counted, size reported', async () => {
+  const h = harness();
+  const ring = createKeyRing([{ id: 'key-a', secret: SECRET_A }]);
+  const nonceCache = instrumentReplayCache(createNonceCache({ clock: () => T0 }), { ...h.providers, scheme: 'hmac-sha256' });
+  const verify = createHmacVerifier({ keyRing: ring, clock: () => T0, nonceCache });
+  verify(signed({ nonce: 'nonce-counted-01' }));
+  verify(signed({ nonce: 'nonce-counted-02' }));
+  assert.equal(reasonOf(() => verify(signed({ nonce: 'nonce-counted-01' }))), 'replay');
+  const checks = await h.find('hmac.replay.checks', { 'hmac.scheme': 'hmac-sha256' });
+  const byResult = Object.fromEntries(checks.map((p) => [p.attributes['hmac.replay.result'], p.value]));
+  assert.deepEqual(byResult, { fresh: 2, replayed: 1 });
+  const size = await h.find('hmac.replay.cache.size', { 'hmac.scheme': 'hmac-sha256' });
+  assert.equal(size[0]?.value, 2);
   await h.shutdown();
 });
