@@ -16,20 +16,43 @@ export interface CountPoint {
   readonly total: number;
 }
 
-/** Fixed-capacity ring of points in time order (typed arrays: 24 bytes a point). */
+/**
+ * Ring of points in time order (typed arrays: 24 bytes a point). It starts small and doubles up to
+ * the capacity its retention needs, so a pair that was seen for an hour costs an hour's points.
+ */
 class Tier {
-  private readonly t: Float64Array;
-  private readonly bad: Float64Array;
-  private readonly total: Float64Array;
+  private t: Float64Array;
+  private bad: Float64Array;
+  private total: Float64Array;
   private head = 0; // index of the oldest point
   size = 0;
+  private readonly maxCapacity: number;
 
   constructor(readonly spec: TierSpec) {
     // First-of-slot points within the retention: at most retention/resolution + 1, plus slack.
-    const capacity = Math.ceil(spec.retentionMs / spec.resolutionMs) + 2;
-    this.t = new Float64Array(capacity);
-    this.bad = new Float64Array(capacity);
-    this.total = new Float64Array(capacity);
+    this.maxCapacity = Math.ceil(spec.retentionMs / spec.resolutionMs) + 2;
+    const initial = Math.min(16, this.maxCapacity);
+    this.t = new Float64Array(initial);
+    this.bad = new Float64Array(initial);
+    this.total = new Float64Array(initial);
+  }
+
+  /** Double the arrays (oldest point moved to index 0), up to the maximum capacity. */
+  private grow(): void {
+    const capacity = Math.min(this.maxCapacity, this.t.length * 2);
+    const t = new Float64Array(capacity);
+    const bad = new Float64Array(capacity);
+    const total = new Float64Array(capacity);
+    for (let i = 0; i < this.size; i++) {
+      const j = this.index(i);
+      t[i] = this.t[j]!;
+      bad[i] = this.bad[j]!;
+      total[i] = this.total[j]!;
+    }
+    this.t = t;
+    this.bad = bad;
+    this.total = total;
+    this.head = 0;
   }
 
   private index(i: number): number {
@@ -57,8 +80,11 @@ class Tier {
       this.size--;
     }
     if (this.size === this.t.length) {
-      this.head = (this.head + 1) % this.t.length; // cannot happen with the capacity above; stay bounded anyway
-      this.size--;
+      if (this.t.length < this.maxCapacity) this.grow();
+      else {
+        this.head = (this.head + 1) % this.t.length; // cannot happen with the capacity above; stay bounded anyway
+        this.size--;
+      }
     }
     const j = this.index(this.size);
     this.t[j] = p.t;
