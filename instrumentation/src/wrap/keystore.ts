@@ -1,0 +1,47 @@
+/**
+ * `instrumentKeyStore(getKey, { name })`: an audit trail of secret reads (`hmac.keystore.reads`,
+ * M9) by key ID, store and outcome, with a `hmac.keystore.read` span. A read that returns nothing
+ * (`undefined`/`null`) is `rejected` (the key does not exist); a thrown error is classified
+ * (`classifyKmsError` by default: stores are usually KMS/secrets-manager backed).
+ *
+ * The key ID defaults to the first argument when it is a string. It is bounded like the verifier's:
+ * declared IDs, or IDs the store actually returned a key for; otherwise `unknown`.
+ */
+import { ATTR, SPANS } from '../contract.js';
+import { hubFor, tracerFor } from '../telemetry/hub.js';
+import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
+import { instrumentCall, OUTCOME_VARIANTS } from './engine.js';
+import { classifyKmsError } from './kms-reasons.js';
+import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
+import { seriesCache } from './series.js';
+
+type Fn = (...args: any[]) => any;
+
+export interface KeyStoreOptions<F extends Fn = Fn> extends KeyIdOptions<Parameters<F>>, ErrorOptions, ProviderOptions {
+  /** The store's name (`vault`, `env`, `aws-secrets-manager`...). */
+  name: string;
+}
+
+const firstStringArg = (...args: unknown[]) => (typeof args[0] === 'string' ? args[0] : undefined);
+
+export function instrumentKeyStore<F extends Fn>(getKey: F, options: KeyStoreOptions<F>): F {
+  const name = checkToken(options?.name, 'name');
+  const hub = hubFor(options.meterProvider);
+  const base = { [ATTR.keystoreName]: name };
+  return instrumentCall(getKey, {
+    hub,
+    tracer: tracerFor(options.tracerProvider),
+    spanName: SPANS.keystore,
+    spanAttributes: Object.freeze({ ...base }),
+    seriesFor: seriesCache({ hub, counter: 'keystoreReads', counterVariants: OUTCOME_VARIANTS, base, labelKey: ATTR.keyId }),
+    histogramName: undefined,
+    countsByReason: false,
+    limiter: new KeyIdLimiter(options),
+    keyId: options.keyId ?? firstStringArg,
+    clientId: undefined,
+    beforeCall: undefined,
+    judgeResult: (result) => (result === undefined || result === null ? 'unknown_key' : undefined),
+    classify: options.classify ?? classifyKmsError,
+    recordErrorMessages: options.recordErrorMessages ?? false,
+  });
+}
