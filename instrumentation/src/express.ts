@@ -9,10 +9,9 @@
  * parser had already set it (a parsed object or `express.text()`'s string stays), and `req.hmac` the
  * verifier's result.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { outcomeOf, type FailureReason } from './contract.js';
 import { classifyError } from './classify/index.js';
-import type { HmacRequest } from './reference/signer.js';
 
 export interface HmacAuthRequest extends IncomingMessage {
   body?: unknown;
@@ -22,13 +21,22 @@ export interface HmacAuthRequest extends IncomingMessage {
   hmac?: unknown;
 }
 
+/** What the middleware hands the verifier: the reference verifier's input shape, raw body as a Buffer. */
+export interface HmacAuthInput {
+  method: string;
+  /** Full path with query (`req.originalUrl`, else `req.url`). */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
 export interface HmacAuthOptions<R = unknown> {
   /**
    * Verifies the request; throw (or reject) on failure. Receives the request as the reference
    * verifier expects it — `{ method, path, headers, body }` with the raw body as a Buffer — and the
    * original request for anything else (e.g. `stripe.webhooks.constructEvent(input.body, headers['stripe-signature'], secret)`).
    */
-  verifier: (input: HmacRequest & { body: Buffer }, req: HmacAuthRequest) => R | Promise<R>;
+  verifier: (input: HmacAuthInput, req: HmacAuthRequest) => R | Promise<R>;
   /** For verifiers that return `false` instead of throwing (e.g. octokit's `verify`). */
   isAccepted?: (result: R) => boolean;
   /** Reason when `isAccepted` says no. Default `signature_mismatch`. */
@@ -118,7 +126,7 @@ export function hmacAuth<R = unknown>(options: HmacAuthOptions<R>): HmacAuthMidd
         else send(res, 400, 'bad_request'); // the client aborted or sent a broken stream
         return;
       }
-      const input = { method: req.method ?? 'GET', path: req.originalUrl ?? req.url ?? '/', headers: req.headers, body: raw };
+      const input: HmacAuthInput = { method: req.method ?? 'GET', path: req.originalUrl ?? req.url ?? '/', headers: req.headers, body: raw };
       let result: R;
       try {
         result = await verifier(input, req);
