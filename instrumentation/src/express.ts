@@ -88,19 +88,34 @@ async function readRawBody(req: HmacAuthRequest, limit: number): Promise<Buffer>
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new BodyError(413, 'payload_too_large');
   if (req.readableEnded) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > limit) {
-      // Stop buffering but let the rest drain so the 413 can be delivered.
-      req.resume();
-      throw new BodyError(413, 'payload_too_large');
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks, size);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      fn();
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      size += buf.length;
+      if (size > limit) {
+        // Stop buffering but keep draining (without destroying the socket) so the 413 is delivered.
+        settle(() => {
+          req.resume();
+          reject(new BodyError(413, 'payload_too_large'));
+        });
+        return;
+      }
+      chunks.push(buf);
+    };
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks, size)));
+    const onError = (err: unknown) => settle(() => reject(err));
+    const onClose = () => settle(() => reject(new Error('request closed before its body was read')));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 export function hmacAuth<R = unknown>(options: HmacAuthOptions<R>): HmacAuthMiddleware {

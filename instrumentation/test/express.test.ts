@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import express from 'express';
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods';
 import { hmacAuth, statusForReason } from '../src/express.js';
@@ -166,4 +166,30 @@ test('with an instrumentVerifier-wrapped verifier the same requests are counted 
   const byType = Object.fromEntries(points.map((p) => [String(p.attributes['error.type'] ?? p.attributes['hmac.outcome']), p.value]));
   assert.deepEqual(byType, { accepted: 1, missing_signature: 1, digest_mismatch: 1 });
   assert.equal(points.find((p) => p.attributes['hmac.outcome'] === 'accepted')!.attributes['hmac.key_id'], 'key-1');
+});
+
+/** Sends the body in chunks without content-length (chunked transfer encoding). */
+function postChunked(path: string, chunks: string[], headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+test('streamed (chunked) bodies: verified when complete, 413 once past the limit', async () => {
+  const chunks = ['{"part":1,', '"more":"', 'x'.repeat(40), '"}'];
+  const body = chunks.join('');
+  const headers = signer({ method: 'POST', path: '/plain', headers: { host }, body });
+  const ok = await postChunked('/plain', chunks, headers);
+  assert.equal(ok.status, 200);
+  assert.equal((seen.at(-1)!.rawBody as Buffer).toString(), body);
+  const big = await postChunked('/small', ['0123456789', '0123456789', '0123456789']);
+  assert.deepEqual([big.status, big.text], [413, '{"error":"payload_too_large"}']);
 });
