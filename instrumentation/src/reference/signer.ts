@@ -26,10 +26,11 @@ export interface HmacSignerOptions {
 }
 
 /** Headers to add to the request. */
-export interface SignatureHeaders {
+// A type alias (not an interface) so it is assignable to Record<string, string> header maps.
+export type SignatureHeaders = {
   authorization: string;
   [CONTENT_DIGEST_HEADER]: string;
-}
+};
 
 export type HmacSigner = (request: HmacRequest) => SignatureHeaders;
 
