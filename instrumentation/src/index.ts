@@ -17,3 +17,4 @@ export { classifyKmsError } from './wrap/kms-reasons.js';
 export { instrumentKeyStore, type KeyStoreOptions } from './wrap/keystore.js';
 export { instrumentReplayCache, type ReplayCache, type ReplayCacheOptions, type CheckStyleCache, type HasAddStyleCache } from './wrap/replay-cache.js';
 export { observeKeyRing, type KeyRingObservation } from './wrap/key-ring.js';
+export { createMetricProducer, type HmacMetricProducer, type MetricProducerOptions } from './telemetry/producer.js';

@@ -320,3 +320,56 @@ test('a recording span becomes the active parent of spans started inside the ver
     await h.shutdown();
   }
 });
+
+test('verifiedKeyId: success takes the key ID from the result; keyId(...args) runs only for failures', async () => {
+  const h = harness();
+  let extractions = 0;
+  const wrapped = instrumentVerifier(
+    (r: Req) => ({ keyId: verifySync(r) && r.keyId }),
+    {
+      ...h.providers,
+      knownKeyIds: ['k1', 'k2'],
+      verifiedKeyId: (result) => result.keyId,
+      keyId: (r) => {
+        extractions++;
+        return r.keyId;
+      },
+    },
+  );
+  wrapped(good('k1'));
+  wrapped(good('k2'));
+  assert.equal(extractions, 0, 'no header parsing on the success path');
+  assert.throws(() => wrapped({ ...good('k2'), mac: macOf('wrong', 'hello') }));
+  assert.equal(extractions, 1);
+  const points = await h.find(VERIFICATIONS);
+  assert.deepEqual(
+    points.map((p) => `${p.attributes['hmac.key_id']}/${p.attributes['hmac.outcome']}`).sort(),
+    ['k1/accepted', 'k2/accepted', 'k2/rejected'],
+  );
+  await h.shutdown();
+});
+
+test('inside an explicitly unsampled parent span no span is started; inside a sampled one the span is its child', async () => {
+  const h = harness();
+  const { AsyncLocalStorageContextManager } = await import('./context-manager.js');
+  const { context, trace, TraceFlags } = await import('@opentelemetry/api');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+  try {
+    const wrapped = instrumentVerifier(() => true, h.providers);
+    const parent = (flags: number) =>
+      trace.setSpanContext(context.active(), { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: flags, isRemote: true });
+    context.with(parent(TraceFlags.NONE), () => wrapped());
+    assert.equal(h.spans().length, 0);
+    context.with(parent(TraceFlags.SAMPLED), () => wrapped());
+    const spans = h.spans();
+    assert.equal(spans.length, 1);
+    assert.equal(spans[0]!.spanContext().traceId, 'a'.repeat(32));
+    assert.equal(spans[0]!.parentSpanContext?.spanId, 'b'.repeat(16));
+    // Metrics are recorded either way.
+    const [count] = await h.find(VERIFICATIONS);
+    assert.equal(count!.value, 2);
+  } finally {
+    context.disable();
+    await h.shutdown();
+  }
+});

@@ -14,7 +14,7 @@ import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { ATTR, SPANS, type ReplayResult } from '../contract.js';
 import { CounterCells } from '../telemetry/cells.js';
 import { hubFor, tracerFor, type Hub } from '../telemetry/hub.js';
-import { errorClassName } from './engine.js';
+import { errorClassName, startSpan } from './engine.js';
 import { checkToken, type ProviderOptions } from './options.js';
 
 type Verdict = boolean | PromiseLike<boolean>;
@@ -60,7 +60,7 @@ export function instrumentReplayCache<C extends ReplayCache>(cache: C, options: 
     span.end();
   };
   const wrappedCheck = function (this: unknown, ...args: unknown[]): Verdict {
-    const span = tracer.startSpan(SPANS.replay);
+    const span = startSpan(tracer, SPANS.replay);
     let verdict: Verdict;
     try {
       verdict = original.apply(this === proxy ? cache : this, args);

@@ -19,6 +19,11 @@ type Fn = (...args: any[]) => any;
 export interface VerifierOptions<F extends Fn = Fn> extends KeyIdOptions<Parameters<F>>, ErrorOptions, ProviderOptions {
   /** The authentication scheme (`stripe`, `github`, `hawk`, `custom-v1`...). Comes from code. Default `hmac`. */
   scheme?: string;
+  /**
+   * Key ID from a successful call's result (e.g. the reference verifier's `result.keyId`). When given,
+   * `keyId(...args)` is only evaluated for failed calls, so the success path skips header parsing.
+   */
+  verifiedKeyId?: (result: Awaited<ReturnType<F>>) => string | undefined | null;
   /** Client identifier for the span (`hmac.client.id`); never a metric attribute. */
   clientId?: (...args: Parameters<F>) => string | undefined | null;
   /**
@@ -66,6 +71,7 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     countsByReason: true,
     limiter,
     keyId: options.keyId,
+    verifiedKeyId: options.verifiedKeyId,
     clientId: options.clientId,
     beforeCall:
       skew === undefined || skewCells === undefined

@@ -1,0 +1,49 @@
+/**
+ * Benchmark timing helpers shared by bench/*.bench.ts. Variants are measured in interleaved rounds
+ * (A B C … A B C …) and summarised by their median, so a noisy neighbour on a shared machine
+ * slows every variant alike instead of one of them.
+ */
+export interface Variant {
+  name: string;
+  /** One call of the operation under test; `i` lets a variant vary its input. */
+  run: (i: number) => unknown;
+}
+
+export interface Measured {
+  name: string;
+  nsPerCall: number;
+  /** Every round's ns/call, for the spread. */
+  rounds: number[];
+}
+
+export function measure(variants: Variant[], options: { warmup?: number; batch?: number; rounds?: number } = {}): Measured[] {
+  const warmup = options.warmup ?? 20_000;
+  const batch = options.batch ?? 5_000;
+  const rounds = options.rounds ?? 9;
+  let sink = 0;
+  for (const v of variants) for (let i = 0; i < warmup; i++) if (v.run(i) === undefined) sink++;
+  const samples = variants.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    variants.forEach((v, k) => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < batch; i++) if (v.run(i) === undefined) sink++;
+      samples[k]!.push(Number(process.hrtime.bigint() - start) / batch);
+    });
+  }
+  if (sink < 0) console.log(sink); // keep results observable so nothing is optimised away
+  return variants.map((v, k) => ({ name: v.name, nsPerCall: median(samples[k]!), rounds: samples[k]! }));
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  const cols = Object.keys(rows[0] ?? {});
+  const cell = (v: string | number) => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : v);
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c] ?? '')).length)));
+  const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(cell(r[c] ?? '')))))].join('\n');
+}
