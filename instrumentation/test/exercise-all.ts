@@ -1,0 +1,66 @@
+/**
+ * Drives every wrapper once per interesting outcome, so each contract instrument has data. Shared by
+ * the Prometheus-name and secrets-sweep tests.
+ */
+import { createHmac } from 'node:crypto';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { instrumentVerifier } from '../src/wrap/verifier.js';
+import { instrumentSigner } from '../src/wrap/signer.js';
+import { instrumentKms } from '../src/wrap/kms.js';
+import { instrumentKeyStore } from '../src/wrap/keystore.js';
+import { instrumentReplayCache } from '../src/wrap/replay-cache.js';
+import { observeKeyRing } from '../src/wrap/key-ring.js';
+import { HmacAuthError } from '../src/errors.js';
+
+export async function exerciseAll(
+  providers: { meterProvider: MeterProvider; tracerProvider: TracerProvider },
+  secret: string,
+  options: { recordErrorMessages?: boolean } = {},
+): Promise<{ signatures: string[]; stop(): void }> {
+  const { recordErrorMessages = false } = options;
+  const signatures: string[] = [];
+  const macOf = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
+  const sign = instrumentSigner((body: string) => {
+    if (body === 'sign-with-revoked-key') throw new HmacAuthError('revoked_key', `key material ${secret} revoked`);
+    const sig = macOf(body);
+    signatures.push(sig);
+    return sig;
+  }, { ...providers, scheme: 'custom-v1', keyId: () => 'k1', knownKeyIds: ['k1'], recordErrorMessages });
+  const verify = instrumentVerifier(
+    (req: { body: string; sig: string; keyId: string; ts: number }) => {
+      const expected = macOf(req.body);
+      // A careless verifier that puts secret material in its error messages: it must stay out of telemetry.
+      if (req.sig !== expected) throw new HmacAuthError('signature_mismatch', `expected ${expected} with key ${secret}, got ${req.sig}`);
+      return true;
+    },
+    { ...providers, scheme: 'custom-v1', keyId: (r) => r.keyId, knownKeyIds: ['k1'], timestamp: (r) => r.ts, clientId: () => 'client-7', recordErrorMessages },
+  );
+  try {
+    sign('sign-with-revoked-key');
+  } catch {
+    // expected: revoked_key
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const good = sign('{"hello":"world"}');
+  verify({ body: '{"hello":"world"}', sig: good, keyId: 'k1', ts: now - 3 });
+  try {
+    verify({ body: '{"hello":"tampered"}', sig: good, keyId: secret, ts: now + 400 });
+  } catch {
+    // expected: signature_mismatch
+  }
+  const kms = instrumentKms(async (mode: string) => {
+    if (mode === 'fail') throw Object.assign(new Error(`throttled while using ${secret}`), { name: 'ThrottlingException' });
+    return Buffer.from(secret);
+  }, { ...providers, provider: 'simulated-kms', operation: 'decrypt', recordErrorMessages });
+  await kms('ok');
+  await kms('fail').catch(() => undefined);
+  const getKey = instrumentKeyStore((id: string) => (id === 'k1' ? secret : undefined), { ...providers, name: 'env', recordErrorMessages });
+  getKey('k1');
+  getKey(secret);
+  const cache = instrumentReplayCache(new Set<string>(), { ...providers, scheme: 'custom-v1' });
+  cache.has(good);
+  cache.add(good);
+  cache.has(good);
+  const ring = observeKeyRing({ keys: () => [{ id: 'k1', status: 'active' as const, createdAt: Date.now() - 1000 }] }, providers);
+  return { signatures, stop: () => ring.stop() };
+}
