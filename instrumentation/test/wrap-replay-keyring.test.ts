@@ -73,7 +73,7 @@ test('two caches of one scheme: checks and sizes add up to one series each', asy
   await h.shutdown();
 });
 
-test('observeKeyRing: hmac.key.info is 1 for each key\'s status and 0 for the others; hmac.key.age in seconds', async () => {
+test('observeKeyRing: hmac.key.info is 1 for each key\'s status, an earlier status drops to 0; hmac.key.age in seconds', async () => {
   const h = harness();
   const now = Date.now();
   const keys: KeyRingEntry[] = [
@@ -82,8 +82,7 @@ test('observeKeyRing: hmac.key.info is 1 for each key\'s status and 0 for the ot
     { id: 'k-2026', status: 'active', createdAt: now - 3600_000 },
   ];
   const handle = observeKeyRing({ keys: () => keys }, h.providers);
-  const info = (await h.find('hmac.key.info')).filter((p) => p.value === 1);
-  assert.equal((await h.find('hmac.key.info')).length, 9, 'three statuses per key');
+  const info = await h.find('hmac.key.info');
   assert.deepEqual(
     info.map((p) => [p.attributes['hmac.key_id'], p.attributes['hmac.key.status'], p.value]).sort(),
     [
@@ -103,7 +102,7 @@ test('observeKeyRing: hmac.key.info is 1 for each key\'s status and 0 for the ot
   const after = await h.find('hmac.key.info', { 'hmac.key_id': 'k-2026' });
   assert.deepEqual(
     Object.fromEntries(after.map((p) => [p.attributes['hmac.key.status'], p.value])),
-    { active: 0, retiring: 1, revoked: 0 },
+    { active: 0, retiring: 1 },
   );
   handle.stop();
   await h.shutdown();
