@@ -41,13 +41,15 @@ test('signer: same signature back, counted by key and outcome, timed, hmac.sign 
   await h.shutdown();
 });
 
-test('async signer returns the same promise', async () => {
+test('async signer stays asynchronous and resolves with the same value', async () => {
   const h = harness();
-  let inner: Promise<string> | undefined;
-  const signer = instrumentSigner(() => (inner = Promise.resolve('sig')), h.providers);
+  const signature = { value: 'sig' };
+  const signer = instrumentSigner(async () => signature, h.providers);
   const p = signer();
-  assert.equal(p, inner);
-  assert.equal(await p, 'sig');
+  assert.ok(p instanceof Promise);
+  assert.equal(await p, signature);
+  const [count] = await h.find('hmac.auth.signings');
+  assert.equal(count!.value, 1);
   await h.shutdown();
 });
 

@@ -123,14 +123,14 @@ test('recordErrorMessages: true puts the message on the span status and an excep
   await h.shutdown();
 });
 
-test('async verifier: returns the very same promise, metrics are recorded before the caller resumes', async () => {
+test('async verifier: resolves with the very same value, metrics are recorded before the caller resumes', async () => {
   const h = harness();
   const wrapped = instrumentVerifier(verifyAsync, { ...h.providers, scheme: 'custom-v1', keyId: (r) => r.keyId, knownKeyIds: ['k1'] });
-  let inner: Promise<unknown> | undefined;
-  const spy = instrumentVerifier((r: Req) => (inner = verifyAsync(r)), h.providers);
-  const outer = spy(good());
-  assert.equal(outer, inner, 'the wrapper hands back the promise the verifier returned');
-  await outer;
+  const payload = { ok: true as const, body: 'x' };
+  const same = instrumentVerifier(async () => payload, h.providers);
+  const p = same();
+  assert.ok(p instanceof Promise, 'a promise-returning verifier stays asynchronous');
+  assert.equal(await p, payload, 'the very same value object');
 
   const result = await wrapped(good());
   assert.deepEqual(result, { ok: true, body: 'hello' });
@@ -138,6 +138,23 @@ test('async verifier: returns the very same promise, metrics are recorded before
   assert.equal(count!.value, 1, 'counted by the time await returns');
   assert.equal(count!.attributes['hmac.outcome'], 'accepted');
   await h.shutdown();
+});
+
+test('async verifier: a rejection the caller does not handle stays an unhandled rejection', async () => {
+  // In a child process, because the test runner itself traps unhandled rejections.
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    import { instrumentVerifier, HmacAuthError } from '@hmac-slo/instrumentation';
+    const wrapped = instrumentVerifier(async () => { throw new HmacAuthError('replay', 'marker-7731'); });
+    wrapped(); // the caller forgets to handle it, exactly as it could with the bare verifier
+  `;
+  const child = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('../..', import.meta.url),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.notEqual(child.status, 0, 'Node still crashes on the unhandled rejection');
+  assert.match(child.stderr, /marker-7731/);
 });
 
 test('async verifier: rejects with the very same error object', async () => {

@@ -1,9 +1,9 @@
 /**
  * The one call path every wrapper (verifier, signer, KMS, key store) runs through.
  *
- * Contract with the caller: the wrapped function's return value comes back untouched (for a promise,
- * the very same promise object), a thrown error is rethrown as the same object, a synchronous
- * function stays synchronous. Telemetry failures are swallowed: instrumentation must never change
+ * Contract with the caller: the wrapped function's return value comes back untouched (for a promise, a
+ * promise of the same kind settling with the same value or the same error object), a thrown error is
+ * rethrown as the same object, a synchronous function stays synchronous. Telemetry failures are swallowed: instrumentation must never change
  * what authentication decides.
  *
  * Cost on the hot path (see docs/metrics.md "Performance"): one performance.now() pair, a Map lookup
@@ -111,13 +111,20 @@ export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config:
       throw err;
     }
     if (isThenable(result)) {
-      // Observe the settlement on a side branch and hand back the very same promise. Our handlers were
-      // attached first, so the metrics are recorded before the caller's continuation runs.
-      result.then(
-        (value) => finish(config, span, recording, claimed, start, args, value, undefined, false),
-        (err) => finish(config, span, recording, claimed, start, args, undefined, err, true),
+      // Chain (not a side branch): the caller's promise settles with the very same value or error
+      // object, after the metrics are recorded. A side branch would keep the original promise object but
+      // mark its rejection as handled, so a caller that forgot to handle it would no longer see the
+      // unhandled rejection the bare verifier produces.
+      return result.then(
+        (value) => {
+          finish(config, span, recording, claimed, start, args, value, undefined, false);
+          return value;
+        },
+        (err) => {
+          finish(config, span, recording, claimed, start, args, undefined, err, true);
+          throw err;
+        },
       );
-      return result;
     }
     finish(config, span, recording, claimed, start, args, result, undefined, false);
     return result;

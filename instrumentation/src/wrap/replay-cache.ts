@@ -69,8 +69,17 @@ export function instrumentReplayCache<C extends ReplayCache>(cache: C, options: 
       throw err;
     }
     if (verdict !== null && typeof verdict === 'object' && typeof verdict.then === 'function') {
-      verdict.then((v) => count(v, span), (err) => fail(err, span));
-      return verdict;
+      // Chained so an unhandled rejection stays unhandled for the caller (see engine.ts).
+      return verdict.then(
+        (v) => {
+          count(v, span);
+          return v;
+        },
+        (err) => {
+          fail(err, span);
+          throw err;
+        },
+      );
     }
     count(verdict, span);
     return verdict;

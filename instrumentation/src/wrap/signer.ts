@@ -1,7 +1,7 @@
 /**
  * `instrumentSigner(sign, options)`: counts and times signatures (`hmac.auth.signings`,
  * `hmac.auth.signing.duration`) with a `hmac.sign` span. Same call contract as the verifier wrapper:
- * same return value (same promise), same error object, sync stays sync.
+ * same return value (a promise settles with the same value), same error object, sync stays sync.
  */
 import { ATTR, DURATION_BUCKETS_SECONDS, SPANS } from '../contract.js';
 import { classifyError } from '../classify/index.js';
