@@ -253,10 +253,16 @@ test('rejectedReason names the reason for a false verdict', async () => {
   await h.shutdown();
 });
 
-test('timestamp feeds hmac.auth.clock_skew in absolute seconds; clientId goes on the span only', async () => {
+test('timestamp feeds hmac.auth.clock_skew (absolute seconds) for accepted and timestamp_skew requests only; clientId goes on the span only', async () => {
   const h = harness();
   const nowS = Math.floor(Date.now() / 1000);
-  const wrapped = instrumentVerifier(verifySync, {
+  // Signature first, then the 300 s window — the order that makes skew a signal only genuine requests feed.
+  const verifyWithWindow = (r: Req) => {
+    verifySync(r);
+    if (r.ts !== undefined && Math.abs(Date.now() / 1000 - r.ts) > 300) throw new HmacAuthError('timestamp_skew');
+    return true;
+  };
+  const wrapped = instrumentVerifier(verifyWithWindow, {
     ...h.providers,
     scheme: 'skewed',
     keyId: (r) => r.keyId,
@@ -266,12 +272,15 @@ test('timestamp feeds hmac.auth.clock_skew in absolute seconds; clientId goes on
   });
   wrapped({ ...good(), ts: nowS - 120, client: 'tenant-42' });
   wrapped({ ...good(), ts: nowS + 40, client: 'tenant-42' });
+  assert.throws(() => wrapped({ ...good(), ts: nowS - 1000 }), (e) => e instanceof HmacAuthError && e.reason === 'timestamp_skew');
+  // A forged request's timestamp is not vouched for by anyone: it must not move the skew histogram.
+  assert.throws(() => wrapped({ ...good(), mac: macOf('forged', 'hello'), ts: nowS - 86_400 }));
   wrapped({ ...good() }); // no timestamp: nothing recorded
 
   const [skew] = await h.find('hmac.auth.clock_skew');
   assert.deepEqual(skew!.attributes, { 'hmac.scheme': 'skewed' });
-  assert.equal(skew!.value, 2);
-  assert.ok(Math.abs(skew!.sum! - 160) <= 3, `sum of |skew| ≈ 160 s, got ${skew!.sum}`);
+  assert.equal(skew!.value, 3);
+  assert.ok(Math.abs(skew!.sum! - 1160) <= 3, `sum of |skew| ≈ 120 + 40 + 1000 s, got ${skew!.sum}`);
   assert.equal(skew!.unit, 's');
 
   const all = await h.collect();

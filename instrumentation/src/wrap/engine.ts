@@ -74,8 +74,8 @@ export interface OperationConfig {
    */
   readonly verifiedKeyId?: ((result: any) => unknown) | undefined;
   readonly clientId: ((...args: any[]) => unknown) | undefined;
-  /** Called with the arguments before the call (clock skew). Must not throw; errors are ignored. */
-  readonly beforeCall: ((args: unknown[], nowMs: number) => void) | undefined;
+  /** Called after the decision with the arguments and the reason (clock skew). Errors are ignored. */
+  readonly afterCall: ((args: unknown[], reason: FailureReason | undefined, nowMs: number) => void) | undefined;
   /** Reason for a returned (not thrown) result, or undefined when the result means success. */
   readonly judgeResult: ((result: unknown, args: unknown[]) => FailureReason | undefined) | undefined;
   readonly classify: (error: unknown) => FailureReason;
@@ -86,7 +86,7 @@ type Fn = (...args: unknown[]) => unknown;
 
 export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config: OperationConfig): F {
   if (typeof fn !== 'function') throw new TypeError('expected a function to instrument');
-  const { tracer, spanName, keyId, beforeCall } = config;
+  const { tracer, spanName, keyId } = config;
   const keyIdUpFront = config.verifiedKeyId === undefined ? keyId : undefined;
 
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
@@ -94,13 +94,6 @@ export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config:
     const recording = span.isRecording();
     const claimed = keyIdUpFront === undefined ? undefined : claimOf(keyIdUpFront, args);
     const start = performance.now();
-    if (beforeCall !== undefined) {
-      try {
-        beforeCall(args, start);
-      } catch {
-        // extractor bugs must never break authentication
-      }
-    }
     let result: unknown;
     try {
       result = recording
@@ -205,6 +198,13 @@ function finish(
     series.counter.counts[config.countsByReason ? (reason === undefined ? 0 : 1 + REASON_INDEX[reason]) : OUTCOME_INDEX[outcome]]! += 1;
     if (series.histogram !== undefined && config.histogramName !== undefined) {
       series.histogram.record((now - start) / 1000, OUTCOME_INDEX[outcome], hub.histogram(config.histogramName, now));
+    }
+    if (config.afterCall !== undefined) {
+      try {
+        config.afterCall(args, reason, now);
+      } catch {
+        // extractor bugs must never break authentication
+      }
     }
     if (recording) annotate(config, span, label, outcome, reason, args, error, failed);
     span.end();

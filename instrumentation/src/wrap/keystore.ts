@@ -39,7 +39,7 @@ export function instrumentKeyStore<F extends Fn>(getKey: F, options: KeyStoreOpt
     limiter: new KeyIdLimiter(options),
     keyId: options.keyId ?? firstStringArg,
     clientId: undefined,
-    beforeCall: undefined,
+    afterCall: undefined,
     judgeResult: (result) => (result === undefined || result === null ? 'unknown_key' : undefined),
     classify: options.classify ?? classifyKmsError,
     recordErrorMessages: options.recordErrorMessages ?? false,

@@ -44,7 +44,7 @@ export function instrumentKms<F extends Fn>(operation: F, options: KmsOptions): 
     limiter: undefined,
     keyId: undefined,
     clientId: undefined,
-    beforeCall: undefined,
+    afterCall: undefined,
     judgeResult: undefined,
     classify: options.classify ?? classifyKmsError,
     recordErrorMessages: options.recordErrorMessages ?? false,

@@ -41,7 +41,7 @@ export function instrumentSigner<F extends Fn>(sign: F, options: SignerOptions<F
     limiter: new KeyIdLimiter(options),
     keyId: options.keyId,
     clientId: undefined,
-    beforeCall: undefined,
+    afterCall: undefined,
     judgeResult: undefined,
     classify: options.classify ?? classifyError,
     recordErrorMessages: options.recordErrorMessages ?? false,

@@ -27,7 +27,8 @@ export interface VerifierOptions<F extends Fn = Fn> extends KeyIdOptions<Paramet
   /** Client identifier for the span (`hmac.client.id`); never a metric attribute. */
   clientId?: (...args: Parameters<F>) => string | undefined | null;
   /**
-   * The request's timestamp, feeding `hmac.auth.clock_skew` (absolute seconds versus this clock).
+   * The request's timestamp, feeding `hmac.auth.clock_skew` (absolute seconds versus this clock) for
+   * accepted requests and `timestamp_skew` rejections (other failures carry an unvouched timestamp).
    * A number is Unix seconds (as in Stripe's `t=` and `webhook-timestamp`); a Date is a Date; a numeric
    * string is Unix seconds.
    */
@@ -73,10 +74,14 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     keyId: options.keyId,
     verifiedKeyId: options.verifiedKeyId,
     clientId: options.clientId,
-    beforeCall:
+    // Skew is recorded for accepted requests and for timestamp_skew rejections only: a request that
+    // failed for another reason (a forged signature, an unknown key) carries a timestamp nobody
+    // vouches for, and an attacker could otherwise paint a clock-drift incident on the dashboard.
+    afterCall:
       skew === undefined || skewCells === undefined
         ? undefined
-        : (args, nowMs) => {
+        : (args, reason, nowMs) => {
+            if (reason !== undefined && reason !== 'timestamp_skew') return;
             const seconds = skewSeconds(skew(...(args as Parameters<F>)));
             if (seconds !== undefined) skewCells.record(seconds, 0, hub.histogram('clockSkew', nowMs));
           },
