@@ -63,3 +63,22 @@ test('with no providers passed, wrappers follow the global providers, even ones 
     await tracerProvider.shutdown();
   }
 });
+
+test('a key ring observed before the SDK starts is reported once a global provider appears, without any wrapped call', async () => {
+  const { observeKeyRing } = await import('../src/wrap/key-ring.js');
+  const handle = observeKeyRing({ keys: () => [{ id: 'early-key', status: 'active', createdAt: Date.now() }] });
+  const reader = new ManualReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  assert.ok(metrics.setGlobalMeterProvider(meterProvider));
+  try {
+    await new Promise((r) => setTimeout(r, 1300)); // the background check runs once a second
+    const { resourceMetrics } = await reader.collect();
+    const info = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === 'hmac.key.info');
+    assert.equal(info.length, 1);
+    assert.equal((info[0]!.dataPoints[0]!.attributes as Record<string, unknown>)['hmac.key_id'], 'early-key');
+  } finally {
+    handle.stop();
+    metrics.disable();
+    await meterProvider.shutdown();
+  }
+});

@@ -113,8 +113,27 @@ export class Hub {
     const provider = this.fixed ?? metrics.getMeterProvider();
     if (bound !== undefined && bound.provider === provider) return bound;
     bound?.detach();
-    return (this.binding = this.bind(provider));
+    const next = (this.binding = this.bind(provider));
+    if (next.noop) this.watchForProvider();
+    return next;
   }
+
+  /**
+   * While only the API's no-op provider is installed, look for a real one once a second in the
+   * background too, so that sources with no calls of their own (observeKeyRing, replay-cache sizes)
+   * start reporting once the application starts its SDK. The timer never keeps the process alive.
+   */
+  private watchForProvider(): void {
+    if (this.watching !== undefined || this.fixed !== undefined) return;
+    this.watching = setInterval(() => {
+      if (!this.ensureBound(performance.now()).noop) {
+        clearInterval(this.watching);
+        this.watching = undefined;
+      }
+    }, GLOBAL_RECHECK_MS);
+    this.watching.unref?.();
+  }
+  private watching: ReturnType<typeof setInterval> | undefined;
 
   private bind(provider: MeterProvider): Binding {
     const meter = provider.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
