@@ -1,32 +1,46 @@
 /**
- * Regenerates docs/images/status-page.png, the status page screenshot in docs/collector.md:
- * starts the real collector on a free loopback port, pushes demo-like traffic with the OpenTelemetry
- * SDK's OTLP exporters (the same mix the browser test uses: one paging SLO, one ticket, the rest ok),
- * opens `/` in headless Chromium and saves the page.
+ * Regenerates docs/images/status-page.png, the status page screenshot in docs/collector.md.
  *
- *   node --conditions=source --import tsx scripts/screenshot.ts [output.png]
+ * Default: starts the real collector on a free loopback port, pushes demo-like traffic with the
+ * OpenTelemetry SDK's OTLP exporters (the mix the browser test uses: one paging SLO, one ticket, the
+ * rest ok), opens `/` in headless Chromium and saves the full page.
+ * `--fixture`: the same page against the browser test's fixture APIs (hand-written values), for when
+ * no collector can run.
+ *
+ *   node --conditions=source --import tsx scripts/screenshot.ts [--fixture] [output.png]
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { launchChromium } from '../test/ui/browser.js';
 import { startCollector } from '../test/ui/collector-process.js';
+import { HOSTILE_JOB, HOSTILE_KEY, startFixtureServer } from '../test/ui/fixture-api.js';
 import { pushTraffic } from '../test/ui/otel-traffic.js';
 
-const output = resolve(process.argv[2] ?? 'docs/images/status-page.png');
-const collector = await startCollector();
-try {
+const args = process.argv.slice(2);
+const useFixture = args.includes('--fixture');
+const output = resolve(args.find((a) => !a.startsWith('--')) ?? 'docs/images/status-page.png');
+
+async function startSource(): Promise<{ base: string; stop(): Promise<void> }> {
+  if (useFixture) {
+    const fixture = await startFixtureServer({ rename: { [HOSTILE_JOB]: 'webhooks', [HOSTILE_KEY]: 'k-2025-legacy' } });
+    return { base: fixture.base, stop: () => fixture.close() };
+  }
+  const collector = await startCollector();
   await pushTraffic(collector.base);
-  // Let the history gather a few points so the sparklines have a line to draw.
-  await new Promise((r) => setTimeout(r, 1500));
+  return collector;
+}
+
+const source = await startSource();
+try {
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1, colorScheme: 'light', timezoneId: 'UTC' });
     await context.addInitScript('globalThis.__name = (fn) => fn;');
     const page = await context.newPage();
-    await page.goto(`${collector.base}/?refresh=300`);
+    await page.goto(`${source.base}/`);
     await page.waitForSelector('body[data-loaded="true"]');
-    // Show why the paging card is red: open its alert conditions.
-    await page.locator('article.status-red details.alerts summary').first().click().catch(() => undefined);
+    // Show why the first (paging) card is red: open its alert conditions.
+    await page.locator('article.card details.alerts summary').first().click();
     mkdirSync(dirname(output), { recursive: true });
     await page.screenshot({ path: output, fullPage: true });
     console.log(`wrote ${output}`);
@@ -34,5 +48,5 @@ try {
     await browser.close();
   }
 } finally {
-  await collector.stop();
+  await source.stop();
 }

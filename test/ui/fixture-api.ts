@@ -104,7 +104,23 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-export async function startFixtureServer(): Promise<FixtureServer> {
+/** Replaces whole string values anywhere in a JSON-shaped value. */
+function renameStrings<T>(value: T, names: ReadonlyMap<string, string>): T {
+  if (typeof value === 'string') return (names.get(value) ?? value) as T;
+  if (Array.isArray(value)) return value.map((v) => renameStrings(v, names)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renameStrings(v, names)])) as T;
+  }
+  return value;
+}
+
+/**
+ * `rename` swaps fixture strings for others in every answer (the docs screenshot uses plain names
+ * instead of the hostile ones); filter parameters are mapped back before filtering.
+ */
+export async function startFixtureServer(opts: { rename?: Readonly<Record<string, string>> } = {}): Promise<FixtureServer> {
+  const names = new Map(Object.entries(opts.rename ?? {}));
+  const reverse = new Map([...names].map(([from, to]) => [to, from]));
   const ui = createUiHandler();
   const requests: string[] = [];
   const state: { failSloWith: number | undefined } = { failSloWith: undefined };
@@ -112,8 +128,9 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     if (ui(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://fixture.invalid');
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(renameStrings(body, names)));
     };
+    for (const [key, value] of [...url.searchParams]) url.searchParams.set(key, reverse.get(value) ?? value);
     if (url.pathname.startsWith('/api/')) requests.push(url.pathname + url.search);
     if (url.pathname === '/api/slo') {
       if (state.failSloWith) return json(state.failSloWith, { error: 'fixture outage' });
