@@ -1,0 +1,318 @@
+/**
+ * Sums what every pusher sends into one stream per (job, instrument, attributes) — never per
+ * instance — and remembers, per pusher and stream, the last cumulative reading so that the next one
+ * adds only its increase (or, after a reset, its whole value). Deltas are added. Gauges keep the
+ * last value. Aggregated counters never go down: forgetting an idle pusher forgets only the
+ * readings it would be compared against, not what it counted.
+ *
+ * Deterministic for a given state, input and time: the persistence layer replays logged pushes
+ * through `ingest` to rebuild the state after a crash.
+ */
+import { createHash } from 'node:crypto';
+import type { AggregatedSeries, SeriesSource } from '../model.js';
+import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
+import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
+import { canonicalName, prometheusName } from './names.js';
+
+export interface AggregatorLimits {
+  readonly maxSeries: number;
+  readonly maxSeriesPerJob: number;
+  /** Forget a pusher's readings after this long without a push. */
+  readonly pusherTtlMs: number;
+}
+
+export interface StoredSeries {
+  job: string;
+  name: string;
+  promName: string;
+  attributes: Attributes;
+  kind: 'counter' | 'gauge' | 'histogram';
+  value: number;
+  histogram?: { bounds: number[]; counts: number[]; sum: number; count: number };
+  description: string;
+  unit: string;
+  /** Latest exemplar per bucket (not persisted: exemplars are only hints). */
+  exemplars?: (Exemplar | undefined)[];
+}
+
+/** A pusher's last cumulative reading of one stream. */
+interface Reading {
+  start: string;
+  value: number;
+  counts?: number[];
+  sum?: number;
+}
+
+interface Pusher {
+  lastSeenMs: number;
+  readings: Map<string, Reading>;
+}
+
+export interface IngestResult {
+  accepted: number;
+  /** Points refused, by reason (partial_success). */
+  rejected: Map<string, number>;
+  /** Points of non-`hmac.*` metrics, dropped by design. */
+  ignored: number;
+  /** Messages for partial_success.error_message (first few). */
+  messages: string[];
+}
+
+export interface AggregatorState {
+  readonly version: 1;
+  readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
+  readonly pushers: Array<[string, number, Array<[string, Reading]>]>;
+  readonly overflow: number;
+}
+
+/** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
+export function isKeptMetric(name: string): boolean {
+  return name.startsWith('hmac.');
+}
+
+export function jobOf(resource: Attributes): string {
+  const name = resource['service.name'] || 'unknown_service';
+  const ns = resource['service.namespace'];
+  return ns ? `${ns}/${name}` : name;
+}
+
+/** Identity of a pusher: every resource attribute (service.instance.id included), hashed. */
+export function pusherIdOf(resource: Attributes): string {
+  const keys = Object.keys(resource).sort();
+  const h = createHash('sha256');
+  for (const k of keys) h.update(k).update('\0').update(resource[k]!).update('\0');
+  return h.digest('base64url').slice(0, 22);
+}
+
+function attrsKey(a: Attributes): string {
+  const keys = Object.keys(a).sort();
+  let s = '';
+  for (const k of keys) s += `${k}\u0001${a[k]}\u0002`;
+  return s;
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class Aggregator implements SeriesSource {
+  private readonly seriesByKey = new Map<string, StoredSeries>();
+  private readonly perJob = new Map<string, number>();
+  /** Family name → kind, so one family never mixes types in the exposition. */
+  private readonly familyKind = new Map<string, StoredSeries['kind']>();
+  private readonly pushers = new Map<string, Pusher>();
+  overflow = 0;
+
+  constructor(private readonly limits: AggregatorLimits) {}
+
+  series(): Iterable<AggregatedSeries> {
+    return this.seriesByKey.values();
+  }
+
+  /** Series with their latest exemplars, for the exposition. */
+  rawSeries(): Iterable<Readonly<StoredSeries>> {
+    return this.seriesByKey.values();
+  }
+
+  get seriesCount(): number {
+    return this.seriesByKey.size;
+  }
+
+  get activePushers(): number {
+    return this.pushers.size;
+  }
+
+  ingest(resources: readonly ResourceMetrics[], nowMs: number): IngestResult {
+    const result: IngestResult = { accepted: 0, rejected: new Map(), ignored: 0, messages: [] };
+    const reject = (reason: string, n: number, message: string) => {
+      if (n <= 0) return;
+      result.rejected.set(reason, (result.rejected.get(reason) ?? 0) + n);
+      if (result.messages.length < 5 && !result.messages.includes(message)) result.messages.push(message);
+    };
+    for (const rm of resources) {
+      const job = jobOf(rm.resource);
+      const pid = pusherIdOf(rm.resource);
+      let pusher = this.pushers.get(pid);
+      if (!pusher) this.pushers.set(pid, (pusher = { lastSeenMs: nowMs, readings: new Map() }));
+      pusher.lastSeenMs = Math.max(pusher.lastSeenMs, nowMs);
+      for (const m of rm.metrics) {
+        const d = m.data;
+        if (!isKeptMetric(m.name)) {
+          result.ignored += d.type === 'unsupported' ? d.points : d.points.length;
+          continue;
+        }
+        if (d.type === 'unsupported') {
+          reject('unsupported_type', d.points, `${m.name}: ${d.what} is not supported; use explicit-bucket histograms`);
+          continue;
+        }
+        const name = canonicalName(m.name);
+        if (d.type === 'histogram') {
+          const promName = prometheusName(m.name, m.unit, false, false);
+          for (const p of d.points) {
+            const why = this.addHistogram(job, name, promName, m, d.temporality, p, pusher);
+            if (why) reject(why[0], 1, why[1]);
+            else result.accepted++;
+          }
+          continue;
+        }
+        const counter = d.type === 'sum' && d.monotonic;
+        const kind = counter ? 'counter' : 'gauge';
+        const promName = prometheusName(m.name, m.unit, counter, !counter);
+        const temporality = d.type === 'sum' ? d.temporality : 0;
+        for (const p of d.points) {
+          const why = this.addNumber(job, name, promName, kind, m, temporality, p, pusher);
+          if (why) reject(why[0], 1, why[1]);
+          else result.accepted++;
+        }
+      }
+    }
+    return result;
+  }
+
+  private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string): StoredSeries | [string, string] {
+    let s = this.seriesByKey.get(key);
+    if (s) return s;
+    const known = this.familyKind.get(promName);
+    if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
+    const jobCount = this.perJob.get(job) ?? 0;
+    if (this.seriesByKey.size >= this.limits.maxSeries || jobCount >= this.limits.maxSeriesPerJob) {
+      this.overflow++;
+      return ['series_limit', `series limit reached (${this.seriesByKey.size >= this.limits.maxSeries ? `maxSeries ${this.limits.maxSeries}` : `maxSeriesPerJob ${this.limits.maxSeriesPerJob} for ${job}`})`];
+    }
+    s = { job, name, promName, attributes: { ...attrs }, kind, value: 0, description: m.description, unit: m.unit };
+    this.seriesByKey.set(key, s);
+    this.perJob.set(job, jobCount + 1);
+    this.familyKind.set(promName, kind);
+    return s;
+  }
+
+  private addNumber(
+    job: string,
+    name: string,
+    promName: string,
+    kind: 'counter' | 'gauge',
+    m: { unit: string; description: string },
+    temporality: number,
+    p: NumberPoint,
+    pusher: Pusher,
+  ): [string, string] | undefined {
+    const key = `${job}\0${name}\0${attrsKey(p.attributes)}`;
+    if (kind === 'counter' && temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
+      return ['bad_temporality', `${name}: aggregation temporality unspecified`];
+    }
+    if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
+    const s = this.seriesFor(job, name, promName, kind, m, p.attributes, key);
+    if (Array.isArray(s)) return s;
+    if (kind === 'gauge') {
+      s.value = p.value;
+      return undefined;
+    }
+    if (temporality === TEMPORALITY_DELTA) {
+      s.value += p.value;
+      return undefined;
+    }
+    const prev = pusher.readings.get(key);
+    const increase = !prev || prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
+    s.value += increase;
+    pusher.readings.set(key, { start: p.start, value: p.value });
+    return undefined;
+  }
+
+  private addHistogram(
+    job: string,
+    name: string,
+    promName: string,
+    m: { unit: string; description: string },
+    temporality: number,
+    p: HistogramPoint,
+    pusher: Pusher,
+  ): [string, string] | undefined {
+    if (temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
+      return ['bad_temporality', `${name}: aggregation temporality unspecified`];
+    }
+    const counts = p.counts.length > 0 ? p.counts : [p.count];
+    const bounds = p.counts.length > 0 ? p.bounds : [];
+    if (counts.some((c) => c < 0)) return ['negative', `${name}: negative bucket count`];
+    const key = `${job}\0${name}\0${attrsKey(p.attributes)}`;
+    const existing = this.seriesByKey.get(key);
+    if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
+      return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
+    }
+    const s = this.seriesFor(job, name, promName, 'histogram', m, p.attributes, key);
+    if (Array.isArray(s)) return s;
+    const h = (s.histogram ??= { bounds: [...bounds], counts: new Array<number>(counts.length).fill(0), sum: 0, count: 0 });
+    let dCounts = counts;
+    let dSum = p.sum;
+    let dCount = p.count;
+    if (temporality === TEMPORALITY_CUMULATIVE) {
+      const prev = pusher.readings.get(key);
+      const reset =
+        !prev || !prev.counts || prev.start !== p.start || prev.counts.length !== counts.length || p.count < prev.value || counts.some((c, i) => c < prev.counts![i]!);
+      if (!reset) {
+        dCounts = counts.map((c, i) => c - prev.counts![i]!);
+        dSum = p.sum - (prev.sum ?? 0);
+        dCount = p.count - prev.value;
+      }
+      pusher.readings.set(key, { start: p.start, value: p.count, counts: [...counts], sum: p.sum });
+    }
+    for (let i = 0; i < dCounts.length; i++) h.counts[i]! += dCounts[i]!;
+    h.sum += dSum;
+    h.count += dCount;
+    s.value = h.count;
+    if (p.exemplars) {
+      s.exemplars ??= new Array(h.counts.length).fill(undefined);
+      for (const e of p.exemplars) {
+        if (!e.traceId) continue;
+        let i = 0;
+        while (i < h.bounds.length && e.value > h.bounds[i]!) i++;
+        s.exemplars[i] = e;
+      }
+    }
+    return undefined;
+  }
+
+  /** Forget pushers idle for longer than the TTL; their counts stay in the series. Returns their IDs. */
+  expiredPushers(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const [id, p] of this.pushers) if (nowMs - p.lastSeenMs > this.limits.pusherTtlMs) out.push(id);
+    return out;
+  }
+
+  forget(ids: readonly string[]): void {
+    for (const id of ids) this.pushers.delete(id);
+  }
+
+  toJSON(): AggregatorState {
+    return {
+      version: 1,
+      series: [...this.seriesByKey].map(([k, s]) => {
+        const { exemplars: _e, ...rest } = s;
+        return [k, rest];
+      }),
+      pushers: [...this.pushers].map(([id, p]) => [id, p.lastSeenMs, [...p.readings]]),
+      overflow: this.overflow,
+    };
+  }
+
+  /** Rebuilds from `toJSON()` output; throws on anything that is not aggregator state. */
+  static fromJSON(limits: AggregatorLimits, json: unknown): Aggregator {
+    const state = json as AggregatorState;
+    if (!state || state.version !== 1 || !Array.isArray(state.series) || !Array.isArray(state.pushers)) {
+      throw new Error('not aggregator state (version 1)');
+    }
+    const a = new Aggregator(limits);
+    for (const [key, s] of state.series) {
+      if (typeof key !== 'string' || typeof s?.job !== 'string' || typeof s.value !== 'number') throw new Error('bad series entry');
+      a.seriesByKey.set(key, { ...s });
+      a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
+      a.familyKind.set(s.promName, s.kind);
+    }
+    for (const [id, lastSeenMs, readings] of state.pushers) {
+      a.pushers.set(id, { lastSeenMs, readings: new Map(readings) });
+    }
+    a.overflow = Number(state.overflow) || 0;
+    return a;
+  }
+}

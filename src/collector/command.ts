@@ -1,0 +1,55 @@
+/** `hmac-slo collector`: run the OTLP collector (see docs/collector.md). */
+import type { Command } from 'commander';
+import { loadConfig, ConfigError } from '../config/load.js';
+
+export function register(program: Command): void {
+  program
+    .command('collector')
+    .description('Run the OTLP collector: aggregate auth SLIs, compute SLOs, expose them to Prometheus.')
+    .option('--config <file>', 'hmac-slo.yaml (defaults apply when omitted)')
+    .option('--listen <host:port>', 'address to listen on (default: collector.listen, 127.0.0.1:9464)')
+    .option('--state-dir <dir>', 'directory for the snapshot and push log (default: collector.stateDir)')
+    .option('--no-ui', 'do not serve the status page')
+    .action(async (opts: { config?: string; listen?: string; stateDir?: string; ui: boolean }) => {
+      const { default: pino } = await import('pino');
+      const log = pino({ name: 'hmac-slo-collector' });
+      let config;
+      try {
+        config = loadConfig(opts.config);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          log.fatal({ err: err.message }, 'invalid configuration');
+          process.stderr.write(`${err.message}\n`);
+          process.exit(2);
+        }
+        throw err;
+      }
+      const { runCollector } = await import('./run.js');
+      let running;
+      try {
+        running = await runCollector({
+          config,
+          listen: opts.listen ?? config.collector.listen,
+          stateDir: opts.stateDir ?? config.collector.stateDir,
+          ui: opts.ui && config.collector.ui,
+          log,
+        });
+      } catch (err) {
+        log.fatal({ err: (err as Error).message }, 'collector failed to start');
+        process.stderr.write(`hmac-slo collector: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+      const onSignal = (signal: string) => {
+        log.info({ signal }, 'shutting down');
+        running.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err: (err as Error).message }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+    });
+}

@@ -1,0 +1,148 @@
+/**
+ * The collector's state and what changes it, without HTTP: aggregation, the SLO engine, key usage,
+ * the failure log, and their persistence. Every acknowledged push goes through `ingestMetrics`,
+ * which logs the push to disk before applying it; `recover` replays the log after the last snapshot.
+ */
+import type { Logger } from 'pino';
+import type { HmacSloConfig } from '../config/schema.js';
+import { durationSeconds } from '../config/duration.js';
+import { Aggregator, isKeptMetric, type AggregatorLimits, type IngestResult } from './aggregate/aggregator.js';
+import { SloEngine } from './slo/index.js';
+import { FailureLog } from './failures/index.js';
+import { KeyUsage } from './keys/index.js';
+import { StateStore, type Snapshot } from './state/store.js';
+import { SelfMetrics } from './self-metrics.js';
+import type { ResourceMetrics, Span } from './otlp/types.js';
+import { failedSpanOf } from './spans.js';
+import type { PromFamily } from './model.js';
+
+/** One push-log line: metrics pushed (`m`) or pushers forgotten (`e`), at time `t`. */
+type LogRecord = { t: number; k: 'm'; r: ResourceMetrics[] } | { t: number; k: 'e'; ids: string[] };
+
+export class CollectorCore {
+  agg: Aggregator;
+  engine: SloEngine;
+  readonly failures: FailureLog;
+  readonly keys: KeyUsage;
+  readonly self = new SelfMetrics();
+  readonly store: StateStore;
+  private readonly limits: AggregatorLimits;
+
+  constructor(
+    readonly config: HmacSloConfig,
+    stateDir: string,
+    private readonly log: Logger,
+  ) {
+    const c = config.collector;
+    this.limits = {
+      maxSeries: c.limits.maxSeries,
+      maxSeriesPerJob: c.limits.maxSeriesPerJob,
+      pusherTtlMs: (durationSeconds(c.pusherTtl) * 1000) / config.timeScale,
+    };
+    this.agg = new Aggregator(this.limits);
+    this.engine = new SloEngine(config);
+    this.failures = new FailureLog({ ringSize: c.failures.ringSize, topClients: c.failures.topClients });
+    this.keys = new KeyUsage(config);
+    this.store = new StateStore(stateDir, log);
+  }
+
+  /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
+  recover(): void {
+    const { snapshot, records } = this.store.recover((s) => {
+      // Validate before accepting, so a damaged snapshot is moved aside rather than half-used.
+      Aggregator.fromJSON(this.limits, s.aggregator);
+    });
+    if (snapshot) {
+      this.agg = Aggregator.fromJSON(this.limits, snapshot.aggregator);
+      try {
+        this.engine = SloEngine.fromJSON(this.config, snapshot.slo);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'SLO history in the snapshot is unreadable: starting the history afresh');
+      }
+    }
+    let replayed = 0;
+    for (const rec of records as LogRecord[]) {
+      if (rec?.k === 'm' && Array.isArray(rec.r)) {
+        this.agg.ingest(rec.r, rec.t);
+        replayed++;
+      } else if (rec?.k === 'e' && Array.isArray(rec.ids)) this.agg.forget(rec.ids);
+    }
+    if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
+    // Fold the replay into a snapshot right away, so the next start reads one file.
+    this.snapshot(Date.now());
+  }
+
+  /** Durably logs, then applies, one metrics push. */
+  ingestMetrics(resources: ResourceMetrics[], nowMs: number): IngestResult & { ignored: number } {
+    let ignored = 0;
+    const kept: ResourceMetrics[] = [];
+    for (const r of resources) {
+      const metrics = r.metrics.filter((m) => {
+        if (isKeptMetric(m.name)) return true;
+        ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
+        return false;
+      });
+      kept.push({ resource: r.resource, metrics });
+    }
+    this.store.append({ t: nowMs, k: 'm', r: kept } satisfies LogRecord);
+    const result = this.agg.ingest(kept, nowMs);
+    result.ignored += ignored;
+    this.self.acceptedPoints += result.accepted;
+    this.self.ignoredPoints += result.ignored;
+    for (const [reason, n] of result.rejected) this.self.inc(this.self.rejectedPoints, reason, n);
+    return result;
+  }
+
+  ingestSpans(spans: readonly Span[]): number {
+    let n = 0;
+    for (const s of spans) {
+      const f = failedSpanOf(s);
+      if (!f) continue;
+      this.failures.record(f);
+      n++;
+    }
+    this.self.failedSpans += n;
+    return n;
+  }
+
+  /** Forget idle pushers (logged, so a replay forgets them at the same point) and sample the SLO engine. */
+  tick(nowMs: number): void {
+    const ids = this.agg.expiredPushers(nowMs);
+    if (ids.length > 0) {
+      this.store.append({ t: nowMs, k: 'e', ids } satisfies LogRecord);
+      this.agg.forget(ids);
+      this.log.info({ pushers: ids.length }, 'forgot idle pushers (their counts stay)');
+    }
+    this.sample(nowMs);
+  }
+
+  sample(nowMs: number): void {
+    this.engine.sample(this.agg, nowMs);
+    this.keys.sample(this.agg, nowMs);
+  }
+
+  snapshot(nowMs: number): void {
+    try {
+      this.store.compact((nextLog): Snapshot => ({
+        version: 1,
+        savedAtMs: nowMs,
+        nextLog,
+        aggregator: this.agg.toJSON(),
+        slo: this.engine.toJSON(),
+      }));
+      this.self.snapshots++;
+    } catch (err) {
+      this.self.snapshotErrors++;
+      this.log.error({ err: (err as Error).message }, 'writing the state snapshot failed; pushes stay in the log');
+    }
+  }
+
+  selfFamilies(): PromFamily[] {
+    return this.self.families({
+      activePushers: this.agg.activePushers,
+      series: this.agg.seriesCount,
+      overflow: this.agg.overflow,
+      logBytes: this.store.logBytes,
+    });
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Reads a decoded OTLP request — `JSON.parse` output, or protobufjs `toObject` output, which has the
+ * same camelCase shape — into the collector's own types. Checks every value it uses (a wrong type
+ * or a non-finite number is a 400 naming the field) and ignores every field it does not use.
+ */
+import {
+  type Attributes,
+  type Exemplar,
+  type HistogramPoint,
+  type Metric,
+  type MetricData,
+  type NumberPoint,
+  type ResourceMetrics,
+  type Span,
+} from './types.js';
+
+export class DecodeError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status to answer with. */
+    readonly status = 400,
+    /** Label for `hmac_slo_collector_rejected_pushes_total{reason}`. */
+    readonly reason = 'malformed',
+  ) {
+    super(message);
+    this.name = 'DecodeError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: unknown, where: string): Obj {
+  if (v === undefined || v === null) return {};
+  if (!isObj(v)) throw new DecodeError(`${where}: expected an object`);
+  return v;
+}
+
+function list(v: unknown, where: string): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new DecodeError(`${where}: expected an array`);
+  return v;
+}
+
+function str(v: unknown, where: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new DecodeError(`${where}: expected a string`);
+  return v;
+}
+
+/** A double: JSON numbers, or the proto3-JSON strings for special values (refused: not finite). */
+function num(v: unknown, where: string, fallback = 0): number {
+  if (v === undefined || v === null) return fallback;
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && v.trim() !== '') n = Number(v);
+  else throw new DecodeError(`${where}: expected a number`);
+  if (!Number.isFinite(n)) throw new DecodeError(`${where}: non-finite number (${String(v)}) refused`, 400, 'non_finite');
+  return n;
+}
+
+/** A 64-bit integer: decimal string (OTLP/JSON, protobufjs `longs: String`) or a JSON number. */
+function int64(v: unknown, where: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+  throw new DecodeError(`${where}: expected a 64-bit integer`);
+}
+
+function nanos(v: unknown, where: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return String(v);
+  if (typeof v === 'string' && /^\d+$/.test(v)) return v;
+  throw new DecodeError(`${where}: expected nanoseconds as an integer`);
+}
+
+const msOf = (ns: string): number => (ns === '' ? 0 : Math.floor(Number(ns) / 1e6));
+
+/** OTLP/JSON enums may be written as numbers or as their names. */
+function enumValue(v: unknown, names: readonly string[], where: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string') {
+    const i = names.indexOf(v);
+    if (i >= 0) return i;
+  }
+  throw new DecodeError(`${where}: unknown enum value ${JSON.stringify(v)}`);
+}
+
+const TEMPORALITIES = ['AGGREGATION_TEMPORALITY_UNSPECIFIED', 'AGGREGATION_TEMPORALITY_DELTA', 'AGGREGATION_TEMPORALITY_CUMULATIVE'];
+const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+
+/** Trace and span IDs: hex in OTLP/JSON, bytes in protobuf; always lower-case hex here. */
+function id(v: unknown, where: string): string {
+  if (v === undefined || v === null) return '';
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (typeof v === 'string' && /^[0-9a-fA-F]*$/.test(v)) return v.toLowerCase();
+  throw new DecodeError(`${where}: expected a hex ID`);
+}
+
+function anyValue(v: unknown, where: string, depth = 0): string {
+  const a = obj(v, where);
+  if (a.stringValue !== undefined) return str(a.stringValue, `${where}.stringValue`);
+  if (a.boolValue !== undefined) return a.boolValue === true ? 'true' : 'false';
+  if (a.intValue !== undefined) return String(int64(a.intValue, `${where}.intValue`));
+  if (a.doubleValue !== undefined) return String(num(a.doubleValue, `${where}.doubleValue`));
+  if (depth < 4 && a.arrayValue !== undefined) {
+    const values = list(obj(a.arrayValue, where).values, `${where}.arrayValue.values`);
+    return JSON.stringify(values.map((x, i) => anyValue(x, `${where}.arrayValue.values[${i}]`, depth + 1)));
+  }
+  if (a.bytesValue instanceof Uint8Array) return Buffer.from(a.bytesValue).toString('base64');
+  if (typeof a.bytesValue === 'string') return a.bytesValue;
+  return '';
+}
+
+function attributes(v: unknown, where: string): Attributes {
+  const out: Attributes = {};
+  const kvs = list(v, where);
+  for (let i = 0; i < kvs.length; i++) {
+    const kv = obj(kvs[i], `${where}[${i}]`);
+    const key = str(kv.key, `${where}[${i}].key`);
+    if (key === '') continue;
+    out[key] = anyValue(kv.value, `${where}[${i}].value`);
+  }
+  return out;
+}
+
+function numberPoints(v: unknown, where: string): NumberPoint[] {
+  return list(v, where).map((p, i) => {
+    const w = `${where}[${i}]`;
+    const dp = obj(p, w);
+    const value = dp.asInt !== undefined ? int64(dp.asInt, `${w}.asInt`) : num(dp.asDouble, `${w}.asDouble`);
+    return { attributes: attributes(dp.attributes, `${w}.attributes`), start: nanos(dp.startTimeUnixNano, `${w}.startTimeUnixNano`), value };
+  });
+}
+
+function exemplars(v: unknown, where: string): Exemplar[] | undefined {
+  const xs = list(v, where);
+  if (xs.length === 0) return undefined;
+  return xs.map((x, i) => {
+    const w = `${where}[${i}]`;
+    const e = obj(x, w);
+    return {
+      value: e.asInt !== undefined ? int64(e.asInt, `${w}.asInt`) : num(e.asDouble, `${w}.asDouble`),
+      timeUnixMs: msOf(nanos(e.timeUnixNano, `${w}.timeUnixNano`)),
+      traceId: id(e.traceId, `${w}.traceId`),
+      spanId: id(e.spanId, `${w}.spanId`),
+    };
+  });
+}
+
+function histogramPoints(v: unknown, where: string): HistogramPoint[] {
+  return list(v, where).map((p, i) => {
+    const w = `${where}[${i}]`;
+    const dp = obj(p, w);
+    const bounds = list(dp.explicitBounds, `${w}.explicitBounds`).map((b, j) => num(b, `${w}.explicitBounds[${j}]`));
+    const counts = list(dp.bucketCounts, `${w}.bucketCounts`).map((c, j) => int64(c, `${w}.bucketCounts[${j}]`));
+    const count = int64(dp.count, `${w}.count`);
+    if (counts.length !== 0 && counts.length !== bounds.length + 1) {
+      throw new DecodeError(`${w}: ${counts.length} bucketCounts for ${bounds.length} explicitBounds (expected ${bounds.length + 1})`);
+    }
+    const ex = exemplars(dp.exemplars, `${w}.exemplars`);
+    return {
+      attributes: attributes(dp.attributes, `${w}.attributes`),
+      start: nanos(dp.startTimeUnixNano, `${w}.startTimeUnixNano`),
+      count,
+      sum: num(dp.sum, `${w}.sum`),
+      bounds,
+      counts,
+      ...(ex ? { exemplars: ex } : {}),
+    };
+  });
+}
+
+function metricData(m: Obj, w: string): MetricData {
+  if (m.sum !== undefined) {
+    const s = obj(m.sum, `${w}.sum`);
+    return {
+      type: 'sum',
+      temporality: enumValue(s.aggregationTemporality, TEMPORALITIES, `${w}.sum.aggregationTemporality`),
+      monotonic: s.isMonotonic === true,
+      points: numberPoints(s.dataPoints, `${w}.sum.dataPoints`),
+    };
+  }
+  if (m.gauge !== undefined) return { type: 'gauge', points: numberPoints(obj(m.gauge, `${w}.gauge`).dataPoints, `${w}.gauge.dataPoints`) };
+  if (m.histogram !== undefined) {
+    const h = obj(m.histogram, `${w}.histogram`);
+    return {
+      type: 'histogram',
+      temporality: enumValue(h.aggregationTemporality, TEMPORALITIES, `${w}.histogram.aggregationTemporality`),
+      points: histogramPoints(h.dataPoints, `${w}.histogram.dataPoints`),
+    };
+  }
+  for (const what of ['exponentialHistogram', 'summary'] as const) {
+    if (m[what] !== undefined) return { type: 'unsupported', what, points: list(obj(m[what], `${w}.${what}`).dataPoints, w).length };
+  }
+  return { type: 'unsupported', what: 'empty metric', points: 0 };
+}
+
+export function normalizeMetrics(body: unknown): ResourceMetrics[] {
+  const req = obj(body, 'request');
+  return list(req.resourceMetrics, 'resourceMetrics').map((r, i) => {
+    const rw = `resourceMetrics[${i}]`;
+    const rm = obj(r, rw);
+    const resource = attributes(obj(rm.resource, `${rw}.resource`).attributes, `${rw}.resource.attributes`);
+    const metrics: Metric[] = [];
+    list(rm.scopeMetrics, `${rw}.scopeMetrics`).forEach((s, j) => {
+      const sw = `${rw}.scopeMetrics[${j}]`;
+      list(obj(s, sw).metrics, `${sw}.metrics`).forEach((mm, k) => {
+        const w = `${sw}.metrics[${k}]`;
+        const m = obj(mm, w);
+        metrics.push({
+          name: str(m.name, `${w}.name`),
+          unit: str(m.unit, `${w}.unit`),
+          description: str(m.description, `${w}.description`),
+          data: metricData(m, w),
+        });
+      });
+    });
+    return { resource, metrics };
+  });
+}
+
+export function normalizeSpans(body: unknown): Span[] {
+  const req = obj(body, 'request');
+  const out: Span[] = [];
+  list(req.resourceSpans, 'resourceSpans').forEach((r, i) => {
+    const rw = `resourceSpans[${i}]`;
+    const rs = obj(r, rw);
+    const resource = attributes(obj(rs.resource, `${rw}.resource`).attributes, `${rw}.resource.attributes`);
+    list(rs.scopeSpans, `${rw}.scopeSpans`).forEach((s, j) => {
+      const sw = `${rw}.scopeSpans[${j}]`;
+      list(obj(s, sw).spans, `${sw}.spans`).forEach((sp, k) => {
+        const w = `${sw}.spans[${k}]`;
+        const span = obj(sp, w);
+        const status = obj(span.status, `${w}.status`);
+        out.push({
+          resource,
+          name: str(span.name, `${w}.name`),
+          traceId: id(span.traceId, `${w}.traceId`),
+          spanId: id(span.spanId, `${w}.spanId`),
+          startUnixMs: msOf(nanos(span.startTimeUnixNano, `${w}.startTimeUnixNano`)),
+          endUnixMs: msOf(nanos(span.endTimeUnixNano, `${w}.endTimeUnixNano`)),
+          attributes: attributes(span.attributes, `${w}.attributes`),
+          statusCode: enumValue(status.code, STATUS_CODES, `${w}.status.code`),
+        });
+      });
+    });
+  });
+  return out;
+}

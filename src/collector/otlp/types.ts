@@ -1,0 +1,61 @@
+/** The collector's own reading of an OTLP request, the same whichever encoding it came in. */
+
+export type Attributes = Record<string, string>;
+
+export interface Exemplar {
+  readonly value: number;
+  readonly timeUnixMs: number;
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+export interface NumberPoint {
+  readonly attributes: Attributes;
+  /** Nanoseconds as a decimal string (`''` when absent): compared for equality only. */
+  readonly start: string;
+  readonly value: number;
+}
+
+export interface HistogramPoint {
+  readonly attributes: Attributes;
+  readonly start: string;
+  readonly count: number;
+  readonly sum: number;
+  readonly bounds: number[];
+  readonly counts: number[];
+  readonly exemplars?: Exemplar[];
+}
+
+export type MetricData =
+  | { readonly type: 'sum'; readonly temporality: number; readonly monotonic: boolean; readonly points: NumberPoint[] }
+  | { readonly type: 'gauge'; readonly points: NumberPoint[] }
+  | { readonly type: 'histogram'; readonly temporality: number; readonly points: HistogramPoint[] }
+  /** Exponential histograms and summaries: not aggregated; `points` is how many were refused. */
+  | { readonly type: 'unsupported'; readonly what: string; readonly points: number };
+
+export interface Metric {
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+  readonly data: MetricData;
+}
+
+export interface ResourceMetrics {
+  readonly resource: Attributes;
+  readonly metrics: Metric[];
+}
+
+export interface Span {
+  readonly resource: Attributes;
+  readonly name: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly startUnixMs: number;
+  readonly endUnixMs: number;
+  readonly attributes: Attributes;
+  /** 0 unset, 1 ok, 2 error. */
+  readonly statusCode: number;
+}
+
+export const TEMPORALITY_DELTA = 1;
+export const TEMPORALITY_CUMULATIVE = 2;

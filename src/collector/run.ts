@@ -1,0 +1,81 @@
+/**
+ * Starting and stopping the collector process: config, state recovery, HTTP server, timers, and
+ * a graceful shutdown on SIGTERM/SIGINT (stop accepting, finish in-flight requests, snapshot, exit 0).
+ */
+import pino, { type Logger } from 'pino';
+import type { HmacSloConfig } from '../config/schema.js';
+import { CollectorCore } from './core.js';
+import { CollectorServer } from './server.js';
+import { createPushAuth } from './auth.js';
+
+export interface RunOptions {
+  readonly config: HmacSloConfig;
+  readonly listen: string;
+  readonly stateDir: string;
+  readonly ui: boolean;
+  readonly log?: Logger;
+}
+
+export interface RunningCollector {
+  readonly url: string;
+  readonly core: CollectorCore;
+  stop(): Promise<void>;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) throw new Error(`--listen ${JSON.stringify(listen)}: expected HOST:PORT, e.g. 127.0.0.1:9464`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/** Sampling period of the SLO engine: 10 s, divided by timeScale, at least 200 ms. */
+export function samplePeriodMs(config: HmacSloConfig): number {
+  return Math.max(200, 10_000 / config.timeScale);
+}
+
+/** Snapshot period: 60 s, divided by timeScale, at least 2 s (and whenever the log passes 64 MiB). */
+export function snapshotPeriodMs(config: HmacSloConfig): number {
+  return Math.max(2_000, 60_000 / config.timeScale);
+}
+
+const MAX_LOG_BYTES = 64 * 1024 * 1024;
+
+export async function runCollector(opts: RunOptions): Promise<RunningCollector> {
+  const log = opts.log ?? pino({ name: 'hmac-slo-collector' });
+  const { host, port } = parseListen(opts.listen);
+  const auth = createPushAuth(opts.config.collector.auth);
+  const core = new CollectorCore(opts.config, opts.stateDir, log);
+  core.recover();
+  core.sample(Date.now());
+  let ui;
+  if (opts.ui) {
+    const { createUiHandler } = await import('../ui/serve.js');
+    ui = createUiHandler();
+  }
+  const server = new CollectorServer({ core, log, auth, ui });
+  const address = await server.listen(host, port);
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  log.info({ url, stateDir: opts.stateDir, auth: auth.required, ui: opts.ui }, 'collector listening');
+
+  const tick = setInterval(() => core.tick(Date.now()), samplePeriodMs(opts.config));
+  const snap = setInterval(() => core.snapshot(Date.now()), snapshotPeriodMs(opts.config));
+  const sizeCheck = setInterval(() => {
+    if (core.store.logBytes > MAX_LOG_BYTES) core.snapshot(Date.now());
+  }, 1000);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(tick);
+      clearInterval(snap);
+      clearInterval(sizeCheck);
+      await server.close();
+      core.tick(Date.now());
+      core.snapshot(Date.now());
+      core.store.close();
+      log.info('collector stopped; state written');
+    })());
+  return { url, core, stop };
+}

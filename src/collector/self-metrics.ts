@@ -1,0 +1,102 @@
+/** The collector's own health metrics (`hmac_slo_collector_*`), as Prometheus families. */
+import type { PromFamily, PromSample } from './model.js';
+
+export class SelfMetrics {
+  /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized. */
+  readonly pushes = new Map<string, number>();
+  /** `signal\0reason` → whole pushes refused. */
+  readonly rejectedPushes = new Map<string, number>();
+  /** reason → data points refused inside accepted pushes (partial_success). */
+  readonly rejectedPoints = new Map<string, number>();
+  ignoredPoints = 0;
+  acceptedPoints = 0;
+  failedSpans = 0;
+  snapshots = 0;
+  snapshotErrors = 0;
+
+  inc(map: Map<string, number>, key: string, n = 1): void {
+    map.set(key, (map.get(key) ?? 0) + n);
+  }
+
+  families(g: { activePushers: number; series: number; overflow: number; logBytes: number }): PromFamily[] {
+    const split = (map: Map<string, number>, a: string, b: string): PromSample[] =>
+      [...map].map(([k, value]) => {
+        const [x, y] = k.split('\0');
+        return { labels: { [a]: x!, [b]: y! }, value };
+      });
+    return [
+      {
+        name: 'hmac_slo_collector_pushes_total',
+        type: 'counter',
+        help: 'OTLP export requests received, by signal and result (accepted, partial, rejected, unauthorized).',
+        samples: split(this.pushes, 'signal', 'result'),
+      },
+      {
+        name: 'hmac_slo_collector_rejected_pushes_total',
+        type: 'counter',
+        help: 'OTLP export requests refused as a whole, by signal and reason.',
+        samples: split(this.rejectedPushes, 'signal', 'reason'),
+      },
+      {
+        name: 'hmac_slo_collector_rejected_data_points_total',
+        type: 'counter',
+        help: 'Data points refused inside accepted requests (reported in partial_success), by reason.',
+        samples: [...this.rejectedPoints].map(([reason, value]) => ({ labels: { reason }, value })),
+      },
+      {
+        name: 'hmac_slo_collector_accepted_data_points_total',
+        type: 'counter',
+        help: 'Data points aggregated.',
+        samples: [{ labels: {}, value: this.acceptedPoints }],
+      },
+      {
+        name: 'hmac_slo_collector_ignored_data_points_total',
+        type: 'counter',
+        help: 'Data points of metrics outside the hmac.* namespace, dropped by design.',
+        samples: [{ labels: {}, value: this.ignoredPoints }],
+      },
+      {
+        name: 'hmac_slo_collector_failed_spans_total',
+        type: 'counter',
+        help: 'Failed hmac.* spans recorded in the failure log.',
+        samples: [{ labels: {}, value: this.failedSpans }],
+      },
+      {
+        name: 'hmac_slo_collector_active_pushers',
+        type: 'gauge',
+        help: 'Pushers (distinct resources) seen within the pusher TTL.',
+        samples: [{ labels: {}, value: g.activePushers }],
+      },
+      {
+        name: 'hmac_slo_collector_series',
+        type: 'gauge',
+        help: 'Aggregated series held.',
+        samples: [{ labels: {}, value: g.series }],
+      },
+      {
+        name: 'hmac_slo_collector_series_overflow_total',
+        type: 'counter',
+        help: 'Data points refused because a series limit (maxSeries or maxSeriesPerJob) was reached.',
+        samples: [{ labels: {}, value: g.overflow }],
+      },
+      {
+        name: 'hmac_slo_collector_snapshots_total',
+        type: 'counter',
+        help: 'State snapshots written.',
+        samples: [{ labels: {}, value: this.snapshots }],
+      },
+      {
+        name: 'hmac_slo_collector_snapshot_errors_total',
+        type: 'counter',
+        help: 'State snapshots that failed to write.',
+        samples: [{ labels: {}, value: this.snapshotErrors }],
+      },
+      {
+        name: 'hmac_slo_collector_log_bytes',
+        type: 'gauge',
+        help: 'Bytes in the current push log (since the last snapshot).',
+        samples: [{ labels: {}, value: g.logBytes }],
+      },
+    ];
+  }
+}

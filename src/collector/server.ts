@@ -1,0 +1,183 @@
+/**
+ * The collector's HTTP server (node:http): OTLP/HTTP ingestion, the Prometheus exposition, the JSON
+ * APIs, health checks and the status page. Every refusal is a 4xx naming the problem, counted in
+ * the collector's own metrics.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { CollectorCore } from './core.js';
+import { decodeMetricsBody, decodeTraceBody, readBody, requestEncoding, type Encoding } from './otlp/body.js';
+import { DecodeError, normalizeMetrics, normalizeSpans } from './otlp/normalize.js';
+import { errorResponse, exportResponse, type Encoded } from './otlp/response.js';
+import { finish, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, writeFamilies, writeSeries } from './exposition.js';
+import { FailureQueryError, parseFailuresQuery } from './failures/index.js';
+import type { PushAuth } from './auth.js';
+
+export interface ServerOptions {
+  readonly core: CollectorCore;
+  readonly log: Logger;
+  readonly auth: PushAuth;
+  /** Status page handler (true = it answered). */
+  readonly ui?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  readonly now?: () => number;
+}
+
+/** gRPC status codes for the `google.rpc.Status` body of protobuf error responses. */
+function grpcCode(http: number): number {
+  if (http === 401) return 16; // UNAUTHENTICATED
+  if (http === 503) return 14; // UNAVAILABLE
+  return 3; // INVALID_ARGUMENT
+}
+
+function send(res: ServerResponse, status: number, e: Encoded, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': e.contentType, ...extra });
+  res.end(e.body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export class CollectorServer {
+  readonly server: Server;
+  private inFlight = 0;
+  private closing = false;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ServerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+      this.inFlight++;
+      res.once('close', () => this.inFlight--);
+      this.handle(req, res).catch((err: unknown) => {
+        opts.log.error({ err: (err as Error).message, path: req.url }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    });
+  }
+
+  listen(host: string, port: number): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
+    });
+  }
+
+  get ready(): boolean {
+    return !this.closing;
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded), then resolves. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/v1/metrics' || path === '/v1/traces') {
+      if (method !== 'POST') return sendJson(res, 405, { error: `${path} accepts POST only` });
+      return this.export(req, res, path === '/v1/metrics' ? 'metrics' : 'traces');
+    }
+    const isGet = method === 'GET' || method === 'HEAD';
+    const core = this.opts.core;
+    switch (path) {
+      case '/healthz':
+        return sendJson(res, 200, { status: 'ok' });
+      case '/readyz':
+        return sendJson(res, this.closing ? 503 : 200, { status: this.closing ? 'shutting down' : 'ready' });
+      case '/metrics':
+        if (!isGet) break;
+        return this.metrics(req, res);
+      case '/api/slo':
+        if (!isGet) break;
+        core.sample(this.now());
+        return sendJson(res, 200, core.engine.status(this.now()));
+      case '/api/slo/history': {
+        if (!isGet) break;
+        const job = url.searchParams.get('job');
+        const slo = url.searchParams.get('slo');
+        if (!job || !slo) return sendJson(res, 400, { error: 'job and slo query parameters are required' });
+        if (!core.engine.has(job, slo)) return sendJson(res, 404, { error: `no history for job ${JSON.stringify(job)} and slo ${JSON.stringify(slo)}` });
+        return sendJson(res, 200, core.engine.history(job, slo));
+      }
+      case '/api/failures':
+        if (!isGet) break;
+        try {
+          return sendJson(res, 200, core.failures.query(parseFailuresQuery(url.searchParams)));
+        } catch (err) {
+          if (err instanceof FailureQueryError) return sendJson(res, 400, { error: err.message });
+          throw err;
+        }
+      case '/api/keys':
+        if (!isGet) break;
+        core.sample(this.now());
+        return sendJson(res, 200, core.keys.response(core.agg, this.now()));
+      default:
+        if (this.opts.ui?.(req, res)) return;
+        return sendJson(res, 404, { error: `no such path: ${path}` });
+    }
+    return sendJson(res, 405, { error: `${path} accepts GET only` });
+  }
+
+  private metrics(req: IncomingMessage, res: ServerResponse): void {
+    const core = this.opts.core;
+    const now = this.now();
+    core.sample(now);
+    const om = wantsOpenMetrics(req.headers.accept);
+    const out: string[] = [];
+    writeSeries(out, core.agg, om);
+    writeFamilies(out, core.engine.families(now), om);
+    writeFamilies(out, core.selfFamilies(), om);
+    res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE });
+    res.end(req.method === 'HEAD' ? undefined : finish(out, om));
+  }
+
+  private async export(req: IncomingMessage, res: ServerResponse, signal: 'metrics' | 'traces'): Promise<void> {
+    const core = this.opts.core;
+    const self = core.self;
+    let encoding: Encoding | undefined;
+    const refuse = (status: number, reason: string, message: string) => {
+      self.inc(self.pushes, `${signal}\0${status === 401 ? 'unauthorized' : 'rejected'}`);
+      self.inc(self.rejectedPushes, `${signal}\0${reason}`);
+      this.opts.log.warn({ signal, status, reason, message, remote: req.socket.remoteAddress }, 'push refused');
+      // After a refusal the rest of a large body is not worth reading: close the connection.
+      const extra: Record<string, string> = req.readableEnded ? {} : { connection: 'close' };
+      send(res, status, errorResponse(encoding, grpcCode(status), message), extra);
+      if (!req.readableEnded) req.resume();
+    };
+    if (this.closing) return refuse(503, 'shutting_down', 'collector is shutting down');
+    try {
+      encoding = requestEncoding(req);
+      const body = await readBody(req, core.config.collector.limits);
+      const denied = this.opts.auth.check(req, body);
+      if (denied !== undefined) return refuse(401, 'unauthorized', denied);
+      const limits = core.config.collector.limits;
+      if (signal === 'metrics') {
+        const resources = normalizeMetrics(decodeMetricsBody(body, encoding, limits));
+        const result = core.ingestMetrics(resources, this.now());
+        let rejected = 0;
+        for (const n of result.rejected.values()) rejected += n;
+        self.inc(self.pushes, `${signal}\0${rejected > 0 ? 'partial' : 'accepted'}`);
+        return send(res, 200, exportResponse('metrics', encoding, rejected, result.messages.join('; ')));
+      }
+      const spans = normalizeSpans(decodeTraceBody(body, encoding, limits));
+      core.ingestSpans(spans);
+      self.inc(self.pushes, `${signal}\0accepted`);
+      return send(res, 200, exportResponse('traces', encoding, 0, ''));
+    } catch (err) {
+      if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);
+      throw err;
+    }
+  }
+}
