@@ -1,0 +1,101 @@
+/**
+ * Test helpers for the collector tests: run `hmac-slo collector` as a real child process on an
+ * OS-chosen loopback port (`--listen 127.0.0.1:0`, URL read from its "collector listening" log
+ * line), restart it on the same state directory, kill it; parse its Prometheus exposition.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CollectorProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  output(): string;
+  /** SIGTERM (SIGKILL after 10 s); resolves with the exit code. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+export function tempDir(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-collector-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startCollector(opts: {
+  dir: string;
+  configYaml?: string;
+  args?: readonly string[];
+  env?: Record<string, string>;
+}): Promise<CollectorProcess> {
+  const config = join(opts.dir, 'hmac-slo.yaml');
+  writeFileSync(config, opts.configYaml ?? '{}\n');
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), '--no-ui', ...(opts.args ?? [])],
+    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`collector did not start within 20 s:\n${out}`));
+    }, 20_000);
+    const look = () => {
+      for (const line of out.split('\n')) {
+        if (!line.includes('collector listening')) continue;
+        clearTimeout(timer);
+        child.stdout!.off('data', look);
+        resolve((JSON.parse(line) as { url: string }).url);
+        return;
+      }
+    };
+    child.stdout!.on('data', look);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited with ${code} before listening:\n${out}`));
+    });
+  });
+  return {
+    url,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** `name{labels}` → value, labels sorted, from Prometheus text (comments skipped). */
+export function parseExposition(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
+    if (!m) throw new Error(`unparseable exposition line: ${line}`);
+    const labels = m[2] ? [...m[2].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => `${x[1]}=${x[2]}`).sort() : [];
+    out.set(`${m[1]}{${labels.join(',')}}`, Number(m[3]));
+  }
+  return out;
+}
+
+/** Key for `parseExposition` maps. */
+export function seriesKey(name: string, labels: Record<string, string>): string {
+  return `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',')}}`;
+}
