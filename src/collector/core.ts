@@ -65,7 +65,7 @@ export class CollectorCore {
       if (rec?.k === 'm' && Array.isArray(rec.r)) {
         this.agg.ingest(rec.r, rec.t);
         replayed++;
-      } else if (rec?.k === 'e' && Array.isArray(rec.ids)) this.agg.forget(rec.ids);
+      } else if (rec?.k === 'e' && Array.isArray(rec.ids)) this.agg.forget(rec.ids, rec.t);
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
     // Fold the replay into a snapshot right away, so the next start reads one file.
@@ -110,7 +110,7 @@ export class CollectorCore {
     const ids = this.agg.expiredPushers(nowMs);
     if (ids.length > 0) {
       this.store.append({ t: nowMs, k: 'e', ids } satisfies LogRecord);
-      this.agg.forget(ids);
+      this.agg.forget(ids, nowMs);
       this.log.info({ pushers: ids.length }, 'forgot idle pushers (their counts stay)');
     }
     this.sample(nowMs);

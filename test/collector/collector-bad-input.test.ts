@@ -38,7 +38,7 @@ after(async () => {
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 async function post(body: string | Buffer, headers: Record<string, string>, path = '/v1/metrics') {
-  const res = await fetch(`${collector.url}${path}`, { method: 'POST', body, headers: { ...auth, ...headers } });
+  const res = await fetch(`${collector.url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { ...auth, ...headers } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: Buffer.from(await res.arrayBuffer()) };
 }
 

@@ -46,7 +46,17 @@ interface Reading {
 interface Pusher {
   lastSeenMs: number;
   readings: Map<string, Reading>;
+  /**
+   * Set when this pusher was forgotten before (TTL) and came back: when it was forgotten. A
+   * cumulative stream first seen again that started before then was already counted up to the
+   * pusher's last push, so its first reading is only a baseline (the increase since that last push is
+   * lost rather than everything counted twice).
+   */
+  forgottenAtMs?: number;
 }
+
+/** Forgotten pushers remembered (ID → when) so a returning one is not counted twice. */
+const MAX_TOMBSTONES = 100_000;
 
 export interface IngestResult {
   accepted: number;
@@ -61,7 +71,8 @@ export interface IngestResult {
 export interface AggregatorState {
   readonly version: 1;
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
-  readonly pushers: Array<[string, number, Array<[string, Reading]>]>;
+  readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null]>;
+  readonly tombstones?: Array<[string, number]>;
   readonly overflow: number;
 }
 
@@ -97,12 +108,18 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
+/** A returning pusher's stream that started before it was forgotten: already counted. */
+function countedBefore(pusher: Pusher, startNs: string): boolean {
+  return pusher.forgottenAtMs !== undefined && startNs !== '' && Number(startNs) / 1e6 < pusher.forgottenAtMs;
+}
+
 export class Aggregator implements SeriesSource {
   private readonly seriesByKey = new Map<string, StoredSeries>();
   private readonly perJob = new Map<string, number>();
   /** Family name → kind, so one family never mixes types in the exposition. */
   private readonly familyKind = new Map<string, StoredSeries['kind']>();
   private readonly pushers = new Map<string, Pusher>();
+  private readonly tombstones = new Map<string, number>();
   overflow = 0;
 
   constructor(private readonly limits: AggregatorLimits) {}
@@ -135,7 +152,15 @@ export class Aggregator implements SeriesSource {
       const job = jobOf(rm.resource);
       const pid = pusherIdOf(rm.resource);
       let pusher = this.pushers.get(pid);
-      if (!pusher) this.pushers.set(pid, (pusher = { lastSeenMs: nowMs, readings: new Map() }));
+      if (!pusher) {
+        pusher = { lastSeenMs: nowMs, readings: new Map() };
+        const forgotten = this.tombstones.get(pid);
+        if (forgotten !== undefined) {
+          pusher.forgottenAtMs = forgotten;
+          this.tombstones.delete(pid);
+        }
+        this.pushers.set(pid, pusher);
+      }
       pusher.lastSeenMs = Math.max(pusher.lastSeenMs, nowMs);
       for (const m of rm.metrics) {
         const d = m.data;
@@ -214,7 +239,9 @@ export class Aggregator implements SeriesSource {
       return undefined;
     }
     const prev = pusher.readings.get(key);
-    const increase = !prev || prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
+    const increase = !prev
+      ? countedBefore(pusher, p.start) ? 0 : p.value
+      : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
     s.value += increase;
     pusher.readings.set(key, { start: p.start, value: p.value });
     return undefined;
@@ -250,7 +277,11 @@ export class Aggregator implements SeriesSource {
       const prev = pusher.readings.get(key);
       const reset =
         !prev || !prev.counts || prev.start !== p.start || prev.counts.length !== counts.length || p.count < prev.value || counts.some((c, i) => c < prev.counts![i]!);
-      if (!reset) {
+      if (!prev && countedBefore(pusher, p.start)) {
+        dCounts = counts.map(() => 0);
+        dSum = 0;
+        dCount = 0;
+      } else if (!reset) {
         dCounts = counts.map((c, i) => c - prev.counts![i]!);
         dSum = p.sum - (prev.sum ?? 0);
         dCount = p.count - prev.value;
@@ -280,8 +311,13 @@ export class Aggregator implements SeriesSource {
     return out;
   }
 
-  forget(ids: readonly string[]): void {
-    for (const id of ids) this.pushers.delete(id);
+  forget(ids: readonly string[], nowMs: number): void {
+    for (const id of ids) {
+      if (!this.pushers.delete(id)) continue;
+      this.tombstones.delete(id);
+      this.tombstones.set(id, nowMs);
+      if (this.tombstones.size > MAX_TOMBSTONES) this.tombstones.delete(this.tombstones.keys().next().value!);
+    }
   }
 
   toJSON(): AggregatorState {
@@ -291,7 +327,8 @@ export class Aggregator implements SeriesSource {
         const { exemplars: _e, ...rest } = s;
         return [k, rest];
       }),
-      pushers: [...this.pushers].map(([id, p]) => [id, p.lastSeenMs, [...p.readings]]),
+      pushers: [...this.pushers].map(([id, p]) => [id, p.lastSeenMs, [...p.readings], p.forgottenAtMs ?? null]),
+      tombstones: [...this.tombstones],
       overflow: this.overflow,
     };
   }
@@ -309,9 +346,10 @@ export class Aggregator implements SeriesSource {
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
     }
-    for (const [id, lastSeenMs, readings] of state.pushers) {
-      a.pushers.set(id, { lastSeenMs, readings: new Map(readings) });
+    for (const [id, lastSeenMs, readings, forgottenAtMs] of state.pushers) {
+      a.pushers.set(id, { lastSeenMs, readings: new Map(readings), ...(typeof forgottenAtMs === 'number' ? { forgottenAtMs } : {}) });
     }
+    for (const [id, t] of state.tombstones ?? []) a.tombstones.set(id, t);
     a.overflow = Number(state.overflow) || 0;
     return a;
   }

@@ -1,0 +1,146 @@
+/**
+ * Persistence and pusher lifecycle on a real process: a SIGKILL loses no acknowledged push (deltas
+ * included) and cumulative pushers are attributed correctly afterwards; SIGTERM exits 0 with the
+ * state written; a corrupt snapshot or a torn log line is survived with a clear log line; an idle
+ * pusher is forgotten after the TTL while its counts stay, and is not counted twice when it returns.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { Pusher } from './otel-pushers.js';
+
+const V = INSTRUMENTS.verifications.prometheus;
+const acc = { [ATTR.outcome]: 'accepted' };
+const key = (job: string) => seriesKey(V, { job, hmac_outcome: 'accepted' });
+
+async function metrics(c: CollectorProcess): Promise<Map<string, number>> {
+  return parseExposition(await (await fetch(`${c.url}/metrics`)).text());
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('SIGKILL loses no acknowledged push; cumulative pushers continue correctly; SIGTERM exits 0', async () => {
+  const tmp = tempDir();
+  // A fixed port across restarts, so the same SDK pushers keep pushing to the restarted process.
+  const args = ['--listen', `127.0.0.1:${await freePort()}`];
+  let c = await startCollector({ dir: tmp.dir, args });
+  try {
+    const cum = new Pusher({ url: c.url, protocol: 'json', temporality: 'cumulative', serviceName: 'svc', instance: 'r1' });
+    const delta = new Pusher({ url: c.url, protocol: 'protobuf', temporality: 'delta', serviceName: 'svc', instance: 'r2' });
+    cum.verifications.add(10, acc);
+    await cum.flush();
+    delta.verifications.add(4, acc);
+    await delta.flush();
+    delta.verifications.add(3, acc);
+    await delta.flush();
+    let expected = 17;
+    assert.equal((await metrics(c)).get(key('svc')), expected);
+
+    await c.kill(); // SIGKILL: no snapshot written since start, everything is in the push log
+    c = await startCollector({ dir: tmp.dir, args });
+    assert.equal((await metrics(c)).get(key('svc')), expected, c.output());
+
+    // The cumulative pusher carries on (its total is now 15): only the increase of 5 is new.
+    cum.verifications.add(5, acc);
+    await cum.flush();
+    expected += 5;
+    delta.verifications.add(1, acc);
+    await delta.flush();
+    expected += 1;
+    assert.equal((await metrics(c)).get(key('svc')), expected);
+
+    await c.kill();
+    c = await startCollector({ dir: tmp.dir, args });
+    cum.verifications.add(2, acc); // cumulative 17 after a second SIGKILL: +2
+    await cum.flush();
+    expected += 2;
+    await cum.restart(); // the service restarts: counts from zero, all new
+    cum.verifications.add(3, acc);
+    await cum.flush();
+    expected += 3;
+    assert.equal((await metrics(c)).get(key('svc')), expected);
+
+    assert.equal(await c.stop(), 0, c.output());
+    assert.ok(existsSync(join(tmp.dir, 'state', 'state.json')));
+    c = await startCollector({ dir: tmp.dir, args });
+    assert.equal((await metrics(c)).get(key('svc')), expected);
+    cum.verifications.add(1, acc);
+    await cum.flush();
+    assert.equal((await metrics(c)).get(key('svc')), expected + 1);
+    await Promise.all([cum.shutdown(), delta.shutdown()]);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+});
+
+test('a corrupt snapshot is moved aside and a torn log line skipped, with a log line, never a crash', async () => {
+  const tmp = tempDir();
+  let c = await startCollector({ dir: tmp.dir });
+  try {
+    assert.equal(await c.stop(), 0);
+    const state = join(tmp.dir, 'state');
+    writeFileSync(join(state, 'state.json'), '{"version":1,"nextLog":');
+    const log = readdirSync(state).find((f) => f.startsWith('log-'))!;
+    appendFileSync(join(state, log), '{"t":1,"k":"m","r":[{"resou');
+    c = await startCollector({ dir: tmp.dir });
+    assert.equal((await fetch(`${c.url}/readyz`)).status, 200);
+    assert.match(c.output(), /state file unreadable: moved aside/);
+    assert.ok(readdirSync(state).some((f) => f.startsWith('state.json.corrupt-')));
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+});
+
+test('an idle pusher is forgotten after the TTL, its counts stay, and a return is not double counted', async () => {
+  const tmp = tempDir();
+  // timeScale 10: pusherTtl 10s → 1 s, checked every second.
+  const c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 10\ncollector:\n  pusherTtl: 10s\n' });
+  try {
+    const p = new Pusher({ url: c.url, protocol: 'protobuf', temporality: 'cumulative', serviceName: 'idle', instance: 'e1' });
+    const q = new Pusher({ url: c.url, protocol: 'json', temporality: 'cumulative', serviceName: 'idle', instance: 'e2' });
+    p.verifications.add(5, acc);
+    await p.flush();
+    q.verifications.add(3, acc);
+    await q.flush();
+    let m = await metrics(c);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 2);
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline) {
+      m = await metrics(c);
+      if (m.get(seriesKey('hmac_slo_collector_active_pushers', {})) === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 0, 'pushers forgotten');
+    assert.equal(m.get(key('idle')), 8, 'counts stay');
+    // p comes back with the same cumulative stream (now 7). Its reading was forgotten, so the 2 added
+    // while it was away cannot be told apart: its first reading is a baseline — never 7 counted again.
+    p.verifications.add(2, acc);
+    await p.flush();
+    assert.equal((await metrics(c)).get(key('idle')), 8);
+    p.verifications.add(1, acc);
+    await p.flush();
+    assert.equal((await metrics(c)).get(key('idle')), 9);
+    // q restarts (new start time, after it was forgotten): all of its new counts are new.
+    await q.restart();
+    q.verifications.add(4, acc);
+    await q.flush();
+    assert.equal((await metrics(c)).get(key('idle')), 13);
+    await Promise.all([p.shutdown(), q.shutdown()]);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+});
