@@ -15,9 +15,27 @@ import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
 import type { PromFamily } from './model.js';
+import { decodeMetricsBody } from './otlp/body.js';
+import { normalizeMetrics } from './otlp/normalize.js';
 
-/** One push-log line: metrics pushed (`m`) or pushers forgotten (`e`), at time `t`. */
-type LogRecord = { t: number; k: 'm'; r: ResourceMetrics[] } | { t: number; k: 'e'; ids: string[] };
+/** Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. */
+function keptOnly(resources: readonly ResourceMetrics[]): { kept: ResourceMetrics[]; ignored: number } {
+  let ignored = 0;
+  const kept = resources.map((r) => ({
+    resource: r.resource,
+    metrics: r.metrics.filter((m) => {
+      if (isKeptMetric(m.name)) return true;
+      ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
+      return false;
+    }),
+  }));
+  return { kept, ignored };
+}
+
+/** Push-log record kinds: a metrics body as received (protobuf or JSON), or forgotten pushers. */
+export const RECORD_PROTOBUF = 1;
+export const RECORD_JSON = 2;
+export const RECORD_FORGET = 3;
 
 export class CollectorCore {
   agg: Aggregator;
@@ -61,30 +79,33 @@ export class CollectorCore {
       }
     }
     let replayed = 0;
-    for (const rec of records as LogRecord[]) {
-      if (rec?.k === 'm' && Array.isArray(rec.r)) {
-        this.agg.ingest(rec.r, rec.t);
-        replayed++;
-      } else if (rec?.k === 'e' && Array.isArray(rec.ids)) this.agg.forget(rec.ids, rec.t);
+    const limits = this.config.collector.limits;
+    for (const rec of records) {
+      try {
+        if (rec.kind === RECORD_FORGET) {
+          this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
+        } else {
+          const encoding = rec.kind === RECORD_JSON ? 'json' : 'protobuf';
+          this.agg.ingest(keptOnly(normalizeMetrics(decodeMetricsBody(rec.payload, encoding, limits))).kept, rec.timeMs);
+          replayed++;
+        }
+      } catch (err) {
+        // Only pushes that decoded are ever logged; a record that no longer does is reported, not fatal.
+        this.log.error({ err: (err as Error).message }, 'push log record could not be replayed: skipped');
+      }
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
     // Fold the replay into a snapshot right away, so the next start reads one file.
     this.snapshot(Date.now());
   }
 
-  /** Durably logs, then applies, one metrics push. */
-  ingestMetrics(resources: ResourceMetrics[], nowMs: number): IngestResult & { ignored: number } {
-    let ignored = 0;
-    const kept: ResourceMetrics[] = [];
-    for (const r of resources) {
-      const metrics = r.metrics.filter((m) => {
-        if (isKeptMetric(m.name)) return true;
-        ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
-        return false;
-      });
-      kept.push({ resource: r.resource, metrics });
-    }
-    this.store.append({ t: nowMs, k: 'm', r: kept } satisfies LogRecord);
+  /**
+   * Durably logs, then applies, one decoded metrics push. `body` is the request body as received
+   * (decompressed) in `encoding`: logged as is, decoded again only on replay.
+   */
+  ingestMetrics(resources: ResourceMetrics[], nowMs: number, body: Buffer, encoding: 'protobuf' | 'json'): IngestResult {
+    const { kept, ignored } = keptOnly(resources);
+    this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
     const result = this.agg.ingest(kept, nowMs);
     result.ignored += ignored;
     this.self.acceptedPoints += result.accepted;
@@ -109,7 +130,7 @@ export class CollectorCore {
   tick(nowMs: number): void {
     const ids = this.agg.expiredPushers(nowMs);
     if (ids.length > 0) {
-      this.store.append({ t: nowMs, k: 'e', ids } satisfies LogRecord);
+      this.store.append(RECORD_FORGET, nowMs, Buffer.from(JSON.stringify(ids)));
       this.agg.forget(ids, nowMs);
       this.log.info({ pushers: ids.length }, 'forgot idle pushers (their counts stay)');
     }

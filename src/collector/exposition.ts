@@ -56,6 +56,24 @@ function header(out: string[], name: string, type: string, help: string, om: boo
   out.push(`# HELP ${base} ${escapeHelp(help)}\n# TYPE ${base} ${type}\n`);
 }
 
+/** A series' label text never changes once created: built once, reused by every scrape. */
+const labelCache = new WeakMap<object, string>();
+function seriesLabels(s: Readonly<StoredSeries>): string {
+  let t = labelCache.get(s);
+  if (t === undefined) labelCache.set(s, (t = labelString(s.job, s.attributes)));
+  return t;
+}
+
+const leCache = new Map<number, string>();
+function leText(bound: number): string {
+  let t = leCache.get(bound);
+  if (t === undefined) {
+    t = `,le="${fmt(bound)}"} `;
+    if (leCache.size < 1000) leCache.set(bound, t);
+  }
+  return t;
+}
+
 /** The aggregated series, one family per Prometheus name, jobs as the `job` label. */
 export function writeSeries(out: string[], agg: Aggregator, om: boolean): void {
   const families = new Map<string, Readonly<StoredSeries>[]>();
@@ -70,7 +88,7 @@ export function writeSeries(out: string[], agg: Aggregator, om: boolean): void {
     const help = first.description || INSTRUMENTS_BY_OTEL_NAME.get(first.name)?.description || first.name;
     header(out, name, first.kind, help, om);
     for (const s of list) {
-      const labels = labelString(s.job, s.attributes);
+      const labels = seriesLabels(s);
       if (s.kind !== 'histogram' || !s.histogram) {
         out.push(`${name}{${labels}} ${fmt(s.value)}\n`);
         continue;
@@ -79,8 +97,7 @@ export function writeSeries(out: string[], agg: Aggregator, om: boolean): void {
       let cum = 0;
       for (let i = 0; i < h.counts.length; i++) {
         cum += h.counts[i]!;
-        const le = i < h.bounds.length ? fmt(h.bounds[i]!) : '+Inf';
-        let line = `${name}_bucket{${labels},le="${le}"} ${fmt(cum)}`;
+        let line = `${name}_bucket{${labels}${i < h.bounds.length ? leText(h.bounds[i]!) : ',le="+Inf"} '}${fmt(cum)}`;
         const e = om ? s.exemplars?.[i] : undefined;
         if (e) line += ` # {trace_id="${e.traceId}",span_id="${e.spanId}"} ${fmt(e.value)} ${fmt(e.timeUnixMs / 1000)}`;
         out.push(`${line}\n`);

@@ -93,11 +93,14 @@ test('a corrupt snapshot is moved aside and a torn log line skipped, with a log 
     const state = join(tmp.dir, 'state');
     writeFileSync(join(state, 'state.json'), '{"version":1,"nextLog":');
     const log = readdirSync(state).find((f) => f.startsWith('log-'))!;
-    appendFileSync(join(state, log), '{"t":1,"k":"m","r":[{"resou');
+    appendFileSync(join(state, log), Buffer.from([0xa5, 1, 0, 0])); // torn: a write the process died in
+    writeFileSync(join(state, 'log-999.bin'), Buffer.from('not a push log at all'));
     c = await startCollector({ dir: tmp.dir });
     assert.equal((await fetch(`${c.url}/readyz`)).status, 200);
     assert.match(c.output(), /state file unreadable: moved aside/);
     assert.ok(readdirSync(state).some((f) => f.startsWith('state.json.corrupt-')));
+    assert.match(c.output(), /bad record marker at byte 0/);
+    assert.ok(readdirSync(state).some((f) => f.startsWith('log-999.bin.corrupt-')));
   } finally {
     await c.stop();
     tmp.cleanup();

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DecodeError } from './normalize.js';
-import { MetricsRequest, TraceRequest, TO_OBJECT } from './proto.js';
+import { MetricsRequest, TraceRequest } from './proto.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -91,7 +91,8 @@ export function parseJson(body: Buffer, limits: BodyLimits): unknown {
 
 function parseProto(body: Buffer, type: typeof MetricsRequest, what: string): unknown {
   try {
-    return type.toObject(type.decode(body), TO_OBJECT);
+    // The decoded message is read as is (no toObject copy): the normaliser reads own fields only.
+    return type.decode(body);
   } catch (err) {
     throw new DecodeError(`malformed protobuf ${what}: ${(err as Error).message}`, 400, 'malformed');
   }

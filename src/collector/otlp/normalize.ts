@@ -29,6 +29,24 @@ export class DecodeError extends Error {
 
 type Obj = Record<string, unknown>;
 
+/**
+ * Own, set fields only: decoded protobufjs messages carry defaults on their prototype (null for
+ * messages, 0 for numbers), which must not read as "present".
+ */
+function has(o: Obj, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined && o[key] !== null;
+}
+
+/** A long.js value, as protobufjs decodes 64-bit fields. */
+interface LongLike {
+  low: number;
+  high: number;
+  toNumber(): number;
+}
+function isLong(v: unknown): v is LongLike {
+  return typeof v === 'object' && v !== null && typeof (v as LongLike).low === 'number' && typeof (v as LongLike).toNumber === 'function';
+}
+
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -66,6 +84,7 @@ function num(v: unknown, where: string, fallback = 0): number {
 function int64(v: unknown, where: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (isLong(v)) return v.toNumber();
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
   throw new DecodeError(`${where}: expected a 64-bit integer`);
 }
@@ -73,6 +92,7 @@ function int64(v: unknown, where: string): number {
 function nanos(v: unknown, where: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return String(v);
+  if (isLong(v)) return v.low === 0 && v.high === 0 ? '' : String(v.toNumber());
   if (typeof v === 'string' && /^\d+$/.test(v)) return v;
   throw new DecodeError(`${where}: expected nanoseconds as an integer`);
 }
@@ -103,11 +123,11 @@ function id(v: unknown, where: string): string {
 
 function anyValue(v: unknown, where: string, depth = 0): string {
   const a = obj(v, where);
-  if (a.stringValue !== undefined) return str(a.stringValue, `${where}.stringValue`);
-  if (a.boolValue !== undefined) return a.boolValue === true ? 'true' : 'false';
-  if (a.intValue !== undefined) return String(int64(a.intValue, `${where}.intValue`));
-  if (a.doubleValue !== undefined) return String(num(a.doubleValue, `${where}.doubleValue`));
-  if (depth < 4 && a.arrayValue !== undefined) {
+  if (has(a, 'stringValue')) return str(a.stringValue, `${where}.stringValue`);
+  if (has(a, 'boolValue')) return a.boolValue === true ? 'true' : 'false';
+  if (has(a, 'intValue')) return String(int64(a.intValue, `${where}.intValue`));
+  if (has(a, 'doubleValue')) return String(num(a.doubleValue, `${where}.doubleValue`));
+  if (depth < 4 && has(a, 'arrayValue')) {
     const values = list(obj(a.arrayValue, where).values, `${where}.arrayValue.values`);
     return JSON.stringify(values.map((x, i) => anyValue(x, `${where}.arrayValue.values[${i}]`, depth + 1)));
   }
@@ -132,7 +152,7 @@ function numberPoints(v: unknown, where: string): NumberPoint[] {
   return list(v, where).map((p, i) => {
     const w = `${where}[${i}]`;
     const dp = obj(p, w);
-    const value = dp.asInt !== undefined ? int64(dp.asInt, `${w}.asInt`) : num(dp.asDouble, `${w}.asDouble`);
+    const value = has(dp, 'asInt') ? int64(dp.asInt, `${w}.asInt`) : num(dp.asDouble, `${w}.asDouble`);
     return { attributes: attributes(dp.attributes, `${w}.attributes`), start: nanos(dp.startTimeUnixNano, `${w}.startTimeUnixNano`), value };
   });
 }
@@ -144,7 +164,7 @@ function exemplars(v: unknown, where: string): Exemplar[] | undefined {
     const w = `${where}[${i}]`;
     const e = obj(x, w);
     return {
-      value: e.asInt !== undefined ? int64(e.asInt, `${w}.asInt`) : num(e.asDouble, `${w}.asDouble`),
+      value: has(e, 'asInt') ? int64(e.asInt, `${w}.asInt`) : num(e.asDouble, `${w}.asDouble`),
       timeUnixMs: msOf(nanos(e.timeUnixNano, `${w}.timeUnixNano`)),
       traceId: id(e.traceId, `${w}.traceId`),
       spanId: id(e.spanId, `${w}.spanId`),
@@ -176,7 +196,7 @@ function histogramPoints(v: unknown, where: string): HistogramPoint[] {
 }
 
 function metricData(m: Obj, w: string): MetricData {
-  if (m.sum !== undefined) {
+  if (has(m, 'sum')) {
     const s = obj(m.sum, `${w}.sum`);
     return {
       type: 'sum',
@@ -185,8 +205,8 @@ function metricData(m: Obj, w: string): MetricData {
       points: numberPoints(s.dataPoints, `${w}.sum.dataPoints`),
     };
   }
-  if (m.gauge !== undefined) return { type: 'gauge', points: numberPoints(obj(m.gauge, `${w}.gauge`).dataPoints, `${w}.gauge.dataPoints`) };
-  if (m.histogram !== undefined) {
+  if (has(m, 'gauge')) return { type: 'gauge', points: numberPoints(obj(m.gauge, `${w}.gauge`).dataPoints, `${w}.gauge.dataPoints`) };
+  if (has(m, 'histogram')) {
     const h = obj(m.histogram, `${w}.histogram`);
     return {
       type: 'histogram',
@@ -195,7 +215,7 @@ function metricData(m: Obj, w: string): MetricData {
     };
   }
   for (const what of ['exponentialHistogram', 'summary'] as const) {
-    if (m[what] !== undefined) return { type: 'unsupported', what, points: list(obj(m[what], `${w}.${what}`).dataPoints, w).length };
+    if (has(m, what)) return { type: 'unsupported', what, points: list(obj(m[what], `${w}.${what}`).dataPoints, w).length };
   }
   return { type: 'unsupported', what: 'empty metric', points: 0 };
 }

@@ -139,9 +139,3 @@ export const MetricsRequest = t('ExportMetricsServiceRequest');
 export const MetricsResponse = t('ExportMetricsServiceResponse');
 export const TraceRequest = t('ExportTraceServiceRequest');
 export const TraceResponse = t('ExportTraceServiceResponse');
-
-/**
- * Decoded message → plain object shaped like OTLP/JSON (camelCase, 64-bit integers as decimal
- * strings, bytes as Buffers), so one normaliser reads both encodings.
- */
-export const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: false };

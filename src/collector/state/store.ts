@@ -1,15 +1,18 @@
 /**
  * The collector's on-disk state: a snapshot (`state.json`, replaced atomically: write a temporary
- * file, fsync, rename, fsync the directory) plus append-only push logs (`log-<n>.ndjson`) holding
- * every push acknowledged since. A push is written to the log (one line, synchronously, so the
- * operating system has it even if the process is killed the next instant) before it is answered.
+ * file, fsync, rename, fsync the directory) plus append-only push logs (`log-<n>.bin`) holding
+ * every push acknowledged since, as received (decompressed): one framed record per push —
+ * magic byte, kind, time, length, CRC-32, payload — written synchronously, so the operating system
+ * has it even if the process is killed the next instant, before the push is answered. Logging the
+ * body as received costs a copy, not a re-encoding; replay decodes it again.
  * No fsync per request: a power loss can lose the last seconds, a SIGKILL loses nothing.
  *
  * Compaction opens the next log first, then writes a snapshot that says which log comes next, then
  * deletes the older logs, so a crash at any step leaves a snapshot plus every log written after it.
  * A file that cannot be read is renamed `*.corrupt-<time>` with an error log line, never fatal.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -23,14 +26,42 @@ export interface Snapshot {
   readonly extra?: unknown;
 }
 
+export interface LogRecord {
+  readonly kind: number;
+  readonly timeMs: number;
+  readonly payload: Buffer;
+}
+
 export interface Recovered {
   readonly snapshot: Snapshot | undefined;
   /** Log records after the snapshot, oldest first. */
-  readonly records: unknown[];
+  readonly records: LogRecord[];
 }
 
 const SNAPSHOT = 'state.json';
-const LOG_RE = /^log-(\d+)\.ndjson$/;
+const LOG_RE = /^log-(\d+)\.bin$/;
+const MAGIC = 0xa5;
+const HEADER = 18; // magic u8, kind u8, time f64, length u32, crc32 u32
+
+/** Reads the framed records of one log; `bad` when damage (not a torn tail) stopped the reading. */
+function readRecords(buf: Buffer): { records: LogRecord[]; bad: string | undefined } {
+  const records: LogRecord[] = [];
+  let off = 0;
+  while (off < buf.length) {
+    if (buf.length - off < HEADER) return { records, bad: undefined }; // torn tail: never acknowledged
+    if (buf[off] !== MAGIC) return { records, bad: `bad record marker at byte ${off}` };
+    const kind = buf[off + 1]!;
+    const timeMs = buf.readDoubleLE(off + 2);
+    const len = buf.readUInt32LE(off + 10);
+    const crc = buf.readUInt32LE(off + 14);
+    if (off + HEADER + len > buf.length) return { records, bad: undefined }; // torn tail
+    const payload = buf.subarray(off + HEADER, off + HEADER + len);
+    if (crc32(payload) !== crc) return { records, bad: `checksum mismatch at byte ${off}` };
+    records.push({ kind, timeMs, payload });
+    off += HEADER + len;
+  }
+  return { records, bad: undefined };
+}
 
 export class StateStore {
   private fd: number | undefined;
@@ -43,7 +74,7 @@ export class StateStore {
   ) {}
 
   private logPath(n: number): string {
-    return join(this.dir, `log-${n}.ndjson`);
+    return join(this.dir, `log-${n}.bin`);
   }
 
   private moveAside(path: string, why: string): void {
@@ -77,23 +108,13 @@ export class StateStore {
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
     const from = snapshot?.nextLog ?? 0;
-    const records: unknown[] = [];
+    const records: LogRecord[] = [];
     for (const n of logs) {
       if (n < from) continue;
       const path = this.logPath(n);
-      const lines = readFileSync(path, 'utf8').split('\n');
-      let bad = 0;
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (line === '') continue;
-        try {
-          records.push(JSON.parse(line));
-        } catch {
-          // A torn last line is a write the process died in: never acknowledged. Anything else is damage.
-          if (i !== lines.length - 1) bad++;
-        }
-      }
-      if (bad > 0) this.log.error({ file: path, badLines: bad }, 'push log has unreadable lines: skipped them');
+      const read = readRecords(readFileSync(path));
+      records.push(...read.records);
+      if (read.bad) this.moveAside(path, `${read.bad}; the ${read.records.length} records before it were used`);
     }
     this.logNo = Math.max(from, (logs[logs.length - 1] ?? -1) + 1);
     this.fd = openSync(this.logPath(this.logNo), 'a');
@@ -103,12 +124,23 @@ export class StateStore {
   }
 
   /** Appends one record; returns once the operating system holds it (survives a SIGKILL). */
-  append(record: unknown): void {
+  append(kind: number, timeMs: number, payload: Buffer): void {
     if (this.fd === undefined) throw new Error('state store not open');
-    const line = Buffer.from(`${JSON.stringify(record)}\n`);
-    let off = 0;
-    while (off < line.length) off += writeSync(this.fd, line, off);
-    this.bytesInLog += line.length;
+    const header = Buffer.allocUnsafe(HEADER);
+    header[0] = MAGIC;
+    header[1] = kind;
+    header.writeDoubleLE(timeMs, 2);
+    header.writeUInt32LE(payload.length, 10);
+    header.writeUInt32LE(crc32(payload), 14);
+    const total = HEADER + payload.length;
+    const written = writevSync(this.fd, [header, payload]);
+    if (written < total) {
+      // Short write (rare): finish it byte-exactly so the frame stays whole.
+      const rest = Buffer.concat([header, payload]).subarray(written);
+      let off = 0;
+      while (off < rest.length) off += writeSync(this.fd, rest, off);
+    }
+    this.bytesInLog += total;
   }
 
   get logBytes(): number {

@@ -1,0 +1,217 @@
+/**
+ * Collector ingestion and scrape benchmark (issue 3), on loopback, in one run:
+ *  - OTLP protobuf export requests per second the collector ingests (each ~50 data points: a
+ *    verification counter by key/outcome/reason, a latency histogram, KMS operations; 1,000 distinct
+ *    pushers over 200 jobs, cumulative values growing every round), against a bare node:http server
+ *    that only reads and discards the same bodies — the ratio is the figure (target ≥ 50 %);
+ *  - p50/p99 ingest latency;
+ *  - `/metrics` scrape time with 10,000 aggregated series (target < 100 ms);
+ *  - the collector's peak RSS (VmHWM).
+ * Both servers run as child processes; the load generator keeps 16 requests in flight.
+ * Run: `npm run bench -- collector` (or `node --conditions=source --import tsx bench/collector.bench.ts`).
+ * Bodies are encoded with protobufjs from the collector's OTLP schema, whose wire format the tests
+ * check against the real `@opentelemetry/exporter-metrics-otlp-proto`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DURATION_BUCKETS_SECONDS, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
+import { MetricsRequest } from '../src/collector/otlp/proto.js';
+
+const PUSHERS = 1000;
+const JOBS = 200;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
+const CONCURRENCY = 16;
+
+const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+const KEYS = ['k-2026-01', 'k-2026-02', 'k-2026-03', 'k-2026-04', 'k-2026-05'];
+const COUNTER_ATTRS = KEYS.flatMap((k) => [
+  ['accepted', ''],
+  ['rejected', 'signature_mismatch'],
+  ['rejected', 'timestamp_skew'],
+  ['rejected', 'replay'],
+  ['rejected', 'unknown_key'],
+  ['error', 'kms_unavailable'],
+].map(([o, r]) => [kv('hmac.scheme', 'ref'), kv('hmac.key_id', k), kv('hmac.outcome', o!), ...(r ? [kv('error.type', r)] : [])]));
+
+function body(pusher: number, round: number, startNs: string): Buffer {
+  const now = String(BigInt(Date.now()) * 1_000_000n);
+  const n = round + 1;
+  const buckets = DURATION_BUCKETS_SECONDS.length + 1;
+  const req = {
+    resourceMetrics: [
+      {
+        resource: { attributes: [kv('service.name', `svc-${pusher % JOBS}`), kv('service.instance.id', `instance-${pusher}`), kv('telemetry.sdk.language', 'nodejs')] },
+        scopeMetrics: [
+          {
+            scope: { name: '@hmac-slo/instrumentation', version: '0.1.0' },
+            metrics: [
+              {
+                name: INSTRUMENTS.verifications.name,
+                unit: INSTRUMENTS.verifications.unit,
+                sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: COUNTER_ATTRS.map((attributes, i) => ({ attributes, startTimeUnixNano: startNs, timeUnixNano: now, asInt: n * (i + 1) })) },
+              },
+              {
+                name: INSTRUMENTS.verificationDuration.name,
+                unit: 's',
+                histogram: {
+                  aggregationTemporality: 2,
+                  dataPoints: KEYS.flatMap((k) =>
+                    ['accepted', 'rejected'].map((o) => ({
+                      attributes: [kv('hmac.scheme', 'ref'), kv('hmac.key_id', k), kv('hmac.outcome', o)],
+                      startTimeUnixNano: startNs,
+                      timeUnixNano: now,
+                      count: n * buckets,
+                      sum: n * 0.5,
+                      bucketCounts: new Array(buckets).fill(n),
+                      explicitBounds: [...DURATION_BUCKETS_SECONDS],
+                    })),
+                  ),
+                },
+              },
+              {
+                name: INSTRUMENTS.kmsOperations.name,
+                unit: INSTRUMENTS.kmsOperations.unit,
+                sum: {
+                  aggregationTemporality: 2,
+                  isMonotonic: true,
+                  dataPoints: ['decrypt', 'sign', 'generate_mac', 'verify_mac', 'get_key'].flatMap((op) =>
+                    ['accepted', 'error'].map((o) => ({
+                      attributes: [kv('hmac.kms.provider', 'aws'), kv('hmac.kms.operation', op), kv('hmac.outcome', o)],
+                      startTimeUnixNano: startNs,
+                      timeUnixNano: now,
+                      asInt: n,
+                    })),
+                  ),
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  return Buffer.from(MetricsRequest.encode(MetricsRequest.fromObject(req)).finish());
+}
+
+function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) {
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve({ child, url: m[1]! });
+      }
+    });
+    child.once('exit', (c) => reject(new Error(`child exited ${c}: ${out}`)));
+  });
+}
+
+const BARE = `
+import { createServer } from 'node:http';
+const s = createServer((req, res) => { req.on('data', () => {}); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/x-protobuf' }); res.end(); }); });
+s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port })));
+`;
+
+async function load(url: string, bodies: Buffer[][], total: number): Promise<{ rps: number; p50: number; p99: number; failures: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const target = new URL('/v1/metrics', url);
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const one = (b: Buffer) =>
+    new Promise<void>((resolve) => {
+      const t0 = process.hrtime.bigint();
+      const req = request(target, { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': b.length } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) failures++;
+          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failures++;
+        resolve();
+      });
+      req.end(b);
+    });
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        // Round r of pusher p: every pusher pushes once per round, values growing.
+        const round = Math.floor(i / PUSHERS) % bodies.length;
+        await one(bodies[round]![i % PUSHERS]!);
+      }
+    }),
+  );
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { rps: total / secs, p50: q(0.5), p99: q(0.99), failures };
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function main(): Promise<void> {
+  const startNs = String(BigInt(Date.now() - 60_000) * 1_000_000n);
+  const rounds = Math.ceil(REQUESTS / PUSHERS) + 1;
+  const bodies = Array.from({ length: rounds }, (_, r) => Array.from({ length: PUSHERS }, (_, p) => body(p, r, startNs)));
+  const avg = bodies[0]!.reduce((a, b) => a + b.length, 0) / PUSHERS;
+  console.log(`bodies: ${PUSHERS} pushers × ${rounds} rounds, ~${Math.round(avg)} bytes, 50 data points each; ${REQUESTS} requests, ${CONCURRENCY} in flight`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-bench-'));
+  const bareFile = join(dir, 'bare.mjs');
+  writeFileSync(bareFile, BARE);
+  writeFileSync(join(dir, 'hmac-slo.yaml'), '{}\n');
+  const bare = await startChild([bareFile]);
+  const coll = await startChild(['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', join(dir, 'hmac-slo.yaml'), '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--no-ui']);
+  try {
+    // Warm-up both (JIT), not measured.
+    await load(bare.url, bodies, 1000);
+    await load(coll.url, bodies.slice(-1), 1000);
+    const b = await load(bare.url, bodies, REQUESTS);
+    const c = await load(coll.url, bodies, REQUESTS);
+
+    const scrapes: number[] = [];
+    let series = 0;
+    let bytes = 0;
+    for (let i = 0; i < 15; i++) {
+      const t0 = process.hrtime.bigint();
+      const res = await fetch(`${coll.url}/metrics`);
+      const text = await res.text();
+      scrapes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      bytes = text.length;
+      series = Number(/^hmac_slo_collector_series (\d+)/m.exec(text)?.[1] ?? 0);
+    }
+    scrapes.sort((x, y) => x - y);
+    const rss = peakRssMiB(coll.child.pid!);
+    const f = (n: number, d = 0) => n.toFixed(d);
+    console.log('');
+    console.log(`bare node:http (read + discard): ${f(b.rps)} req/s  p50 ${f(b.p50, 2)} ms  p99 ${f(b.p99, 2)} ms`);
+    console.log(`hmac-slo collector (ingest):     ${f(c.rps)} req/s  p50 ${f(c.p50, 2)} ms  p99 ${f(c.p99, 2)} ms  (${f(c.rps * 50)} data points/s, ${c.failures} failed)`);
+    console.log(`ratio collector / bare: ${f((100 * c.rps) / b.rps, 1)} %  (target ≥ 50 %)`);
+    console.log(`/metrics scrape with ${series} aggregated series (${f(bytes / 1024 / 1024, 1)} MiB): median ${f(scrapes[7]!, 1)} ms, max ${f(scrapes[14]!, 1)} ms  (target < 100 ms)`);
+    console.log(`collector peak RSS: ${f(rss, 0)} MiB`);
+  } finally {
+    bare.child.kill('SIGKILL');
+    coll.child.kill('SIGTERM');
+    await new Promise((r) => coll.child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
