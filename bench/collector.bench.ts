@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DURATION_BUCKETS_SECONDS, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
@@ -187,15 +187,20 @@ async function main(): Promise<void> {
     const c = await load(coll.url, bodies, REQUESTS);
 
     const scrapes: number[] = [];
-    let series = 0;
+    const text = await (await fetch(`${coll.url}/metrics`)).text();
+    const series = Number(/^hmac_slo_collector_series (\d+)/m.exec(text)?.[1] ?? 0);
     let bytes = 0;
     for (let i = 0; i < 15; i++) {
+      // Time to the last byte, as a scraper sees it (the body is counted, not decoded).
       const t0 = process.hrtime.bigint();
-      const res = await fetch(`${coll.url}/metrics`);
-      const text = await res.text();
+      bytes = await new Promise<number>((resolve, reject) => {
+        get(`${coll.url}/metrics`, (res) => {
+          let n = 0;
+          res.on('data', (d: Buffer) => (n += d.length));
+          res.on('end', () => resolve(n));
+        }).on('error', reject);
+      });
       scrapes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      bytes = text.length;
-      series = Number(/^hmac_slo_collector_series (\d+)/m.exec(text)?.[1] ?? 0);
     }
     scrapes.sort((x, y) => x - y);
     const rss = peakRssMiB(coll.child.pid!);
