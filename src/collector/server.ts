@@ -147,14 +147,22 @@ export class CollectorServer {
     const core = this.opts.core;
     const self = core.self;
     let encoding: Encoding | undefined;
+    const remote = req.socket?.remoteAddress;
     const refuse = (status: number, reason: string, message: string) => {
       self.inc(self.pushes, `${signal}\0${status === 401 ? 'unauthorized' : 'rejected'}`);
       self.inc(self.rejectedPushes, `${signal}\0${reason}`);
-      this.opts.log.warn({ signal, status, reason, message, remote: req.socket.remoteAddress }, 'push refused');
+      this.opts.log.warn({ signal, status, reason, message, remote }, 'push refused');
       // After a refusal the rest of a large body is not worth reading: close the connection.
       const extra: Record<string, string> = req.readableEnded ? {} : { connection: 'close' };
+      if (!req.readableEnded) {
+        // Drain the unread rest briefly (closing with unread data would reset the connection and
+        // could lose this answer), then drop the connection whatever the client still sends.
+        res.once('finish', () => {
+          req.resume();
+          setTimeout(() => req.destroy(), 2000).unref();
+        });
+      }
       send(res, status, errorResponse(encoding, grpcCode(status), message), extra);
-      if (!req.readableEnded) req.resume();
     };
     if (this.closing) return refuse(503, 'shutting_down', 'collector is shutting down');
     try {

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { request as httpRequest } from 'node:http';
 import { createHmacSigner } from '@hmac-slo/instrumentation';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 
@@ -90,6 +91,19 @@ test('bodies over the limit, compressed or decompressed (gzip bomb): 413', async
   const r = await post(bomb, { ...json, 'content-encoding': 'gzip' });
   assert.equal(r.status, 413);
   assert.match(r.text.toString(), /decompressed body exceeds/);
+  // Chunked upload (no Content-Length): refused once the limit is passed, answered before the end.
+  const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpRequest(`${collector.url}/v1/metrics`, { method: 'POST', headers: { ...json, ...auth } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on('error', reject);
+    for (let i = 0; i < 10; i++) req.write(Buffer.alloc(16_384, 0x20));
+    req.end();
+  });
+  assert.equal(chunked.status, 413);
+  assert.match(chunked.text, /body exceeds the limit of 65536 bytes/);
   // A well-formed gzipped push is fine.
   const ok = await post(gzipSync(request([counter(1)])), { ...json, 'content-encoding': 'gzip' });
   assert.equal(ok.status, 200);
@@ -165,7 +179,7 @@ test('every refusal is counted by reason, and the collector still serves', async
   const refused = (reason: string) => exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'metrics', reason })) ?? 0;
   assert.equal(refused('content_type'), 1);
   assert.equal(refused('malformed'), 3);
-  assert.equal(refused('too_large'), 2);
+  assert.equal(refused('too_large'), 3);
   assert.equal(refused('too_deep'), 1);
   assert.equal(refused('non_finite'), 3);
   assert.equal(refused('unauthorized'), 4);

@@ -38,11 +38,36 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) throw new DecodeError(`body exceeds the limit of ${max} bytes`, 413, 'too_large');
-    chunks.push(chunk);
-  }
+  // Event listeners rather than `for await`: leaving that loop early destroys the request, and the
+  // 413 could no longer be answered. Here the rest of the body is left unread instead.
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        cleanup();
+        req.pause();
+        reject(new DecodeError(`body exceeds the limit of ${max} bytes`, 413, 'too_large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new DecodeError(`reading the body failed: ${err.message}`, 400, 'malformed'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
   const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding === 'identity' || encoding === '') return raw;
