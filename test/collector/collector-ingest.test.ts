@@ -174,3 +174,46 @@ test('failed hmac.* spans (JSON and protobuf exporters) reach /api/failures with
   assert.deepEqual(body.topClients.find((t) => t.job === 'payments')?.clients[0]?.clientFingerprint, fp);
   assert.equal((await fetch(`${collector.url}/api/failures?reason=nope`)).status, 400);
 });
+
+test('exemplars pushed on histogram points appear on their bucket in OpenMetrics only', async () => {
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  const spanId = 'b7ad6b7169203331';
+  const body = {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'exemplary' } }] },
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: INSTRUMENTS.verificationDuration.name,
+                unit: 's',
+                histogram: {
+                  aggregationTemporality: 'AGGREGATION_TEMPORALITY_DELTA',
+                  dataPoints: [
+                    {
+                      startTimeUnixNano: '1700000000000000000',
+                      timeUnixNano: '1700000001000000000',
+                      count: '2',
+                      sum: 0.052,
+                      explicitBounds: [0.01, 0.1],
+                      bucketCounts: ['1', '1', '0'],
+                      exemplars: [{ asDouble: 0.042, timeUnixNano: '1700000000500000000', traceId, spanId }],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const res = await fetch(`${collector.url}/v1/metrics`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), {});
+  const om = (await scrape('application/openmetrics-text')).text;
+  const line = om.split('\n').find((l) => l.startsWith(`${D}_bucket{job="exemplary",le="0.1"}`));
+  assert.equal(line, `${D}_bucket{job="exemplary",le="0.1"} 2 # {trace_id="${traceId}",span_id="${spanId}"} 0.042 1700000000.5`);
+  assert.ok(!(await scrape()).text.includes(traceId));
+});
