@@ -178,7 +178,7 @@ async function main(): Promise<void> {
   writeFileSync(bareFile, BARE);
   writeFileSync(join(dir, 'hmac-slo.yaml'), '{}\n');
   const bare = await startChild([bareFile]);
-  const coll = await startChild(['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', join(dir, 'hmac-slo.yaml'), '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--no-ui']);
+  const coll = await startChild([...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', join(dir, 'hmac-slo.yaml'), '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--no-ui']);
   try {
     // Warm-up both (JIT), not measured.
     await load(bare.url, bodies, 1000);

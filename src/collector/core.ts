@@ -96,16 +96,18 @@ export class CollectorCore {
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
     // Fold the replay into a snapshot right away, so the next start reads one file.
-    this.snapshot(Date.now());
+    this.snapshotNow(Date.now());
   }
 
   /**
    * Durably logs, then applies, one decoded metrics push. `body` is the request body as received
    * (decompressed) in `encoding`: logged as is, decoded again only on replay.
    */
-  ingestMetrics(resources: ResourceMetrics[], nowMs: number, body: Buffer, encoding: 'protobuf' | 'json'): IngestResult {
+  async ingestMetrics(resources: ResourceMetrics[], nowMs: number, body: Buffer, encoding: 'protobuf' | 'json'): Promise<IngestResult> {
     const { kept, ignored } = keptOnly(resources);
-    this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
+    await this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
+    // Applied right after its own write completes: writes complete in append order, so pushes are
+    // applied in the order the log holds them (what a replay will do).
     const result = this.agg.ingest(kept, nowMs);
     result.ignored += ignored;
     this.self.acceptedPoints += result.accepted;
@@ -127,10 +129,10 @@ export class CollectorCore {
   }
 
   /** Forget idle pushers (logged, so a replay forgets them at the same point) and sample the SLO engine. */
-  tick(nowMs: number): void {
+  async tick(nowMs: number): Promise<void> {
     const ids = this.agg.expiredPushers(nowMs);
     if (ids.length > 0) {
-      this.store.append(RECORD_FORGET, nowMs, Buffer.from(JSON.stringify(ids)));
+      await this.store.append(RECORD_FORGET, nowMs, Buffer.from(JSON.stringify(ids)));
       this.agg.forget(ids, nowMs);
       this.log.info({ pushers: ids.length }, 'forgot idle pushers (their counts stay)');
     }
@@ -142,19 +144,37 @@ export class CollectorCore {
     this.keys.sample(this.agg, nowMs);
   }
 
-  snapshot(nowMs: number): void {
+  private build(nowMs: number) {
+    return (nextLog: number): Snapshot => ({
+      version: 1,
+      savedAtMs: nowMs,
+      nextLog,
+      aggregator: this.agg.toJSON(),
+      slo: this.engine.toJSON(),
+    });
+  }
+
+  private snapshotFailed(err: unknown): void {
+    this.self.snapshotErrors++;
+    this.log.error({ err: (err as Error).message }, 'writing the state snapshot failed; pushes stay in the log');
+  }
+
+  /** Compacts between two log writes; never rejects (a failure is logged and counted). */
+  async snapshot(nowMs: number): Promise<void> {
     try {
-      this.store.compact((nextLog): Snapshot => ({
-        version: 1,
-        savedAtMs: nowMs,
-        nextLog,
-        aggregator: this.agg.toJSON(),
-        slo: this.engine.toJSON(),
-      }));
+      await this.store.compact(this.build(nowMs));
       this.self.snapshots++;
     } catch (err) {
-      this.self.snapshotErrors++;
-      this.log.error({ err: (err as Error).message }, 'writing the state snapshot failed; pushes stay in the log');
+      this.snapshotFailed(err);
+    }
+  }
+
+  private snapshotNow(nowMs: number): void {
+    try {
+      this.store.compactNow(this.build(nowMs));
+      this.self.snapshots++;
+    } catch (err) {
+      this.snapshotFailed(err);
     }
   }
 

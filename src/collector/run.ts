@@ -59,10 +59,11 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   const url = `http://${shownHost}:${address.port}`;
   log.info({ url, stateDir: opts.stateDir, auth: auth.required, ui: opts.ui }, 'collector listening');
 
-  const tick = setInterval(() => core.tick(Date.now()), samplePeriodMs(opts.config));
-  const snap = setInterval(() => core.snapshot(Date.now()), snapshotPeriodMs(opts.config));
+  const onError = (what: string) => (err: unknown) => log.error({ err: (err as Error).message }, what);
+  const tick = setInterval(() => core.tick(Date.now()).catch(onError('periodic tick failed')), samplePeriodMs(opts.config));
+  const snap = setInterval(() => void core.snapshot(Date.now()), snapshotPeriodMs(opts.config));
   const sizeCheck = setInterval(() => {
-    if (core.store.logBytes > MAX_LOG_BYTES) core.snapshot(Date.now());
+    if (core.store.logBytes > MAX_LOG_BYTES) void core.snapshot(Date.now());
   }, 1000);
 
   let stopping: Promise<void> | undefined;
@@ -72,8 +73,8 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
       clearInterval(snap);
       clearInterval(sizeCheck);
       await server.close();
-      core.tick(Date.now());
-      core.snapshot(Date.now());
+      await core.tick(Date.now());
+      await core.snapshot(Date.now());
       core.store.close();
       log.info('collector stopped; state written');
     })());

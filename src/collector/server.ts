@@ -173,7 +173,7 @@ export class CollectorServer {
       const limits = core.config.collector.limits;
       if (signal === 'metrics') {
         const resources = normalizeMetrics(decodeMetricsBody(body, encoding, limits));
-        const result = core.ingestMetrics(resources, this.now(), body, encoding);
+        const result = await core.ingestMetrics(resources, this.now(), body, encoding);
         let rejected = 0;
         for (const n of result.rejected.values()) rejected += n;
         self.inc(self.pushes, `${signal}\0${rejected > 0 ? 'partial' : 'accepted'}`);

@@ -147,3 +147,64 @@ test('an idle pusher is forgotten after the TTL, its counts stay, and a return i
     tmp.cleanup();
   }
 });
+
+test('snapshots taken while pushes stream in lose and double nothing across a SIGKILL', async () => {
+  const tmp = tempDir();
+  // timeScale 30: a snapshot every 2 s, so several happen while the pushes below run.
+  let c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 30\n' });
+  try {
+    const push = (instance: string, value: number, startNs: string) =>
+      fetch(`${c.url}/v1/metrics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceMetrics: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'stream' } }, { key: 'service.instance.id', value: { stringValue: instance } }] },
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: INSTRUMENTS.verifications.name,
+                      sum: {
+                        aggregationTemporality: instance.startsWith('d') ? 1 : 2,
+                        isMonotonic: true,
+                        dataPoints: [{ attributes: [{ key: ATTR.outcome, value: { stringValue: 'accepted' } }], startTimeUnixNano: startNs, timeUnixNano: startNs, asInt: String(value) }],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      });
+    let acknowledged = 0;
+    const until = Date.now() + 4500;
+    // Four delta pushers (each acknowledged push adds 1) and four cumulative ones (each acknowledged
+    // push raises the total to its value, so only the last acknowledged value counts).
+    const lastCumulative = new Map<string, number>();
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(async (i) => {
+        const instance = i < 4 ? `d${i}` : `c${i}`;
+        for (let n = 1; Date.now() < until; n++) {
+          const res = await push(instance, i < 4 ? 1 : n, '1700000000000000000');
+          await res.arrayBuffer();
+          if (res.status !== 200) continue;
+          if (i < 4) acknowledged++;
+          else lastCumulative.set(instance, n);
+        }
+      }),
+    );
+    const expected = acknowledged + [...lastCumulative.values()].reduce((a, b) => a + b, 0);
+    const before = await metrics(c);
+    assert.ok(before.get(seriesKey('hmac_slo_collector_snapshots_total', {}))! >= 2, 'snapshots happened during the pushes');
+    assert.equal(before.get(key('stream')), expected);
+    await c.kill();
+    c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 30\n' });
+    assert.equal((await metrics(c)).get(key('stream')), expected, c.output());
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+});

@@ -11,7 +11,7 @@
  * deletes the older logs, so a crash at any step leaves a snapshot plus every log written after it.
  * A file that cannot be read is renamed `*.corrupt-<time>` with an error log line, never fatal.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, writev } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -123,32 +123,103 @@ export class StateStore {
     return { snapshot, records };
   }
 
-  /** Appends one record; returns once the operating system holds it (survives a SIGKILL). */
-  append(kind: number, timeMs: number, payload: Buffer): void {
-    if (this.fd === undefined) throw new Error('state store not open');
+  /**
+   * Appends one record; resolves once the operating system holds it (it then survives a SIGKILL).
+   * Records queued while a write is in flight go out together in the next write (group commit),
+   * always in the order they were appended — replaying cumulative readings depends on that order.
+   */
+  append(kind: number, timeMs: number, payload: Buffer): Promise<void> {
+    if (this.fd === undefined) return Promise.reject(new Error('state store not open'));
     const header = Buffer.allocUnsafe(HEADER);
     header[0] = MAGIC;
     header[1] = kind;
     header.writeDoubleLE(timeMs, 2);
     header.writeUInt32LE(payload.length, 10);
     header.writeUInt32LE(crc32(payload), 14);
-    const total = HEADER + payload.length;
-    const written = writevSync(this.fd, [header, payload]);
-    if (written < total) {
-      // Short write (rare): finish it byte-exactly so the frame stays whole.
-      const rest = Buffer.concat([header, payload]).subarray(written);
-      let off = 0;
-      while (off < rest.length) off += writeSync(this.fd, rest, off);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bufs: [header, payload], size: HEADER + payload.length, resolve, reject });
+      if (!this.writing) this.writeQueued();
+    });
+  }
+
+  private queue: { bufs: Buffer[]; size: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private writing = false;
+  private compaction: { build: (nextLog: number) => Snapshot; done: Array<(e?: Error) => void> } | undefined;
+
+  private writeQueued(): void {
+    if (this.compaction) {
+      // Compact between two writes, on a later turn: by then every push whose write completed has
+      // been applied (their continuations are microtasks), so the snapshot covers the whole log it
+      // retires. Appends arriving meanwhile wait in the queue and go to the new log.
+      this.writing = true;
+      setImmediate(() => {
+        const c = this.compaction!;
+        this.compaction = undefined;
+        let error: Error | undefined;
+        try {
+          this.compactNow(c.build);
+        } catch (e) {
+          error = e as Error;
+        }
+        for (const d of c.done) d(error);
+        this.writing = false;
+        this.writeQueued();
+      });
+      return;
     }
-    this.bytesInLog += total;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0 || this.fd === undefined) {
+      this.writing = false;
+      for (const r of batch) r.reject(new Error('state store closed'));
+      return;
+    }
+    this.writing = true;
+    const bufs = batch.flatMap((r) => r.bufs);
+    const total = batch.reduce((a, r) => a + r.size, 0);
+    const fd = this.fd;
+    writev(fd, bufs, (err, written) => {
+      if (!err && written < total) {
+        // Short write (rare): finish it byte-exactly so every frame stays whole.
+        try {
+          const rest = Buffer.concat(bufs).subarray(written);
+          let off = 0;
+          while (off < rest.length) off += writeSync(fd, rest, off);
+        } catch (e) {
+          err = e as NodeJS.ErrnoException;
+        }
+      }
+      if (err) for (const r of batch) r.reject(err);
+      else {
+        this.bytesInLog += total;
+        for (const r of batch) r.resolve();
+      }
+      this.writeQueued();
+    });
+  }
+
+  /**
+   * Writes a snapshot (built by `build` from the in-memory state) and drops the logs it covers, at
+   * the next point between two log writes. Rejects if writing the snapshot failed.
+   */
+  compact(build: (nextLog: number) => Snapshot): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (e?: Error) => (e ? reject(e) : resolve());
+      if (this.compaction) {
+        this.compaction.done.push(done);
+        return;
+      }
+      this.compaction = { build, done: [done] };
+      if (!this.writing) this.writeQueued();
+    });
   }
 
   get logBytes(): number {
     return this.bytesInLog;
   }
 
-  /** Writes a snapshot of everything up to now and drops the logs it covers. */
-  compact(build: (nextLog: number) => Snapshot): void {
+  /** Synchronous compaction: at start (before any append) and from `compact()`, between writes. */
+  compactNow(build: (nextLog: number) => Snapshot): void {
     if (this.fd === undefined) throw new Error('state store not open');
     const covered = this.logNo;
     // 1. New pushes go to the next log from here on.
