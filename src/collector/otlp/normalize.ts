@@ -121,15 +121,24 @@ function id(v: unknown, where: string): string {
   throw new DecodeError(`${where}: expected a hex ID`);
 }
 
-function anyValue(v: unknown, where: string, depth = 0): string {
-  const a = obj(v, where);
-  if (has(a, 'stringValue')) return str(a.stringValue, `${where}.stringValue`);
+/**
+ * Error paths are built only when something is wrong: the hot per-point code names fields with
+ * static strings and each level adds its prefix while an error passes through.
+ */
+function prefixed(err: unknown, prefix: string): unknown {
+  if (!(err instanceof DecodeError)) return err;
+  return new DecodeError(`${prefix}.${err.message}`, err.status, err.reason);
+}
+
+function anyValue(v: unknown, depth = 0): string {
+  const a = obj(v, 'value');
+  if (has(a, 'stringValue')) return str(a.stringValue, 'value.stringValue');
   if (has(a, 'boolValue')) return a.boolValue === true ? 'true' : 'false';
-  if (has(a, 'intValue')) return String(int64(a.intValue, `${where}.intValue`));
-  if (has(a, 'doubleValue')) return String(num(a.doubleValue, `${where}.doubleValue`));
+  if (has(a, 'intValue')) return String(int64(a.intValue, 'value.intValue'));
+  if (has(a, 'doubleValue')) return String(num(a.doubleValue, 'value.doubleValue'));
   if (depth < 4 && has(a, 'arrayValue')) {
-    const values = list(obj(a.arrayValue, where).values, `${where}.arrayValue.values`);
-    return JSON.stringify(values.map((x, i) => anyValue(x, `${where}.arrayValue.values[${i}]`, depth + 1)));
+    const values = list(obj(a.arrayValue, 'value.arrayValue').values, 'value.arrayValue.values');
+    return JSON.stringify(values.map((x) => anyValue(x, depth + 1)));
   }
   if (a.bytesValue instanceof Uint8Array) return Buffer.from(a.bytesValue).toString('base64');
   if (typeof a.bytesValue === 'string') return a.bytesValue;
@@ -140,59 +149,97 @@ function attributes(v: unknown, where: string): Attributes {
   const out: Attributes = {};
   const kvs = list(v, where);
   for (let i = 0; i < kvs.length; i++) {
-    const kv = obj(kvs[i], `${where}[${i}]`);
-    const key = str(kv.key, `${where}[${i}].key`);
-    if (key === '') continue;
-    out[key] = anyValue(kv.value, `${where}[${i}].value`);
+    try {
+      const kv = obj(kvs[i], 'entry');
+      const key = str(kv.key, 'key');
+      if (key === '') continue;
+      out[key] = anyValue(kv.value);
+    } catch (err) {
+      throw prefixed(err, `${where}[${i}]`);
+    }
   }
   return out;
 }
 
+function numberPoint(p: unknown): NumberPoint {
+  const dp = obj(p, 'point');
+  const value = has(dp, 'asInt') ? int64(dp.asInt, 'asInt') : num(dp.asDouble, 'asDouble');
+  return { attributes: attributes(dp.attributes, 'attributes'), start: nanos(dp.startTimeUnixNano, 'startTimeUnixNano'), value };
+}
+
 function numberPoints(v: unknown, where: string): NumberPoint[] {
-  return list(v, where).map((p, i) => {
-    const w = `${where}[${i}]`;
-    const dp = obj(p, w);
-    const value = has(dp, 'asInt') ? int64(dp.asInt, `${w}.asInt`) : num(dp.asDouble, `${w}.asDouble`);
-    return { attributes: attributes(dp.attributes, `${w}.attributes`), start: nanos(dp.startTimeUnixNano, `${w}.startTimeUnixNano`), value };
+  const items = list(v, where);
+  const out: NumberPoint[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    try {
+      out[i] = numberPoint(items[i]);
+    } catch (err) {
+      throw prefixed(err, `${where}[${i}]`);
+    }
+  }
+  return out;
+}
+
+function exemplars(v: unknown): Exemplar[] | undefined {
+  const xs = list(v, 'exemplars');
+  if (xs.length === 0) return undefined;
+  return xs.map((x, i) => {
+    try {
+      const e = obj(x, 'exemplar');
+      return {
+        value: has(e, 'asInt') ? int64(e.asInt, 'asInt') : num(e.asDouble, 'asDouble'),
+        timeUnixMs: msOf(nanos(e.timeUnixNano, 'timeUnixNano')),
+        traceId: id(e.traceId, 'traceId'),
+        spanId: id(e.spanId, 'spanId'),
+      };
+    } catch (err) {
+      throw prefixed(err, `exemplars[${i}]`);
+    }
   });
 }
 
-function exemplars(v: unknown, where: string): Exemplar[] | undefined {
-  const xs = list(v, where);
-  if (xs.length === 0) return undefined;
-  return xs.map((x, i) => {
-    const w = `${where}[${i}]`;
-    const e = obj(x, w);
-    return {
-      value: has(e, 'asInt') ? int64(e.asInt, `${w}.asInt`) : num(e.asDouble, `${w}.asDouble`),
-      timeUnixMs: msOf(nanos(e.timeUnixNano, `${w}.timeUnixNano`)),
-      traceId: id(e.traceId, `${w}.traceId`),
-      spanId: id(e.spanId, `${w}.spanId`),
-    };
-  });
+function numbers(v: unknown, where: string, read: (x: unknown, where: string) => number, integer: boolean): number[] {
+  const items = list(v, where);
+  const out: number[] = new Array(items.length);
+  for (let j = 0; j < items.length; j++) {
+    const x = items[j];
+    // Fast path for the common case; anything else goes through the checking reader.
+    out[j] = typeof x === 'number' && (integer ? Number.isInteger(x) : Number.isFinite(x)) ? x : read(x, `${where}[${j}]`);
+  }
+  return out;
+}
+
+function histogramPoint(p: unknown): HistogramPoint {
+  const dp = obj(p, 'point');
+  const bounds = numbers(dp.explicitBounds, 'explicitBounds', num, false);
+  const counts = numbers(dp.bucketCounts, 'bucketCounts', int64, true);
+  const count = int64(dp.count, 'count');
+  if (counts.length !== 0 && counts.length !== bounds.length + 1) {
+    throw new DecodeError(`bucketCounts: ${counts.length} bucketCounts for ${bounds.length} explicitBounds (expected ${bounds.length + 1})`);
+  }
+  const ex = exemplars(dp.exemplars);
+  return {
+    attributes: attributes(dp.attributes, 'attributes'),
+    start: nanos(dp.startTimeUnixNano, 'startTimeUnixNano'),
+    count,
+    sum: num(dp.sum, 'sum'),
+    bounds,
+    counts,
+    ...(ex ? { exemplars: ex } : {}),
+  };
 }
 
 function histogramPoints(v: unknown, where: string): HistogramPoint[] {
-  return list(v, where).map((p, i) => {
-    const w = `${where}[${i}]`;
-    const dp = obj(p, w);
-    const bounds = list(dp.explicitBounds, `${w}.explicitBounds`).map((b, j) => num(b, `${w}.explicitBounds[${j}]`));
-    const counts = list(dp.bucketCounts, `${w}.bucketCounts`).map((c, j) => int64(c, `${w}.bucketCounts[${j}]`));
-    const count = int64(dp.count, `${w}.count`);
-    if (counts.length !== 0 && counts.length !== bounds.length + 1) {
-      throw new DecodeError(`${w}: ${counts.length} bucketCounts for ${bounds.length} explicitBounds (expected ${bounds.length + 1})`);
+  const items = list(v, where);
+  const out: HistogramPoint[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    try {
+      out[i] = histogramPoint(items[i]);
+    } catch (err) {
+      throw prefixed(err, `${where}[${i}]`);
     }
-    const ex = exemplars(dp.exemplars, `${w}.exemplars`);
-    return {
-      attributes: attributes(dp.attributes, `${w}.attributes`),
-      start: nanos(dp.startTimeUnixNano, `${w}.startTimeUnixNano`),
-      count,
-      sum: num(dp.sum, `${w}.sum`),
-      bounds,
-      counts,
-      ...(ex ? { exemplars: ex } : {}),
-    };
-  });
+  }
+  return out;
 }
 
 function metricData(m: Obj, w: string): MetricData {
