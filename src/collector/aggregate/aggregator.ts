@@ -243,7 +243,10 @@ export class Aggregator implements SeriesSource {
       ? countedBefore(pusher, p.start) ? 0 : p.value
       : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
     s.value += increase;
-    pusher.readings.set(key, { start: p.start, value: p.value });
+    if (prev) {
+      prev.start = p.start;
+      prev.value = p.value;
+    } else pusher.readings.set(key, { start: p.start, value: p.value });
     return undefined;
   }
 
@@ -286,7 +289,13 @@ export class Aggregator implements SeriesSource {
         dSum = p.sum - (prev.sum ?? 0);
         dCount = p.count - prev.value;
       }
-      pusher.readings.set(key, { start: p.start, value: p.count, counts: [...counts], sum: p.sum });
+      // The decoded point's arrays are not used after this push: keep them rather than copy.
+      if (prev) {
+        prev.start = p.start;
+        prev.value = p.count;
+        prev.counts = counts;
+        prev.sum = p.sum;
+      } else pusher.readings.set(key, { start: p.start, value: p.count, counts, sum: p.sum });
     }
     for (let i = 0; i < dCounts.length; i++) h.counts[i]! += dCounts[i]!;
     h.sum += dSum;

@@ -8,7 +8,15 @@ export interface Encoded {
 }
 
 /** `rejected` > 0 fills `partial_success`; otherwise the empty (full success) response. */
+const EMPTY_PROTOBUF = {
+  metrics: Buffer.from(MetricsResponse.encode(MetricsResponse.create({})).finish()),
+  traces: Buffer.from(TraceResponse.encode(TraceResponse.create({})).finish()),
+};
+
 export function exportResponse(signal: 'metrics' | 'traces', encoding: Encoding, rejected: number, message: string): Encoded {
+  if (rejected === 0 && message === '') {
+    return encoding === 'json' ? { contentType: 'application/json', body: '{}' } : { contentType: 'application/x-protobuf', body: EMPTY_PROTOBUF[signal] };
+  }
   const countField = signal === 'metrics' ? 'rejectedDataPoints' : 'rejectedSpans';
   const partial = rejected > 0 || message !== '' ? { partialSuccess: { [countField]: rejected, errorMessage: message } } : {};
   if (encoding === 'json') {
