@@ -217,3 +217,27 @@ test('exemplars pushed on histogram points appear on their bucket in OpenMetrics
   assert.equal(line, `${D}_bucket{job="exemplary",le="0.1"} 2 # {trace_id="${traceId}",span_id="${spanId}"} 0.042 1700000000.5`);
   assert.ok(!(await scrape()).text.includes(traceId));
 });
+
+test('JSON API: SLO history, key usage, method and path errors', async () => {
+  const get = (path: string, init?: RequestInit) => fetch(`${collector.url}${path}`, init);
+  const history = await get('/api/slo/history?job=payments&slo=auth-success');
+  assert.equal(history.status, 200);
+  const h = (await history.json()) as { job: string; slo: string; points: { t: number; errorRatio: number }[] };
+  assert.equal(h.job, 'payments');
+  assert.ok(Array.isArray(h.points));
+  assert.equal((await get('/api/slo/history?job=payments')).status, 400);
+  assert.equal((await get('/api/slo/history?job=nobody&slo=auth-success')).status, 404);
+
+  // Every verification pushed above named key k1: 38 for payments, 9 for shop/webhooks.
+  const keys = (await (await get('/api/keys')).json()) as { keys: { keyId: string; verifications: number; share: number; jobs: string[] }[] };
+  const k1 = keys.keys.find((k) => k.keyId === 'k1');
+  assert.equal(k1?.verifications, 47);
+  assert.equal(k1?.share, 1);
+  assert.deepEqual([...k1!.jobs].sort(), ['payments', 'shop/webhooks']);
+
+  assert.equal((await get('/v1/metrics')).status, 405);
+  assert.equal((await get('/metrics', { method: 'POST' })).status, 405);
+  assert.equal((await get('/nope')).status, 404);
+  assert.deepEqual(await (await get('/healthz')).json(), { status: 'ok' });
+  assert.equal((await get('/readyz')).status, 200);
+});
