@@ -19,7 +19,11 @@ export interface AggregatorLimits {
   readonly maxSeriesPerJob: number;
   /** Forget a pusher's readings after this long without a push. */
   readonly pusherTtlMs: number;
+  /** Distinct pushers held at once (default 100,000); pushes from further new ones are refused. */
+  readonly maxPushers?: number;
 }
+
+export const DEFAULT_MAX_PUSHERS = 100_000;
 
 export interface StoredSeries {
   job: string;
@@ -153,6 +157,13 @@ export class Aggregator implements SeriesSource {
       const pid = pusherIdOf(rm.resource);
       let pusher = this.pushers.get(pid);
       if (!pusher) {
+        if (this.pushers.size >= (this.limits.maxPushers ?? DEFAULT_MAX_PUSHERS)) {
+          // Each pusher costs memory for its readings: a flood of new identities must not exhaust it.
+          let n = 0;
+          for (const m of rm.metrics) n += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
+          reject('pusher_limit', n, `too many distinct pushers (${this.pushers.size}); idle ones are forgotten after the pusher TTL`);
+          continue;
+        }
         pusher = { lastSeenMs: nowMs, readings: new Map() };
         const forgotten = this.tombstones.get(pid);
         if (forgotten !== undefined) {
