@@ -1,0 +1,323 @@
+/**
+ * docker-compose.yml and deploy/**, checked without a Docker engine: `docker-compose config` resolves
+ * the file; Prometheus's and Alertmanager's own checkers (promtool, amtool) read the configs as mounted;
+ * every path a container reads is followed back through its bind mount to a file in the repository;
+ * the services' addresses and ports agree with each other; Grafana's datasource is the one the
+ * generated dashboards use; the webhook logger runs and prints an alert.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { composeConfig, flagValue, hostPath, ROOT, type ComposeModel, type ComposeService } from './compose-file.js';
+
+const compose = composeConfig();
+const services = compose.model.services;
+const service = (name: string): ComposeService => {
+  const s = services[name];
+  assert.ok(s, `docker-compose.yml has no service ${name}`);
+  return s;
+};
+const readYaml = (path: string) => parse(readFileSync(path, 'utf8')) as Record<string, any>;
+
+/** host:port of a URL or a `host:port` target. */
+function hostPort(target: string): { host: string; port: number } {
+  const u = new URL(target.includes('://') ? target : `http://${target}`);
+  return { host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+}
+
+/** The port a service listens on inside the network, from its listen flag (or the image default). */
+function listenPort(s: ComposeService, flag: string, fallback: number): number {
+  const v = flagValue(s.command, flag);
+  return v ? Number(v.split(':').pop()) : fallback;
+}
+
+test('docker-compose config accepts docker-compose.yml', () => {
+  assert.equal(compose.status, 0, `docker-compose config failed:\n${compose.stderr}`);
+  for (const name of ['collector', 'demo', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'webhook-logger']) service(name);
+});
+
+test('every image is pinned to a version; the project image is built from the Dockerfile', () => {
+  for (const [name, s] of Object.entries(services)) {
+    assert.ok(s.image, `${name}: no image`);
+    const tag = s.image.includes('@sha256:') ? 'digest' : s.image.split('/').pop()!.split(':')[1];
+    assert.ok(tag && tag !== 'latest', `${name}: image ${s.image} is not pinned`);
+    if (s.build) {
+      assert.equal(s.image, 'hmac-slo:local', `${name}: the built image`);
+      const context = typeof s.build === 'string' ? s.build : s.build.context;
+      assert.equal(context, ROOT);
+    } else {
+      assert.match(tag, /^v?\d+\.\d+\.\d+|^digest$/, `${name}: ${s.image} should name an exact version`);
+    }
+  }
+  const froms = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').match(/^FROM\s+\S+/gm) ?? [];
+  assert.ok(froms.length > 0);
+  for (const f of froms) assert.match(f, /^FROM node:20\.\d+\.\d+-[a-z]+(-slim)?$/, `${f}: pin an exact Node 20 release`);
+});
+
+test('the Dockerfile copies everything the collector needs and nothing .dockerignore drops', async () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const sources = [...dockerfile.matchAll(/^COPY\s+(.+)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+  const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const src of sources) {
+    assert.ok(existsSync(join(ROOT, src)), `COPY ${src}: missing`);
+    for (const pattern of ignored) assert.ok(!(src === pattern || src.startsWith(`${pattern}/`)), `COPY ${src} is excluded by .dockerignore (${pattern})`);
+  }
+  const entry = /^ENTRYPOINT\s+(\[.*\])$/m.exec(dockerfile);
+  assert.ok(entry, 'ENTRYPOINT in exec form');
+  const argv = JSON.parse(entry[1]!) as string[];
+  assert.deepEqual(argv.slice(0, 4), ['node', '--conditions=source', '--import', 'tsx']);
+
+  // Rebuild the image's /app from exactly the COPY'd paths (node_modules linked in place of npm ci) and
+  // start the collector from it with the image's entrypoint: a file missing from the COPY list fails here.
+  const app = mkdtempSync(join(tmpdir(), 'hmac-slo-image-'));
+  try {
+    spawnSync('ln', ['-s', join(ROOT, 'node_modules'), join(app, 'node_modules')]);
+    for (const src of sources) spawnSync('cp', ['-r', '--parents', src, app], { cwd: ROOT });
+    const child = spawn(process.execPath, [...argv.slice(1), 'collector', '--listen', '127.0.0.1:0', '--state-dir', join(app, 'state'), '--no-ui'], {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const started = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 20_000);
+        child.stdout.on('data', () => out.includes('collector listening') && (clearTimeout(timer), resolve(true)));
+        child.once('exit', () => (clearTimeout(timer), resolve(false)));
+      });
+      assert.ok(started, `the collector did not start from the image's files:\n${out}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  } finally {
+    rmSync(app, { recursive: true, force: true });
+  }
+});
+
+test('the collector and the demo: the demo pushes to the collector service on its listen port', () => {
+  const collector = service('collector');
+  const demo = service('demo');
+  const port = listenPort(collector, '--listen', 9464);
+  const pushTo = flagValue(demo.command, '--push-to');
+  assert.ok(pushTo, 'demo --push-to');
+  for (const url of pushTo.split(',')) assert.deepEqual(hostPort(url), { host: 'collector', port });
+  assert.ok(flagValue(collector.command, '--state-dir'), 'collector state on a volume');
+  const state = flagValue(collector.command, '--state-dir')!;
+  assert.ok((collector.volumes ?? []).some((v) => typeof v === 'string' && v.split(':')[1] === state), `a volume at ${state}`);
+});
+
+function prometheusConfig(): { file: string; config: Record<string, any> } {
+  const prom = service('prometheus');
+  const file = hostPath(prom, flagValue(prom.command, '--config.file') ?? '/etc/prometheus/prometheus.yml');
+  assert.ok(file && existsSync(file), `prometheus --config.file is not mounted from the repository: ${file}`);
+  return { file, config: readYaml(file) };
+}
+
+test('Prometheus: promtool accepts the config with its rule files as mounted', () => {
+  const prom = service('prometheus');
+  const { config } = prometheusConfig();
+  const ruleFiles = config.rule_files as string[];
+  assert.ok(ruleFiles.length >= 2, 'rules and alerts loaded');
+  // Follow each container path back to the repository through the bind mounts, and check the copy.
+  const hostRules = ruleFiles.map((f) => {
+    const host = hostPath(prom, f);
+    assert.ok(host && existsSync(host), `${f} is not mounted from an existing file (${host})`);
+    return host;
+  });
+  assert.deepEqual(hostRules.map((f) => f.slice(ROOT.length + 1)).sort(), ['alerts/generated/alerts.yaml', 'alerts/generated/rules.yaml']);
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-promcfg-'));
+  try {
+    const copy = join(dir, 'prometheus.yml');
+    writeFileSync(copy, JSON.stringify({ ...config, rule_files: hostRules }));
+    const run = spawnSync('promtool', ['check', 'config', copy], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, `promtool check config:\n${run.stdout}${run.stderr}`);
+    assert.match(run.stdout, /SUCCESS: 2 rule files found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Prometheus: scrapes the collector with honor_labels, drops its SLO copies, alerts to Alertmanager', () => {
+  const { config } = prometheusConfig();
+  const job = (config.scrape_configs as any[]).find((j) => j.static_configs?.some((s: any) => s.targets.some((t: string) => hostPort(t).host === 'collector')));
+  assert.ok(job, 'a scrape job targets the collector');
+  assert.equal(job.honor_labels, true);
+  const collectorPort = listenPort(service('collector'), '--listen', 9464);
+  assert.deepEqual(job.static_configs.flatMap((s: any) => s.targets).map(hostPort), [{ host: 'collector', port: collectorPort }]);
+
+  // The drop rule, applied as Prometheus applies it (regex anchored at both ends, action drop).
+  const drops = (job.metric_relabel_configs as any[]).filter((r) => r.action === 'drop' && r.source_labels?.join() === '__name__');
+  const dropped = (name: string) => drops.some((r) => new RegExp(`^(?:${r.regex})$`).test(name));
+  for (const name of ['hmac_slo_error_ratio', 'hmac_slo_burn_rate', 'hmac_slo_error_budget_remaining', 'hmac_slo_objective']) {
+    assert.ok(dropped(name), `${name} (also recorded by the rules) must be dropped at scrape`);
+  }
+  for (const name of ['hmac_auth_verifications_total', 'hmac_slo_collector_pushes_total', 'hmac_slo_collector_series', 'hmac_kms_operations_total']) {
+    assert.ok(!dropped(name), `${name} must be kept`);
+  }
+
+  const am = service('alertmanager');
+  const amPort = Number((flagValue(am.command, '--web.listen-address') ?? ':9093').split(':').pop());
+  const targets = (config.alerting.alertmanagers as any[]).flatMap((a) => a.static_configs.flatMap((s: any) => s.targets));
+  assert.deepEqual(targets.map(hostPort), [{ host: 'alertmanager', port: amPort }]);
+});
+
+test('Alertmanager: amtool accepts the mounted config; it routes as the example does, to the webhook logger', () => {
+  const am = service('alertmanager');
+  const file = hostPath(am, flagValue(am.command, '--config.file') ?? '/etc/alertmanager/alertmanager.yml');
+  assert.ok(file && existsSync(file), `alertmanager --config.file not mounted: ${file}`);
+  const check = spawnSync('amtool', ['check-config', file], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(check.status, 0, `amtool check-config:\n${check.stdout}${check.stderr}`);
+  assert.equal(flagValue(am.command, '--cluster.listen-address'), '', 'single instance: gossip off');
+
+  const ours = readYaml(file);
+  const example = readYaml(join(ROOT, 'alerts', 'alertmanager.yml'));
+  // Same routing tree and inhibitions as the documented example; only the timings of the top route
+  // (shorter, for a demo) and the receiver URLs differ.
+  const tree = (r: any) => ({ ...r, group_wait: undefined, group_interval: undefined });
+  assert.deepEqual(tree(ours.route), tree(example.route));
+  assert.deepEqual(ours.inhibit_rules, example.inhibit_rules);
+  assert.deepEqual(ours.receivers.map((r: any) => r.name), example.receivers.map((r: any) => r.name));
+
+  const logger = service('webhook-logger');
+  const loggerPort = Number(logger.environment?.PORT ?? 5001);
+  for (const r of ours.receivers as any[]) {
+    const exampleReceiver = example.receivers.find((e: any) => e.name === r.name);
+    assert.equal(r.webhook_configs?.length ?? 0, exampleReceiver.webhook_configs?.length ?? 0, r.name);
+    for (const w of r.webhook_configs ?? []) {
+      assert.deepEqual(hostPort(w.url), { host: 'webhook-logger', port: loggerPort }, `${r.name} → the webhook logger`);
+      assert.ok(new URL(w.url).pathname.endsWith(`/${r.name}`), `${r.name}: the path names the receiver`);
+    }
+  }
+  const cases: [string[], string][] = [
+    [['severity=critical', 'team=security'], 'security-page'],
+    [['severity=critical', 'job=api'], 'page'],
+    [['severity=warning', 'job=api'], 'ticket'],
+  ];
+  for (const [labels, receiver] of cases) {
+    const run = spawnSync('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`, ...labels], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `${labels.join(' ')} → ${receiver}: ${run.stdout}${run.stderr}`);
+  }
+});
+
+function grafanaFiles(): { provisioning: string; datasources: any[]; providers: any[] } {
+  const grafana = service('grafana');
+  const provisioning = hostPath(grafana, '/etc/grafana/provisioning');
+  assert.ok(provisioning && statSync(provisioning).isDirectory(), 'provisioning mounted from the repository');
+  const yamls = (sub: string) =>
+    readdirSync(join(provisioning, sub))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => readYaml(join(provisioning, sub, f)));
+  return {
+    provisioning,
+    datasources: yamls('datasources').flatMap((d) => d.datasources ?? []),
+    providers: yamls('dashboards').flatMap((d) => d.providers ?? []),
+  };
+}
+
+test('Grafana: datasources point at the stack, Prometheus is the fixed-uid default, exemplars link to traces', () => {
+  const { datasources } = grafanaFiles();
+  const defaults = datasources.filter((d) => d.isDefault);
+  assert.equal(defaults.length, 1, 'exactly one default datasource');
+  const prom = defaults[0];
+  assert.equal(prom.type, 'prometheus');
+  assert.match(prom.uid ?? '', /^[a-zA-Z0-9_-]{1,40}$/, 'a fixed uid');
+  const promPort = Number((flagValue(service('prometheus').command, '--web.listen-address') ?? ':9090').split(':').pop());
+  assert.deepEqual(hostPort(prom.url), { host: 'prometheus', port: promPort });
+
+  const links = prom.jsonData?.exemplarTraceIdDestinations as any[];
+  assert.ok(links?.length, 'exemplar trace links');
+  for (const l of links) {
+    assert.equal(l.name, 'trace_id', 'the exemplar label the collector writes');
+    const target = datasources.find((d) => d.uid === l.datasourceUid);
+    assert.ok(target, `exemplar link to a provisioned datasource (${l.datasourceUid})`);
+    assert.equal(target.type, 'jaeger');
+    assert.equal(hostPort(target.url).host, 'jaeger');
+    service('jaeger');
+  }
+});
+
+test('Grafana: dashboards are provisioned from dashboards/generated and use the provisioned datasource', () => {
+  const grafana = service('grafana');
+  const { datasources, providers } = grafanaFiles();
+  assert.ok(providers.length > 0, 'a dashboard provider');
+  const promUid = datasources.find((d) => d.isDefault).uid as string;
+  for (const p of providers) {
+    assert.equal(p.type, 'file');
+    const dir = hostPath(grafana, p.options.path);
+    assert.ok(dir, `${p.options.path} is not mounted`);
+    assert.equal(dir, join(ROOT, 'dashboards', 'generated'));
+    assert.ok(existsSync(dir) && statSync(dir).isDirectory(), `${dir} missing: run npm run generate`);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    assert.ok(files.length >= 3, `the three dashboards in ${dir}, found ${files.join(', ')}`);
+    for (const f of files) {
+      const dashboard = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      const variable = (dashboard.templating?.list ?? []).find((v: any) => v.type === 'datasource');
+      assert.ok(variable, `${f}: a datasource template variable`);
+      assert.equal(variable.query, 'prometheus', `${f}: it lists Prometheus datasources`);
+      // The variable starts on the default datasource unless the dashboard pins one; a pinned one
+      // must be the provisioned uid.
+      const current = variable.current?.value ?? variable.current?.uid;
+      if (current && current !== 'default' && !String(current).startsWith('$')) assert.equal(current, promUid, `${f}: the variable's current datasource`);
+      // Every panel and target datasource is the variable or the provisioned uid.
+      const refs: any[] = [];
+      const walk = (x: any) => {
+        if (Array.isArray(x)) x.forEach(walk);
+        else if (x && typeof x === 'object') {
+          if (x.datasource && typeof x.datasource === 'object') refs.push(x.datasource);
+          if (typeof x.datasource === 'string') refs.push({ uid: x.datasource });
+          Object.values(x).forEach(walk);
+        }
+      };
+      walk(dashboard.panels ?? []);
+      assert.ok(refs.length > 0, `${f}: panels name their datasource`);
+      for (const r of refs) {
+        const uid = String(r.uid ?? '');
+        assert.ok(uid === promUid || uid === `\${${variable.name}}` || uid === `$${variable.name}`, `${f}: datasource ${JSON.stringify(r)}`);
+      }
+    }
+  }
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('the webhook logger prints each alert it receives with its receiver, status and labels', async () => {
+  const logger = service('webhook-logger');
+  const script = hostPath(logger, (logger.command as string[]).at(-1)!);
+  assert.ok(script && existsSync(script), 'the logger script is mounted from the repository');
+  const port = await freePort();
+  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    for (let i = 0; i < 100 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 50));
+    const body = {
+      status: 'firing',
+      alerts: [{ status: 'firing', labels: { alertname: 'HmacAuthRevokedKeyPresented', severity: 'critical', job: 'payments-api', hmac_key_id: 'k-old' }, annotations: { summary: 'A revoked HMAC key is still being presented.' } }],
+    };
+    const res = await fetch(`http://127.0.0.1:${port}/hmac-slo/security-page`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 200);
+    for (let i = 0; i < 50 && !out.includes('[security-page]'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(out, /\[security-page\] FIRING HmacAuthRevokedKeyPresented .*severity=critical.*job=payments-api.* — A revoked HMAC key/);
+    const bad = await fetch(`http://127.0.0.1:${port}/hmac-slo/page`, { method: 'POST', body: 'not json' });
+    assert.equal(bad.status, 400);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+export type { ComposeModel };
