@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -200,7 +200,7 @@ test('Alertmanager: amtool accepts the mounted config; it routes as the example 
     [['severity=warning', 'job=api'], 'ticket'],
   ];
   for (const [labels, receiver] of cases) {
-    const run = spawnSync('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`, ...labels], { encoding: 'utf8' });
+    const run: SpawnSyncReturns<string> = spawnSync('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`, ...labels], { encoding: 'utf8' });
     assert.equal(run.status, 0, `${labels.join(' ')} → ${receiver}: ${run.stdout}${run.stderr}`);
   }
 });
