@@ -184,6 +184,7 @@ export class CollectorCore {
       series: this.agg.seriesCount,
       overflow: this.agg.overflow,
       logBytes: this.store.logBytes,
+      topClients: this.failures.topClientTables(),
     });
   }
 }

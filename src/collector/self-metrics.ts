@@ -18,7 +18,14 @@ export class SelfMetrics {
     map.set(key, (map.get(key) ?? 0) + n);
   }
 
-  families(g: { activePushers: number; series: number; overflow: number; logBytes: number }): PromFamily[] {
+  families(g: {
+    activePushers: number;
+    series: number;
+    overflow: number;
+    logBytes: number;
+    /** The failure log's top rejected clients per job (fingerprints only, bounded by topClients). */
+    topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
+  }): PromFamily[] {
     const split = (map: Map<string, number>, a: string, b: string): PromSample[] =>
       [...map].map(([k, value]) => {
         const [x, y] = k.split('\0');
@@ -60,6 +67,18 @@ export class SelfMetrics {
         type: 'counter',
         help: 'Failed hmac.* spans recorded in the failure log.',
         samples: [{ labels: {}, value: this.failedSpans }],
+      },
+      {
+        // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO
+        // gauges), so `job=~"$job"` works with honor_labels. Bounded: at most topClients series per
+        // job; a fingerprint that drops out of the top-k disappears. A gauge, not a counter: a new
+        // entrant inherits the evicted count (space-saving), so values are estimates, not monotonic.
+        name: 'hmac_slo_collector_top_rejected_clients',
+        type: 'gauge',
+        help: 'Rejected requests of the top clients per job since the collector started, by client fingerprint (space-saving estimate: overcounts by at most the smallest count of the job).',
+        samples: (g.topClients ?? []).flatMap((t) =>
+          t.clients.map((c) => ({ labels: { job: t.job, client_fingerprint: c.clientFingerprint }, value: c.count })),
+        ),
       },
       {
         name: 'hmac_slo_collector_active_pushers',

@@ -131,6 +131,17 @@ export class FailureLog {
     };
   }
 
+  /**
+   * Per job, its top rejected clients (fingerprint, count, error), highest first — the gauge
+   * `hmac_slo_collector_top_rejected_clients` on /metrics. At most `topClients` per job.
+   */
+  topClientTables(): { job: string; clients: { clientFingerprint: string; count: number; error: number }[] }[] {
+    return [...this.clients.keys()].sort().map((job) => ({
+      job,
+      clients: this.clients.get(job)!.top().map((c) => ({ clientFingerprint: c.item, count: c.count, error: c.error })),
+    }));
+  }
+
   /** Figures for the collector's own health metrics. */
   stats(): { recorded: number; held: number; jobsWithTopClients: number; untrackedJobs: number } {
     return { recorded: this.recorded, held: this.held, jobsWithTopClients: this.clients.size, untrackedJobs: this.untrackedJobs };
