@@ -1,0 +1,167 @@
+// Executive dashboard: is HMAC auth healthy, and is it going to stay so? Auth success against its
+// objective (M1), error budget and burn rate per SLO, key rotation status per key ID (M5),
+// unauthorized / forged attempts (M8, F4), and a KMS health summary (M6, F6).
+local p = import 'lib/panels.libsonnet';
+local lib = import '../rules/lib.libsonnet';
+
+{
+  grafanaDashboards+:: {
+    local c = $._config,
+    local d = c.dashboards,
+    local Q = (import 'lib/queries.libsonnet')(c),
+    local C = (import 'lib/common.libsonnet')(c),
+    local fm = c.alerting.failureModes,
+
+    // The SLO that is M1 (auth success rate): the first ratio SLO over verifications that counts
+    // client rejections as bad; without one, success = not rejected and not error, objective unknown.
+    local successSlos = [
+      s
+      for s in c.slos
+      if s.sli.kind == 'ratio' && s.sli.source == 'verifications' && std.member(s.sli.badOutcomes, 'rejected')
+    ],
+    local m1 = if std.length(successSlos) > 0 then successSlos[0] else null,
+    local badOutcomes = if m1 == null then ['rejected', 'error'] else m1.sli.badOutcomes,
+
+    // The burn-rate panel shows the first alert's long window, with that alert's factor as the red
+    // line: above it, the page fires once the short window agrees.
+    local burnAlert = c.alerting.burnRate[0],
+    local burnFactor = burnAlert.budgetConsumed * lib.seconds(c.period) / lib.seconds(burnAlert.long),
+
+    local verif = 'verifications',
+    local success =
+      '1 - %s' % Q.ratio(
+        Q.rate(verif, [lib.match(Q.outcome, badOutcomes)], 'job'),
+        Q.rate(verif, [], 'job'),
+      ),
+
+    local forgedReasons = ['unknown_key', 'signature_mismatch'],
+
+    local panels = (
+      if m1 == null then [] else [
+        p.stat(
+          'Auth success over the SLO period (M1)',
+          'Share of verifications that were accepted over the whole SLO period (%s), per job, from the `%s` SLO series (collector or recording rules). Red below the objective (%s).' % [
+            c.period, m1.name, lib.percent(m1.objective),
+          ],
+          'percentunit',
+          [p.target('1 - %s' % Q.slo('errorRatio', 'job', ['slo="%s"' % m1.name, 'window="%s"' % c.period]), '{{job}}')],
+          w=8,
+          thresholds=p.thresholds([['red', null], ['green', m1.objective]]),
+          decimals=3,
+        ),
+      ]
+    ) + [
+      p.stat(
+        'SLO objectives',
+        'The objective of every SLO (`hmac_slo_objective`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.',
+        'percentunit',
+        [p.target(Q.objective(), '{{slo}}')],
+        w=8,
+        thresholds=p.thresholds([['blue', null]]),
+        decimals=2,
+      ),
+      p.stat(
+        'KMS error ratio (M6, F6)',
+        'Share of KMS operations that failed, all selected jobs. Red above the alert threshold (%s, KmsErrorRatioHigh).' % lib.percent(fm.kmsErrorRatio),
+        'percentunit',
+        [p.target(Q.ratio(Q.rate('kmsOperations', ['%s="error"' % Q.outcome]), Q.rate('kmsOperations')), 'KMS errors')],
+        w=4,
+        thresholds=p.thresholds([['green', null], ['red', fm.kmsErrorRatio]]),
+        decimals=3,
+      ),
+      p.stat(
+        'KMS p95 latency (F6)',
+        '95th percentile of KMS operation latency, all selected jobs. Red above the alert threshold (%ss, KmsLatencyHigh). Empty without KMS traffic.' % lib.num(fm.kmsLatencyP95Seconds),
+        's',
+        [p.target(Q.quantile('kmsOperationDuration', 0.95), 'KMS p95', exemplar=true)],
+        w=4,
+        thresholds=p.thresholds([['green', null], ['red', fm.kmsLatencyP95Seconds]]),
+      ),
+
+      p.timeseries(
+        'Auth success rate vs objective (M1)',
+        'Share of verifications accepted (not %s), per job, against the objective%s. Without traffic the rate reads 100%%: no verification failed.' % [
+          std.join(' or ', badOutcomes),
+          if m1 == null then '' else ' of `%s` (%s, dashed line and the objective series)' % [m1.name, lib.percent(m1.objective)],
+        ],
+        'percentunit',
+        [p.target(success, '{{job}}')] + (if m1 == null then [] else [p.target(Q.objective(['slo="%s"' % m1.name]), 'objective ({{slo}})')]),
+        thresholds=if m1 == null then null else p.thresholds([['red', null], ['green', m1.objective]]),
+        decimals=3,
+      ),
+      p.timeseries(
+        'Burn rate per SLO (%s)' % burnAlert.long,
+        'How fast each SLO spends its error budget over the last %s (`hmac_slo_burn_rate`): 1 spends exactly the budget over the %s period. The red line is the %s alert factor (%s%% of the budget in %s = %s×).' % [
+          burnAlert.long, c.period, burnAlert.severity, lib.num(burnAlert.budgetConsumed * 100), burnAlert.long, lib.num(burnFactor),
+        ],
+        'short',
+        [p.target(Q.slo('burnRate', 'job, slo', ['window="%s"' % burnAlert.long]), '{{job}} {{slo}}')],
+        thresholds=p.thresholds([['green', null], ['yellow', 1], ['red', burnFactor]]),
+        decimals=2,
+      ),
+
+      p.bargauge(
+        'Error budget remaining per SLO',
+        'Share of the %s error budget left, per job and SLO (`hmac_slo_error_budget_remaining`): 100%% untouched, 0 spent, below 0 overspent. Amber below %s.' % [
+          c.period, lib.percent(d.budgetWarnRemaining),
+        ],
+        'percentunit',
+        [p.target(Q.slo('errorBudgetRemaining', 'job, slo'), '{{job}} {{slo}}')],
+        thresholds=p.thresholds([['red', null], ['orange', 0], ['green', d.budgetWarnRemaining]]),
+        decimals=1,
+        max=1,
+      ),
+      p.timeseries(
+        'Unauthorized and forged attempts (M8, F4)',
+        'Rejections that point at someone without the right secret: an unknown key ID or a bad signature (what ForgedAttemptsFlood compares with %s/s, the dashed line), and a revoked key still presented (F4: RevokedKeyPresented pages on any).' % lib.num(fm.forgedAttemptsRate),
+        'reqps',
+        [
+          p.target(Q.rate(verif, [Q.reasonIn(forgedReasons)], 'job'), '{{job}} unknown key or bad signature'),
+          p.target(Q.rate(verif, [Q.reasonIn(['revoked_key'])], 'job'), '{{job}} revoked key'),
+        ],
+        thresholds=p.thresholds([['green', null], ['red', fm.forgedAttemptsRate]]),
+      ),
+
+      p.table(
+        'Key rotation status (M5)',
+        'One row per key ID: its declared status (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
+          lib.percent(fm.retiringKeyTrafficShare), fm.rotationWindow, fm.maxKeyAge,
+        ],
+        'short',
+        [
+          p.target('max by (%s, %s) (%s%s)' % [Q.keyId, Q.label('keyStatus'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
+          p.target(
+            '%s\n/ on () group_left ()\nclamp_min(%s, %s)' % [Q.rate(verif, [], Q.keyId), Q.rate(verif, [], '', anyKey=true), lib.epsilon],
+            instant=true,
+            format='table',
+          ),
+          p.target('count by (%s) (%s > 0)' % [Q.keyId, Q.rate(verif, [], 'job, ' + Q.keyId)], instant=true, format='table'),
+          p.target('max by (%s) (%s%s)' % [Q.keyId, Q.metric('keyAge'), Q.sel('keyAge')], instant=true, format='table'),
+        ],
+        columns={
+          [Q.keyId]: 'Key ID',
+          [Q.label('keyStatus')]: 'Status',
+          'Value #A': 'Declared',
+          'Value #B': 'Share of traffic',
+          'Value #C': 'Jobs using it',
+          'Value #D': 'Age',
+        },
+        sortBy='Share of traffic',
+      ) {
+        fieldConfig+: {
+          overrides: [
+            { matcher: { id: 'byName', options: 'Share of traffic' }, properties: [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 2 }] },
+            { matcher: { id: 'byName', options: 'Age' }, properties: [{ id: 'unit', value: 's' }] },
+            { matcher: { id: 'byName', options: 'Declared' }, properties: [{ id: 'custom.hidden', value: true }] },
+          ],
+        },
+      },
+    ],
+
+    'hmac-slo-executive.json': C.dashboard(
+      'executive',
+      'HMAC request authentication at a glance: success against the objective, error budgets, key rotation, attacks and KMS health. Generated by hmac-slo (docs/dashboards.md).',
+      panels,
+    ),
+  },
+}
