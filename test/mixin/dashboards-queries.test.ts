@@ -1,0 +1,97 @@
+/**
+ * test/mixin/dashboard-queries.ts, the export the end-to-end test runs every panel through: the
+ * substitution yields plain PromQL (no variable left), the All regexes and intervals land where
+ * Grafana would put them, and every query is accepted by a real Prometheus (its Go parser and type
+ * checker, which are stricter than a grammar: argument types, aggregation parameters).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dashboardQueries, substituteVariables } from './dashboard-queries.js';
+
+test('every target is returned once with its dashboard, panel and runnable PromQL', () => {
+  const qs = dashboardQueries({ rateInterval: '2m' });
+  assert.deepEqual([...new Set(qs.map((q) => q.uid))].sort(), ['hmac-slo-debug', 'hmac-slo-executive', 'hmac-slo-oncall']);
+  assert.ok(qs.length >= 40);
+  for (const q of qs) {
+    assert.ok(q.panelTitle && q.refId && q.expr, JSON.stringify(q));
+    assert.doesNotMatch(q.promql, /\$/, `${q.uid} / ${q.panelTitle}: ${q.promql}`);
+    if (q.expr.includes('$__rate_interval')) assert.match(q.promql, /\[2m\]/);
+    if (q.expr.includes('job=~"$job"')) assert.match(q.promql, /job=~"\.\+"/);
+    if (q.expr.includes('"$key_id"')) assert.match(q.promql, /hmac_key_id=~"\.\*"/);
+  }
+  // Table panels run instant queries; the rest range queries.
+  assert.ok(qs.filter((q) => q.panelType === 'table').every((q) => q.instant));
+  assert.ok(qs.filter((q) => q.panelType === 'timeseries').every((q) => !q.instant));
+  // Only the documented cases may be empty on a healthy system.
+  assert.deepEqual([...new Set(qs.filter((q) => q.mayBeEmpty).map((q) => q.panelTitle))].sort(), ['Canary vs stable failure ratio (M10)', 'Firing alerts']);
+});
+
+test('substitution: braces and formats, builtins, overrides, and unknown variables refused', () => {
+  const templating = [
+    { name: 'job', type: 'query', includeAll: true, allValue: '.+' },
+    { name: 'collector_url', type: 'textbox', query: 'http://c:9464' },
+  ];
+  assert.equal(substituteVariables('x{job=~"$job"}[$__rate_interval]', templating), 'x{job=~".+"}[1m]');
+  assert.equal(substituteVariables('x{job=~"${job:regex}"}[${__range}]', templating, { range: '6h' }), 'x{job=~".+"}[6h]');
+  assert.equal(substituteVariables('$__range_s $__range_ms', templating, { range: '2m' }), '120 120000');
+  assert.equal(substituteVariables('x{job=~"$job"}', templating, { variables: { job: 'payments|billing' } }), 'x{job=~"payments|billing"}');
+  assert.equal(substituteVariables('${collector_url}/', templating), 'http://c:9464/');
+  assert.throws(() => substituteVariables('x{a="$nope"}', templating), /unknown template variable \$nope/);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('a real Prometheus accepts every substituted query', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-dash-prom-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
+  const child = spawn('prometheus', [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${url}/-/ready`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('Prometheus did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const end = Math.floor(Date.now() / 1000);
+    for (const q of dashboardQueries({ rateInterval: '1m' })) {
+      const params = q.instant
+        ? { query: q.promql, time: String(end) }
+        : { query: q.promql, start: String(end - 3600), end: String(end), step: '60' };
+      const res = await fetch(`${url}/api/v1/${q.instant ? 'query' : 'query_range'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(params).toString(),
+      });
+      const body = (await res.json()) as { status: string; error?: string };
+      assert.equal(body.status, 'success', `${q.uid} / ${q.panelTitle} / ${q.refId}: ${body.error}\n${q.promql}`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
