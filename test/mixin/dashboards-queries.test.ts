@@ -78,7 +78,7 @@ test('a real Prometheus accepts every substituted query', async () => {
     }
     const end = Math.floor(Date.now() / 1000);
     for (const q of dashboardQueries({ rateInterval: '1m' })) {
-      const params = q.instant
+      const params: Record<string, string> = q.instant
         ? { query: q.promql, time: String(end) }
         : { query: q.promql, start: String(end - 3600), end: String(end), step: '60' };
       const res = await fetch(`${url}/api/v1/${q.instant ? 'query' : 'query_range'}`, {
