@@ -30,7 +30,7 @@ interface Panel {
     overrides?: { properties: { id: string; value: unknown }[] }[];
   };
 }
-type Board = Dashboard & { panels: Panel[]; links: { type: string; url: string; includeVars: boolean; keepTime: boolean }[] };
+type Board = Omit<Dashboard, 'panels'> & { panels: Panel[]; links: { type: string; url: string; includeVars: boolean; keepTime: boolean }[] };
 
 const boards = loadDashboards() as unknown as Map<string, Board>;
 const all = [...boards.values()];
