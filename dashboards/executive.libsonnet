@@ -123,7 +123,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.table(
-        'Key rotation status (M5)',
+        'Key rotation status (M5, F5)',
         'One row per key ID: its declared status (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
           lib.percent(fm.retiringKeyTrafficShare), fm.rotationWindow, fm.maxKeyAge,
         ],

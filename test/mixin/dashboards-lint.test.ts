@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { INSTRUMENTS, SLO_SERIES, ATTR, promLabel } from '@hmac-slo/instrumentation/contract';
@@ -402,4 +404,10 @@ test('executive SLO panels read the shared SLO series (collector or recording ru
     assert.ok(uses.length > 0, s);
     for (const e of uses) assert.match(e, new RegExp(`max by \\([^)]*\\) \\(${s}`), e);
   }
+});
+
+test('docs/dashboards.md documents every panel by its title, and every uid', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'dashboards.md'), 'utf8');
+  for (const { d, p } of panels()) assert.ok(doc.includes(`| ${p.title} |`), `${d.uid}: panel "${p.title}" is not in docs/dashboards.md`);
+  for (const d of all) assert.ok(doc.includes(`\`${d.uid}\``), d.uid);
 });
