@@ -1,3 +1,88 @@
-// Placeholder: the owner of src/demo replaces this file.
+/**
+ * `hmac-slo demo` (what `npm start` runs): a collector plus a realistic workload of signed calls,
+ * driven through the seed guide's failure modes. Interface: docs/demo.md.
+ */
 import type { Command } from 'commander';
-export function register(_program: Command): void {}
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { ScenarioName } from './scenarios.js';
+import { parseDuration, parseExportInterval, parseListenFlag, parseLogFormat, parsePushTo, parseScenarios, parseSpeed } from './options.js';
+
+interface DemoFlags {
+  config?: string;
+  listen?: string;
+  stateDir: string;
+  pushTo?: string[];
+  scenario: ScenarioName[];
+  speed: number;
+  duration?: number;
+  loop?: boolean;
+  totals?: string;
+  exportInterval?: number;
+  logFormat?: 'pretty' | 'json';
+  ui: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('Run the collector with a demo workload of signed calls that goes through the HMAC failure modes (see docs/demo.md).')
+    .option('--config <file>', 'hmac-slo.yaml for the embedded collector and the verifiers (defaults apply when omitted)')
+    .option('--listen <host:port>', 'embedded collector address (default: collector.listen, 127.0.0.1:9464)', parseListenFlag)
+    .option('--state-dir <dir>', 'embedded collector state directory', '.hmac-slo-state/demo')
+    .option('--push-to <urls>', 'push to these collector base URLs (comma list) instead of an embedded collector', parsePushTo)
+    .option('--scenario <names>', 'all, or a comma list of: steady, canonicalization, clock-drift, replay, revoked-key, rotation-lag, kms-outage, proxy-body, canary', parseScenarios, parseScenarios('all'))
+    .option('--speed <n>', 'compress demo time n-fold (match `hmac-slo generate --time-scale n`)', parseSpeed, 1)
+    .option('--duration <dur>', 'stop after this much real time, e.g. 90s, 10m (default: when the timeline ends)', parseDuration)
+    .option('--loop', 'repeat the timeline until stopped')
+    .option('--totals <file>', "write the services' own counts to this JSON file (after exports and at exit)")
+    .option('--export-interval <ms>', 'metric and span export interval of every service (default: 30 s of demo time, 250 ms to 5 s)', parseExportInterval)
+    .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json otherwise)', parseLogFormat)
+    .option('--no-ui', 'do not serve the status page from the embedded collector')
+    .action(async (flags: DemoFlags) => {
+      let config;
+      try {
+        config = loadConfig(flags.config);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          process.stderr.write(`hmac-slo demo: ${err.message}\n`);
+          process.exit(2);
+        }
+        throw err;
+      }
+      const { runDemo, defaultExportIntervalMs } = await import('./run.js');
+      const { SECRET_SEED_ENV } = await import('./secrets.js');
+      const stopSignal = new Promise<string>((resolve) => {
+        const onSignal = (signal: string) => {
+          resolve(signal);
+          // A second Ctrl-C means "now": skip the graceful stop.
+          process.once(signal, () => process.exit(130));
+        };
+        process.once('SIGINT', () => onSignal('SIGINT'));
+        process.once('SIGTERM', () => onSignal('SIGTERM'));
+      });
+      try {
+        await runDemo({
+          config,
+          listen: flags.listen ?? config.collector.listen,
+          stateDir: flags.stateDir,
+          pushTo: flags.pushTo,
+          scenarios: flags.scenario,
+          speed: flags.speed,
+          durationMs: flags.duration,
+          loop: flags.loop === true,
+          totalsFile: flags.totals,
+          exportIntervalMs: flags.exportInterval ?? defaultExportIntervalMs(flags.speed),
+          logFormat: flags.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+          ui: flags.ui,
+          secretSeed: process.env[SECRET_SEED_ENV],
+          stopSignal,
+        });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        const hint = e.code === 'EADDRINUSE' ? ' (another collector or demo is running: stop it, or pass --listen 127.0.0.1:0)' : '';
+        process.stderr.write(`hmac-slo demo: ${e.message}${hint}\n`);
+        process.exit(1);
+      }
+      process.exit(0);
+    });
+}

@@ -1,0 +1,96 @@
+/**
+ * payments-api: verifies signed service-to-service calls (from checkout-service and
+ * billing-worker) with the reference verifier, wrapped by `instrumentVerifier` and mounted with the
+ * `hmacAuth` middleware on a plain `node:http` server. Keys come from the KMS-backed key store; the
+ * nonce cache is wrapped by `instrumentReplayCache`; the key ring is observed (`hmac.key.info`).
+ *
+ * A canary instance runs the same code with one bug of its new router (M10): it lower-cases the
+ * request path before authentication, so calls to paths with upper-case IDs no longer match what
+ * the client signed (signature_mismatch on the canary only).
+ */
+import {
+  claimedKeyId,
+  claimedTimestamp,
+  createHmacVerifier,
+  createNonceCache,
+  hmacAuth,
+  instrumentReplayCache,
+  instrumentVerifier,
+  observeKeyRing,
+  type HmacAuthInput,
+  type VerifiedRequest,
+} from '@hmac-slo/instrumentation';
+import type { KmsKeyStore } from '../keystore.js';
+import type { ServiceTelemetry } from '../telemetry.js';
+import { answerOk, clientIdOf, listenLoopback, type LoopbackServer } from './http.js';
+
+export const PAYMENTS_HOST = 'payments-api.internal';
+export const SCHEME = 'hmac-sha256';
+
+export interface PaymentsApiOptions {
+  readonly telemetry: ServiceTelemetry;
+  readonly keyStore: KmsKeyStore;
+  readonly timestampWindowSeconds: number;
+  /** The canary's router bug. */
+  readonly lowerCasesPaths?: boolean;
+}
+
+export interface PaymentsApi {
+  readonly server: LoopbackServer;
+  readonly keyStore: KmsKeyStore;
+  readonly telemetry: ServiceTelemetry;
+  close(): Promise<void>;
+}
+
+export async function startPaymentsApi(options: PaymentsApiOptions): Promise<PaymentsApi> {
+  const { meterProvider, tracerProvider } = options.telemetry;
+  const { keyStore } = options;
+  const window = options.timestampWindowSeconds;
+  const nonces = instrumentReplayCache(createNonceCache({ ttlSeconds: 2 * window, maxEntries: 200_000 }), {
+    scheme: SCHEME,
+    meterProvider,
+    tracerProvider,
+  });
+  const reference = createHmacVerifier({ keyRing: keyStore, timestampWindowSeconds: window, nonceCache: nonces, headers: ['host', 'content-type'] });
+  // Synchronous while the key is cached; waits for the KMS only when it is not.
+  const verifyWithKms = (input: HmacAuthInput): VerifiedRequest | Promise<VerifiedRequest> => {
+    const id = claimedKeyId(input);
+    return keyStore.needsFetch(id) ? keyStore.load(id).then(() => reference(input)) : reference(input);
+  };
+  const verify = instrumentVerifier(verifyWithKms, {
+    scheme: SCHEME,
+    keyRing: keyStore,
+    keyId: claimedKeyId,
+    verifiedKeyId: (result) => result.keyId,
+    timestamp: claimedTimestamp,
+    clientId: clientIdOf,
+    meterProvider,
+    tracerProvider,
+  });
+  const keyRingObservation = observeKeyRing(keyStore, { meterProvider });
+  const auth = hmacAuth({ verifier: (input) => verify(input) });
+
+  const server = await listenLoopback((req, res) => {
+    if (options.lowerCasesPaths && req.url) {
+      const q = req.url.indexOf('?');
+      req.url = q === -1 ? req.url.toLowerCase() : req.url.slice(0, q).toLowerCase() + req.url.slice(q);
+    }
+    auth(req, res, (err) => {
+      if (err) {
+        res.statusCode = 500;
+        res.end();
+        return;
+      }
+      answerOk(res, '{"status":"accepted"}');
+    });
+  });
+  return {
+    server,
+    keyStore,
+    telemetry: options.telemetry,
+    close: async () => {
+      await server.close();
+      keyRingObservation.stop();
+    },
+  };
+}

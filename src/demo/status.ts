@@ -1,0 +1,72 @@
+/**
+ * The live status: requests, success rate, error budget left, read from the collector's own
+ * `/api/slo` (so what is shown is what the collector computed, not what the demo thinks it sent),
+ * with several collectors (`--push-to a,b`) added up.
+ */
+import type { SloApiResponse } from '../collector/model.js';
+
+export interface StatusFigures {
+  /** Verifications over the SLO period, every job. */
+  requests: number;
+  /** Accepted share over the (scaled) 5m window, every job; undefined without traffic. */
+  successRate5m: number | undefined;
+  /** auth-success error budget left per job (lowest over collectors). */
+  budget: Record<string, number>;
+}
+
+const SLO = 'auth-success';
+
+export async function readStatus(collectorUrls: readonly string[]): Promise<StatusFigures | undefined> {
+  const answers = await Promise.allSettled(
+    collectorUrls.map(async (url) => {
+      const res = await fetch(`${url}/api/slo`, { signal: AbortSignal.timeout(2_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return (await res.json()) as SloApiResponse;
+    }),
+  );
+  const ok = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+  if (ok.length === 0) return undefined;
+  let requests = 0;
+  let events5m = 0;
+  let bad5m = 0;
+  const budget: Record<string, number> = {};
+  for (const answer of ok) {
+    for (const slo of answer.slos) {
+      if (slo.slo !== SLO) continue;
+      const period = slo.windows.find((w) => w.window === slo.period);
+      const short = slo.windows.find((w) => w.window === '5m');
+      requests += period?.events ?? 0;
+      events5m += short?.events ?? 0;
+      bad5m += short?.badEvents ?? 0;
+      budget[slo.job] = Math.min(budget[slo.job] ?? Infinity, slo.errorBudgetRemaining);
+    }
+  }
+  return { requests, successRate5m: events5m > 0 ? 1 - bad5m / events5m : undefined, budget };
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
+export function formatPercent(x: number | undefined, digits = 1): string {
+  return x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`;
+}
+
+/** `3m05s` */
+export function formatClock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export function statusText(phase: { name: string; index: number; count: number; leftMs: number }, figures: StatusFigures | undefined): string {
+  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} (${formatClock(phase.leftMs)} left)`;
+  if (figures === undefined) return `${head} │ collector not answering`;
+  const budget = Object.entries(figures.budget)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([job, left]) => `${job} ${formatPercent(left, 0)}`)
+    .join(', ');
+  return `${head} │ ${formatCount(figures.requests)} verifications │ 5m success ${formatPercent(figures.successRate5m, 2)} │ budget left: ${budget || '—'}`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The workload: legitimate clients at steady rates, plus whatever the current conditions add
+ * (upgraded library instances, an attacker's replays, revoked and made-up keys, the body-rewriting
+ * proxy, the canary's share). Ticks ten times a second and sends the requests that are due, so the
+ * rates hold whatever the speed; every answer is counted in the totals book as the client saw it.
+ */
+import { createHmacSigner, type HmacSigner } from '@hmac-slo/instrumentation';
+import { send, type Answer, type WireRequest } from './client.js';
+import type { Rng } from './rng.js';
+import { PAYMENTS_HOST } from './services/payments-api.js';
+import { WEBHOOKS_HOST } from './services/webhook-receiver.js';
+import type { TotalsBook } from './totals.js';
+import { RATES, type DemoWorld } from './world.js';
+
+const TICK_MS = 100;
+const CAPTURE_SIZE = 64;
+const MERCHANTS = ['M-8F2K', 'M-Q7ZD', 'M-3XJH', 'M-LP4C'];
+const EVENTS = ['charge.succeeded', 'charge.refunded', 'payout.paid', 'dispute.created'];
+
+interface Captured {
+  readonly port: number;
+  readonly request: WireRequest;
+}
+
+export class Workload {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly credit = { checkout: 0, billing: 0, webhooks: 0, replay: 0, revoked: 0, forged: 0 };
+  private readonly inflight = new Set<Promise<void>>();
+  /** Recently accepted checkout calls, as an attacker on the path would have captured them. */
+  private readonly captured: Captured[] = [];
+  private seq = 0;
+  private readonly attackerRevoked: HmacSigner;
+  private readonly attackerForged: HmacSigner[];
+  sent = 0;
+  failedToSend = 0;
+
+  constructor(
+    private readonly world: DemoWorld,
+    private readonly totals: TotalsBook,
+    private readonly rng: Rng,
+  ) {
+    const leaked = world.keys.leaked;
+    this.attackerRevoked = createHmacSigner({ keyId: leaked, secret: world.secrets.secretFor(leaked), headers: ['host', 'content-type'] });
+    // Guessed key IDs with secrets the attacker made up: unknown_key (recorded as key `unknown`).
+    this.attackerForged = ['pay-admin', 'pay-2024-01', 'test-key'].map((keyId) =>
+      createHmacSigner({ keyId, secret: world.secrets.secretFor(`attacker-guess:${keyId}`), headers: ['host', 'content-type'] }),
+    );
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** Stops sending and waits for the requests in flight (bounded by the KMS client timeout). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private tick(): void {
+    const c = this.world.conditions;
+    const dt = TICK_MS / 1000;
+    this.due('checkout', RATES.checkout * dt, () => this.checkoutCall());
+    this.due('billing', RATES.billing * dt, () => this.billingCall());
+    this.due('webhooks', RATES.webhooks * dt, () => this.webhookDelivery());
+    this.due('replay', c.replayPerSec * dt, () => this.replay());
+    this.due('revoked', c.revokedKeyPerSec * dt, () => this.attack(this.attackerRevoked));
+    this.due('forged', c.forgedKeyPerSec * dt, () => this.attack(this.attackerForged[this.seq % this.attackerForged.length]!));
+  }
+
+  private due(source: keyof Workload['credit'], add: number, fire: () => void): void {
+    if (add <= 0) {
+      this.credit[source] = 0;
+      return;
+    }
+    this.credit[source] += add;
+    while (this.credit[source] >= 1) {
+      this.credit[source] -= 1;
+      fire();
+    }
+  }
+
+  /** The load balancer in front of payments-api: stable, or the canary for its share. */
+  private paymentsPort(): number {
+    const w = this.world;
+    return this.rng() < w.conditions.canaryShare ? w.paymentsCanary.server.port : w.payments.server.port;
+  }
+
+  private checkoutCall(): void {
+    const n = ++this.seq;
+    const merchant = MERCHANTS[n % MERCHANTS.length]!;
+    // Half the calls name the merchant in the path (upper-case IDs: what the canary's router breaks).
+    const path = n % 2 === 0 ? `/v1/merchants/${merchant}/charges` : '/v1/charges';
+    const body = JSON.stringify({ amount: 500 + (n % 97) * 25, currency: 'EUR', merchant, order: `ord_${n}` });
+    const upgraded = this.rng() < this.world.conditions.upgradedShare;
+    const request = this.world.checkout.prepare('POST', path, PAYMENTS_HOST, body, upgraded);
+    const port = this.paymentsPort();
+    this.dispatch('payments-api', port, request, (answer) => {
+      if (answer.outcome !== 'accepted') return;
+      this.captured.push({ port, request });
+      if (this.captured.length > CAPTURE_SIZE) this.captured.shift();
+    });
+  }
+
+  private billingCall(): void {
+    const n = ++this.seq;
+    const path = n % 5 < 3 ? '/v1/refunds' : `/v1/subscriptions/sub_${n % 50}/invoices`;
+    const body = JSON.stringify({ amount: 100 + (n % 31) * 10, currency: 'EUR', reference: `inv_${n}` });
+    this.dispatch('payments-api', this.paymentsPort(), this.world.billing.prepare('POST', path, PAYMENTS_HOST, body));
+  }
+
+  private webhookDelivery(): void {
+    const n = ++this.seq;
+    const event = { id: `evt_${n}`, type: EVENTS[n % EVENTS.length], created: Math.floor(Date.now() / 1000), data: { amount: 1000 + n, currency: 'EUR' } };
+    // The acquirer pretty-prints some event types; the body is signed exactly as sent.
+    const pretty = n % 2 === 0;
+    const body = pretty ? JSON.stringify(event, null, 2) : JSON.stringify(event);
+    const upgraded = this.rng() < this.world.conditions.upgradedShare;
+    let request = this.world.webhookSender.prepare('POST', '/webhooks/acquirer', WEBHOOKS_HOST, body, upgraded);
+    if (this.world.conditions.proxyRewritesBodies && pretty) {
+      // The edge proxy parses and re-serialises JSON: same data, different bytes (F7).
+      request = { ...request, body: JSON.stringify(JSON.parse(request.body)) };
+    }
+    this.dispatch('webhook-receiver', this.world.webhooks.server.port, request);
+  }
+
+  private replay(): void {
+    if (this.captured.length === 0) return;
+    const pick = this.captured[Math.floor(this.rng() * this.captured.length)]!;
+    this.dispatch('payments-api', pick.port, pick.request);
+  }
+
+  private attack(signer: HmacSigner): void {
+    const n = ++this.seq;
+    const path = '/v1/payouts';
+    const body = JSON.stringify({ amount: 990_000 + n, currency: 'EUR', destination: 'acct_attacker' });
+    const headers: Record<string, string> = { host: PAYMENTS_HOST, 'content-type': 'application/json', 'x-client-id': '203.0.113.66' };
+    const request = { method: 'POST', path, headers: { ...headers, ...signer({ method: 'POST', path, headers, body }) }, body };
+    this.dispatch('payments-api', this.world.payments.server.port, request);
+  }
+
+  private dispatch(job: string, port: number, request: WireRequest, then?: (answer: Answer) => void): void {
+    this.sent++;
+    const p = send(port, request).then(
+      (answer) => {
+        this.totals.response(job, answer.outcome, answer.reason);
+        then?.(answer);
+      },
+      () => {
+        this.failedToSend++;
+      },
+    );
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+}
