@@ -141,18 +141,18 @@ local lib = import '../rules/lib.libsonnet';
         columns={
           [Q.keyId]: 'Key ID',
           [Q.label('keyStatus')]: 'Status',
-          'Value #A': 'Declared',
           'Value #B': 'Share of traffic',
           'Value #C': 'Jobs using it',
           'Value #D': 'Age',
         },
         sortBy='Share of traffic',
+        // The key-info value is always 1: the query is there for its status label.
+        hide=['Value #A'],
       ) {
         fieldConfig+: {
           overrides: [
             { matcher: { id: 'byName', options: 'Share of traffic' }, properties: [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 2 }] },
             { matcher: { id: 'byName', options: 'Age' }, properties: [{ id: 'unit', value: 's' }] },
-            { matcher: { id: 'byName', options: 'Declared' }, properties: [{ id: 'custom.hidden', value: true }] },
           ],
         },
       },

@@ -96,8 +96,9 @@
     },
 
   // A table of instant queries (format table), joined on their labels by `merge`; `columns` renames
-  // the value columns (`Value #A` …) and hides the timestamps.
-  table(title, description, unit, targets, w=24, h=8, columns={}, thresholds=null, sortBy=null)::
+  // the value columns (`Value` for one query, `Value #A` … for several), `hide` drops columns (the
+  // timestamps always).
+  table(title, description, unit, targets, w=24, h=8, columns={}, thresholds=null, sortBy=null, hide=[])::
     $.panel('table', title, description, unit, targets, w, h, thresholds) {
       options: {
         showHeader: true,
@@ -106,7 +107,7 @@
       } + (if sortBy == null then {} else { sortBy: [{ displayName: sortBy, desc: true }] }),
       transformations: [
         { id: 'merge', options: {} },
-        { id: 'organize', options: { excludeByName: { Time: true }, renameByName: columns, indexByName: {} } },
+        { id: 'organize', options: { excludeByName: { Time: true } + { [h]: true for h in hide }, renameByName: columns, indexByName: {} } },
       ],
     },
 
