@@ -1,0 +1,126 @@
+/**
+ * Child processes of the end-to-end test: each one's stdout and stderr go to a log file under
+ * test-output/e2e/ (kept after the run for debugging), and every child is killed by `killAll()`,
+ * which the test calls from an `after` hook whatever happened.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
+
+/** A port free on 127.0.0.1 right now (bind port 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Poll `check` until it returns a value other than undefined/false, or throw after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly logFile: string;
+  /** Everything written so far (stdout and stderr, interleaved). */
+  output(): string;
+  /** Calls `fn` with each complete stdout line as it arrives. */
+  onLine(fn: (line: string, at: number) => void): void;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  running(): boolean;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export class Children {
+  private readonly all = new Set<Child>();
+  private readonly logs: WriteStream[] = [];
+  private counter = 0;
+
+  constructor(readonly outputDir = OUTPUT_DIR) {
+    mkdirSync(outputDir, { recursive: true });
+  }
+
+  spawn(name: string, command: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Child {
+    const logFile = join(this.outputDir, `${String(++this.counter).padStart(2, '0')}-${name}.log`);
+    const log = createWriteStream(logFile);
+    this.logs.push(log);
+    log.write(`$ ${command} ${args.join(' ')}\n`);
+    const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    let partial = '';
+    const lineListeners: ((line: string, at: number) => void)[] = [];
+    proc.stdout!.on('data', (d: Buffer) => {
+      const s = d.toString();
+      text += s;
+      log.write(s);
+      partial += s;
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      const at = Date.now();
+      for (const line of lines) for (const fn of lineListeners) fn(line, at);
+    });
+    proc.stderr!.on('data', (d: Buffer) => {
+      text += d.toString();
+      log.write(d);
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+      proc.once('exit', (code, signal) => {
+        log.write(`\n[exit code=${code} signal=${signal}]\n`);
+        res({ code, signal });
+      }),
+    );
+    const child: Child = {
+      name,
+      process: proc,
+      logFile,
+      output: () => text,
+      onLine: (fn) => void lineListeners.push(fn),
+      exited,
+      running: () => proc.exitCode === null && proc.signalCode === null,
+      async stop(graceMs = 10_000) {
+        if (!child.running()) return;
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(t);
+      },
+      async kill() {
+        if (!child.running()) return;
+        proc.kill('SIGKILL');
+        await exited;
+      },
+    };
+    this.all.add(child);
+    return child;
+  }
+
+  /** Stop every child still running: SIGTERM with a short grace, then SIGKILL. */
+  async killAll(graceMs = 3000): Promise<void> {
+    await Promise.all([...this.all].map((c) => c.stop(graceMs).catch(() => undefined)));
+    await Promise.all(this.logs.map((l) => new Promise((r) => l.end(r))));
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The whole stack, end to end, on real processes (see stack.ts): the demo's services push OTLP to two
+ * collectors, Prometheus scrapes them (configured from deploy/prometheus/prometheus.yml) and evaluates
+ * the generated rules, Alertmanager (deploy/alertmanager/alertmanager.yml) routes to a webhook receiver
+ * in this test. One compressed timeline — steady traffic, then a mismatch storm, a replay burst, a
+ * revoked key and a KMS outage — with collector A SIGKILLed and restarted mid-run. Then:
+ *   a) every dashboard panel query returns data;
+ *   b) each failure mode reaches the receiver as its alert (severity, labels, receiver); steady: none;
+ *   c) the collectors' /api/slo and Prometheus's recording rules agree within a bound worked out from
+ *      the raw samples (slo-agreement.ts);
+ *   d) after the SIGKILL and restart, the collectors' totals equal what the services counted;
+ *   e) across the two collectors, Prometheus's sums equal the services' totals, and the rules' error
+ *      ratio over the whole run matches the totals.
+ * Logs of every process: test-output/e2e/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { durationSeconds, parseConfig } from '../../src/config/index.js';
+import { waitFor } from './processes.js';
+import { ratioTolerance, uncertainty } from './slo-agreement.js';
+import { Stack, type Totals } from './stack.js';
+
+const SPEED = 60;
+const INTERVAL = 1;
+const SCENARIOS = ['steady', 'canonicalization', 'replay', 'revoked-key', 'kms-outage'];
+const stack = new Stack({
+  speed: SPEED,
+  scenarios: SCENARIOS,
+  // Phase 3 is the steady phase before the replay burst (0 steady, 1 steady, 2 canonicalization, 3 steady, 4 replay…).
+  killDuringPhase: 3,
+  killAt: 0.3,
+  interval: INTERVAL,
+  demoTimeoutMs: 140_000,
+});
+const config = parseConfig({ timeScale: SPEED });
+
+/** `<outcome>/<error_type or ok>` → count per job, as the totals file keys them. */
+function byJobOutcome(rows: { job: string; outcome: string; reason?: string; value: number }[]): Totals['verifications'] {
+  const out: Totals['verifications'] = {};
+  for (const r of rows) {
+    if (r.value === 0) continue;
+    const key = `${r.outcome}/${r.reason || 'ok'}`;
+    (out[r.job] ??= {})[key] = ((out[r.job] ??= {})[key] ?? 0) + r.value;
+  }
+  return out;
+}
+
+async function prometheusVerificationTotals(): Promise<Totals['verifications']> {
+  const rows = await stack.prometheus.query('sum by (job, hmac_outcome, error_type) (hmac_auth_verifications_total)');
+  return sortTotals(byJobOutcome(rows.map((r) => ({ job: r.metric.job!, outcome: r.metric.hmac_outcome!, reason: r.metric.error_type, value: r.value }))));
+}
+
+describe('the whole stack: demo → collectors → Prometheus → Alertmanager', { timeout: 175_000 }, () => {
+  let totals: Totals;
+
+  before(async () => {
+    await stack.start();
+    await stack.runDemo();
+    totals = stack.totals();
+    // Until Prometheus has scraped the collectors after the demo's final export.
+    await waitFor('Prometheus to hold the final totals', async () => JSON.stringify(await prometheusVerificationTotals()) === JSON.stringify(sortTotals(totals.verifications)), 15_000, 250).catch(() => undefined);
+    await sleep(INTERVAL * 1000 + 200); // one more rule evaluation on those samples
+  }, { timeout: 175_000 });
+
+  after(async () => {
+    await stack.stop();
+  });
+
+  it('runs the demo to its end (exit 0) through every phase, with collector A killed and restarted', () => {
+    assert.deepEqual(stack.demoExit, { code: 0, signal: null }, stack.demo.output().slice(-2000));
+    for (const s of SCENARIOS) assert.ok(stack.phases.some((p) => p.phase === s), `phase ${s} ran`);
+    assert.ok(stack.killedAt > stack.demoStartedAt && stack.restartedAt < stack.demoEndedAt, 'the kill and restart happened while the demo ran');
+  });
+
+  it('c) the collectors\' /api/slo burn rates agree with the recording rules within the stated bound', async () => {
+    const rows: string[] = [];
+    let significant = 0;
+    const killGap: [number, number] = [(stack.killedAt - 2500) / 1000, (stack.restartedAt + 500) / 1000];
+    for (const [ci, collector] of stack.collectors.entries()) {
+      const tc = Date.now() / 1000;
+      const slos = await collector.slo();
+      for (const s of slos) {
+        const slo = config.slos.find((x) => x.name === s.slo)!;
+        for (const w of s.windows.filter((x) => ['30m', '1h', '2h', '6h'].includes(x.window))) {
+          const sel = `{job=${JSON.stringify(s.job)},slo="${s.slo}",window="${w.window}"}`;
+          const [ratio] = await stack.prometheus.query(`hmac_slo_error_ratio${sel}`);
+          const [burn] = await stack.prometheus.query(`hmac_slo_burn_rate${sel}`);
+          const [stamp] = await stack.prometheus.query(`timestamp(hmac_slo_error_ratio${sel})`);
+          assert.ok(ratio && burn && stamp, `Prometheus has no recorded hmac_slo_error_ratio${sel}`);
+          const W = durationSeconds(w.window) / SPEED;
+          const te = stamp.value;
+          // The collector picks the stored sample at or before its window start: 5 s (35 min back) or
+          // 1 min (6 h back) resolution, divided by the time scale.
+          const resolution = (W <= (35 * 60) / SPEED ? 5 : 60) / SPEED;
+          let edge: [number, number] = [Math.min(te, tc) - W - INTERVAL - resolution, Math.max(te, tc) - W + INTERVAL];
+          if (ci === 0 && edge[0] <= killGap[1] && killGap[0] <= edge[1]) edge = [Math.min(edge[0], killGap[0]), Math.max(edge[1], killGap[1])];
+          const u = await uncertainty(stack.prometheus, slo, s.job, te, stack.startedAt / 1000, te - W, edge);
+          const tol = ratioTolerance(w.errorRatio, w.events, u, W, INTERVAL);
+          const budget = 1 - s.objective;
+          rows.push(`${s.job} ${s.slo} ${w.window}: collector burn ${w.burnRate.toFixed(3)} (${w.badEvents}/${w.events}), rules ${burn.value.toFixed(3)}, bound ±${(tol / budget).toFixed(3)} (U bad ${u.bad}, total ${u.total})`);
+          assert.ok(Math.abs(w.errorRatio - ratio.value) <= tol, `${s.job} ${s.slo} ${w.window}: error ratio collector ${w.errorRatio} vs rules ${ratio.value}, bound ${tol}\n${rows.join('\n')}`);
+          assert.ok(Math.abs(w.burnRate - burn.value) <= tol / budget + 1e-6, `${s.job} ${s.slo} ${w.window}: burn collector ${w.burnRate} vs rules ${burn.value}`);
+          if (w.burnRate > 1) significant++;
+        }
+      }
+    }
+    console.log(`# SLO agreement (speed ${SPEED}, windows scaled):\n# ${rows.join('\n# ')}`);
+    assert.ok(significant >= 4, `the timeline should burn budget in several windows; compared:\n${rows.join('\n')}`);
+  });
+
+  it('d) after SIGKILL and restart, the collectors\' totals equal what the services counted', async () => {
+    const rows: { job: string; outcome: string; reason?: string; value: number }[] = [];
+    const jobsOf: string[][] = [];
+    for (const c of stack.collectors) {
+      const jobs = new Set<string>();
+      for (const [key, value] of await c.metrics()) {
+        const m = /^hmac_auth_verifications_total\{(.*)\}$/.exec(key);
+        if (!m) continue;
+        const labels = Object.fromEntries(m[1]!.split(',').map((kv) => kv.split('=') as [string, string]));
+        jobs.add(labels.job!);
+        rows.push({ job: labels.job!, outcome: labels.hmac_outcome!, reason: labels.error_type, value });
+      }
+      jobsOf.push([...jobs]);
+    }
+    assert.ok(jobsOf[0]!.length > 0, 'the killed collector served at least one job');
+    assert.ok(jobsOf[1]!.length > 0, 'so did the other one');
+    assert.deepEqual(sortTotals(byJobOutcome(rows)), sortTotals(totals.verifications));
+  });
+
+  it('e) with two collectors, Prometheus\'s sums and the recording rules match the services\' totals', async () => {
+    assert.deepEqual(await prometheusVerificationTotals(), sortTotals(totals.verifications));
+    const instances = await stack.prometheus.query('count by (instance) (hmac_auth_verifications_total)');
+    assert.equal(instances.length, 2, 'series from both collectors');
+    // One copy of each SLO series: the rules' (the collectors' are dropped at scrape).
+    assert.deepEqual(await stack.prometheus.query('count by (job, slo, window) (hmac_slo_burn_rate) > 1'), []);
+    assert.deepEqual(await stack.prometheus.query('hmac_slo_burn_rate{instance!=""}'), []);
+
+    // The rules' auth-success error ratio over a window covering the whole run, against the totals.
+    const runSec = (Date.now() - stack.startedAt) / 1000;
+    const window = ['5m', '30m', '1h', '2h', '6h'].find((w) => durationSeconds(w) / SPEED > runSec + 5);
+    assert.ok(window, `no window up to 6h covers the ${runSec} s run at speed ${SPEED}`);
+    const slo = config.slos.find((s) => s.name === 'auth-success')!;
+    for (const [job, counts] of Object.entries(totals.verifications)) {
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const bad = Object.entries(counts).filter(([k]) => !k.startsWith('accepted/')).reduce((a, [, v]) => a + v, 0);
+      const sel = `{job=${JSON.stringify(job)},slo="auth-success",window="${window}"}`;
+      const [ratio] = await stack.prometheus.query(`hmac_slo_error_ratio${sel}`);
+      const [stamp] = await stack.prometheus.query(`timestamp(hmac_slo_error_ratio${sel})`);
+      assert.ok(ratio && stamp, `no hmac_slo_error_ratio${sel}`);
+      const W = durationSeconds(window) / SPEED;
+      const u = await uncertainty(stack.prometheus, slo, job, stamp.value, stack.startedAt / 1000, stamp.value - W, [stamp.value - W, stamp.value - W]);
+      const tol = ratioTolerance(bad / total, total, u, W, INTERVAL);
+      console.log(`# ${job} auth-success over the run (${window}): services ${bad}/${total} = ${(bad / total).toFixed(5)}, rules ${ratio.value.toFixed(5)}, bound ±${tol.toFixed(5)}`);
+      assert.ok(Math.abs(bad / total - ratio.value) <= tol, `${job}: services' ratio ${bad / total} vs rules ${ratio.value} (bound ${tol})`);
+    }
+  });
+
+  it('every generated rule evaluates without error in Prometheus', async () => {
+    const groups = await stack.prometheus.rules();
+    assert.ok(groups.length > 0);
+    for (const g of groups) for (const r of g.rules) assert.equal(r.health, 'ok', `${g.name} ${r.name}: ${r.lastError}`);
+  });
+
+  it('b) each failure mode reaches the webhook receiver as its alert; the steady phase as none', async () => {
+    const revokedKeys = new Set((await stack.prometheus.query('hmac_key_info{hmac_key_status="revoked"}')).map((s) => s.metric.hmac_key_id!));
+    const jobs = new Set(Object.keys(totals.verifications));
+    const expected: Record<string, { receiver: string; what: string; match: (l: Record<string, string>) => boolean }> = {
+      canonicalization: {
+        receiver: 'page',
+        what: 'a page (critical): mismatch spike in several jobs, or the auth-success fast burn',
+        match: (l) => l.severity === 'critical' && (l.alertname === 'HmacAuthSignatureMismatchSpike' || (l.alertname === 'HmacAuthErrorBudgetBurn' && l.slo === 'auth-success')),
+      },
+      replay: {
+        receiver: 'ticket',
+        what: 'HmacAuthReplayDetected (warning, category=security)',
+        match: (l) => l.alertname === 'HmacAuthReplayDetected' && l.severity === 'warning' && l.category === 'security',
+      },
+      'revoked-key': {
+        receiver: 'security-page',
+        what: 'HmacAuthRevokedKeyPresented (critical, team=security) naming a revoked key',
+        match: (l) => l.alertname === 'HmacAuthRevokedKeyPresented' && l.severity === 'critical' && l.team === 'security' && revokedKeys.has(l.hmac_key_id!),
+      },
+      'kms-outage': {
+        receiver: 'ticket',
+        what: 'HmacAuthKmsErrorRatioHigh or HmacAuthKmsLatencyHigh (warning)',
+        match: (l) => /^HmacAuthKms(ErrorRatio|Latency)High$/.test(l.alertname!) && l.severity === 'warning',
+      },
+    };
+    const grace = 15_000;
+    // The last failure phase's alert may still be on its way.
+    await waitFor('the last failure mode\'s alert', () => stack.webhook.firing().some((a) => expected['kms-outage']!.match(a.labels)), grace).catch(() => undefined);
+    const summary = stack.webhook.firing().map((a) => `${new Date(a.receivedAt).toISOString()} ${a.receiver} ${JSON.stringify(a.labels)}`);
+    const phases = stack.phases.map((p) => `${new Date(p.at).toISOString()} #${p.index} ${p.phase} (${p.scenario}) ${p.durationMs} ms`);
+    const context = `\nphases:\n${phases.join('\n')}\nreceived:\n${summary.join('\n')}`;
+
+    for (const [scenario, e] of Object.entries(expected)) {
+      const phase = stack.failurePhase(scenario);
+      assert.ok(phase, `phase ${scenario} ran`);
+      const hits = stack.webhook.firing().filter((a) => a.receiver === e.receiver && e.match(a.labels) && jobs.has(a.labels.job!));
+      assert.ok(hits.length > 0, `${scenario}: expected ${e.what} at receiver ${e.receiver}${context}`);
+      const first = Math.min(...hits.map((a) => a.receivedAt));
+      assert.ok(first >= phase.start, `${scenario}: ${e.what} arrived before the phase began${context}`);
+      assert.ok(first <= phase.end + grace, `${scenario}: ${e.what} arrived more than ${grace} ms after the phase ended${context}`);
+    }
+
+    const firstFailure = Math.min(...Object.keys(expected).map((s) => stack.failurePhase(s)!.start));
+    const early = stack.webhook.firing().filter((a) => a.receivedAt < firstFailure || Date.parse(a.startsAt) < firstFailure);
+    assert.deepEqual(early.map((a) => a.labels), [], `alerts during the steady phase${context}`);
+  });
+});
+
+function sortTotals(t: Totals['verifications']): Totals['verifications'] {
+  return Object.fromEntries(
+    Object.entries(t)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([job, counts]) => [job, Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== 0).sort(([a], [b]) => a.localeCompare(b)))]),
+  );
+}

@@ -1,0 +1,170 @@
+/**
+ * The whole hmac-slo stack as real processes on loopback, driven through one compressed demo
+ * timeline:
+ *
+ *   demo services ──OTLP──► collector A ─┐                         ┌─► webhook receiver (in the test)
+ *   (split by --push-to A,B) collector B ─┴─► Prometheus (rules) ──► Alertmanager
+ *
+ * Rules are generated for the same config with `hmac-slo generate --time-scale SPEED`, so the
+ * collectors (same config file, `timeScale: SPEED`), the rules and the demo (`--speed SPEED`) share
+ * one clock. Mid-run, collector A is SIGKILLed and restarted on the same port and state directory.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startAlertmanager, WebhookReceiver } from './alertmanager.js';
+import { Collector } from './collector.js';
+import { Children, freePort, ROOT, waitFor, type Child } from './processes.js';
+import { Prometheus } from './prometheus.js';
+
+export interface StackOptions {
+  speed: number;
+  scenarios: readonly string[];
+  /** Demo phase (by index) during which collector A is killed, and how far into it (fraction). */
+  killDuringPhase: number;
+  killAt: number;
+  /** Seconds: scrape and rule evaluation interval. */
+  interval: number;
+  demoTimeoutMs: number;
+}
+
+export interface Phase {
+  phase: string;
+  scenario: string;
+  index: number;
+  durationMs: number;
+  /** When the line was read (ms epoch). */
+  at: number;
+}
+
+export interface Totals {
+  verifications: Record<string, Record<string, number>>;
+  exportedAt: number;
+}
+
+export class Stack {
+  readonly children = new Children();
+  readonly dir = mkdtempSync(join(tmpdir(), 'hmac-slo-e2e-'));
+  readonly configFile = join(this.dir, 'hmac-slo.yaml');
+  readonly totalsFile = join(this.dir, 'totals.json');
+  readonly phases: Phase[] = [];
+  webhook!: WebhookReceiver;
+  prometheus!: Prometheus;
+  collectors: Collector[] = [];
+  demo!: Child;
+  demoExit?: { code: number | null; signal: NodeJS.Signals | null };
+  /** ms epoch. */
+  startedAt = 0;
+  demoStartedAt = 0;
+  demoEndedAt = 0;
+  killedAt = 0;
+  restartedAt = 0;
+
+  constructor(readonly opts: StackOptions) {}
+
+  /** The rule files for this config and speed, rendered by the real CLI. */
+  private generateRules(): { gen: Child; out: string } {
+    const out = join(this.dir, 'generated');
+    const gen = this.children.spawn('generate', process.execPath, [
+      '--conditions=source', '--import', 'tsx', 'src/cli.ts', 'generate',
+      '--config', this.configFile, '--time-scale', String(this.opts.speed), '--out', out,
+    ]);
+    return { gen, out };
+  }
+
+  async start(): Promise<void> {
+    this.startedAt = Date.now();
+    writeFileSync(this.configFile, `# end-to-end test: every window, for and period divided by the demo speed\ntimeScale: ${this.opts.speed}\n`);
+    const { gen, out } = this.generateRules();
+    const ruleFiles = [join(out, 'prometheus', 'rules.yaml'), join(out, 'prometheus', 'alerts.yaml')];
+
+    this.webhook = await WebhookReceiver.start();
+    const [am, portA, portB] = await Promise.all([
+      startAlertmanager(this.children, this.dir, this.webhook.url),
+      freePort(),
+      freePort(),
+    ]);
+    this.collectors = [
+      new Collector(this.children, 'collector-a', portA, join(this.dir, 'state-a'), this.configFile),
+      new Collector(this.children, 'collector-b', portB, join(this.dir, 'state-b'), this.configFile),
+    ];
+    const { code } = await gen.exited;
+    if (code !== 0 || !ruleFiles.every((f) => existsSync(f))) throw new Error(`hmac-slo generate failed:\n${gen.output()}`);
+    await Promise.all(this.collectors.map((c) => c.start()));
+    this.prometheus = await Prometheus.start(this.children, {
+      collectors: this.collectors.map((c) => c.hostPort),
+      alertmanager: am.hostPort,
+      ruleFiles,
+      interval: `${this.opts.interval}s`,
+      dir: this.dir,
+    });
+    await waitFor('Prometheus scraping both collectors', async () => {
+      const targets = await this.prometheus.targets();
+      return targets.length === 2 && targets.every((t) => t.health === 'up');
+    }, 30_000, 250);
+  }
+
+  /** Run the demo to its end, killing and restarting collector A on the way. */
+  async runDemo(): Promise<void> {
+    const o = this.opts;
+    const urls = this.collectors.map((c) => c.url).join(',');
+    const args = ['--push-to', urls, '--speed', String(o.speed), '--scenario', o.scenarios.join(','), '--totals', this.totalsFile, '--log-format', 'json', '--no-ui'];
+    this.demo = demoIsPlaceholder()
+      ? this.children.spawn('demo', process.execPath, ['--conditions=source', '--import', 'tsx', 'test/e2e/stand-in-demo.ts', ...args])
+      : this.children.spawn('demo', process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'demo', ...args, '--export-interval', '500']);
+    this.demoStartedAt = Date.now();
+    let killing: Promise<void> | undefined;
+    this.demo.onLine((line, at) => {
+      if (!line.startsWith('{')) return;
+      let msg: { msg?: string; phase?: string; scenario?: string; index?: number; durationMs?: number };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (msg.msg !== 'demo phase') return;
+      const phase: Phase = { phase: msg.phase!, scenario: msg.scenario!, index: msg.index!, durationMs: msg.durationMs!, at };
+      this.phases.push(phase);
+      if (phase.index === o.killDuringPhase) killing = this.killAndRestart(phase.durationMs * o.killAt);
+    });
+    const exit = await Promise.race([this.demo.exited, sleep(o.demoTimeoutMs).then(() => undefined)]);
+    if (!exit) throw new Error(`the demo did not finish within ${o.demoTimeoutMs} ms`);
+    this.demoExit = exit;
+    this.demoEndedAt = Date.now();
+    await killing;
+  }
+
+  private async killAndRestart(afterMs: number): Promise<void> {
+    await sleep(afterMs);
+    const a = this.collectors[0]!;
+    await a.kill();
+    this.killedAt = Date.now();
+    await sleep(1000);
+    await a.start();
+    this.restartedAt = Date.now();
+  }
+
+  totals(): Totals {
+    return JSON.parse(readFileSync(this.totalsFile, 'utf8')) as Totals;
+  }
+
+  /** Start and end (ms epoch) of the first phase of `scenario` named after it (its failure phase). */
+  failurePhase(scenario: string): { start: number; end: number } | undefined {
+    const i = this.phases.findIndex((p) => p.scenario === scenario && p.phase === scenario);
+    if (i < 0) return undefined;
+    const p = this.phases[i]!;
+    return { start: p.at, end: this.phases[i + 1]?.at ?? this.demoEndedAt };
+  }
+
+  async stop(): Promise<void> {
+    await this.children.killAll();
+    await this.webhook?.close();
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** True while src/demo/command.ts is still the placeholder (the stand-in drives traffic then). */
+export function demoIsPlaceholder(): boolean {
+  return readFileSync(join(ROOT, 'src', 'demo', 'command.ts'), 'utf8').includes('Placeholder');
+}
