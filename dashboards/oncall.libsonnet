@@ -126,7 +126,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
       p.table(
         'Top rejected clients (collector)',
-        'Clients with the most rejected requests per job, by fingerprint (first 12 hex of SHA-256 of the client ID; raw IDs never leave the service), from the collector\'s top-%d per job since it started (`hmac_slo_collector_top_rejected_clients`; an estimate that can over-count by at most the smallest count shown).' % c.collector.failures.topClients,
+        'Clients with the most rejected requests per job, by fingerprint (first 12 hex of SHA-256 of the client ID; raw IDs never leave the service), from the collector\'s top-%d per job since it started (`hmac_slo_collector_top_rejected_clients`; a space-saving estimate: a count can be too high by at most the smallest count of its job).' % c.collector.failures.topClients,
         'short',
         [p.target(
           'topk(%d, sum by (job, client_fingerprint) (hmac_slo_collector_top_rejected_clients%s))' % [
