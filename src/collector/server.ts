@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { CollectorCore } from './core.js';
-import { decodeMetricsBody, decodeTraceBody, readBody, requestEncoding, type Encoding } from './otlp/body.js';
-import { DecodeError, normalizeMetrics, normalizeSpans } from './otlp/normalize.js';
+import { decodeMetrics, decodeTraceBody, readBody, requestEncoding, type Encoding } from './otlp/body.js';
+import { DecodeError, normalizeSpans } from './otlp/normalize.js';
 import { errorResponse, exportResponse, type Encoded } from './otlp/response.js';
 import { finish, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, writeFamilies, writeSeries } from './exposition.js';
 import { FailureQueryError, parseFailuresQuery } from './failures/index.js';
@@ -172,7 +172,7 @@ export class CollectorServer {
       if (denied !== undefined) return refuse(401, 'unauthorized', denied);
       const limits = core.config.collector.limits;
       if (signal === 'metrics') {
-        const resources = normalizeMetrics(decodeMetricsBody(body, encoding, limits));
+        const resources = decodeMetrics(body, encoding, limits);
         const result = await core.ingestMetrics(resources, this.now(), body, encoding);
         let rejected = 0;
         for (const n of result.rejected.values()) rejected += n;

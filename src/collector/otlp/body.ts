@@ -6,8 +6,10 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { DecodeError } from './normalize.js';
+import { DecodeError, normalizeMetrics } from './normalize.js';
 import { MetricsRequest, TraceRequest } from './proto.js';
+import type { ResourceMetrics } from './types.js';
+import { readMetricsRequest } from './wire.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -125,6 +127,16 @@ function parseProto(body: Buffer, type: typeof MetricsRequest, what: string): un
 
 export function decodeMetricsBody(body: Buffer, encoding: Encoding, limits: BodyLimits): unknown {
   return encoding === 'json' ? parseJson(body, limits) : parseProto(body, MetricsRequest, 'ExportMetricsServiceRequest');
+}
+
+/**
+ * A metrics request body, decoded and normalised. Protobuf bodies go through the single-pass wire
+ * reader; whatever it leaves (see wire.ts), errors included, through protobufjs + `normalizeMetrics`,
+ * which gives the same result for everything the wire reader accepts.
+ */
+export function decodeMetrics(body: Buffer, encoding: Encoding, limits: BodyLimits): ResourceMetrics[] {
+  if (encoding === 'json') return normalizeMetrics(parseJson(body, limits));
+  return readMetricsRequest(body) ?? normalizeMetrics(parseProto(body, MetricsRequest, 'ExportMetricsServiceRequest'));
 }
 
 export function decodeTraceBody(body: Buffer, encoding: Encoding, limits: BodyLimits): unknown {

@@ -3,6 +3,7 @@
  * same camelCase shape — into the collector's own types. Checks every value it uses (a wrong type
  * or a non-finite number is a 400 naming the field) and ignores every field it does not use.
  */
+import protobuf from 'protobufjs';
 import {
   type Attributes,
   type Exemplar,
@@ -115,7 +116,8 @@ const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'
 
 /** Trace and span IDs: hex in OTLP/JSON, bytes in protobuf; always lower-case hex here. */
 function id(v: unknown, where: string): string {
-  if (v === undefined || v === null) return '';
+  // An absent protobuf `bytes` field reads as protobufjs' shared empty array: no ID, like an absent JSON field.
+  if (v === undefined || v === null || v === protobuf.util.emptyArray) return '';
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
   if (typeof v === 'string' && /^[0-9a-fA-F]*$/.test(v)) return v.toLowerCase();
   throw new DecodeError(`${where}: expected a hex ID`);

@@ -1,0 +1,551 @@
+/**
+ * A single-pass reader of protobuf `ExportMetricsServiceRequest` bodies straight into the
+ * collector's own types: no protobufjs message objects, no Long values, attribute sets decoded once
+ * and reused while their bytes repeat (every push of a service repeats them).
+ *
+ * It reads only a strict, canonical subset of the wire format — what OTLP exporters send. Anything
+ * outside it (a problem to report, a non-finite number, a wire type other than the declared one, a
+ * group, a truncated field, a second run of attributes, array/kvlist/bytes attribute values,
+ * exponential histograms, summaries) makes it return `undefined`, and the caller decodes the body
+ * with protobufjs + `normalizeMetrics` instead. That path stays the reference: every error, and its
+ * exact message, comes from it. `test/collector/otlp-wire.test.ts` checks that both agree on real
+ * exporter output, on hand-made edge cases and on mutated bodies.
+ *
+ * Like protobufjs, declared sub-messages are walked (so what protobufjs would refuse inside them is
+ * noticed) and unknown fields are skipped without looking inside, as OTLP requires of receivers.
+ */
+import type { Attributes, Exemplar, HistogramPoint, Metric, MetricData, NumberPoint, ResourceMetrics } from './types.js';
+
+/** Thrown (pre-allocated, never escapes this module) when the body leaves the fast subset. */
+const OFF_PATH = { offPath: true };
+
+interface FastBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
+}
+
+// The cursor. Decoding is synchronous, so one module-level cursor serves every call.
+let buf: FastBuffer;
+let pos = 0;
+
+const TWO_32 = 4294967296;
+
+// ---- wire primitives (each bounded by the current message's end) ----
+
+/** A canonical varint of at most 32 bits. */
+function u32(end: number): number {
+  let p = pos;
+  if (p >= end) throw OFF_PATH;
+  let b = buf[p++]!;
+  if (b < 0x80) {
+    pos = p;
+    return b;
+  }
+  let v = b & 0x7f;
+  for (let shift = 7; shift < 28; shift += 7) {
+    if (p >= end) throw OFF_PATH;
+    b = buf[p++]!;
+    v |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      pos = p;
+      return v;
+    }
+  }
+  if (p >= end) throw OFF_PATH;
+  b = buf[p++]!;
+  if (b > 15) throw OFF_PATH; // more than 32 bits, or a longer varint: not canonical here
+  pos = p;
+  return v + b * 0x10000000;
+}
+
+/** A varint read as a signed 64-bit integer, converted as long.js `toNumber()` does. */
+function i64(end: number): number {
+  let lo = 0;
+  let hi = 0;
+  let p = pos;
+  for (let i = 0; i < 10; i++) {
+    if (p >= end) throw OFF_PATH;
+    const b = buf[p++]!;
+    const bits = b & 0x7f;
+    if (i < 4) lo |= bits << (7 * i);
+    else if (i === 4) {
+      lo |= bits << 28;
+      hi |= bits >> 4;
+    } else hi |= bits << (7 * (i - 5) + 3);
+    if (b < 0x80) {
+      pos = p;
+      return (hi | 0) * TWO_32 + (lo >>> 0);
+    }
+  }
+  throw OFF_PATH;
+}
+
+function lo32(p: number): number {
+  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+}
+
+/** Start of 8 bytes of a fixed64/double field, checked against the message end. */
+function fixed8(end: number): number {
+  const p = pos;
+  if (p + 8 > end) throw OFF_PATH;
+  pos = p + 8;
+  return p;
+}
+
+const unsigned64 = (p: number): number => lo32(p + 4) * TWO_32 + lo32(p);
+const signed64 = (p: number): number => (lo32(p + 4) | 0) * TWO_32 + lo32(p);
+
+/** End of a length-delimited field whose length is at `pos`. */
+function delimited(end: number): number {
+  const n = u32(end);
+  const e = pos + n;
+  if (e > end) throw OFF_PATH;
+  return e;
+}
+
+function string(end: number): string {
+  const e = delimited(end);
+  const s = pos;
+  pos = e;
+  return e === s ? '' : buf.utf8Slice(s, e);
+}
+
+function finite(p: number): number {
+  const v = buf.readDoubleLE(p);
+  if (!Number.isFinite(v)) throw OFF_PATH; // refused by the reference path, with its message
+  return v;
+}
+
+/** Skips an unknown field (after its tag), as protobufjs' `skipType` does; groups are off the path. */
+function skip(tag: number, end: number): void {
+  switch (tag & 7) {
+    case 0:
+      for (;;) {
+        if (pos >= end) throw OFF_PATH;
+        if (buf[pos++]! < 0x80) return;
+      }
+    case 1:
+      if (pos + 8 > end) throw OFF_PATH;
+      pos += 8;
+      return;
+    case 2:
+      pos = delimited(end);
+      return;
+    case 5:
+      if (pos + 4 > end) throw OFF_PATH;
+      pos += 4;
+      return;
+    default:
+      throw OFF_PATH;
+  }
+}
+
+/** Tag of the next field; one byte for every field the collector reads. */
+function tagAt(end: number): number {
+  const b = buf[pos]!;
+  if (b < 0x80) {
+    pos++;
+    return b;
+  }
+  return u32(end);
+}
+
+/** Tag numbers (field << 3 | wire type) of the fields read below. */
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const tag = (field: number, wire: number) => (field << 3) | wire;
+
+// ---- attributes: decoded once per distinct byte run ----
+
+/** Attribute byte runs (tags included) → decoded, frozen attribute sets. Bounded: cleared when full. */
+const attributeCache = new Map<string, Attributes>();
+const ATTRIBUTE_CACHE_MAX = 20_000;
+const EMPTY: Attributes = Object.freeze({});
+
+/** The string form of an AnyValue, as `normalizeMetrics` writes it. */
+function anyValue(end: number): string {
+  let str: string | undefined;
+  let bool: boolean | undefined;
+  let int: number | undefined;
+  let dbl: number | undefined;
+  while (pos < end) {
+    const t = tagAt(end);
+    switch (t) {
+      case tag(1, LEN):
+        str = string(end);
+        break;
+      case tag(2, VARINT):
+        bool = u32(end) !== 0;
+        break;
+      case tag(3, VARINT):
+        int = i64(end);
+        break;
+      case tag(4, I64):
+        dbl = finite(fixed8(end));
+        break;
+      default:
+        // Array, kvlist and bytes values are rare in metric attributes: left to the reference path.
+        if (t >>> 3 >= 1 && t >>> 3 <= 7) throw OFF_PATH;
+        skip(t, end);
+    }
+  }
+  if (str !== undefined) return str;
+  if (bool !== undefined) return bool ? 'true' : 'false';
+  if (int !== undefined) return String(int);
+  if (dbl !== undefined) return String(dbl);
+  return '';
+}
+
+/** One KeyValue into `out` (entries with an empty key are dropped, as by the reference path). */
+function keyValue(end: number, out: Attributes): void {
+  let key = '';
+  let value = '';
+  while (pos < end) {
+    const t = tagAt(end);
+    if (t === tag(1, LEN)) key = string(end);
+    else if (t === tag(2, LEN)) {
+      const e = delimited(end);
+      value = anyValue(e);
+    } else if (t >>> 3 === 1 || t >>> 3 === 2) throw OFF_PATH;
+    else skip(t, end);
+  }
+  if (key !== '') out[key] = value;
+}
+
+/**
+ * The attributes of a message: one contiguous run of `attrTag` entries starting at `start` (the
+ * first tag, already read). Ends at the first field that is not an attribute entry.
+ */
+function attributeRun(start: number, attrTag: number, end: number): Attributes {
+  for (;;) {
+    pos = delimited(end);
+    if (pos >= end || buf[pos] !== attrTag) break;
+    pos++;
+  }
+  const runEnd = pos;
+  const bytes = buf.latin1Slice(start, runEnd);
+  const cached = attributeCache.get(bytes);
+  if (cached !== undefined) return cached;
+  const out: Attributes = {};
+  pos = start;
+  while (pos < runEnd) {
+    pos++; // the one-byte tag
+    const e = delimited(runEnd);
+    keyValue(e, out);
+  }
+  Object.freeze(out);
+  if (attributeCache.size >= ATTRIBUTE_CACHE_MAX) attributeCache.clear();
+  attributeCache.set(bytes, out);
+  return out;
+}
+
+/** Start-time strings: every point of a push usually carries the same start. */
+let lastStartLo = 0;
+let lastStartHi = 0;
+let lastStart = '';
+
+/** `normalizeMetrics`' reading of a fixed64 nanosecond timestamp: '' for 0, else its decimal double. */
+function nanos(p: number): string {
+  const lo = lo32(p);
+  const hi = lo32(p + 4);
+  if (lo === 0 && hi === 0) return '';
+  if (lo !== lastStartLo || hi !== lastStartHi || lastStart === '') {
+    lastStartLo = lo;
+    lastStartHi = hi;
+    lastStart = String(hi * TWO_32 + lo);
+  }
+  return lastStart;
+}
+
+// ---- messages ----
+
+function exemplar(end: number): Exemplar {
+  let time = -1;
+  let int: number | undefined;
+  let dbl: number | undefined;
+  let traceId = '';
+  let spanId = '';
+  while (pos < end) {
+    const start = pos;
+    const t = tagAt(end);
+    switch (t) {
+      case tag(7, LEN):
+        if (pos === start + 1) attributeRun(start, t, end); // filtered attributes: checked, not kept
+        else throw OFF_PATH;
+        break;
+      case tag(2, I64):
+        time = fixed8(end);
+        break;
+      case tag(3, I64):
+        dbl = finite(fixed8(end));
+        break;
+      case tag(6, I64):
+        int = signed64(fixed8(end));
+        break;
+      case tag(4, LEN): {
+        const e = delimited(end);
+        spanId = buf.hexSlice(pos, e);
+        pos = e;
+        break;
+      }
+      case tag(5, LEN): {
+        const e = delimited(end);
+        traceId = buf.hexSlice(pos, e);
+        pos = e;
+        break;
+      }
+      default:
+        if (t >>> 3 >= 2 && t >>> 3 <= 7) throw OFF_PATH;
+        skip(t, end);
+    }
+  }
+  const ns = time < 0 ? '' : nanos(time);
+  return {
+    value: int !== undefined ? int : dbl !== undefined ? dbl : 0,
+    timeUnixMs: ns === '' ? 0 : Math.floor(Number(ns) / 1e6),
+    traceId,
+    spanId,
+  };
+}
+
+function numberPoint(end: number): NumberPoint {
+  let attributes: Attributes | undefined;
+  let start = '';
+  let int: number | undefined;
+  let dbl: number | undefined;
+  while (pos < end) {
+    const at = pos;
+    const t = tagAt(end);
+    switch (t) {
+      case tag(7, LEN):
+        if (attributes !== undefined || pos !== at + 1) throw OFF_PATH;
+        attributes = attributeRun(at, t, end);
+        break;
+      case tag(2, I64):
+        start = nanos(fixed8(end));
+        break;
+      case tag(3, I64):
+        fixed8(end);
+        break;
+      case tag(4, I64):
+        dbl = finite(fixed8(end));
+        break;
+      case tag(6, I64):
+        int = signed64(fixed8(end));
+        break;
+      case tag(5, LEN): {
+        const e = delimited(end);
+        exemplar(e); // not used for number points, but checked like the reference path does
+        break;
+      }
+      default:
+        if (t >>> 3 >= 2 && t >>> 3 <= 7) throw OFF_PATH;
+        skip(t, end);
+    }
+  }
+  return { attributes: attributes ?? EMPTY, start, value: int !== undefined ? int : dbl !== undefined ? dbl : 0 };
+}
+
+/** A repeated fixed64/double field: packed (one run) or one element per field. */
+function pushFixed(t: number, end: number, out: number[], asDouble: boolean): void {
+  if ((t & 7) === LEN) {
+    const e = delimited(end);
+    if ((e - pos) % 8 !== 0) throw OFF_PATH;
+    for (let p = pos; p < e; p += 8) out.push(asDouble ? finite(p) : unsigned64(p));
+    pos = e;
+  } else if ((t & 7) === I64) {
+    const p = fixed8(end);
+    out.push(asDouble ? finite(p) : unsigned64(p));
+  } else throw OFF_PATH;
+}
+
+function histogramPoint(end: number): HistogramPoint {
+  let attributes: Attributes | undefined;
+  let start = '';
+  let count = 0;
+  let sum = 0;
+  const bounds: number[] = [];
+  const counts: number[] = [];
+  let exemplars: Exemplar[] | undefined;
+  while (pos < end) {
+    const at = pos;
+    const t = tagAt(end);
+    switch (t) {
+      case tag(9, LEN):
+        if (attributes !== undefined || pos !== at + 1) throw OFF_PATH;
+        attributes = attributeRun(at, t, end);
+        break;
+      case tag(2, I64):
+        start = nanos(fixed8(end));
+        break;
+      case tag(3, I64):
+        fixed8(end);
+        break;
+      case tag(4, I64):
+        count = unsigned64(fixed8(end));
+        break;
+      case tag(5, I64):
+        sum = finite(fixed8(end));
+        break;
+      case tag(6, LEN):
+      case tag(6, I64):
+        pushFixed(t, end, counts, false);
+        break;
+      case tag(7, LEN):
+      case tag(7, I64):
+        pushFixed(t, end, bounds, true);
+        break;
+      case tag(8, LEN): {
+        const e = delimited(end);
+        (exemplars ??= []).push(exemplar(e));
+        break;
+      }
+      default:
+        if (t >>> 3 >= 2 && t >>> 3 <= 9) throw OFF_PATH;
+        skip(t, end);
+    }
+  }
+  // Refused by the reference path (with its message).
+  if (counts.length !== 0 && counts.length !== bounds.length + 1) throw OFF_PATH;
+  const point: HistogramPoint = { attributes: attributes ?? EMPTY, start, count, sum, bounds, counts };
+  if (exemplars) (point as { exemplars?: Exemplar[] }).exemplars = exemplars;
+  return point;
+}
+
+/** Sum, Gauge or Histogram: data points (field 1), temporality (2), monotonic (3, sums only). */
+function metricData(kind: 'sum' | 'gauge' | 'histogram', end: number): MetricData {
+  let temporality = 0;
+  let monotonic = false;
+  const numbers: NumberPoint[] = [];
+  const histograms: HistogramPoint[] = [];
+  while (pos < end) {
+    const t = tagAt(end);
+    if (t === tag(1, LEN)) {
+      const e = delimited(end);
+      if (kind === 'histogram') histograms.push(histogramPoint(e));
+      else numbers.push(numberPoint(e));
+    } else if (t === tag(2, VARINT) && kind !== 'gauge') temporality = u32(end) | 0;
+    else if (t === tag(3, VARINT) && kind === 'sum') monotonic = u32(end) !== 0;
+    else if (t >>> 3 === 1 || (t >>> 3 === 2 && kind !== 'gauge') || (t >>> 3 === 3 && kind === 'sum')) throw OFF_PATH;
+    else skip(t, end);
+  }
+  if (kind === 'sum') return { type: 'sum', temporality, monotonic, points: numbers };
+  if (kind === 'gauge') return { type: 'gauge', points: numbers };
+  return { type: 'histogram', temporality, points: histograms };
+}
+
+function metric(end: number): Metric {
+  let name = '';
+  let description = '';
+  let unit = '';
+  let sum: MetricData | undefined;
+  let gauge: MetricData | undefined;
+  let histogram: MetricData | undefined;
+  while (pos < end) {
+    const t = tagAt(end);
+    switch (t) {
+      case tag(1, LEN):
+        name = string(end);
+        break;
+      case tag(2, LEN):
+        description = string(end);
+        break;
+      case tag(3, LEN):
+        unit = string(end);
+        break;
+      case tag(5, LEN):
+        gauge = metricData('gauge', delimited(end));
+        break;
+      case tag(7, LEN):
+        sum = metricData('sum', delimited(end));
+        break;
+      case tag(9, LEN):
+        histogram = metricData('histogram', delimited(end));
+        break;
+      default: {
+        // Exponential histograms (10) and summaries (11) are counted and refused: reference path.
+        const f = t >>> 3;
+        if ((f >= 1 && f <= 3) || f === 5 || f === 7 || f >= 9 && f <= 11) throw OFF_PATH;
+        skip(t, end);
+      }
+    }
+  }
+  // The reference path's precedence when several are set: sum, gauge, histogram.
+  const data = sum ?? gauge ?? histogram ?? { type: 'unsupported', what: 'empty metric', points: 0 };
+  return { name, unit, description, data };
+}
+
+/** InstrumentationScope: not used, but walked (its name and version must be within bounds). */
+function scope(end: number): void {
+  while (pos < end) {
+    const t = tagAt(end);
+    if (t === tag(1, LEN) || t === tag(2, LEN)) pos = delimited(end);
+    else if (t >>> 3 === 1 || t >>> 3 === 2) throw OFF_PATH;
+    else skip(t, end);
+  }
+}
+
+function scopeMetrics(end: number, metrics: Metric[]): void {
+  while (pos < end) {
+    const t = tagAt(end);
+    if (t === tag(1, LEN)) scope(delimited(end));
+    else if (t === tag(2, LEN)) metrics.push(metric(delimited(end)));
+    else if (t >>> 3 === 1 || t >>> 3 === 2) throw OFF_PATH;
+    else skip(t, end);
+  }
+}
+
+function resource(end: number): Attributes {
+  let attributes: Attributes | undefined;
+  while (pos < end) {
+    const at = pos;
+    const t = tagAt(end);
+    if (t === tag(1, LEN)) {
+      if (attributes !== undefined || pos !== at + 1) throw OFF_PATH;
+      attributes = attributeRun(at, t, end);
+    } else if (t >>> 3 === 1) throw OFF_PATH;
+    else skip(t, end);
+  }
+  return attributes ?? EMPTY;
+}
+
+function resourceMetrics(end: number): ResourceMetrics {
+  let attrs: Attributes = EMPTY;
+  const metrics: Metric[] = [];
+  while (pos < end) {
+    const t = tagAt(end);
+    if (t === tag(1, LEN)) attrs = resource(delimited(end));
+    else if (t === tag(2, LEN)) scopeMetrics(delimited(end), metrics);
+    else if (t >>> 3 === 1 || t >>> 3 === 2) throw OFF_PATH;
+    else skip(t, end);
+  }
+  return { resource: attrs, metrics };
+}
+
+/**
+ * The request in the collector's types, or `undefined` when the body is outside the fast subset
+ * (decode it with the reference path then: it gives the same result or the error to answer).
+ * Attribute sets in the result are frozen and shared between requests: never modify them.
+ */
+export function readMetricsRequest(body: Buffer): ResourceMetrics[] | undefined {
+  buf = body as FastBuffer;
+  pos = 0;
+  const end = body.length;
+  try {
+    const out: ResourceMetrics[] = [];
+    while (pos < end) {
+      const t = tagAt(end);
+      if (t === tag(1, LEN)) out.push(resourceMetrics(delimited(end)));
+      else if (t >>> 3 === 1) throw OFF_PATH;
+      else skip(t, end);
+    }
+    return out;
+  } catch (err) {
+    if (err === OFF_PATH) return undefined;
+    throw err;
+  } finally {
+    buf = undefined as unknown as FastBuffer; // do not keep the body alive
+  }
+}
