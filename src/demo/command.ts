@@ -12,7 +12,7 @@ interface DemoFlags {
   listen?: string;
   stateDir: string;
   pushTo?: string[];
-  scenario: ScenarioName[];
+  scenario?: ScenarioName[];
   speed: number;
   duration?: number;
   loop?: boolean;
@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'embedded collector address (default: collector.listen, 127.0.0.1:9464)', parseListenFlag)
     .option('--state-dir <dir>', 'embedded collector state directory', '.hmac-slo-state/demo')
     .option('--push-to <urls>', 'push to these collector base URLs (comma list) instead of an embedded collector', parsePushTo)
-    .option('--scenario <names>', 'all, or a comma list of: steady, canonicalization, clock-drift, replay, revoked-key, rotation-lag, kms-outage, proxy-body, canary', parseScenarios, parseScenarios('all'))
+    .option('--scenario <names>', 'all (default), or a comma list of: steady, canonicalization, clock-drift, replay, revoked-key, rotation-lag, kms-outage, proxy-body, canary', parseScenarios)
     .option('--speed <n>', 'compress demo time n-fold (match `hmac-slo generate --time-scale n`)', parseSpeed, 1)
     .option('--duration <dur>', 'stop after this much real time, e.g. 90s, 10m (default: when the timeline ends)', parseDuration)
     .option('--loop', 'repeat the timeline until stopped')
@@ -66,7 +66,7 @@ export function register(program: Command): void {
           listen: flags.listen ?? config.collector.listen,
           stateDir: flags.stateDir,
           pushTo: flags.pushTo,
-          scenarios: flags.scenario,
+          scenarios: flags.scenario ?? parseScenarios('all'),
           speed: flags.speed,
           durationMs: flags.duration,
           loop: flags.loop === true,

@@ -157,12 +157,15 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const realMs = (p: PhaseSpec) => Math.round((p.demoMinutes * 60_000) / opts.speed);
   const timelineMs = timeline.reduce((sum, p) => sum + realMs(p), 0);
   const base = urls[0]!;
+  // The verifying services' own loopback URLs (payments-api, its canary, webhook-receiver).
+  const serviceUrls = [payments.server.url, paymentsCanary.server.url, webhooks.server.url];
   const services = plans(runId).map((p, i) => ({
     job: p.identity.name,
     version: p.identity.version,
     instance: p.identity.instanceId,
     ...(p.identity.pointAttributes ? { track: 'canary' } : {}),
     role: p.role,
+    ...(serviceUrls[i] ? { url: serviceUrls[i] } : {}),
     pushTo: urls[i % urls.length],
   }));
   out.event('demo started', {
@@ -172,7 +175,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     metrics: `${base}/metrics`,
     slo: `${base}/api/slo`,
     failures: `${base}/api/failures`,
-    keys: `${base}/api/keys`,
+    keyRotation: `${base}/api/keys`,
     speed: opts.speed,
     scenarios: opts.scenarios,
     phases: timeline.map((p) => ({ phase: p.name, scenario: p.scenario, durationMs: realMs(p) })),
@@ -180,6 +183,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     loop: opts.loop,
     exportIntervalMs: opts.exportIntervalMs,
     services,
+    // Key IDs (never secrets): what the clients sign with, and the leaked key the attacker presents.
+    keyIds: { payments: { current: keys.current, leaked: keys.leaked }, webhooks: { current: webhookKeyId } },
     kms: 'SimulatedKms (a simulation: latency, throttling and outages are injected by the scenarios)',
   });
   printBanner(out, { collectorUrl: collector?.url, urls, ui: opts.ui && collector !== undefined, speed: opts.speed, timeline, realMs, timelineMs, loop: opts.loop, services });

@@ -61,12 +61,11 @@ export function formatClock(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** One line, fit for an 80-column terminal: phase, time left, requests, 5m success, the lowest budget. */
 export function statusText(phase: { name: string; index: number; count: number; leftMs: number }, figures: StatusFigures | undefined): string {
-  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} (${formatClock(phase.leftMs)} left)`;
+  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} ${formatClock(phase.leftMs)} left`;
   if (figures === undefined) return `${head} │ collector not answering`;
-  const budget = Object.entries(figures.budget)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([job, left]) => `${job} ${formatPercent(left, 0)}`)
-    .join(', ');
-  return `${head} │ ${formatCount(figures.requests)} verifications │ 5m success ${formatPercent(figures.successRate5m, 2)} │ budget left: ${budget || '—'}`;
+  const lowest = Object.entries(figures.budget).sort(([ja, a], [jb, b]) => a - b || (ja < jb ? -1 : 1))[0];
+  const budget = lowest ? `budget ${formatPercent(lowest[1], 0)} (${lowest[0]})` : 'budget —';
+  return `${head} │ ${formatCount(figures.requests)} req │ 5m ok ${formatPercent(figures.successRate5m, 2)} │ ${budget}`;
 }
