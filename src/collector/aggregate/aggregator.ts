@@ -47,9 +47,25 @@ interface Reading {
   sum?: number;
 }
 
+/**
+ * What a pusher's data point resolves to: its series key, the series and (cumulative streams) the
+ * pusher's reading. Cached per pusher so a repeated push skips building and hashing the key.
+ */
+interface Stream {
+  readonly key: string;
+  readonly series: StoredSeries;
+  reading: Reading | undefined;
+}
+
 interface Pusher {
   lastSeenMs: number;
   readings: Map<string, Reading>;
+  /**
+   * Canonical metric name → attribute set → stream, for attribute sets that the protobuf reader
+   * interns (frozen, shared while their bytes repeat: see otlp/wire.ts). Identity is the key, so a
+   * lookup costs no hashing of strings; a WeakMap, so sets the reader has let go of drop out.
+   */
+  streams?: Map<string, WeakMap<Attributes, Stream>>;
   /**
    * Set when this pusher was forgotten before (TTL) and came back: when it was forgotten. A
    * cumulative stream first seen again that started before then was already counted up to the
@@ -106,6 +122,18 @@ function attrsKey(a: Attributes): string {
   return s;
 }
 
+/** Identity and job of interned (frozen, shared) resource attribute sets, computed once per set. */
+const resourceIdentity = new WeakMap<Attributes, { pid: string; job: string }>();
+
+function identityOf(resource: Attributes): { pid: string; job: string } {
+  let id = resourceIdentity.get(resource);
+  if (id === undefined) {
+    id = { pid: pusherIdOf(resource), job: jobOf(resource) };
+    if (Object.isFrozen(resource)) resourceIdentity.set(resource, id);
+  }
+  return id;
+}
+
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -153,8 +181,7 @@ export class Aggregator implements SeriesSource {
       if (result.messages.length < 5 && !result.messages.includes(message)) result.messages.push(message);
     };
     for (const rm of resources) {
-      const job = jobOf(rm.resource);
-      const pid = pusherIdOf(rm.resource);
+      const { job, pid } = identityOf(rm.resource);
       let pusher = this.pushers.get(pid);
       if (!pusher) {
         if (this.pushers.size >= (this.limits.maxPushers ?? DEFAULT_MAX_PUSHERS)) {
@@ -184,10 +211,12 @@ export class Aggregator implements SeriesSource {
           continue;
         }
         const name = canonicalName(m.name);
+        let streams = pusher.streams?.get(name);
+        if (streams === undefined) (pusher.streams ??= new Map()).set(name, (streams = new WeakMap()));
         if (d.type === 'histogram') {
           const promName = prometheusName(m.name, m.unit, false, false);
           for (const p of d.points) {
-            const why = this.addHistogram(job, name, promName, m, d.temporality, p, pusher);
+            const why = this.addHistogram(job, name, promName, m, d.temporality, p, pusher, streams);
             if (why) reject(why[0], 1, why[1]);
             else result.accepted++;
           }
@@ -198,7 +227,7 @@ export class Aggregator implements SeriesSource {
         const promName = prometheusName(m.name, m.unit, counter, !counter);
         const temporality = d.type === 'sum' ? d.temporality : 0;
         for (const p of d.points) {
-          const why = this.addNumber(job, name, promName, kind, m, temporality, p, pusher);
+          const why = this.addNumber(job, name, promName, kind, m, temporality, p, pusher, streams);
           if (why) reject(why[0], 1, why[1]);
           else result.accepted++;
         }
@@ -224,6 +253,40 @@ export class Aggregator implements SeriesSource {
     return s;
   }
 
+  /**
+   * The stream of a point: from the pusher's cache when its attribute set is interned and was seen
+   * before, else by key (and cached if it can be). A series refused (limits, type conflict) is not
+   * cached: the next push asks again.
+   */
+  private streamOf(
+    job: string,
+    name: string,
+    promName: string,
+    kind: StoredSeries['kind'],
+    m: { unit: string; description: string },
+    attrs: Attributes,
+    pusher: Pusher,
+    streams: WeakMap<Attributes, Stream>,
+    key: string | undefined,
+  ): Stream | [string, string] {
+    const cached = streams.get(attrs);
+    if (cached !== undefined) return cached;
+    key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
+    const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
+    if (Array.isArray(s)) return s;
+    const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
+    if (Object.isFrozen(attrs)) streams.set(attrs, stream);
+    return stream;
+  }
+
+  /**
+   * A cached stream's reading, when it has none yet: another road (a push whose attribute set was
+   * not interned, e.g. OTLP/JSON from the same pusher) may have created it since.
+   */
+  private readingOf(stream: Stream, pusher: Pusher): Reading | undefined {
+    return (stream.reading = pusher.readings.get(stream.key));
+  }
+
   private addNumber(
     job: string,
     name: string,
@@ -233,14 +296,15 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: NumberPoint,
     pusher: Pusher,
+    streams: WeakMap<Attributes, Stream>,
   ): [string, string] | undefined {
-    const key = `${job}\0${name}\0${attrsKey(p.attributes)}`;
     if (kind === 'counter' && temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
     }
     if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
-    const s = this.seriesFor(job, name, promName, kind, m, p.attributes, key);
-    if (Array.isArray(s)) return s;
+    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined);
+    if (Array.isArray(stream)) return stream;
+    const s = stream.series;
     if (kind === 'gauge') {
       s.value = p.value;
       return undefined;
@@ -249,7 +313,7 @@ export class Aggregator implements SeriesSource {
       s.value += p.value;
       return undefined;
     }
-    const prev = pusher.readings.get(key);
+    const prev = stream.reading ?? this.readingOf(stream, pusher);
     const increase = !prev
       ? countedBefore(pusher, p.start) ? 0 : p.value
       : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
@@ -257,7 +321,10 @@ export class Aggregator implements SeriesSource {
     if (prev) {
       prev.start = p.start;
       prev.value = p.value;
-    } else pusher.readings.set(key, { start: p.start, value: p.value });
+    } else {
+      stream.reading = { start: p.start, value: p.value };
+      pusher.readings.set(stream.key, stream.reading);
+    }
     return undefined;
   }
 
@@ -269,36 +336,43 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: HistogramPoint,
     pusher: Pusher,
+    streams: WeakMap<Attributes, Stream>,
   ): [string, string] | undefined {
     if (temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
     }
     const counts = p.counts.length > 0 ? p.counts : [p.count];
     const bounds = p.counts.length > 0 ? p.bounds : [];
-    if (counts.some((c) => c < 0)) return ['negative', `${name}: negative bucket count`];
-    const key = `${job}\0${name}\0${attrsKey(p.attributes)}`;
-    const existing = this.seriesByKey.get(key);
+    for (let i = 0; i < counts.length; i++) if (counts[i]! < 0) return ['negative', `${name}: negative bucket count`];
+    let stream = streams.get(p.attributes);
+    let key: string | undefined;
+    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(p.attributes)}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
-    const s = this.seriesFor(job, name, promName, 'histogram', m, p.attributes, key);
-    if (Array.isArray(s)) return s;
+    if (stream === undefined) {
+      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key);
+      if (Array.isArray(found)) return found;
+      stream = found;
+    }
+    const s = stream.series;
     const h = (s.histogram ??= { bounds: [...bounds], counts: new Array<number>(counts.length).fill(0), sum: 0, count: 0 });
-    let dCounts = counts;
-    let dSum = p.sum;
-    let dCount = p.count;
+    const hc = h.counts;
     if (temporality === TEMPORALITY_CUMULATIVE) {
-      const prev = pusher.readings.get(key);
-      const reset =
-        !prev || !prev.counts || prev.start !== p.start || prev.counts.length !== counts.length || p.count < prev.value || counts.some((c, i) => c < prev.counts![i]!);
+      const prev = stream.reading ?? this.readingOf(stream, pusher);
+      const pc = prev?.counts;
+      let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
+      for (let i = 0; !reset && i < counts.length; i++) if (counts[i]! < pc![i]!) reset = true;
       if (!prev && countedBefore(pusher, p.start)) {
-        dCounts = counts.map(() => 0);
-        dSum = 0;
-        dCount = 0;
+        // Already counted before the pusher was forgotten: this reading is only a baseline.
       } else if (!reset) {
-        dCounts = counts.map((c, i) => c - prev.counts![i]!);
-        dSum = p.sum - (prev.sum ?? 0);
-        dCount = p.count - prev.value;
+        for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]! - pc![i]!;
+        h.sum += p.sum - (prev!.sum ?? 0);
+        h.count += p.count - prev!.value;
+      } else {
+        for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
+        h.sum += p.sum;
+        h.count += p.count;
       }
       // The decoded point's arrays are not used after this push: keep them rather than copy.
       if (prev) {
@@ -306,11 +380,15 @@ export class Aggregator implements SeriesSource {
         prev.value = p.count;
         prev.counts = counts;
         prev.sum = p.sum;
-      } else pusher.readings.set(key, { start: p.start, value: p.count, counts, sum: p.sum });
+      } else {
+        stream.reading = { start: p.start, value: p.count, counts, sum: p.sum };
+        pusher.readings.set(stream.key, stream.reading);
+      }
+    } else {
+      for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
+      h.sum += p.sum;
+      h.count += p.count;
     }
-    for (let i = 0; i < dCounts.length; i++) h.counts[i]! += dCounts[i]!;
-    h.sum += dSum;
-    h.count += dCount;
     s.value = h.count;
     if (p.exemplars) {
       s.exemplars ??= new Array(h.counts.length).fill(undefined);
