@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAlertmanager, WebhookReceiver } from './alertmanager.js';
 import { Collector } from './collector.js';
-import { Children, freePort, ROOT, waitFor, type Child } from './processes.js';
+import { Children, freePort, waitFor, type Child } from './processes.js';
 import { Prometheus } from './prometheus.js';
 
 export interface StackOptions {
@@ -24,6 +24,11 @@ export interface StackOptions {
   /** Demo phase (by index) during which collector A is killed, and how far into it (fraction). */
   killDuringPhase: number;
   killAt: number;
+  /**
+   * Which collector each demo service pushes to, as indexes into the collectors (the demo sends
+   * service i to URL[i mod n] of its --push-to list).
+   */
+  pushTo: readonly number[];
   /** Seconds: scrape and rule evaluation interval. */
   interval: number;
   demoTimeoutMs: number;
@@ -89,9 +94,10 @@ export class Stack {
       new Collector(this.children, 'collector-a', portA, join(this.dir, 'state-a'), this.configFile),
       new Collector(this.children, 'collector-b', portB, join(this.dir, 'state-b'), this.configFile),
     ];
+    const collectorsUp = Promise.all(this.collectors.map((c) => c.start()));
     const { code } = await gen.exited;
     if (code !== 0 || !ruleFiles.every((f) => existsSync(f))) throw new Error(`hmac-slo generate failed:\n${gen.output()}`);
-    await Promise.all(this.collectors.map((c) => c.start()));
+    // Prometheus starts while the collectors boot: its first scrape waits for target discovery anyway.
     this.prometheus = await Prometheus.start(this.children, {
       collectors: this.collectors.map((c) => c.hostPort),
       alertmanager: am.hostPort,
@@ -99,6 +105,7 @@ export class Stack {
       interval: `${this.opts.interval}s`,
       dir: this.dir,
     });
+    await collectorsUp;
     await waitFor('Prometheus scraping both collectors', async () => {
       const targets = await this.prometheus.targets();
       return targets.length === 2 && targets.every((t) => t.health === 'up');
@@ -108,11 +115,9 @@ export class Stack {
   /** Run the demo to its end, killing and restarting collector A on the way. */
   async runDemo(): Promise<void> {
     const o = this.opts;
-    const urls = this.collectors.map((c) => c.url).join(',');
+    const urls = o.pushTo.map((i) => this.collectors[i]!.url).join(',');
     const args = ['--push-to', urls, '--speed', String(o.speed), '--scenario', o.scenarios.join(','), '--totals', this.totalsFile, '--log-format', 'json', '--no-ui'];
-    this.demo = demoIsPlaceholder()
-      ? this.children.spawn('demo', process.execPath, ['--conditions=source', '--import', 'tsx', 'test/e2e/stand-in-demo.ts', ...args])
-      : this.children.spawn('demo', process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'demo', ...args, '--export-interval', '500']);
+    this.demo = this.children.spawn('demo', process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'demo', ...args]);
     this.demoStartedAt = Date.now();
     let killing: Promise<void> | undefined;
     this.demo.onLine((line, at) => {
@@ -128,7 +133,9 @@ export class Stack {
       this.phases.push(phase);
       if (phase.index === o.killDuringPhase) killing = this.killAndRestart(phase.durationMs * o.killAt);
     });
-    const exit = await Promise.race([this.demo.exited, sleep(o.demoTimeoutMs).then(() => undefined)]);
+    const timeout = new AbortController();
+    const exit = await Promise.race([this.demo.exited, sleep(o.demoTimeoutMs, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+    timeout.abort(); // no timer left to keep the test process alive
     if (!exit) throw new Error(`the demo did not finish within ${o.demoTimeoutMs} ms`);
     this.demoExit = exit;
     this.demoEndedAt = Date.now();
@@ -149,12 +156,12 @@ export class Stack {
     return JSON.parse(readFileSync(this.totalsFile, 'utf8')) as Totals;
   }
 
-  /** Start and end (ms epoch) of the first phase of `scenario` named after it (its failure phase). */
+  /** Start and end (ms epoch) of a failure scenario: its phases (one or two steps) until the next steady one. */
   failurePhase(scenario: string): { start: number; end: number } | undefined {
-    const i = this.phases.findIndex((p) => p.scenario === scenario && p.phase === scenario);
+    const i = this.phases.findIndex((p) => p.scenario === scenario && p.phase !== 'steady');
     if (i < 0) return undefined;
-    const p = this.phases[i]!;
-    return { start: p.at, end: this.phases[i + 1]?.at ?? this.demoEndedAt };
+    const next = this.phases.slice(i + 1).find((p) => p.scenario !== scenario);
+    return { start: this.phases[i]!.at, end: next?.at ?? this.demoEndedAt };
   }
 
   async stop(): Promise<void> {
@@ -162,9 +169,4 @@ export class Stack {
     await this.webhook?.close();
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
-}
-
-/** True while src/demo/command.ts is still the placeholder (the stand-in drives traffic then). */
-export function demoIsPlaceholder(): boolean {
-  return readFileSync(join(ROOT, 'src', 'demo', 'command.ts'), 'utf8').includes('Placeholder');
 }
