@@ -120,7 +120,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const kms = new SimulatedKms();
   const now = Date.now();
   const keys = { current: monthKeyId('pay', now - 40 * DAY_MS), leaked: monthKeyId('pay', now - 200 * DAY_MS), rotations: 0 };
-  const cacheTtlMs = () => Math.max(500, 60_000 / opts.speed);
+  // Unwrapped keys stay cached 15 s of demo time (at least 100 ms): frequent enough KMS traffic for
+  // its latency and error ratio to be measurable in a compressed 5m window.
+  const cacheTtlMs = () => Math.max(100, 15_000 / opts.speed);
   const window = durationSeconds(opts.config.alerting.failureModes.timestampWindow);
   const paymentsInstance = (tel: ServiceTelemetry, lowerCasesPaths: boolean): Promise<PaymentsApi> => {
     const store = new KmsKeyStore({ kms, cacheTtlMs, kmsTimeoutMs: KMS_TIMEOUT_MS, meterProvider: tel.meterProvider, tracerProvider: tel.tracerProvider });

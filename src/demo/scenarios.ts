@@ -42,7 +42,7 @@ export interface PhaseSpec {
 export const STEADY_MINUTES = 10;
 export const RECOVERY_MINUTES = 5;
 
-export const KMS_SLOW: KmsProfile = { latencyMedianMs: 120, latencyP95Ms: 600, throttleRate: 0.15, unavailableRate: 0, hangRate: 0 };
+export const KMS_SLOW: KmsProfile = { latencyMedianMs: 120, latencyP95Ms: 800, throttleRate: 0.2, unavailableRate: 0, hangRate: 0 };
 export const KMS_DOWN: KmsProfile = { latencyMedianMs: 40, latencyP95Ms: 120, throttleRate: 0, unavailableRate: 0.7, hangRate: 0.3 };
 /** The payments-api's KMS client timeout (a slower answer is kms_timeout). */
 export const KMS_TIMEOUT_MS = 500;
@@ -121,13 +121,13 @@ const FAILURES: Record<Exclude<ScenarioName, 'steady'>, PhaseSpec[]> = {
       name: 'kms-outage:slowdown',
       scenario: 'kms-outage',
       demoMinutes: 12,
-      description: 'SimulatedKms slows down (p95 600 ms) and throttles 15% of calls',
+      description: 'SimulatedKms slows down (p95 800 ms, timeouts at 500 ms) and throttles 20% of calls',
       enter: (w) => setKms(w, KMS_SLOW),
     },
     {
       name: 'kms-outage:outage',
       scenario: 'kms-outage',
-      demoMinutes: 12,
+      demoMinutes: 15,
       description: 'SimulatedKms is down: 503s and timeouts; payments-api cannot unwrap keys',
       enter: (w) => setKms(w, KMS_DOWN),
     },
@@ -136,7 +136,7 @@ const FAILURES: Record<Exclude<ScenarioName, 'steady'>, PhaseSpec[]> = {
     {
       name: 'proxy-body',
       scenario: 'proxy-body',
-      demoMinutes: 15,
+      demoMinutes: 18,
       description: 'a new edge proxy re-serialises pretty-printed webhook JSON bodies',
       enter: (w) => void (w.conditions.proxyRewritesBodies = true),
     },
@@ -145,7 +145,7 @@ const FAILURES: Record<Exclude<ScenarioName, 'steady'>, PhaseSpec[]> = {
     {
       name: 'canary',
       scenario: 'canary',
-      demoMinutes: 15,
+      demoMinutes: 18,
       description: 'payments-api 1.9.0-rc.1 canary takes 30% of traffic; its router lower-cases paths',
       enter: (w) => void (w.conditions.canaryShare = 0.3),
     },
@@ -153,8 +153,8 @@ const FAILURES: Record<Exclude<ScenarioName, 'steady'>, PhaseSpec[]> = {
 };
 
 /**
- * The phases for a scenario selection: `all` (every scenario in order), or a list, each failure
- * scenario preceded by a steady phase (the opening one is longer).
+ * The phases for a scenario selection (`all` is every scenario in order): each failure scenario is
+ * preceded by a steady phase, and the timeline ends with one.
  */
 export function buildTimeline(selection: readonly ScenarioName[]): PhaseSpec[] {
   const phases: PhaseSpec[] = [];
@@ -168,6 +168,8 @@ export function buildTimeline(selection: readonly ScenarioName[]): PhaseSpec[] {
     }
     phases.push(...FAILURES[name]);
   }
+  // A last recovery, so the last failure's alerts (rate window + `for`) fire and resolve before the end.
+  if (phases.at(-1)?.scenario !== 'steady') phases.push(steady(RECOVERY_MINUTES, 'recovery: healthy traffic'));
   return phases;
 }
 

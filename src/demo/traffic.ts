@@ -28,7 +28,8 @@ export class Workload {
   private readonly inflight = new Set<Promise<void>>();
   /** Recently accepted checkout calls, as an attacker on the path would have captured them. */
   private readonly captured: Captured[] = [];
-  private seq = 0;
+  /** Per-source sequence numbers (a shared one would lock each source onto the same parity). */
+  private readonly seq = { checkout: 0, billing: 0, webhooks: 0, attack: 0 };
   private readonly attackerRevoked: HmacSigner;
   private readonly attackerForged: HmacSigner[];
   sent = 0;
@@ -66,7 +67,7 @@ export class Workload {
     this.due('webhooks', RATES.webhooks * dt, () => this.webhookDelivery());
     this.due('replay', c.replayPerSec * dt, () => this.replay());
     this.due('revoked', c.revokedKeyPerSec * dt, () => this.attack(this.attackerRevoked));
-    this.due('forged', c.forgedKeyPerSec * dt, () => this.attack(this.attackerForged[this.seq % this.attackerForged.length]!));
+    this.due('forged', c.forgedKeyPerSec * dt, () => this.attack(this.attackerForged[this.seq.attack % this.attackerForged.length]!));
   }
 
   private due(source: keyof Workload['credit'], add: number, fire: () => void): void {
@@ -88,8 +89,8 @@ export class Workload {
   }
 
   private checkoutCall(): void {
-    const n = ++this.seq;
-    const merchant = MERCHANTS[n % MERCHANTS.length]!;
+    const n = ++this.seq.checkout;
+    const merchant = MERCHANTS[Math.floor(n / 2) % MERCHANTS.length]!;
     // Half the calls name the merchant in the path (upper-case IDs: what the canary's router breaks).
     const path = n % 2 === 0 ? `/v1/merchants/${merchant}/charges` : '/v1/charges';
     const body = JSON.stringify({ amount: 500 + (n % 97) * 25, currency: 'EUR', merchant, order: `ord_${n}` });
@@ -104,14 +105,14 @@ export class Workload {
   }
 
   private billingCall(): void {
-    const n = ++this.seq;
+    const n = ++this.seq.billing;
     const path = n % 5 < 3 ? '/v1/refunds' : `/v1/subscriptions/sub_${n % 50}/invoices`;
     const body = JSON.stringify({ amount: 100 + (n % 31) * 10, currency: 'EUR', reference: `inv_${n}` });
     this.dispatch('payments-api', this.paymentsPort(), this.world.billing.prepare('POST', path, PAYMENTS_HOST, body));
   }
 
   private webhookDelivery(): void {
-    const n = ++this.seq;
+    const n = ++this.seq.webhooks;
     const event = { id: `evt_${n}`, type: EVENTS[n % EVENTS.length], created: Math.floor(Date.now() / 1000), data: { amount: 1000 + n, currency: 'EUR' } };
     // The acquirer pretty-prints some event types; the body is signed exactly as sent.
     const pretty = n % 2 === 0;
@@ -132,7 +133,7 @@ export class Workload {
   }
 
   private attack(signer: HmacSigner): void {
-    const n = ++this.seq;
+    const n = ++this.seq.attack;
     const path = '/v1/payouts';
     const body = JSON.stringify({ amount: 990_000 + n, currency: 'EUR', destination: 'acct_attacker' });
     const headers: Record<string, string> = { host: PAYMENTS_HOST, 'content-type': 'application/json', 'x-client-id': '203.0.113.66' };
