@@ -374,11 +374,13 @@ export class Aggregator implements SeriesSource {
         h.sum += p.sum;
         h.count += p.count;
       }
-      // The decoded point's arrays are not used after this push: keep them rather than copy.
       if (prev) {
         prev.start = p.start;
         prev.value = p.count;
-        prev.counts = counts;
+        // Copied into the reading's own array: a kept decoded array would live until the pusher's
+        // next push, long enough to be promoted and cost a major collection.
+        if (pc !== undefined && pc.length === counts.length) for (let i = 0; i < counts.length; i++) pc[i] = counts[i]!;
+        else prev.counts = counts;
         prev.sum = p.sum;
       } else {
         stream.reading = { start: p.start, value: p.count, counts, sum: p.sum };
