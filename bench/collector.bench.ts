@@ -108,6 +108,13 @@ function quantile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
+/** CPU time (user + system) a process has used so far, ms (from /proc, 10 ms ticks). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -133,10 +140,18 @@ async function main(): Promise<void> {
     const per = Math.ceil(REQUESTS / ROUNDS);
     const bare_: Load[] = [];
     const coll_: Load[] = [];
+    // CPU the servers use for the measured requests, as a cost per request that the machine's
+    // noise does not change much (unlike the rates).
+    let bareCpu = 0;
+    let collCpu = 0;
     for (let r = 0; r < ROUNDS; r++) {
+      let t = cpuMs(bare.child.pid!);
       bare_.push(await load(bare.url, bodies, per, WARM + r * per));
+      bareCpu += cpuMs(bare.child.pid!) - t;
+      t = cpuMs(coll.child.pid!);
       // The collector sees the rounds in order: its pushers' cumulative values keep growing.
       coll_.push(await load(coll.url, bodies, per, WARM + r * per));
+      collCpu += cpuMs(coll.child.pid!) - t;
     }
     const summary = (ls: Load[]) => {
       const all = ls.flatMap((l) => l.latencies);
@@ -169,6 +184,8 @@ async function main(): Promise<void> {
     console.log(`bare node:http (read + discard): ${f(b.rps)} req/s  p50 ${f(b.p50, 2)} ms  p99 ${f(b.p99, 2)} ms`);
     console.log(`hmac-slo collector (ingest):     ${f(c.rps)} req/s  p50 ${f(c.p50, 2)} ms  p99 ${f(c.p99, 2)} ms  (${f(c.rps * 50)} data points/s, ${c.failures} failed)`);
     console.log(`ratio collector / bare: ${f((100 * c.rps) / b.rps, 1)} % of the medians; per round ${ratios.map((x) => f(100 * x, 0)).join(' ')} %, median ${f(100 * median(ratios), 1)} %  (target ≥ 50 %)`);
+    const perReq = (ms: number) => f((ms * 1000) / (per * ROUNDS));
+    console.log(`server CPU per request: bare ${perReq(bareCpu)} µs, collector ${perReq(collCpu)} µs`);
     console.log(`/metrics scrape with ${series} aggregated series (${f(bytes / 1024 / 1024, 1)} MiB): median ${f(scrapes[7]!, 1)} ms, max ${f(scrapes[14]!, 1)} ms  (target < 100 ms)`);
     console.log(`collector peak RSS: ${f(rss, 0)} MiB`);
   } finally {
