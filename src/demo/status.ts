@@ -66,6 +66,7 @@ export function statusText(phase: { name: string; index: number; count: number; 
   const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} ${formatClock(phase.leftMs)} left`;
   if (figures === undefined) return `${head} │ collector not answering`;
   const lowest = Object.entries(figures.budget).sort(([ja, a], [jb, b]) => a - b || (ja < jb ? -1 : 1))[0];
-  const budget = lowest ? `budget ${formatPercent(lowest[1], 0)} (${lowest[0]})` : 'budget —';
+  // Incidents in a compressed period overspend the budget many times over: say so instead of −20000%.
+  const budget = lowest ? `budget ${lowest[1] < 0 ? 'overspent' : formatPercent(lowest[1], 0)} (${lowest[0]})` : 'budget —';
   return `${head} │ ${formatCount(figures.requests)} req │ 5m ok ${formatPercent(figures.successRate5m, 2)} │ ${budget}`;
 }
