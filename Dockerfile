@@ -8,11 +8,11 @@ FROM node:20.20.2-bookworm-slim
 WORKDIR /app
 
 # Dependencies first, in their own layer: only the manifests and the lock file decide it.
-# Every dependency is installed (npm ci, dev ones included): the demo's services use the
-# OpenTelemetry SDK and exporters, which the package lists as development dependencies.
+# Runtime dependencies only (tsx runs the sources; the OTel SDK and exporters drive the demo's
+# services); test/deploy/compose.test.ts checks that everything src/ imports is one of them.
 COPY package.json package-lock.json ./
 COPY instrumentation/package.json instrumentation/
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.base.json tsconfig.json ./
 COPY instrumentation/src instrumentation/src

@@ -67,6 +67,21 @@ test('the Dockerfile copies everything the collector needs and nothing .dockerig
     assert.ok(existsSync(join(ROOT, src)), `COPY ${src}: missing`);
     for (const pattern of ignored) assert.ok(!(src === pattern || src.startsWith(`${pattern}/`)), `COPY ${src} is excluded by .dockerignore (${pattern})`);
   }
+  // The image installs runtime dependencies only (npm ci --omit=dev): every package the shipped
+  // sources import must be one of them.
+  if (/npm ci[^\n]*--omit=dev/.test(dockerfile)) {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const files = spawnSync('git', ['ls-files', 'src', 'instrumentation/src'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter((f) => f.endsWith('.ts'));
+    for (const f of files) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^'.][^']*)'/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith('node:') || spec.includes(' ')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        assert.ok(name in pkg.dependencies, `${f} imports ${spec}, which is not a runtime dependency (the image omits devDependencies)`);
+      }
+    }
+  }
   const entry = /^ENTRYPOINT\s+(\[.*\])$/m.exec(dockerfile);
   assert.ok(entry, 'ENTRYPOINT in exec form');
   const argv = JSON.parse(entry[1]!) as string[];
