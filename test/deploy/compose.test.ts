@@ -38,7 +38,7 @@ function listenPort(s: ComposeService, flag: string, fallback: number): number {
 
 test('docker-compose config accepts docker-compose.yml', () => {
   assert.equal(compose.status, 0, `docker-compose config failed:\n${compose.stderr}`);
-  for (const name of ['collector', 'demo', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'webhook-logger']) service(name);
+  for (const name of ['collector', 'demo', 'otel-collector', 'prometheus', 'alertmanager', 'grafana', 'jaeger', 'webhook-logger']) service(name);
 });
 
 test('every image is pinned to a version; the project image is built from the Dockerfile', () => {
@@ -115,15 +115,42 @@ test('the Dockerfile copies everything the collector needs and nothing .dockerig
   }
 });
 
-test('the collector and the demo: the demo pushes to the collector service on its listen port', () => {
+test('the demo pushes through the OpenTelemetry Collector: metrics to hmac-slo, spans to hmac-slo and Jaeger', () => {
   const collector = service('collector');
   const demo = service('demo');
+  const otel = service('otel-collector');
   const port = listenPort(collector, '--listen', 9464);
+  const otelFile = hostPath(otel, flagValue(otel.command, '--config') ?? '');
+  assert.ok(otelFile && existsSync(otelFile), `otel-collector --config is not mounted from the repository: ${otelFile}`);
+  const cfg = readYaml(otelFile);
+  const httpPort = hostPort(cfg.receivers.otlp.protocols.http.endpoint).port;
+
   const pushTo = flagValue(demo.command, '--push-to');
   assert.ok(pushTo, 'demo --push-to');
-  for (const url of pushTo.split(',')) assert.deepEqual(hostPort(url), { host: 'collector', port });
-  assert.ok(flagValue(collector.command, '--state-dir'), 'collector state on a volume');
+  for (const url of pushTo.split(',')) assert.deepEqual(hostPort(url), { host: 'otel-collector', port: httpPort });
+
+  const exporterTargets = (pipeline: string) =>
+    (cfg.service.pipelines[pipeline].exporters as string[]).map((name) => {
+      const e = cfg.exporters[name];
+      assert.ok(e, `${pipeline}: exporter ${name} is defined`);
+      assert.match(name, /^otlphttp(\/|$)/, `${name}: OTLP/HTTP, what the hmac-slo collector speaks`);
+      return hostPort(e.endpoint);
+    });
+  assert.deepEqual(cfg.service.pipelines.metrics.receivers, ['otlp']);
+  assert.deepEqual(exporterTargets('metrics'), [{ host: 'collector', port }]);
+  const jaegerOtlp = 4318; // all-in-one's OTLP/HTTP port (COLLECTOR_OTLP_ENABLED)
+  assert.equal(service('jaeger').environment?.COLLECTOR_OTLP_ENABLED, 'true');
+  assert.deepEqual(exporterTargets('traces').sort((a, b) => a.host.localeCompare(b.host)), [
+    { host: 'collector', port },
+    { host: 'jaeger', port: jaegerOtlp },
+  ]);
+  // No processor may change what the hmac-slo collector relies on (resource attributes, temporality).
+  for (const p of Object.values(cfg.service.pipelines) as { processors?: string[] }[]) {
+    for (const name of p.processors ?? []) assert.match(name, /^batch(\/|$)/, `processor ${name} might rewrite resources or temporality`);
+  }
+
   const state = flagValue(collector.command, '--state-dir')!;
+  assert.ok(state, 'collector --state-dir');
   assert.ok((collector.volumes ?? []).some((v) => typeof v === 'string' && v.split(':')[1] === state), `a volume at ${state}`);
 });
 
