@@ -34,7 +34,8 @@ export class DemoOutput {
   /** The live status line: redrawn in place on a terminal. */
   status(text: string): void {
     if (!this.live) return;
-    const width = this.stream.columns ?? 120;
+    // A pseudo-terminal may report 0 columns: then do not cut at all.
+    const width = this.stream.columns > 20 ? this.stream.columns : Infinity;
     const shown = text.length > width - 1 ? text.slice(0, width - 2) + '…' : text;
     this.stream.write(`\r\x1b[2K${shown}`);
     this.statusShown = true;

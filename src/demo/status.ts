@@ -61,12 +61,12 @@ export function formatClock(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** One line, fit for an 80-column terminal: phase, time left, requests, 5m success, the lowest budget. */
+/** One line, fit for an 80-column terminal: phase and time left in it, requests, 5m success, the lowest budget. */
 export function statusText(phase: { name: string; index: number; count: number; leftMs: number }, figures: StatusFigures | undefined): string {
-  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} ${formatClock(phase.leftMs)} left`;
+  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} ${formatClock(phase.leftMs)}`;
   if (figures === undefined) return `${head} │ collector not answering`;
   const lowest = Object.entries(figures.budget).sort(([ja, a], [jb, b]) => a - b || (ja < jb ? -1 : 1))[0];
   // Incidents in a compressed period overspend the budget many times over: say so instead of −20000%.
-  const budget = lowest ? `budget ${lowest[1] < 0 ? 'overspent' : formatPercent(lowest[1], 0)} (${lowest[0]})` : 'budget —';
-  return `${head} │ ${formatCount(figures.requests)} req │ 5m ok ${formatPercent(figures.successRate5m, 2)} │ ${budget}`;
+  const budget = lowest ? `budget ${lowest[1] < 0 ? 'overspent' : formatPercent(lowest[1], 0)} ${lowest[0]}` : 'budget —';
+  return `${head} │ ${formatCount(figures.requests)} req │ 5m ok ${formatPercent(figures.successRate5m, 1)} │ ${budget}`;
 }

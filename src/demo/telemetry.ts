@@ -166,15 +166,19 @@ export function createServiceTelemetry(identity: ServiceIdentity, options: Telem
     ],
   });
   let exporting = false;
-  const tick = setInterval(() => {
+  const exportNow = () => {
     if (exporting) return; // a slow collector: skip a beat rather than queue exports
     exporting = true;
     reader.forceFlush().then(
       () => (exporting = false),
       () => (exporting = false),
     );
-  }, options.exportIntervalMs);
+  };
+  const tick = setInterval(exportNow, options.exportIntervalMs);
   tick.unref();
+  // A first export soon after start, so the collector (and the status line) sees every service at once.
+  const first = setTimeout(exportNow, Math.min(1_000, options.exportIntervalMs));
+  first.unref();
   let closing: Promise<void> | undefined;
   return {
     identity,
@@ -183,6 +187,7 @@ export function createServiceTelemetry(identity: ServiceIdentity, options: Telem
     shutdown: () =>
       (closing ??= (async () => {
         clearInterval(tick);
+        clearTimeout(first);
         // shutdown() runs one last collection and export of each (waiting for one in progress).
         await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
       })()),
