@@ -82,6 +82,11 @@ export class CollectorServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Pushes name their path exactly: no URL object for them (it would be the same path).
+    if (req.method === 'POST') {
+      if (req.url === '/v1/metrics') return this.export(req, res, 'metrics');
+      if (req.url === '/v1/traces') return this.export(req, res, 'traces');
+    }
     const url = new URL(req.url ?? '/', 'http://collector');
     const path = url.pathname;
     const method = req.method ?? 'GET';

@@ -365,7 +365,7 @@ test('odd but accepted encodings go to the reference path and give its result', 
   for (const [what, body] of cases) check(body, what, false);
 });
 
-test('attribute sets are reused across requests and frozen', () => {
+test('attribute sets are reused across requests and frozen; different bytes, different sets', () => {
   const body = request([[...str(1, 'hmac.x'), ...sum([numberPoint([kv('a', sval('b'))], double(4, 1))])]]);
   const a = readMetricsRequest(body)!;
   const b = readMetricsRequest(Buffer.from(body))!;
@@ -373,4 +373,14 @@ test('attribute sets are reused across requests and frozen', () => {
   const pb = (b[0]!.metrics[0]!.data as { points: { attributes: object }[] }).points[0]!.attributes;
   assert.equal(pa, pb);
   assert.ok(Object.isFrozen(pa));
+  // Same length, one byte apart: another set.
+  const other = readMetricsRequest(request([[...str(1, 'hmac.x'), ...sum([numberPoint([kv('a', sval('c'))], double(4, 1))])]]))!;
+  assert.deepEqual((other[0]!.metrics[0]!.data as { points: { attributes: object }[] }).points[0]!.attributes, { a: 'c' });
+  // Many distinct sets (the cache is bounded and starts afresh when full): still read right.
+  for (let i = 0; i < 25_000; i++) {
+    const b = request([[...str(1, 'hmac.x'), ...sum([numberPoint([kv('id', sval(`v-${i}`))], double(4, 1))])]]);
+    const got = (readMetricsRequest(b)![0]!.metrics[0]!.data as { points: { attributes: object }[] }).points[0]!.attributes;
+    if (i % 1000 === 0 || i > 24_990) assert.deepEqual(got, { id: `v-${i}` });
+  }
+  assert.deepEqual((readMetricsRequest(body)![0]!.metrics[0]!.data as { points: { attributes: object }[] }).points[0]!.attributes, { a: 'b' });
 });

@@ -20,13 +20,13 @@ import type { Attributes, Exemplar, HistogramPoint, Metric, MetricData, NumberPo
 const OFF_PATH = { offPath: true };
 
 interface FastBuffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
   hexSlice(start: number, end: number): string;
 }
 
 // The cursor. Decoding is synchronous, so one module-level cursor serves every call.
 let buf: FastBuffer;
+let view: DataView;
 let pos = 0;
 
 const TWO_32 = 4294967296;
@@ -159,10 +159,37 @@ const tag = (field: number, wire: number) => (field << 3) | wire;
 
 // ---- attributes: decoded once per distinct byte run ----
 
-/** Attribute byte runs (tags included) → decoded, frozen attribute sets. Bounded: cleared when full. */
-const attributeCache = new Map<string, Attributes>();
+/**
+ * Attribute byte runs (tags included) → decoded, frozen attribute sets: a hash of the bytes read
+ * four at a time, then a comparison of the bytes, so a repeat allocates nothing and builds no
+ * string. Bounded: cleared when full.
+ */
+interface CachedSet {
+  readonly bytes: DataView;
+  readonly attributes: Attributes;
+  readonly next: CachedSet | undefined;
+}
+const attributeCache = new Map<number, CachedSet>();
+let cachedSets = 0;
 const ATTRIBUTE_CACHE_MAX = 20_000;
 const EMPTY: Attributes = Object.freeze({});
+
+function hashRun(start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  let p = start;
+  for (; p + 4 <= end; p += 4) h = Math.imul(h ^ view.getInt32(p, true), 0x01000193) ^ (h >>> 15);
+  for (; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+  return h & 0x3fffffff;
+}
+
+function sameBytes(a: DataView, start: number, end: number): boolean {
+  const n = end - start;
+  if (a.byteLength !== n) return false;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (a.getInt32(i, true) !== view.getInt32(start + i, true)) return false;
+  for (; i < n; i++) if (a.getUint8(i) !== buf[start + i]) return false;
+  return true;
+}
 
 /** The string form of an AnyValue, as `normalizeMetrics` writes it. */
 function anyValue(end: number): string {
@@ -225,9 +252,8 @@ function attributeRun(start: number, attrTag: number, end: number): Attributes {
     pos++;
   }
   const runEnd = pos;
-  const bytes = buf.latin1Slice(start, runEnd);
-  const cached = attributeCache.get(bytes);
-  if (cached !== undefined) return cached;
+  const hash = hashRun(start, runEnd);
+  for (let c = attributeCache.get(hash); c !== undefined; c = c.next) if (sameBytes(c.bytes, start, runEnd)) return c.attributes;
   const out: Attributes = {};
   pos = start;
   while (pos < runEnd) {
@@ -236,8 +262,14 @@ function attributeRun(start: number, attrTag: number, end: number): Attributes {
     keyValue(e, out);
   }
   Object.freeze(out);
-  if (attributeCache.size >= ATTRIBUTE_CACHE_MAX) attributeCache.clear();
-  attributeCache.set(bytes, out);
+  if (cachedSets >= ATTRIBUTE_CACHE_MAX) {
+    attributeCache.clear();
+    cachedSets = 0;
+  }
+  const copy = new Uint8Array(runEnd - start);
+  copy.set(buf.subarray(start, runEnd));
+  attributeCache.set(hash, { bytes: new DataView(copy.buffer), attributes: out, next: attributeCache.get(hash) });
+  cachedSets++;
   return out;
 }
 
@@ -531,6 +563,7 @@ function resourceMetrics(end: number): ResourceMetrics {
  */
 export function readMetricsRequest(body: Buffer): ResourceMetrics[] | undefined {
   buf = body as FastBuffer;
+  view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   pos = 0;
   const end = body.length;
   try {
@@ -546,6 +579,8 @@ export function readMetricsRequest(body: Buffer): ResourceMetrics[] | undefined 
     if (err === OFF_PATH) return undefined;
     throw err;
   } finally {
-    buf = undefined as unknown as FastBuffer; // do not keep the body alive
+    // Do not keep the body alive.
+    buf = undefined as unknown as FastBuffer;
+    view = undefined as unknown as DataView;
   }
 }
