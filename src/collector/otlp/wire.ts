@@ -82,7 +82,7 @@ function i64(end: number): number {
 }
 
 function lo32(p: number): number {
-  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+  return view.getUint32(p, true);
 }
 
 /** Start of 8 bytes of a fixed64/double field, checked against the message end. */
@@ -112,7 +112,7 @@ function string(end: number): string {
 }
 
 function finite(p: number): number {
-  const v = buf.readDoubleLE(p);
+  const v = view.getFloat64(p, true);
   if (!Number.isFinite(v)) throw OFF_PATH; // refused by the reference path, with its message
   return v;
 }
