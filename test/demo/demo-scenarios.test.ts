@@ -57,13 +57,15 @@ class Watcher {
   private running = true;
   private readonly done: Promise<void>;
 
-  constructor(url: string) {
+  constructor(urls: readonly string[]) {
     this.done = (async () => {
       while (this.running) {
-        try {
-          this.take(await viewCollector(url));
-        } catch {
-          // the collector is starting or stopping
+        for (const url of urls) {
+          try {
+            this.take(await viewCollector(url));
+          } catch {
+            // the collector is starting or stopping
+          }
         }
         await sleep(600);
       }
@@ -108,7 +110,8 @@ interface RunResult {
   final: CollectorView;
   totals: Totals;
   totalsText: string;
-  stateDir: string;
+  /** Directories holding collector state (scanned for secrets). */
+  stateDirs: string[];
 }
 
 const COMMON = ['--speed', String(SPEED), '--log-format', 'json', '--export-interval', '200'];
@@ -125,7 +128,7 @@ async function runEmbedded(): Promise<RunResult> {
   );
   cleanups.push(() => demo.kill());
   const started = await demo.waitFor((l) => l.msg === 'demo started', 30_000);
-  const watcher = new Watcher(started.collector as string);
+  const watcher = new Watcher([started.collector as string]);
   await demo.waitFor((l) => l.msg === 'demo phase' && l.phase === 'revoked-key', 60_000);
   await until(() => watcher.inFailures.has('payments-api/revoked_key') && watcher.inFailures.has('payments-api/unknown_key'), 4_000);
   await sleep(700); // one more poll with the revoked-key traffic in it
@@ -139,29 +142,36 @@ async function runEmbedded(): Promise<RunResult> {
   watcher.take(final);
   await collector.stop();
   const totalsText = readFileSync(totalsFile, 'utf8');
-  return { demo, started, exit, watcher, final, totals: JSON.parse(totalsText) as Totals, totalsText, stateDir };
+  return { demo, started, exit, watcher, final, totals: JSON.parse(totalsText) as Totals, totalsText, stateDirs: [stateDir] };
 }
 
-/** Run B: a separate collector, F5 F6 F7 M10, to the end of the timeline. */
-async function runPushTo(): Promise<RunResult> {
-  const tmp = tempDir();
-  cleanups.push(() => tmp.cleanup());
-  const collector = await startCollector({ dir: tmp.dir });
-  cleanups.push(() => collector.kill());
-  const totalsFile = join(tmp.dir, 'totals.json');
-  const demo = runDemo(['--push-to', collector.url, '--scenario', 'rotation-lag,kms-outage,proxy-body,canary', '--totals', totalsFile, ...COMMON], {
+/** Run B: two separate collectors (--push-to a,b), F5 F6 F7 M10, to the end of the timeline. */
+async function runPushTo(): Promise<RunResult & { perCollector: CollectorView[] }> {
+  const tmps = [tempDir(), tempDir()];
+  for (const t of tmps) cleanups.push(() => t.cleanup());
+  const collectors = await Promise.all(tmps.map((t) => startCollector({ dir: t.dir })));
+  for (const c of collectors) cleanups.push(() => c.kill());
+  const urls = collectors.map((c) => c.url);
+  const totalsFile = join(tmps[0]!.dir, 'totals.json');
+  const demo = runDemo(['--push-to', urls.join(','), '--scenario', 'rotation-lag,kms-outage,proxy-body,canary', '--totals', totalsFile, ...COMMON], {
     HMAC_SLO_DEMO_SECRET_SEED: SEED,
   });
   cleanups.push(() => demo.kill());
   const started = await demo.waitFor((l) => l.msg === 'demo started', 30_000);
-  const watcher = new Watcher(collector.url);
+  const watcher = new Watcher(urls);
   const exit = await Promise.race([demo.exited, deadline(70_000, { code: -1, signal: null })]);
   await watcher.stop();
-  const final = await viewCollector(collector.url);
-  watcher.take(final);
-  await collector.stop();
+  const perCollector = await Promise.all(urls.map((u) => viewCollector(u)));
+  perCollector.forEach((v) => watcher.take(v));
+  await Promise.all(collectors.map((c) => c.stop()));
+  // Prometheus would add the two collectors up; so do the checks below.
+  const final: CollectorView = {
+    metrics: perCollector.map((v) => v.metrics).join('\n'),
+    failures: { failures: perCollector.flatMap((v) => v.failures.failures) },
+    texts: perCollector.flatMap((v) => v.texts),
+  };
   const totalsText = readFileSync(totalsFile, 'utf8');
-  return { demo, started, exit, watcher, final, totals: JSON.parse(totalsText) as Totals, totalsText, stateDir: join(tmp.dir, 'state') };
+  return { demo, started, exit, watcher, final, perCollector, totals: JSON.parse(totalsText) as Totals, totalsText, stateDirs: tmps.map((t) => t.dir) };
 }
 
 // Both run at once (each demo stays well under a core); the tests below share them.
@@ -308,10 +318,22 @@ test('M10 canary: signature_mismatch on deployment_track="canary" only', async (
   assert.ok(canaryAccepted.length > 0, 'the canary also accepts most calls');
 });
 
-test('--push-to: exit 0 at the end of the timeline; totals equal the collector', async () => {
+test('--push-to a,b: service i sticks to collector i mod 2; exit 0 at the end of the timeline; totals equal the sum', async () => {
   const run = await pushed;
   assert.deepEqual(run.exit, { code: 0, signal: null }, run.demo.stderr());
   assert.equal(run.demo.lines().find((l) => l.msg === 'demo finished')?.reason, 'timeline');
+  const jobsOn = run.perCollector.map((v) => {
+    const jobs = new Set<string>();
+    for (const s of parseSamples(v.metrics)) if (s.name.startsWith('hmac_') && !s.name.startsWith('hmac_slo_') && s.labels.job) jobs.add(`${s.labels.job}${s.labels.deployment_track ? `[${s.labels.deployment_track}]` : ''}`);
+    return [...jobs].sort();
+  });
+  // Service order: payments-api, its canary, webhook-receiver, checkout-service, billing-worker, webhook-sender.
+  assert.deepEqual(jobsOn, [
+    ['billing-worker', 'payments-api', 'webhook-receiver'],
+    ['checkout-service', 'payments-api[canary]', 'webhook-sender'],
+  ]);
+  const services = run.started.services as Array<{ job: string; pushTo: string }>;
+  assert.deepEqual(services.map((s) => s.pushTo), [0, 1, 0, 1, 0, 1].map((i) => (run.started.pushTo as string[])[i]));
   assertTotalsMatch(run);
 });
 
@@ -327,7 +349,7 @@ test('no key secret appears in /metrics, /api/*, logs, totals or the collector s
   const texts: string[] = [];
   for (const run of runs) {
     texts.push(run.demo.stdout(), run.demo.stderr(), run.totalsText, ...run.watcher.texts);
-    for (const file of listFiles(run.stateDir)) texts.push(readFileSync(file).toString('latin1'));
+    for (const dir of run.stateDirs) for (const file of listFiles(dir)) texts.push(readFileSync(file).toString('latin1'));
   }
   const haystack = texts.join('\n');
   assert.ok(!haystack.includes(SEED), 'the seed itself');
