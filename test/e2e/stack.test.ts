@@ -30,15 +30,17 @@ const SCENARIOS = (process.env.E2E_SCENARIOS ?? 'steady,canonicalization,replay,
 const stack = new Stack({
   speed: SPEED,
   scenarios: SCENARIOS,
-  // The demo's timeline for this list: 0 steady, 1 canonicalization, 2 steady, 3 replay, 4 steady,
-  // 5 revoked-key, 6 steady, 7 kms-outage:slowdown, 8 kms-outage:outage, 9 steady, 10 proxy-body,
-  // 11 steady, 12 canary. Kill collector A during the recovery before the replay burst.
-  killDuringPhase: 2,
+  // The demo's timeline for this list: 0 steady (7.5 s at this speed), 1 canonicalization, 2 steady,
+  // 3 replay, 4 steady, 5 revoked-key, 6 steady, 7 kms-outage:slowdown, 8 kms-outage:outage, 9 steady,
+  // 10 proxy-body, 11 steady, 12 canary, 13 steady. Collector A is killed in the opening steady phase,
+  // so it restarts before the first failure mode and the steady phase must stay quiet through the
+  // outage too.
+  killDuringPhase: 0,
+  killAt: 0.35,
   // The demo's services in order: payments-api, its canary, webhook-receiver, then the signing
   // clients checkout-service, billing-worker, webhook-sender. A,B,B puts payments-api on A and its
   // canary on B — one job split across two collectors — and webhook-receiver on B.
   pushTo: [0, 1, 1],
-  killAt: 0.3,
   interval: INTERVAL,
   demoTimeoutMs: 140_000,
 });
