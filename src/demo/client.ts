@@ -3,11 +3,22 @@
  * `instrumentSigner` (hmac.auth.signings), and send them over loopback HTTP with a keep-alive agent.
  *
  * Each client keeps its own clock (`clockOffsetSec`, for F2) and its own key, which the key rotation
- * moves (F5). `upgradedShare` is the share of its instances running the new version of the shared
+ * moves (F5); a client may keep that key in a KMS-backed store, and then fails to sign while the KMS
+ * fails (F8). `upgradedShare` is the share of its instances running the new version of the shared
  * signed-HTTP library, which adds `; charset=utf-8` to Content-Type after signing (F1).
  */
 import { Agent, request as httpRequest } from 'node:http';
-import { createHmacSigner, instrumentSigner, outcomeOf, isFailureReason, type HmacSigner } from '@hmac-slo/instrumentation';
+import {
+  createHmacSigner,
+  HmacAuthError,
+  instrumentSigner,
+  isFailureReason,
+  outcomeOf,
+  type HmacRequest,
+  type HmacSigner,
+  type SignatureHeaders,
+} from '@hmac-slo/instrumentation';
+import type { KmsKeyStore } from './keystore.js';
 import type { ServiceTelemetry } from './telemetry.js';
 import { SCHEME } from './services/payments-api.js';
 
@@ -67,12 +78,20 @@ export interface SignedClientOptions {
   readonly signedHeaders: readonly string[];
   readonly keyId: string;
   readonly secret: Uint8Array;
+  /**
+   * Where the signing key lives. Without one the secret is in the client's memory; with a KMS-backed
+   * store (billing-worker, a serverless job) it is unwrapped through the KMS when its cache expires,
+   * so a throttled or unavailable KMS makes signing itself fail (F8).
+   */
+  readonly keyStore?: KmsKeyStore;
 }
+
+type AsyncSigner = (request: HmacRequest) => SignatureHeaders | Promise<SignatureHeaders>;
 
 export class SignedClient {
   /** Seconds this client's clock runs ahead of real time (F2). */
   clockOffsetSec = 0;
-  private signFn!: HmacSigner;
+  private signFn!: AsyncSigner;
   private currentKeyId!: string;
 
   constructor(private readonly options: SignedClientOptions) {
@@ -91,22 +110,33 @@ export class SignedClient {
   useKey(keyId: string, secret: Uint8Array): void {
     const { meterProvider, tracerProvider } = this.options.telemetry;
     this.currentKeyId = keyId;
-    const signer = createHmacSigner({
-      keyId,
-      secret,
-      headers: this.options.signedHeaders,
-      clock: () => Date.now() + this.clockOffsetSec * 1000,
-    });
-    this.signFn = instrumentSigner(signer, { scheme: SCHEME, keyId: () => keyId, knownKeyIds: [keyId], meterProvider, tracerProvider });
+    const signerFor = (s: Uint8Array) =>
+      createHmacSigner({ keyId, secret: s, headers: this.options.signedHeaders, clock: () => Date.now() + this.clockOffsetSec * 1000 });
+    let sign: AsyncSigner;
+    const store = this.options.keyStore;
+    if (store === undefined) {
+      sign = signerFor(secret);
+    } else {
+      if (!store.has(keyId)) store.add(keyId, secret, 'active', Date.now());
+      let cached: { secret: Uint8Array; signer: HmacSigner } | undefined;
+      const signWith = (request: HmacRequest): SignatureHeaders => {
+        const current = store.lookup(keyId)?.secret;
+        if (current === undefined) throw new HmacAuthError('internal_error', 'signing key not available');
+        if (cached?.secret !== current) cached = { secret: current, signer: signerFor(current) };
+        return cached.signer(request);
+      };
+      sign = (request) => (store.needsFetch(keyId) ? store.load(keyId).then(() => signWith(request)) : signWith(request));
+    }
+    this.signFn = instrumentSigner(sign, { scheme: SCHEME, keyId: () => keyId, knownKeyIds: [keyId], meterProvider, tracerProvider });
   }
 
   /**
-   * Signs and returns the request as it goes on the wire. `upgraded` = sent by an instance running
-   * the new library version that rewrites Content-Type after signing.
+   * Signs and returns the request as it goes on the wire; rejects when signing fails. `upgraded` =
+   * sent by an instance running the new library version that rewrites Content-Type after signing.
    */
-  prepare(method: string, path: string, host: string, body: string, upgraded = false): WireRequest {
+  async prepare(method: string, path: string, host: string, body: string, upgraded = false): Promise<WireRequest> {
     const headers: Record<string, string> = { host, 'content-type': 'application/json', 'x-client-id': this.name };
-    const signature = this.signFn({ method, path, headers, body });
+    const signature = await this.signFn({ method, path, headers, body });
     const wire: Record<string, string> = { ...headers, ...signature };
     if (upgraded) wire['content-type'] = 'application/json; charset=utf-8';
     return { method, path, headers: wire, body };

@@ -91,6 +91,10 @@ export class KmsKeyStore implements KeySource, KeyRingLike {
     }
   }
 
+  has(id: string): boolean {
+    return this.stored.has(id);
+  }
+
   keys(): KeyRingEntry[] {
     return [...this.stored.values()].map((k) => k.entry);
   }

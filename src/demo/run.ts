@@ -65,7 +65,7 @@ function plans(runId: string): ServicePlan[] {
     },
     { role: 'verifies signed webhooks from the acquirer', identity: { name: 'webhook-receiver', version: '2.3.0', instanceId: id('webhook-receiver-0') } },
     { role: 'signs calls to payments-api', identity: { name: 'checkout-service', version: '4.12.0', instanceId: id('checkout-service-0') } },
-    { role: 'signs calls to payments-api', identity: { name: 'billing-worker', version: '0.9.7', instanceId: id('billing-worker-0') } },
+    { role: 'signs calls to payments-api (signing key unwrapped through the KMS)', identity: { name: 'billing-worker', version: '0.9.7', instanceId: id('billing-worker-0') } },
     { role: 'signs webhook deliveries (the acquirer)', identity: { name: 'webhook-sender', version: '3.1.0', instanceId: id('webhook-sender-0') } },
   ];
 }
@@ -148,7 +148,14 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     webhooks,
     webhookKeyRing,
     checkout: new SignedClient({ telemetry: checkoutTel, signedHeaders: ['host', 'content-type'], keyId: keys.current, secret: paymentsSecret }),
-    billing: new SignedClient({ telemetry: billingTel, signedHeaders: ['host', 'content-type'], keyId: keys.current, secret: paymentsSecret }),
+    // billing-worker runs as a serverless job: its signing key is unwrapped through the KMS (F8).
+    billing: new SignedClient({
+      telemetry: billingTel,
+      signedHeaders: ['host', 'content-type'],
+      keyId: keys.current,
+      secret: paymentsSecret,
+      keyStore: new KmsKeyStore({ kms, cacheTtlMs, kmsTimeoutMs: KMS_TIMEOUT_MS, meterProvider: billingTel.meterProvider, tracerProvider: billingTel.tracerProvider }),
+    }),
     webhookSender: new SignedClient({ telemetry: senderTel, signedHeaders: ['content-type'], keyId: webhookKeyId, secret: secrets.secretFor(webhookKeyId) }),
   };
   recover(world);

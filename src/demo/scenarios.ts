@@ -5,7 +5,7 @@
  * `hmac-slo generate --time-scale N`) have their window filled and their `for` elapsed with room to
  * spare; steady phases between them let the 5m windows drain.
  */
-import { KMS_HEALTHY, type KmsProfile } from './kms.js';
+import type { KmsProfile } from './kms.js';
 import { recover, revokeRetiring, setKms, startRotation, type DemoWorld } from './world.js';
 
 export const SCENARIO_NAMES = [
@@ -173,4 +173,3 @@ export function buildTimeline(selection: readonly ScenarioName[]): PhaseSpec[] {
   return phases;
 }
 
-export { KMS_HEALTHY };

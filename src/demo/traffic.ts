@@ -34,6 +34,7 @@ export class Workload {
   private readonly attackerForged: HmacSigner[];
   sent = 0;
   failedToSend = 0;
+  signingFailures = 0;
 
   constructor(
     private readonly world: DemoWorld,
@@ -97,7 +98,7 @@ export class Workload {
     const upgraded = this.rng() < this.world.conditions.upgradedShare;
     const request = this.world.checkout.prepare('POST', path, PAYMENTS_HOST, body, upgraded);
     const port = this.paymentsPort();
-    this.dispatch('payments-api', port, request, (answer) => {
+    this.dispatch('payments-api', port, request, (answer, request) => {
       if (answer.outcome !== 'accepted') return;
       this.captured.push({ port, request });
       if (this.captured.length > CAPTURE_SIZE) this.captured.shift();
@@ -118,11 +119,11 @@ export class Workload {
     const pretty = n % 2 === 0;
     const body = pretty ? JSON.stringify(event, null, 2) : JSON.stringify(event);
     const upgraded = this.rng() < this.world.conditions.upgradedShare;
-    let request = this.world.webhookSender.prepare('POST', '/webhooks/acquirer', WEBHOOKS_HOST, body, upgraded);
-    if (this.world.conditions.proxyRewritesBodies && pretty) {
+    const rewrite = this.world.conditions.proxyRewritesBodies && pretty;
+    const request = this.world.webhookSender
+      .prepare('POST', '/webhooks/acquirer', WEBHOOKS_HOST, body, upgraded)
       // The edge proxy parses and re-serialises JSON: same data, different bytes (F7).
-      request = { ...request, body: JSON.stringify(JSON.parse(request.body)) };
-    }
+      .then((signed) => (rewrite ? { ...signed, body: JSON.stringify(JSON.parse(signed.body)) } : signed));
     this.dispatch('webhook-receiver', this.world.webhooks.server.port, request);
   }
 
@@ -141,15 +142,23 @@ export class Workload {
     this.dispatch('payments-api', this.world.payments.server.port, request);
   }
 
-  private dispatch(job: string, port: number, request: WireRequest, then?: (answer: Answer) => void): void {
-    this.sent++;
-    const p = send(port, request).then(
-      (answer) => {
-        this.totals.response(job, answer.outcome, answer.reason);
-        then?.(answer);
+  private dispatch(job: string, port: number, request: WireRequest | Promise<WireRequest>, then?: (answer: Answer, request: WireRequest) => void): void {
+    const p = Promise.resolve(request).then(
+      (wire) => {
+        this.sent++;
+        return send(port, wire).then(
+          (answer) => {
+            this.totals.response(job, answer.outcome, answer.reason);
+            then?.(answer, wire);
+          },
+          () => {
+            this.failedToSend++;
+          },
+        );
       },
+      // Signing failed (the client's KMS, F8): nothing is sent; the signer's metrics count it.
       () => {
-        this.failedToSend++;
+        this.signingFailures++;
       },
     );
     this.inflight.add(p);

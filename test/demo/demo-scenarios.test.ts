@@ -287,7 +287,7 @@ test('F5 rotation lag: the retiring key is revoked and the lagging client gets r
   assert.ok(watcher.inFailures.has('payments-api/revoked_key'));
 });
 
-test('F6 KMS slowdown and outage: slow and failing KMS calls, verifications with outcome error', async () => {
+test('F6/F8 KMS slowdown and outage: slow and failing KMS calls, verifications with outcome error, billing-worker cannot sign', async () => {
   const { watcher, final } = await pushed;
   const samples = parseSamples(final.metrics);
   const kmsErrors = sumBy(samples, 'hmac_kms_operations_total', (l) => `${l.job}/${l.hmac_outcome}/${l.error_type ?? ''}`);
@@ -297,6 +297,10 @@ test('F6 KMS slowdown and outage: slow and failing KMS calls, verifications with
   const le = (b: string) => sumBy(samples, 'hmac_kms_operation_duration_seconds_bucket', (l) => (l.le === b ? 'x' : '-')).x ?? 0;
   assert.ok(le('+Inf') - le('0.1') > 0, 'KMS calls slower than 100 ms');
   assert.ok([...watcher.inFailures].some((f) => /^payments-api\/kms_(timeout|unavailable)$/.test(f)), [...watcher.inFailures].join(' '));
+  // F8: billing-worker unwraps its signing key through the same KMS, so its signing fails too.
+  const signings = sumBy(samples, 'hmac_auth_signings_total', (l) => `${l.job}/${l.hmac_outcome}/${l.error_type ?? ''}`);
+  assert.ok(Object.keys(signings).some((k) => /^billing-worker\/error\/kms_(throttled|timeout|unavailable)$/.test(k)), JSON.stringify(signings));
+  assert.ok([...watcher.inFailures].some((f) => /^billing-worker\/kms_/.test(f)), 'failed hmac.sign spans of billing-worker');
 });
 
 test('F7 proxy: digest_mismatch on webhook-receiver', async () => {
