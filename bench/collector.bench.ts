@@ -6,7 +6,8 @@
  *    that only reads and discards the same bodies — the ratio is the figure (target ≥ 50 %);
  *  - p50/p99 ingest latency;
  *  - `/metrics` scrape time with 10,000 aggregated series (target < 100 ms);
- *  - the collector's peak RSS (VmHWM).
+ *  - the collector's peak RSS (VmHWM);
+ *  - server CPU per request, and the in-process cost of the ingest steps (collector-stages.ts).
  * Both servers run as child processes; the load generator keeps 16 requests in flight. The two are
  * measured in alternating rounds (see ROUNDS); the ratio printed is that of the median rates.
  * Run: `npm run bench -- collector` (or `node --conditions=source --import tsx bench/collector.bench.ts`).
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchBody as body, PUSHERS } from './collector-bodies.js';
 import { median } from './measure.js';
+import { stageCosts } from './collector-stages.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 /**
@@ -188,6 +190,9 @@ async function main(): Promise<void> {
     console.log(`server CPU per request: bare ${perReq(bareCpu)} µs, collector ${perReq(collCpu)} µs`);
     console.log(`/metrics scrape with ${series} aggregated series (${f(bytes / 1024 / 1024, 1)} MiB): median ${f(scrapes[7]!, 1)} ms, max ${f(scrapes[14]!, 1)} ms  (target < 100 ms)`);
     console.log(`collector peak RSS: ${f(rss, 0)} MiB`);
+    // After the servers' figures, so this in-process measurement does not compete with them.
+    const st = stageCosts();
+    console.log(`in-process per request: decode ${f(st.decode, 1)} µs, aggregate ${f(st.aggregate, 1)} µs, push-log framing (CRC-32) ${f(st.logFrame, 1)} µs`);
   } finally {
     bare.child.kill('SIGKILL');
     coll.child.kill('SIGTERM');
