@@ -14,7 +14,9 @@ local lib = import '../rules/lib.libsonnet';
     local K = lib.label(c, 'keyId'),
     local ST = lib.label(c, 'keyStatus'),
     local info = lib.metric(c, 'keyInfo'),
-    local retiring = '%s%s' % [info, lib.sel(c, ['%s="retiring"' % ST])],
+    // observeKeyRing keeps reporting a key's earlier status with value 0 after it changes (the SDK
+    // keeps series it has seen), so only `== 1` is the key's current status.
+    local retiring = '(%s%s == 1)' % [info, lib.sel(c, ['%s="retiring"' % ST])],
     local byKey = 'job, %s' % K,
 
     groups+: [{
@@ -48,7 +50,7 @@ local lib = import '../rules/lib.libsonnet';
         ),
         lib.alert(
           c, 'KeyTooOld', 'warning',
-          '(max by (%s) (%s%s) > %s)\nunless on (%s) %s%s' % [
+          '(max by (%s) (%s%s) > %s)\nunless on (%s) (%s%s == 1)' % [
             byKey, lib.metric(c, 'keyAge'), lib.sel(c, []), lib.num(lib.seconds(fm.maxKeyAge)), byKey, info, lib.sel(c, ['%s=~"retiring|revoked"' % ST]),
           ],
           fm['for'],

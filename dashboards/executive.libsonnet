@@ -129,7 +129,7 @@ local lib = import '../rules/lib.libsonnet';
         ],
         'short',
         [
-          p.target('max by (%s, %s) (%s%s)' % [Q.keyId, Q.label('keyStatus'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
+          p.target('max by (%s, %s) (%s%s == 1)' % [Q.keyId, Q.label('keyStatus'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
           p.target(
             '%s\n/ on () group_left ()\nclamp_min(%s, %s)' % [Q.rate(verif, [], Q.keyId), Q.rate(verif, [], '', anyKey=true), lib.epsilon],
             instant=true,
