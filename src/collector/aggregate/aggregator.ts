@@ -211,8 +211,8 @@ export class Aggregator implements SeriesSource {
           continue;
         }
         const name = canonicalName(m.name);
-        let streams = pusher.streams?.get(name);
-        if (streams === undefined) (pusher.streams ??= new Map()).set(name, (streams = new WeakMap()));
+        // Created with the first stream cached (see streamOf): names that never make a series cost nothing.
+        const streams = pusher.streams?.get(name);
         if (d.type === 'histogram') {
           const promName = prometheusName(m.name, m.unit, false, false);
           for (const p of d.points) {
@@ -266,16 +266,20 @@ export class Aggregator implements SeriesSource {
     m: { unit: string; description: string },
     attrs: Attributes,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream>,
+    streams: WeakMap<Attributes, Stream> | undefined,
     key: string | undefined,
   ): Stream | [string, string] {
-    const cached = streams.get(attrs);
+    const cached = streams?.get(attrs);
     if (cached !== undefined) return cached;
     key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
     const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
-    if (Object.isFrozen(attrs)) streams.set(attrs, stream);
+    if (Object.isFrozen(attrs)) {
+      let byAttrs = pusher.streams?.get(name);
+      if (byAttrs === undefined) (pusher.streams ??= new Map()).set(name, (byAttrs = new WeakMap()));
+      byAttrs.set(attrs, stream);
+    }
     return stream;
   }
 
@@ -296,7 +300,7 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: NumberPoint,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream>,
+    streams: WeakMap<Attributes, Stream> | undefined,
   ): [string, string] | undefined {
     if (kind === 'counter' && temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
@@ -336,7 +340,7 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: HistogramPoint,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream>,
+    streams: WeakMap<Attributes, Stream> | undefined,
   ): [string, string] | undefined {
     if (temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
@@ -344,7 +348,7 @@ export class Aggregator implements SeriesSource {
     const counts = p.counts.length > 0 ? p.counts : [p.count];
     const bounds = p.counts.length > 0 ? p.bounds : [];
     for (let i = 0; i < counts.length; i++) if (counts[i]! < 0) return ['negative', `${name}: negative bucket count`];
-    let stream = streams.get(p.attributes);
+    let stream = streams?.get(p.attributes);
     let key: string | undefined;
     const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(p.attributes)}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
