@@ -15,8 +15,7 @@ import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
 import type { PromFamily } from './model.js';
-import { decodeMetricsBody } from './otlp/body.js';
-import { normalizeMetrics } from './otlp/normalize.js';
+import { decodeMetrics } from './otlp/body.js';
 
 /** Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. */
 function keptOnly(resources: readonly ResourceMetrics[]): { kept: ResourceMetrics[]; ignored: number } {
@@ -86,7 +85,7 @@ export class CollectorCore {
           this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else {
           const encoding = rec.kind === RECORD_JSON ? 'json' : 'protobuf';
-          this.agg.ingest(keptOnly(normalizeMetrics(decodeMetricsBody(rec.payload, encoding, limits))).kept, rec.timeMs);
+          this.agg.ingest(keptOnly(decodeMetrics(rec.payload, encoding, limits)).kept, rec.timeMs);
           replayed++;
         }
       } catch (err) {
