@@ -8,6 +8,7 @@ import { promLabel } from '@hmac-slo/instrumentation/contract';
 import type { PromFamily } from './model.js';
 import type { Aggregator, StoredSeries } from './aggregate/aggregator.js';
 import { INSTRUMENTS_BY_OTEL_NAME } from '@hmac-slo/instrumentation/contract';
+import { ByteWriter, encode } from './byte-writer.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -16,8 +17,10 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
   return accept !== undefined && /application\/openmetrics-text/i.test(accept);
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
 function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  // Almost no value needs escaping; testing first saves three regex replacements per label.
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
 }
 
 function escapeHelp(v: string): string {
@@ -51,31 +54,51 @@ function labelString(job: string | undefined, attrs: Readonly<Record<string, str
   return s;
 }
 
-function header(out: string[], name: string, type: string, help: string, om: boolean): void {
+function header(out: ByteWriter, name: string, type: string, help: string, om: boolean): void {
   const base = om && type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
-  out.push(`# HELP ${base} ${escapeHelp(help)}\n# TYPE ${base} ${type}\n`);
+  out.text(`# HELP ${base} ${escapeHelp(help)}\n# TYPE ${base} ${type}\n`);
 }
 
-/** A series' label text never changes once created: built once, reused by every scrape. */
-const labelCache = new WeakMap<object, string>();
-function seriesLabels(s: Readonly<StoredSeries>): string {
-  let t = labelCache.get(s);
-  if (t === undefined) labelCache.set(s, (t = labelString(s.job, s.attributes)));
-  return t;
+/**
+ * What never changes in a series' lines once it exists — `name{labels` for the value (or for
+ * `_bucket`, `_sum` and `_count`) — encoded once and copied by every scrape.
+ */
+interface SeriesText {
+  value: Buffer;
+  bucket: Buffer;
+  sum: Buffer;
+  count: Buffer;
 }
-
-const leCache = new Map<number, string>();
-function leText(bound: number): string {
-  let t = leCache.get(bound);
+const textCache = new WeakMap<object, SeriesText>();
+function seriesText(name: string, s: Readonly<StoredSeries>): SeriesText {
+  let t = textCache.get(s);
   if (t === undefined) {
-    t = `,le="${fmt(bound)}"} `;
-    if (leCache.size < 1000) leCache.set(bound, t);
+    const labels = labelString(s.job, s.attributes);
+    t = {
+      value: encode(`${name}{${labels}} `),
+      bucket: encode(`${name}_bucket{${labels}`),
+      sum: encode(`${name}_sum{${labels}} `),
+      count: encode(`${name}_count{${labels}} `),
+    };
+    textCache.set(s, t);
   }
   return t;
 }
 
+const leCache = new Map<number, Buffer>();
+function leText(bound: number): Buffer {
+  let t = leCache.get(bound);
+  if (t === undefined) {
+    t = encode(`,le="${fmt(bound)}"} `);
+    if (leCache.size < 1000) leCache.set(bound, t);
+  }
+  return t;
+}
+const LE_INF = encode(',le="+Inf"} ');
+const NL = encode('\n');
+
 /** The aggregated series, one family per Prometheus name, jobs as the `job` label. */
-export function writeSeries(out: string[], agg: Aggregator, om: boolean): void {
+export function writeSeries(out: ByteWriter, agg: Aggregator, om: boolean): void {
   const families = new Map<string, Readonly<StoredSeries>[]>();
   for (const s of agg.rawSeries()) {
     let f = families.get(s.promName);
@@ -88,37 +111,51 @@ export function writeSeries(out: string[], agg: Aggregator, om: boolean): void {
     const help = first.description || INSTRUMENTS_BY_OTEL_NAME.get(first.name)?.description || first.name;
     header(out, name, first.kind, help, om);
     for (const s of list) {
-      const labels = seriesLabels(s);
+      const t = seriesText(name, s);
       if (s.kind !== 'histogram' || !s.histogram) {
-        out.push(`${name}{${labels}} ${fmt(s.value)}\n`);
+        out.bytes(t.value);
+        out.ascii(fmt(s.value));
+        out.bytes(NL);
         continue;
       }
       const h = s.histogram;
       let cum = 0;
       for (let i = 0; i < h.counts.length; i++) {
         cum += h.counts[i]!;
-        let line = `${name}_bucket{${labels}${i < h.bounds.length ? leText(h.bounds[i]!) : ',le="+Inf"} '}${fmt(cum)}`;
+        out.bytes(t.bucket);
+        out.bytes(i < h.bounds.length ? leText(h.bounds[i]!) : LE_INF);
+        out.ascii(fmt(cum));
         const e = om ? s.exemplars?.[i] : undefined;
-        if (e) line += ` # {trace_id="${e.traceId}",span_id="${e.spanId}"} ${fmt(e.value)} ${fmt(e.timeUnixMs / 1000)}`;
-        out.push(`${line}\n`);
+        // Trace and span IDs are hex checked at ingestion.
+        if (e) out.ascii(` # {trace_id="${e.traceId}",span_id="${e.spanId}"} ${fmt(e.value)} ${fmt(e.timeUnixMs / 1000)}`);
+        out.bytes(NL);
       }
-      out.push(`${name}_sum{${labels}} ${fmt(h.sum)}\n${name}_count{${labels}} ${fmt(h.count)}\n`);
+      out.bytes(t.sum);
+      out.ascii(fmt(h.sum));
+      out.bytes(NL);
+      out.bytes(t.count);
+      out.ascii(fmt(h.count));
+      out.bytes(NL);
     }
   }
 }
 
 /** Families built elsewhere (SLO engine, self metrics). */
-export function writeFamilies(out: string[], families: readonly PromFamily[], om: boolean): void {
+export function writeFamilies(out: ByteWriter, families: readonly PromFamily[], om: boolean): void {
+  // The SLO engine shares one labels object between the ratio and burn-rate samples of a window.
+  const seen = new Map<object, string>();
   for (const f of families) {
     header(out, f.name, f.type, f.help, om);
     for (const s of f.samples) {
-      const labels = labelString(undefined, s.labels);
-      out.push(`${f.name}${s.suffix ?? ''}${labels ? `{${labels}}` : ''} ${fmt(s.value)}\n`);
+      let labels = seen.get(s.labels);
+      if (labels === undefined) seen.set(s.labels, (labels = labelString(undefined, s.labels)));
+      out.text(`${f.name}${s.suffix ?? ''}${labels ? `{${labels}}` : ''} ${fmt(s.value)}\n`);
     }
   }
 }
 
-export function finish(out: string[], om: boolean): string {
-  if (om) out.push('# EOF\n');
-  return out.join('');
+/** The exposition's bytes, in order. */
+export function finish(out: ByteWriter, om: boolean): Buffer[] {
+  if (om) out.text('# EOF\n');
+  return out.finish();
 }

@@ -10,6 +10,7 @@ import type { CollectorCore } from './core.js';
 import { decodeMetrics, decodeTraceBody, readBody, requestEncoding, type Encoding } from './otlp/body.js';
 import { DecodeError, normalizeSpans } from './otlp/normalize.js';
 import { errorResponse, exportResponse, type Encoded } from './otlp/response.js';
+import { ByteWriter } from './byte-writer.js';
 import { finish, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, writeFamilies, writeSeries } from './exposition.js';
 import { FailureQueryError, parseFailuresQuery } from './failures/index.js';
 import type { PushAuth } from './auth.js';
@@ -140,12 +141,17 @@ export class CollectorServer {
     const now = this.now();
     core.sample(now);
     const om = wantsOpenMetrics(req.headers.accept);
-    const out: string[] = [];
+    const out = new ByteWriter();
     writeSeries(out, core.agg, om);
     writeFamilies(out, core.engine.families(now), om);
     writeFamilies(out, core.selfFamilies(), om);
-    res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE });
-    res.end(req.method === 'HEAD' ? undefined : finish(out, om));
+    const chunks = finish(out, om);
+    let length = 0;
+    for (const c of chunks) length += c.length;
+    res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE, 'content-length': length });
+    if (req.method === 'HEAD') return void res.end();
+    for (const c of chunks) res.write(c);
+    res.end();
   }
 
   private async export(req: IncomingMessage, res: ServerResponse, signal: 'metrics' | 'traces'): Promise<void> {
