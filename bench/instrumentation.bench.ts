@@ -125,7 +125,10 @@ function naiveWrap<A extends unknown[], R>(fn: (...a: A) => R, keyIdOf: (...a: A
 
 // ---- variants -----------------------------------------------------------------------------------
 const refOptions = { scheme: 'hmac-sha256', keyId: claimedKeyId, keyRing };
-const refFast = { ...refOptions, verifiedKeyId: (r: { keyId: string }) => r.keyId };
+// The reference verifier advertises how to read its verified key ID (VERIFIED_KEY_ID), so wrapped as
+// is, success reads `result.keyId` and only failures parse the header. Hidden behind a closure it
+// advertises nothing, which is the case of any verifier that does not: the key ID is parsed per call.
+const hiddenRef: typeof referenceVerify = (r) => referenceVerify(r);
 const minOptions = { scheme: 'minimal', keyId: (r: MinReq) => r.keyId, knownKeyIds: ['k1'] };
 const on = <A, R>(f: (a: A) => R, a: A) => () => f(a);
 
@@ -133,16 +136,16 @@ const naiveRef = naiveWrap(referenceVerify, claimedKeyId, 'hmac-sha256');
 const naiveMin = naiveWrap(minimalVerify, (r: MinReq) => r.keyId, 'minimal');
 const reference = (root: boolean): Variant[] => [
   { name: 'bare', run: on(referenceVerify, request) },
-  { name: 'drop-in: metrics, key ID parsed per call', run: on(instrumentVerifier(referenceVerify, refOptions), request) },
-  { name: 'drop-in: metrics, verifiedKeyId', run: on(instrumentVerifier(referenceVerify, refFast), request) },
+  { name: 'drop-in: metrics (default)', run: on(instrumentVerifier(referenceVerify, refOptions), request) },
+  { name: 'drop-in: metrics, key ID parsed per call', run: on(instrumentVerifier(hiddenRef, refOptions), request) },
   ...(root
     ? [
         { name: 'drop-in + clock skew (timestamp option)', run: on(instrumentVerifier(referenceVerify, { ...refOptions, scheme: 'hmac-sha256-skew', timestamp: claimedTimestamp }), request) },
         { name: 'drop-in, spans sampled 1% (batch)', run: on(instrumentVerifier(referenceVerify, { ...refOptions, scheme: 'hmac-sha256-1pc', tracerProvider: sampled1pc }), request) },
       ]
     : []),
-  { name: 'producer (opt-in): key ID parsed per call', run: on(instrumentVerifier(referenceVerify, { ...refOptions, meterProvider: producerProvider }), request) },
-  { name: 'producer (opt-in): verifiedKeyId', run: on(instrumentVerifier(referenceVerify, { ...refFast, meterProvider: producerProvider }), request) },
+  { name: 'producer (opt-in)', run: on(instrumentVerifier(referenceVerify, { ...refOptions, meterProvider: producerProvider }), request) },
+  { name: 'producer (opt-in): key ID parsed per call', run: on(instrumentVerifier(hiddenRef, { ...refOptions, meterProvider: producerProvider }), request) },
   { name: 'naive wrapper', run: on(naiveRef, request) },
 ];
 const minimal = (): Variant[] => [

@@ -18,3 +18,4 @@ export { instrumentKeyStore, type KeyStoreOptions } from './wrap/keystore.js';
 export { instrumentReplayCache, type ReplayCache, type ReplayCacheOptions, type CheckStyleCache, type HasAddStyleCache } from './wrap/replay-cache.js';
 export { observeKeyRing, type KeyRingObservation } from './wrap/key-ring.js';
 export { createMetricProducer, type HmacMetricProducer, type MetricProducerOptions } from './telemetry/producer.js';
+export { VERIFIED_KEY_ID, advertiseVerifiedKeyId, type VerifiedKeyIdReader } from './verified-key-id.js';

@@ -375,6 +375,43 @@ test('verifiedKeyId: success takes the key ID from the result; keyId(...args) ru
   await h.shutdown();
 });
 
+test('the reference verifier advertises its verified key ID: a drop-in wrap skips the header parse on success', async () => {
+  const { createHmacSigner, createHmacVerifier, createKeyRing, claimedKeyId } = await import('../src/reference/index.js');
+  const { VERIFIED_KEY_ID } = await import('../src/verified-key-id.js');
+  const h = harness();
+  const secret = 'a-secret-of-at-least-16-bytes';
+  const keyRing = createKeyRing([{ id: 'key-a', secret }]);
+  const reference = createHmacVerifier({ keyRing });
+  assert.equal(typeof (reference as unknown as Record<symbol, unknown>)[VERIFIED_KEY_ID], 'function');
+  let parses = 0;
+  const keyId = (r: Parameters<typeof reference>[0]) => {
+    parses++;
+    return claimedKeyId(r);
+  };
+  const dropIn = instrumentVerifier(reference, { ...h.providers, keyRing, keyId });
+  // Hidden behind an arrow function, the verifier advertises nothing: keyId runs for every call.
+  const hidden = instrumentVerifier((r: Parameters<typeof reference>[0]) => reference(r), { ...h.providers, keyRing, keyId });
+  const request = () => {
+    const r = { method: 'POST', path: '/orders', headers: {} as Record<string, string>, body: '{"id":1}' };
+    Object.assign(r.headers, createHmacSigner({ keyId: 'key-a', secret })(r));
+    return r;
+  };
+  assert.equal(dropIn(request()).keyId, 'key-a');
+  assert.equal(parses, 0, 'success: the key ID came from the verified result');
+  const forged = request();
+  forged.body = '{"id":2}';
+  assert.throws(() => dropIn(forged), { name: 'HmacAuthError' });
+  assert.equal(parses, 1, 'failure: the claimed key ID is parsed');
+  hidden(request());
+  assert.equal(parses, 2);
+  const points = await h.find(VERIFICATIONS);
+  assert.deepEqual(
+    points.map((p) => `${p.attributes['hmac.key_id']}/${p.attributes['hmac.outcome']}/${p.attributes['error.type'] ?? ''}/${p.value}`).sort(),
+    ['key-a/accepted//2', 'key-a/rejected/digest_mismatch/1'],
+  );
+  await h.shutdown();
+});
+
 test('inside an explicitly unsampled parent span no span is started; inside a sampled one the span is its child', async () => {
   const h = harness();
   const { AsyncLocalStorageContextManager } = await import('./context-manager.js');

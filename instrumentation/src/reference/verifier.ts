@@ -10,6 +10,7 @@
  *      requests count as clock skew and forged ones cannot pollute that signal;
  *   6. nonce not seen before (replay) — last, so rejected requests do not use up nonces.
  */
+import { advertiseVerifiedKeyId } from '../verified-key-id.js';
 import { timingSafeEqual } from 'node:crypto';
 import { HmacAuthError } from '../errors.js';
 import type { KeyStatus } from '../contract.js';
@@ -71,7 +72,8 @@ export function createHmacVerifier(options: HmacVerifierOptions): HmacVerifier {
   const required = (options.headers ?? []).map((h) => h.toLowerCase());
   const keys = options.keyRing;
 
-  return function verify(request: HmacRequest): VerifiedRequest {
+  // Tells instrumentVerifier where the verified key ID is, so a drop-in wrap needs no `verifiedKeyId`.
+  return advertiseVerifiedKeyId(function verify(request: HmacRequest): VerifiedRequest {
     const body = request.body;
     if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
       // A body parser already turned the body into an object: the application's mistake.
@@ -114,5 +116,5 @@ export function createHmacVerifier(options: HmacVerifierOptions): HmacVerifier {
     if (nonceCache && !isFresh(nonceCache, `${auth.keyId}:${auth.nonce}`)) throw new HmacAuthError('replay');
 
     return { keyId: auth.keyId, keyStatus: key.status, timestamp: auth.timestamp, nonce: auth.nonce, signedHeaders: auth.headers };
-  };
+  }, (result) => result.keyId);
 }

@@ -13,6 +13,7 @@ import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
 import { instrumentCall, OUTCOME_VARIANTS, REASON_VARIANTS } from './engine.js';
 import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
 import { seriesCache } from './series.js';
+import { advertisedVerifiedKeyId } from '../verified-key-id.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -22,6 +23,7 @@ export interface VerifierOptions<F extends Fn = Fn> extends KeyIdOptions<Paramet
   /**
    * Key ID from a successful call's result (e.g. the reference verifier's `result.keyId`). When given,
    * `keyId(...args)` is only evaluated for failed calls, so the success path skips header parsing.
+   * Default: what `verify` advertises under `VERIFIED_KEY_ID` (the reference verifier does), else none.
    */
   verifiedKeyId?: (result: Awaited<ReturnType<F>>) => string | undefined | null;
   /** Client identifier for the span (`hmac.client.id`); never a metric attribute. */
@@ -72,7 +74,7 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     countsByReason: true,
     limiter,
     keyId: options.keyId,
-    verifiedKeyId: options.verifiedKeyId,
+    verifiedKeyId: options.verifiedKeyId ?? advertisedVerifiedKeyId(verify),
     clientId: options.clientId,
     // Skew is recorded for accepted requests and for timestamp_skew rejections only: a request that
     // failed for another reason (a forged signature, an unknown key) carries a timestamp nobody
