@@ -14,7 +14,7 @@ import { packageVersion } from './version.js';
 const program = new Command('hmac-slo')
   .description('Observable HMAC request authentication: collector, SLOs, dashboards and alerts.')
   .version(packageVersion())
-  .showHelpAfterError();
+  .showHelpAfterError('(hmac-slo <command> --help lists the options)');
 
 registerCollector(program);
 registerGenerate(program);
