@@ -1,15 +1,18 @@
 /**
  * The collector's state and what changes it, without HTTP: aggregation, the SLO engine, key usage,
- * the failure log, and their persistence. Every acknowledged push goes through `ingestMetrics`,
- * which logs the push to disk before applying it; `recover` replays the log after the last snapshot.
+ * the failure log, and their persistence. Every acknowledged push goes through `ingestMetrics` or
+ * `ingestSpans`, which log it to disk before applying it; `recover` loads the last snapshot and
+ * replays the log after it. SLO history and key usage are derived from the aggregates by sampling,
+ * so the replay samples them on the same schedule the live process did.
  */
 import type { Logger } from 'pino';
 import type { HmacSloConfig } from '../config/schema.js';
 import { durationSeconds } from '../config/duration.js';
 import { Aggregator, isKeptMetric, type AggregatorLimits, type IngestResult } from './aggregate/aggregator.js';
 import { SloEngine } from './slo/index.js';
-import { FailureLog } from './failures/index.js';
+import { FailureLog, sanitizeFailedSpan } from './failures/index.js';
 import { KeyUsage } from './keys/index.js';
+import type { FailedSpan } from './model.js';
 import { StateStore, type Snapshot } from './state/store.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
@@ -31,16 +34,26 @@ function keptOnly(resources: readonly ResourceMetrics[]): { kept: ResourceMetric
   return { kept, ignored };
 }
 
-/** Push-log record kinds: a metrics body as received (protobuf or JSON), or forgotten pushers. */
+/**
+ * Push-log record kinds: a metrics body as received (protobuf or JSON), forgotten pushers, or the
+ * failed spans of a trace push — as the failure log keeps them (sanitised, JSON), not the body: a
+ * trace body may carry raw client IDs and much else the collector never keeps.
+ */
 export const RECORD_PROTOBUF = 1;
 export const RECORD_JSON = 2;
 export const RECORD_FORGET = 3;
+export const RECORD_FAILURES = 4;
+
+/** How often the replay samples the SLO engine and key usage: the live tick's period (run.ts). */
+function replaySampleMs(config: HmacSloConfig): number {
+  return Math.max(200, 10_000 / config.timeScale);
+}
 
 export class CollectorCore {
   agg: Aggregator;
   engine: SloEngine;
-  readonly failures: FailureLog;
-  readonly keys: KeyUsage;
+  failures: FailureLog;
+  keys: KeyUsage;
   readonly self = new SelfMetrics();
   readonly store: StateStore;
   private readonly limits: AggregatorLimits;
@@ -58,9 +71,14 @@ export class CollectorCore {
     };
     this.agg = new Aggregator(this.limits);
     this.engine = new SloEngine(config);
-    this.failures = new FailureLog({ ringSize: c.failures.ringSize, topClients: c.failures.topClients });
+    this.failures = new FailureLog(this.failureOptions());
     this.keys = new KeyUsage(config);
     this.store = new StateStore(stateDir, log);
+  }
+
+  private failureOptions() {
+    const f = this.config.collector.failures;
+    return { ringSize: f.ringSize, topClients: f.topClients };
   }
 
   /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
@@ -76,12 +94,42 @@ export class CollectorCore {
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'SLO history in the snapshot is unreadable: starting the history afresh');
       }
+      // Sections a snapshot of an older version lacks start empty; a damaged one is reported and
+      // starts empty too, without costing the aggregates.
+      if (snapshot.failures !== undefined) {
+        try {
+          this.failures = FailureLog.fromJSON(this.failureOptions(), snapshot.failures);
+        } catch (err) {
+          this.log.error({ err: (err as Error).message }, 'failure log in the snapshot is unreadable: starting it empty');
+        }
+      }
+      if (snapshot.keys !== undefined) {
+        try {
+          this.keys = KeyUsage.fromJSON(this.config, snapshot.keys);
+        } catch (err) {
+          this.log.error({ err: (err as Error).message }, 'key usage in the snapshot is unreadable: starting it afresh');
+        }
+      }
     }
     let replayed = 0;
     const limits = this.config.collector.limits;
+    // The aggregates now stand as they did when the snapshot was taken (or at the first logged
+    // push): sample there, then wherever the live tick would have, so the SLO history and key usage
+    // see each replayed push in the interval it arrived in — not all at once at start, where a first
+    // sample would take them as the baseline.
+    const period = replaySampleMs(this.config);
+    let sampledAt = snapshot?.savedAtMs ?? records[0]?.timeMs;
+    if (sampledAt !== undefined) this.sample(sampledAt);
     for (const rec of records) {
+      if (sampledAt !== undefined && rec.timeMs - sampledAt >= period) {
+        this.sample(rec.timeMs);
+        sampledAt = rec.timeMs;
+      }
       try {
-        if (rec.kind === RECORD_FORGET) {
+        if (rec.kind === RECORD_FAILURES) {
+          for (const f of JSON.parse(rec.payload.toString('utf8')) as FailedSpan[]) this.failures.record(f);
+          replayed++;
+        } else if (rec.kind === RECORD_FORGET) {
           this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else {
           const encoding = rec.kind === RECORD_JSON ? 'json' : 'protobuf';
@@ -115,16 +163,22 @@ export class CollectorCore {
     return result;
   }
 
-  ingestSpans(spans: readonly Span[]): number {
-    let n = 0;
+  /**
+   * Durably logs, then applies, the failed `hmac.*` spans of one trace push (the same guarantee as
+   * metrics: once this resolves, a SIGKILL loses none of them). A push without any logs nothing.
+   */
+  async ingestSpans(spans: readonly Span[], nowMs: number): Promise<number> {
+    const failed: FailedSpan[] = [];
     for (const s of spans) {
       const f = failedSpanOf(s);
-      if (!f) continue;
-      this.failures.record(f);
-      n++;
+      if (f) failed.push(sanitizeFailedSpan(f));
     }
-    this.self.failedSpans += n;
-    return n;
+    if (failed.length === 0) return 0;
+    await this.store.append(RECORD_FAILURES, nowMs, Buffer.from(JSON.stringify(failed)));
+    // Applied right after its own write, like metrics: the ring's order is the log's order.
+    for (const f of failed) this.failures.record(f);
+    this.self.failedSpans += failed.length;
+    return failed.length;
   }
 
   /** Forget idle pushers (logged, so a replay forgets them at the same point) and sample the SLO engine. */
@@ -150,6 +204,8 @@ export class CollectorCore {
       nextLog,
       aggregator: this.agg.toJSON(),
       slo: this.engine.toJSON(),
+      failures: this.failures.toJSON(),
+      keys: this.keys.toJSON(),
     });
   }
 

@@ -191,7 +191,7 @@ export class CollectorServer {
         return send(res, 200, exportResponse('metrics', encoding, rejected, result.messages.join('; ')));
       }
       const spans = normalizeSpans(decodeTraceBody(body, encoding, limits));
-      core.ingestSpans(spans);
+      await core.ingestSpans(spans, this.now());
       self.inc(self.pushes, `${signal}\0accepted`);
       return send(res, 200, exportResponse('traces', encoding, 0, ''));
     } catch (err) {

@@ -9,3 +9,4 @@ export {
 } from './log.js';
 export { FailureQueryError, parseFailuresQuery, validateFailuresQuery, type FailuresQuery } from './query.js';
 export { SpaceSaving, type TopItem } from './space-saving.js';
+export { FailureStateError, parseFailureLogState, type FailureLogState } from './state.js';

@@ -8,6 +8,7 @@ import { FINGERPRINT_HEX_LENGTH } from '@hmac-slo/instrumentation/contract';
 import type { FailedSpan, FailuresApiResponse } from '../model.js';
 import { SpaceSaving } from './space-saving.js';
 import { validateFailuresQuery, type FailuresQuery } from './query.js';
+import { parseFailureLogState, type FailureLogState } from './state.js';
 
 export interface FailureLogOptions {
   /** Recent failures kept (config `collector.failures.ringSize`, default 500). */
@@ -82,9 +83,7 @@ export class FailureLog {
    */
   record(span: FailedSpan): void {
     const clean = sanitizeFailedSpan(span);
-    this.ring[this.next] = clean;
-    this.next = (this.next + 1) % this.ringSize;
-    this.held = Math.min(this.held + 1, this.ringSize);
+    this.hold(clean);
     this.recorded++;
     if (clean.outcome !== 'rejected' || !clean.clientFingerprint) return;
     let top = this.clients.get(clean.job);
@@ -96,6 +95,12 @@ export class FailureLog {
       this.clients.set(clean.job, (top = new SpaceSaving<string>(this.topClients)));
     }
     top.offer(clean.clientFingerprint);
+  }
+
+  private hold(clean: FailedSpan): void {
+    this.ring[this.next] = clean;
+    this.next = (this.next + 1) % this.ringSize;
+    this.held = Math.min(this.held + 1, this.ringSize);
   }
 
   /** Held failures, newest first. */
@@ -140,6 +145,50 @@ export class FailureLog {
       job,
       clients: this.clients.get(job)!.top().map((c) => ({ clientFingerprint: c.item, count: c.count, error: c.error })),
     }));
+  }
+
+  /** Plain JSON for the collector's snapshot: held failures oldest first and the top tables. */
+  toJSON(): FailureLogState {
+    return {
+      version: 1,
+      recent: [...this.newestFirst()].reverse(),
+      recorded: this.recorded,
+      untrackedJobs: this.untrackedJobs,
+      topClients: [...this.clients].map(([job, top]) => ({
+        job,
+        offered: top.offered,
+        clients: top.top().map((c) => [c.item, c.count, c.error] as [string, number, number]),
+      })),
+    };
+  }
+
+  /**
+   * Rebuild a log from `toJSON()` output under the configured bounds (which may have shrunk since
+   * it was saved): the newest `ringSize` failures, the `topClients` highest counters per job, at
+   * most `maxJobs` jobs. Every span is sanitised again and a fingerprint that does not look like one
+   * is dropped, so a tampered file cannot make the collector serve anything else. Throws
+   * `FailureStateError` when the JSON is not failure log state.
+   */
+  static fromJSON(opts: FailureLogOptions, json: unknown): FailureLog {
+    const state = parseFailureLogState(json);
+    const log = new FailureLog(opts);
+    for (const span of state.recent.slice(-log.ringSize)) log.hold(sanitizeFailedSpan(span));
+    log.recorded = Math.max(state.recorded, log.held);
+    log.untrackedJobs = state.untrackedJobs;
+    for (const t of state.topClients) {
+      if (log.clients.size >= log.maxJobs) {
+        log.untrackedJobs++;
+        continue;
+      }
+      const job = text(t.job, 'unknown_service');
+      if (log.clients.has(job)) continue;
+      const clients = t.clients
+        .filter(([fp]) => FINGERPRINT_RE.test(fp))
+        .map(([item, count, error]) => ({ item, count, error }));
+      if (clients.length === 0) continue;
+      log.clients.set(job, SpaceSaving.restore(log.topClients, clients, t.offered));
+    }
+    return log;
   }
 
   /** Figures for the collector's own health metrics. */

@@ -57,6 +57,29 @@ export class SpaceSaving<K> {
     this.down(0);
   }
 
+  /**
+   * A table rebuilt from saved counters (`top()` output and `offered`). When more counters are given
+   * than `k` holds, the highest counts are kept: those are the ones the top-k reports, and a dropped
+   * counter only loosens the bound of an item that later takes over a slot (its `error` is the
+   * smallest kept count, at least as large as the dropped one's).
+   */
+  static restore<K>(k: number, counters: readonly TopItem<K>[], offered: number): SpaceSaving<K> {
+    const table = new SpaceSaving<K>(k);
+    const kept = [...counters].sort((a, b) => b.count - a.count).slice(0, k);
+    let sum = 0;
+    for (const c of kept) {
+      if (table.index.has(c.item)) continue;
+      const counter: Counter<K> = { item: c.item, count: c.count, error: Math.min(c.error, c.count), pos: table.heap.length };
+      table.heap.push(counter);
+      table.index.set(c.item, counter);
+      table.up(counter.pos);
+      sum += c.count - counter.error;
+    }
+    // Offered weight is at least what the kept counters are known to hold.
+    table.n = Math.max(Number.isFinite(offered) ? offered : 0, sum);
+    return table;
+  }
+
   /** Monitored items, highest count first (ties by item, for a stable answer). */
   top(): TopItem<K>[] {
     return this.heap

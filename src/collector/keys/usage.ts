@@ -11,6 +11,7 @@ import type { HmacSloConfig } from '../../config/schema.js';
 import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.js';
 import { isInstrument } from '../slo/sli.js';
 import { scaledMs } from '../slo/windows.js';
+import { parseKeyUsageState, type KeyUsageState } from './state.js';
 
 export interface KeyUsageOptions {
   /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `1h`. */
@@ -39,7 +40,7 @@ export class KeyUsage {
   private readonly windowMs: number;
   private readonly resolutionMs: number;
   private readonly maxEntries: number;
-  private readonly snapshots: Snapshot[] = [];
+  private snapshots: Snapshot[] = [];
   /** Last aggregated reading per `job\0keyId`, to tell increases from resets. */
   private readonly lastRaw = new Map<string, number>();
   /** The tracker's own totals per `job\0keyId`: resets folded in, never decreasing. */
@@ -173,6 +174,63 @@ export class KeyUsage {
         (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0),
     );
     return { window: this.windowName, keys };
+  }
+
+  /** Plain JSON for the collector's snapshot: totals, last readings and the window's snapshots. */
+  toJSON(): KeyUsageState {
+    const keys = [...new Set([...this.cum.keys(), ...this.lastRaw.keys(), ...this.snapshots.flatMap((s) => [...s.counts.keys()])])];
+    const column = (m: ReadonlyMap<string, number>) => keys.map((k) => m.get(k) ?? null);
+    return {
+      version: 1,
+      sampled: this.sampled,
+      entries: keys.map((k) => {
+        const cut = k.indexOf('\u0000');
+        return [k.slice(0, cut), k.slice(cut + 1)] as [string, string];
+      }),
+      lastRaw: column(this.lastRaw),
+      cum: column(this.cum),
+      snapshots: this.snapshots.map((s) => ({ t: s.t, counts: column(s.counts) })),
+    };
+  }
+
+  /**
+   * Rebuild a tracker from `toJSON()` output under the configured window and entry cap (either may
+   * have changed): at most `maxEntries` pairs, the most used first; snapshots in time order, only
+   * one at or before the window's start, at most one per resolution step. Throws
+   * `KeyUsageStateError` when the JSON is not key usage state.
+   */
+  static fromJSON(config: Pick<HmacSloConfig, 'timeScale'>, json: unknown, opts: KeyUsageOptions = {}): KeyUsage {
+    const state = parseKeyUsageState(json);
+    const usage = new KeyUsage(config, opts);
+    const order = state.entries
+      .map((e, i) => ({ key: `${e[0]}\u0000${e[1]}`, i, cum: state.cum[i] ?? 0 }))
+      .sort((a, b) => b.cum - a.cum)
+      .slice(0, usage.maxEntries);
+    const column = (values: readonly (number | null)[]) => {
+      const m = new Map<string, number>();
+      for (const o of order) {
+        const v = values[o.i];
+        if (v !== null && v !== undefined) m.set(o.key, v);
+      }
+      return m;
+    };
+    for (const [k, v] of column(state.lastRaw)) usage.lastRaw.set(k, v);
+    for (const [k, v] of column(state.cum)) usage.cum.set(k, v);
+    usage.sampled = state.sampled;
+    const snaps = state.snapshots
+      .map((s) => ({ t: s.t, counts: column(s.counts) }))
+      .sort((a, b) => a.t - b.t);
+    // The same thinning `sample` does, so a restored window is no larger than a live one.
+    const kept: Snapshot[] = [];
+    for (const s of snaps) {
+      const last = kept[kept.length - 1];
+      if (last && Math.floor(s.t / usage.resolutionMs) <= Math.floor(last.t / usage.resolutionMs)) continue;
+      kept.push(s);
+    }
+    const newest = kept[kept.length - 1]?.t ?? 0;
+    while (kept.length > 1 && kept[1]!.t <= newest - usage.windowMs) kept.shift();
+    usage.snapshots = kept.slice(-(SNAPSHOTS + 2));
+    return usage;
   }
 
   stats(): { snapshots: number; untrackedEntries: number } {

@@ -23,6 +23,12 @@ export interface Snapshot {
   readonly nextLog: number;
   readonly aggregator: unknown;
   readonly slo: unknown;
+  /**
+   * Failure log and key usage. Optional: a snapshot written before they were persisted has
+   * neither, and loads with both empty.
+   */
+  readonly failures?: unknown;
+  readonly keys?: unknown;
   readonly extra?: unknown;
 }
 

@@ -1,0 +1,57 @@
+/**
+ * The persisted form of the failure log (part of the collector's snapshot) and its validation.
+ * It holds what the log holds and no more: sanitised failed spans (client fingerprints, never raw
+ * client IDs) and, per job, the top rejected clients by fingerprint. A damaged section is refused
+ * with a clear error, never half-loaded; the collector then starts the failure log empty.
+ */
+import { z } from 'zod';
+
+export class FailureStateError extends Error {
+  constructor(message: string) {
+    super(`invalid failure log state: ${message}`);
+    this.name = 'FailureStateError';
+  }
+}
+
+const count = z.number().finite().nonnegative();
+
+const spanSchema = z.object({
+  timeUnixMs: z.number(),
+  job: z.string(),
+  name: z.string(),
+  scheme: z.string().optional(),
+  keyId: z.string(),
+  reason: z.string(),
+  outcome: z.string(),
+  clientFingerprint: z.string().optional(),
+  traceId: z.string(),
+  spanId: z.string(),
+});
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  /** Held failures, oldest first. */
+  recent: z.array(spanSchema),
+  recorded: count,
+  untrackedJobs: count,
+  topClients: z.array(
+    z.object({
+      job: z.string(),
+      /** Rejections offered to the job's table so far (space-saving's N). */
+      offered: count,
+      /** [fingerprint, count, error]. */
+      clients: z.array(z.tuple([z.string(), count, count])),
+    }),
+  ),
+});
+
+export type FailureLogState = z.infer<typeof stateSchema>;
+
+export function parseFailureLogState(json: unknown): FailureLogState {
+  const result = stateSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new FailureStateError(`${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,44 @@
+/**
+ * The persisted form of the key-usage tracker (part of the collector's snapshot) and its
+ * validation. Entries are (job, key ID) pairs — identifiers, never key material. Counts are stored
+ * in arrays aligned with one entry table, so a window of 60 snapshots does not repeat every name
+ * 60 times. A damaged section is refused with a clear error, never half-loaded.
+ */
+import { z } from 'zod';
+
+export class KeyUsageStateError extends Error {
+  constructor(message: string) {
+    super(`invalid key usage state: ${message}`);
+    this.name = 'KeyUsageStateError';
+  }
+}
+
+/** A count per entry, `null` where the entry had none. */
+const counts = z.array(z.number().finite().nonnegative().nullable());
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  sampled: z.boolean(),
+  /** [job, key ID]. */
+  entries: z.array(z.tuple([z.string(), z.string()])),
+  lastRaw: counts,
+  cum: counts,
+  /** Oldest first. */
+  snapshots: z.array(z.object({ t: z.number().finite(), counts })),
+});
+
+export type KeyUsageState = z.infer<typeof stateSchema>;
+
+export function parseKeyUsageState(json: unknown): KeyUsageState {
+  const result = stateSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new KeyUsageStateError(`${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const s = result.data;
+  const n = s.entries.length;
+  if (s.lastRaw.length !== n || s.cum.length !== n || s.snapshots.some((x) => x.counts.length !== n)) {
+    throw new KeyUsageStateError('count arrays do not match the entry table');
+  }
+  return s;
+}
