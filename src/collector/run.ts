@@ -2,6 +2,7 @@
  * Starting and stopping the collector process: config, state recovery, HTTP server, timers, and
  * a graceful shutdown on SIGTERM/SIGINT (stop accepting, finish in-flight requests, snapshot, exit 0).
  */
+import { readListen } from '../config/listen.js';
 import pino, { type Logger } from 'pino';
 import type { HmacSloConfig } from '../config/schema.js';
 import { CollectorCore } from './core.js';
@@ -23,10 +24,9 @@ export interface RunningCollector {
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) throw new Error(`--listen ${JSON.stringify(listen)}: expected HOST:PORT, e.g. 127.0.0.1:9464`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+  const address = readListen(listen);
+  if (!address) throw new Error(`--listen ${JSON.stringify(listen)}: expected HOST:PORT, e.g. 127.0.0.1:9464`);
+  return address;
 }
 
 /** Sampling period of the SLO engine: 10 s, divided by timeScale, at least 200 ms. */

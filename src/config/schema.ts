@@ -3,6 +3,7 @@
  * generator and the dashboards. Every field has a default, so an empty file is a valid config.
  * Documented field by field in docs/configuration.md.
  */
+import { isListenAddress } from './listen.js';
 import { z } from 'zod';
 import { FAILURE_REASON_NAMES, OUTCOMES } from '@hmac-slo/instrumentation/contract';
 import { isDuration } from './duration.js';
@@ -91,7 +92,7 @@ const failureModes = z.strictObject({
 });
 
 const collectorSchema = z.strictObject({
-  listen: z.string().default('127.0.0.1:9464'),
+  listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464'),
   stateDir: z.string().default('.hmac-slo-state'),
   /** Forget a pusher's stream identity after this long without a push (its counts stay). */
   pusherTtl: duration.default('15m'),

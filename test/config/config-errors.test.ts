@@ -1,0 +1,55 @@
+// A broken hmac-slo.yaml is refused with the file, the field and the problem — by loadConfig (what the
+// collector, generator and demo call) and by the CLI (exit 2, nothing started).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-config-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function refused(name: string, yaml: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, yaml);
+  try {
+    loadConfig(file);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `${name}: a ConfigError, got ${String(err)}`);
+    assert.ok(err.message.startsWith(`${file}: `), `${name}: the message starts with the file: ${err.message}`);
+    return err.message.slice(file.length + 2);
+  }
+  assert.fail(`${name}: accepted`);
+}
+
+test('each broken field is named with its path', () => {
+  assert.match(refused('listen', 'collector:\n  listen: nonsense\n'), /^collector\.listen: expected HOST:PORT/);
+  assert.match(refused('port', 'collector:\n  listen: 127.0.0.1:99999\n'), /^collector\.listen: /);
+  assert.match(refused('duration', 'period: thirty days\n'), /^period: expected a duration/);
+  assert.match(refused('objective', 'slos:\n  - name: a\n    sli: { kind: ratio, source: verifications, badOutcomes: [error] }\n    objective: 1.5\n'), /^slos\[0\]\.objective: /);
+  assert.match(refused('unknown', 'collector:\n  lisen: 127.0.0.1:1\n'), /^collector: .*lisen/);
+  assert.match(refused('prefix', 'alerting:\n  alertPrefix: hmac\n'), /^alerting\.alertPrefix: /);
+});
+
+test('YAML that does not parse is refused with a position, not a stack trace', () => {
+  const problem = refused('yaml', 'slos: [\n  - name: a\n');
+  assert.ok(problem.length > 0 && !problem.includes('    at '), problem);
+});
+
+test('good addresses pass, including IPv6 and the loopback default', () => {
+  for (const listen of ['127.0.0.1:9464', '[::1]:9464', '0.0.0.0:0', ':9464']) {
+    const file = join(dir, 'ok.yaml');
+    writeFileSync(file, `collector:\n  listen: "${listen}"\n`);
+    assert.equal(loadConfig(file).collector.listen, listen);
+  }
+});
+
+test('the collector refuses to start on a broken config: exit 2 and the field on stderr', () => {
+  const file = join(dir, 'cli.yaml');
+  writeFileSync(file, 'collector:\n  listen: nonsense\n');
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', file], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.ok(r.stderr.includes(`${file}: collector.listen: expected HOST:PORT`), r.stderr);
+});
