@@ -53,8 +53,10 @@ async function sendSpans(url: string, protocol: 'json' | 'protobuf', job: string
       if (s.outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
+    // SimpleSpanProcessor exports each span in its own request, concurrently: flush after each group
+    // so the groups reach the collector in the order written (the ring is ordered by arrival).
+    await provider.forceFlush();
   }
-  await provider.forceFlush();
   await provider.shutdown();
 }
 
