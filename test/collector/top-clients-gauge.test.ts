@@ -51,8 +51,11 @@ async function sendSpans(job: string, spans: { client: string; outcome: string; 
       if (s.outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
+    // SimpleSpanProcessor exports each span in its own request, concurrently: flush after each
+    // client so the heavy hitters are counted before the light ones arrive (space-saving is order
+    // sensitive; a light client arriving early could make a heavy one overcount).
+    await provider.forceFlush();
   }
-  await provider.forceFlush();
   await provider.shutdown();
 }
 
