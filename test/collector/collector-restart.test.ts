@@ -20,21 +20,12 @@ async function metrics(c: CollectorProcess): Promise<Map<string, number>> {
   return parseExposition(await (await fetch(`${c.url}/metrics`)).text());
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('SIGKILL loses no acknowledged push; cumulative pushers continue correctly; SIGTERM exits 0', async () => {
   const tmp = tempDir();
-  // A fixed port across restarts, so the same SDK pushers keep pushing to the restarted process.
-  const args = ['--listen', `127.0.0.1:${await freePort()}`];
-  let c = await startCollector({ dir: tmp.dir, args });
+  // The first start binds a port the OS picks (no probe-then-bind race with other processes); the
+  // restarts keep it, so the same SDK pushers keep pushing to the restarted process.
+  let c = await startCollector({ dir: tmp.dir });
+  const args = ['--listen', new URL(c.url).host];
   try {
     const cum = new Pusher({ url: c.url, protocol: 'json', temporality: 'cumulative', serviceName: 'svc', instance: 'r1' });
     const delta = new Pusher({ url: c.url, protocol: 'protobuf', temporality: 'delta', serviceName: 'svc', instance: 'r2' });
@@ -109,8 +100,10 @@ test('a corrupt snapshot is moved aside and a torn log line skipped, with a log 
 
 test('an idle pusher is forgotten after the TTL, its counts stay, and a return is not double counted', async () => {
   const tmp = tempDir();
-  // timeScale 10: pusherTtl 10s → 1 s, checked every second.
-  const c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 10\ncollector:\n  pusherTtl: 10s\n' });
+  // timeScale 10: pusherTtl 30s → 3 s, checked every second. The TTL must comfortably exceed the
+  // gaps between the pushes below that expect the pusher still known (two flushes and a scrape,
+  // slow on a loaded machine); with a 1 s TTL a pusher could be forgotten between them.
+  const c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 10\ncollector:\n  pusherTtl: 30s\n' });
   try {
     const p = new Pusher({ url: c.url, protocol: 'protobuf', temporality: 'cumulative', serviceName: 'idle', instance: 'e1' });
     const q = new Pusher({ url: c.url, protocol: 'json', temporality: 'cumulative', serviceName: 'idle', instance: 'e2' });
@@ -120,7 +113,7 @@ test('an idle pusher is forgotten after the TTL, its counts stay, and a return i
     await q.flush();
     let m = await metrics(c);
     assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 2);
-    const deadline = Date.now() + 8000;
+    const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       m = await metrics(c);
       if (m.get(seriesKey('hmac_slo_collector_active_pushers', {})) === 0) break;
