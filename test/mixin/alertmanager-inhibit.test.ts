@@ -7,23 +7,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = join(import.meta.dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface ApiAlert {
   labels: Record<string, string>;
@@ -38,32 +26,38 @@ after(async () => {
   if (proc && proc.exitCode === null) {
     const exited = new Promise((resolve) => proc!.once('exit', resolve));
     proc.kill('SIGTERM');
-    await Promise.race([exited, sleep(5000)]);
+    // Never leave it running (it would keep this test process alive): SIGKILL after a grace period.
+    const timer = setTimeout(() => proc!.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
   }
   rmSync(storage, { recursive: true, force: true, maxRetries: 3 });
 });
 
 async function startAlertmanager(): Promise<string> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   let log = '';
+  // Port 0: the OS picks and Alertmanager logs what it bound (`msg="Listening on" address=…`). A
+  // port probed free beforehand could be taken by another process before Alertmanager binds it.
   proc = spawn('prometheus-alertmanager', [
     `--config.file=${join(root, 'alerts', 'alertmanager.yml')}`,
     `--storage.path=${storage}`,
-    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.listen-address=127.0.0.1:0',
     '--cluster.listen-address=',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  for (let i = 0; i < 100; i++) {
+  // A deadline, not a count of tries: on a loaded machine each try can take much longer than 100 ms.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`alertmanager exited: ${log}`);
+    const address = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(log)?.[1];
     try {
-      if ((await fetch(`${base}/-/ready`)).ok) return base;
+      if (address && (await fetch(`http://${address}/-/ready`)).ok) return `http://${address}`;
     } catch {
-      /* not listening yet */
+      /* not answering yet */
     }
     await sleep(100);
   }
-  throw new Error(`alertmanager not ready after 10 s: ${log}`);
+  throw new Error(`alertmanager not ready after 30 s: ${log}`);
 }
 
 const alerts: Record<string, Record<string, string>> = {
@@ -111,7 +105,8 @@ test('a page inhibits the matching ticket, and a key rotation inhibits the misma
   // The inhibitor learns about source alerts asynchronously: poll (bounded) until the picture settles.
   let list: ApiAlert[] = [];
   let mismatch = '';
-  for (let i = 0; i < 50; i++) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
     list = (await (await fetch(`${base}/api/v2/alerts`)).json()) as ApiAlert[];
     mismatch = '';
     for (const [key, source] of Object.entries(expectedInhibitor)) {
@@ -119,7 +114,7 @@ test('a page inhibits the matching ticket, and a key rotation inhibits the misma
       const want = source ? [find(list, alerts[source]!)?.fingerprint] : [];
       if (!a || JSON.stringify(a.status.inhibitedBy ?? []) !== JSON.stringify(want)) mismatch += `${key} `;
     }
-    if (!mismatch) break;
+    if (!mismatch || Date.now() > deadline) break;
     await sleep(100);
   }
   assert.equal(mismatch, '', `unexpected inhibition state for: ${mismatch}\n${JSON.stringify(list, null, 1)}`);
