@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardQueries, substituteVariables } from './dashboard-queries.js';
@@ -44,36 +43,33 @@ test('substitution: braces and formats, builtins, overrides, and unknown variabl
   assert.throws(() => substituteVariables('x{a="$nope"}', templating), /unknown template variable \$nope/);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('a real Prometheus accepts every substituted query', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-dash-prom-'));
-  const port = await freePort();
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
   const child = spawn('prometheus', [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
+    // Port 0: the OS picks and Prometheus logs what it bound (`msg="Listening on" address=…`). A
+    // port probed free beforehand could be taken by another process before Prometheus binds it.
+    '--web.listen-address=127.0.0.1:0',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  let url = '';
   try {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
+      if (child.exitCode !== null) throw new Error(`Prometheus exited: ${log}`);
+      const address = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(log)?.[1];
       try {
-        if ((await fetch(`${url}/-/ready`)).ok) break;
+        if (address && (await fetch(`http://${address}/-/ready`)).ok) {
+          url = `http://${address}`;
+          break;
+        }
       } catch {
-        // not listening yet
+        // not answering yet
       }
-      if (Date.now() > deadline) throw new Error('Prometheus did not become ready');
+      if (Date.now() > deadline) throw new Error(`Prometheus did not become ready: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const end = Math.floor(Date.now() / 1000);
@@ -90,8 +86,10 @@ test('a real Prometheus accepts every substituted query', async () => {
       assert.equal(body.status, 'success', `${q.uid} / ${q.panelTitle} / ${q.refId}: ${body.error}\n${q.promql}`);
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 });
