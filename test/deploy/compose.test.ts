@@ -346,14 +346,16 @@ test('the webhook logger prints each alert it receives with its receiver, status
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    for (let i = 0; i < 100 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 50));
+    // Until it says so (or exits), by a deadline: node can take seconds to start on a loaded machine.
+    for (const until = Date.now() + 20_000; !out.includes('listening') && child.exitCode === null && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(out.includes('listening'), `webhook-logger did not start (port ${port}, exit ${child.exitCode}): ${out}`);
     const body = {
       status: 'firing',
       alerts: [{ status: 'firing', labels: { alertname: 'HmacAuthRevokedKeyPresented', severity: 'critical', job: 'payments-api', hmac_key_id: 'k-old' }, annotations: { summary: 'A revoked HMAC key is still being presented.' } }],
     };
     const res = await fetch(`http://127.0.0.1:${port}/hmac-slo/security-page`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     assert.equal(res.status, 200);
-    for (let i = 0; i < 50 && !out.includes('[security-page]'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 5000; !out.includes('[security-page]') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
     assert.match(out, /\[security-page\] FIRING HmacAuthRevokedKeyPresented .*severity=critical.*job=payments-api.* — A revoked HMAC key/);
     const bad = await fetch(`http://127.0.0.1:${port}/hmac-slo/page`, { method: 'POST', body: 'not json' });
     assert.equal(bad.status, 400);
