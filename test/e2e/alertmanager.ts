@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Children, freePort, ROOT, waitFor, type Child } from './processes.js';
+import { Children, listeningAddress, ROOT, waitFor, type Child } from './processes.js';
 
 export interface ReceivedAlert {
   receiver: string;
@@ -74,16 +74,16 @@ export function alertmanagerConfig(webhookBase: string, groupTiming: string): Re
 }
 
 export async function startAlertmanager(children: Children, dir: string, webhookBase: string, groupTiming = '1s'): Promise<{ url: string; hostPort: string; child: Child }> {
-  const port = await freePort();
   const file = join(dir, 'alertmanager.yml');
   writeFileSync(file, stringify(alertmanagerConfig(webhookBase, groupTiming)));
   const child = children.spawn('alertmanager', 'prometheus-alertmanager', [
     `--config.file=${file}`,
     `--storage.path=${join(dir, 'alertmanager')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.listen-address=127.0.0.1:0', // the OS picks; read back from the log below
     '--cluster.listen-address=',
   ]);
-  const url = `http://127.0.0.1:${port}`;
+  const hostPort = await listeningAddress(child);
+  const url = `http://${hostPort}`;
   await waitFor('Alertmanager ready', async () => child.running() && (await fetch(`${url}/-/ready`)).ok, 20_000);
-  return { url, hostPort: `127.0.0.1:${port}`, child };
+  return { url, hostPort, child };
 }

@@ -1,7 +1,7 @@
 /**
- * `hmac-slo collector` as a real process on a fixed loopback port (chosen free at run time, kept across
- * restarts so the pushers and Prometheus find it again), with its state directory; plus readers for
- * its /metrics and /api/slo.
+ * `hmac-slo collector` as a real process on a loopback port (picked by the OS at the first start, read
+ * from its "collector listening" line, and kept across restarts so the pushers and Prometheus find it
+ * again), with its state directory; plus readers for its /metrics and /api/slo.
  */
 import { parseExposition } from '../collector/collector-process.js';
 import { Children, waitFor, type Child } from './processes.js';
@@ -23,11 +23,12 @@ export interface SloStatus {
 export class Collector {
   child!: Child;
   private starts = 0;
+  /** 0 until the first start has bound one. */
+  port = 0;
 
   constructor(
     private readonly children: Children,
     readonly name: string,
-    readonly port: number,
     readonly stateDir: string,
     readonly configFile: string,
   ) {}
@@ -45,10 +46,12 @@ export class Collector {
       '--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector',
       '--listen', this.hostPort, '--state-dir', this.stateDir, '--no-ui', '--config', this.configFile,
     ]);
-    await waitFor(`${this.name} listening`, () => {
+    const url = await waitFor(`${this.name} listening`, () => {
       if (!this.child.running()) throw new Error(`${this.name} exited:\n${this.child.output()}`);
-      return this.child.output().includes('collector listening');
+      const line = this.child.output().split('\n').find((l) => l.includes('collector listening'));
+      return line ? (JSON.parse(line) as { url: string }).url : undefined;
     }, 30_000, 100);
+    this.port = Number(new URL(url).port);
   }
 
   /** SIGKILL: no shutdown, no final snapshot. */

@@ -24,6 +24,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The address a Prometheus-family server (Prometheus, Alertmanager) started with
+ * `--web.listen-address=127.0.0.1:0` actually bound, from its `msg="Listening on" address=…` log
+ * line. Binding port 0 leaves no window for another process to take a port probed free beforehand.
+ */
+export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<string> {
+  return waitFor(`${child.name} listening`, () => {
+    const m = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(child.output());
+    if (m) return m[1];
+    if (!child.running()) throw new Error(`${child.name} exited before listening:\n${child.output()}`);
+    return undefined;
+  }, timeoutMs, 100);
+}
+
 /** Poll `check` until it returns a value other than undefined/false, or throw after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;

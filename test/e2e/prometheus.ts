@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Children, freePort, ROOT, waitFor, type Child } from './processes.js';
+import { Children, listeningAddress, ROOT, waitFor, type Child } from './processes.js';
 
 export interface PrometheusOptions {
   /** host:port of each collector to scrape. */
@@ -51,19 +51,18 @@ export class Prometheus {
   ) {}
 
   static async start(children: Children, o: PrometheusOptions): Promise<Prometheus> {
-    const port = await freePort();
     const file = join(o.dir, 'prometheus.yml');
     writeFileSync(file, stringify(prometheusConfig(o)));
     const child = children.spawn('prometheus', 'prometheus', [
       `--config.file=${file}`,
       `--storage.tsdb.path=${join(o.dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.listen-address=127.0.0.1:0', // the OS picks; read back from the log below
       '--web.enable-lifecycle',
       // Resend firing alerts every second so Alertmanager keeps them active across the short timeline.
       '--rules.alert.resend-delay=1s',
       '--log.level=info',
     ]);
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${await listeningAddress(child)}`;
     await waitFor('Prometheus ready', async () => child.running() && (await fetch(`${url}/-/ready`)).ok, 20_000);
     return new Prometheus(url, child);
   }

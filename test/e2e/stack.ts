@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAlertmanager, WebhookReceiver } from './alertmanager.js';
 import { Collector } from './collector.js';
-import { Children, freePort, waitFor, type Child } from './processes.js';
+import { Children, waitFor, type Child } from './processes.js';
 import { Prometheus } from './prometheus.js';
 
 export interface StackOptions {
@@ -85,19 +85,15 @@ export class Stack {
     const ruleFiles = [join(out, 'prometheus', 'rules.yaml'), join(out, 'prometheus', 'alerts.yaml')];
 
     this.webhook = await WebhookReceiver.start();
-    const [am, portA, portB] = await Promise.all([
-      startAlertmanager(this.children, this.dir, this.webhook.url),
-      freePort(),
-      freePort(),
-    ]);
     this.collectors = [
-      new Collector(this.children, 'collector-a', portA, join(this.dir, 'state-a'), this.configFile),
-      new Collector(this.children, 'collector-b', portB, join(this.dir, 'state-b'), this.configFile),
+      new Collector(this.children, 'collector-a', join(this.dir, 'state-a'), this.configFile),
+      new Collector(this.children, 'collector-b', join(this.dir, 'state-b'), this.configFile),
     ];
-    const collectorsUp = Promise.all(this.collectors.map((c) => c.start()));
+    // Every server binds a port the OS picks and reports it; Prometheus's config needs the
+    // collectors' and Alertmanager's, so it starts once they are up.
+    const [am] = await Promise.all([startAlertmanager(this.children, this.dir, this.webhook.url), ...this.collectors.map((c) => c.start())]);
     const { code } = await gen.exited;
     if (code !== 0 || !ruleFiles.every((f) => existsSync(f))) throw new Error(`hmac-slo generate failed:\n${gen.output()}`);
-    // Prometheus starts while the collectors boot: its first scrape waits for target discovery anyway.
     this.prometheus = await Prometheus.start(this.children, {
       collectors: this.collectors.map((c) => c.hostPort),
       alertmanager: am.hostPort,
@@ -105,7 +101,6 @@ export class Stack {
       interval: `${this.opts.interval}s`,
       dir: this.dir,
     });
-    await collectorsUp;
     await waitFor('Prometheus scraping both collectors', async () => {
       const targets = await this.prometheus.targets();
       return targets.length === 2 && targets.every((t) => t.health === 'up');
