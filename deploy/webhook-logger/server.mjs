@@ -18,7 +18,7 @@ function describe(receiver, alert) {
   return `[${receiver}] ${String(alert.status ?? '').toUpperCase()} ${labels.alertname ?? '?'} ${shown}${summary}`;
 }
 
-createServer((req, res) => {
+const server = createServer((req, res) => {
   if (req.method !== 'POST') {
     res.writeHead(req.url === '/healthz' ? 200 : 405).end();
     return;
@@ -41,4 +41,5 @@ createServer((req, res) => {
       res.writeHead(400).end();
     }
   });
-}).listen(port, '0.0.0.0', () => console.log(`webhook-logger listening on :${port}`));
+});
+server.listen(port, '0.0.0.0', () => console.log(`webhook-logger listening on :${server.address().port}`));

@@ -9,7 +9,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -326,29 +325,20 @@ test('Grafana: dashboards are provisioned from dashboards/generated and use the 
   }
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('the webhook logger prints each alert it receives with its receiver, status and labels', async () => {
   const logger = service('webhook-logger');
   const script = hostPath(logger, (logger.command as string[]).at(-1)!);
   assert.ok(script && existsSync(script), 'the logger script is mounted from the repository');
-  const port = await freePort();
-  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Port 0: the logger prints the port it bound, so no other process can take it in between.
+  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   try {
     // Until it says so (or exits), by a deadline: node can take seconds to start on a loaded machine.
     for (const until = Date.now() + 20_000; !out.includes('listening') && child.exitCode === null && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(out.includes('listening'), `webhook-logger did not start (port ${port}, exit ${child.exitCode}): ${out}`);
+    assert.ok(out.includes('listening'), `webhook-logger did not start (exit ${child.exitCode}): ${out}`);
+    const port = Number(/listening on :(\d+)/.exec(out)?.[1]);
+    assert.ok(port > 0, `the logger names its port: ${out}`);
     const body = {
       status: 'firing',
       alerts: [{ status: 'firing', labels: { alertname: 'HmacAuthRevokedKeyPresented', severity: 'critical', job: 'payments-api', hmac_key_id: 'k-old' }, annotations: { summary: 'A revoked HMAC key is still being presented.' } }],
