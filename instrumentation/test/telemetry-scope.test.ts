@@ -71,9 +71,17 @@ test('a key ring observed before the SDK starts is reported once a global provid
   const meterProvider = new MeterProvider({ readers: [reader] });
   assert.ok(metrics.setGlobalMeterProvider(meterProvider));
   try {
-    await new Promise((r) => setTimeout(r, 1300)); // the background check runs once a second
-    const { resourceMetrics } = await reader.collect();
-    const info = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === 'hmac.key.info');
+    // The background check runs once a second; on a loaded machine the timer can fire late, so
+    // collect until the gauge shows up (with a deadline) rather than after one fixed sleep.
+    const keyInfo = async () => {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === 'hmac.key.info');
+    };
+    await new Promise((r) => setTimeout(r, 1300)); // the first background check, a second after the provider
+    let info = await keyInfo();
+    for (const until = Date.now() + 15_000; info.length === 0 && Date.now() < until; info = await keyInfo()) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
     assert.equal(info.length, 1);
     assert.equal((info[0]!.dataPoints[0]!.attributes as Record<string, unknown>)['hmac.key_id'], 'early-key');
   } finally {

@@ -103,9 +103,12 @@ export class Hub {
 
   private ensureBound(nowMs: number): Binding {
     const bound = this.binding;
+    // `-Infinity` asks for a check now (a new gauge source must bind to the provider installed
+    // today, not to one a previous binding remembers); `-Infinity - checkedAt` would read as "recent".
+    const force = nowMs === -Infinity;
     if (
       bound !== undefined &&
-      (this.fixed !== undefined || (!bound.noop && nowMs - this.checkedAt < GLOBAL_RECHECK_MS))
+      (this.fixed !== undefined || (!force && !bound.noop && nowMs - this.checkedAt < GLOBAL_RECHECK_MS))
     ) {
       return bound;
     }
