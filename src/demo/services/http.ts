@@ -1,7 +1,8 @@
 /** Loopback HTTP plumbing shared by the demo services: listen on an OS-chosen port, close cleanly. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getHeader, type HeaderBag } from '@hmac-slo/instrumentation';
+import type { MeterProvider } from '@opentelemetry/api';
+import { getHeader, hmacAuth, observeKeyRing, type HeaderBag, type HmacAuthInput, type KeyRingLike } from '@hmac-slo/instrumentation';
 
 export interface LoopbackServer {
   readonly port: number;
@@ -39,4 +40,44 @@ export function answerOk(res: ServerResponse, body: string): void {
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
+}
+
+export interface VerifyingService {
+  readonly server: LoopbackServer;
+  close(): Promise<void>;
+}
+
+/**
+ * A demo service: `verify` behind the `hmacAuth` middleware on a loopback server that answers
+ * `okBody` to every authenticated request, with its key ring observed (`hmac.key.info`).
+ * `rewriteUrl` runs before authentication (the canary's router bug).
+ */
+export async function serveVerified(options: {
+  verify: (input: HmacAuthInput) => unknown;
+  keyRing: KeyRingLike;
+  meterProvider: MeterProvider;
+  okBody: string;
+  rewriteUrl?: (url: string) => string;
+}): Promise<VerifyingService> {
+  const { verify, rewriteUrl, okBody } = options;
+  const keyRingObservation = observeKeyRing(options.keyRing, { meterProvider: options.meterProvider });
+  const auth = hmacAuth({ verifier: (input) => verify(input) });
+  const server = await listenLoopback((req, res) => {
+    if (rewriteUrl && req.url) req.url = rewriteUrl(req.url);
+    auth(req, res, (err) => {
+      if (err) {
+        res.statusCode = 500;
+        res.end();
+        return;
+      }
+      answerOk(res, okBody);
+    });
+  });
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      keyRingObservation.stop();
+    },
+  };
 }

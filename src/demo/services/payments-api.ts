@@ -13,16 +13,14 @@ import {
   claimedTimestamp,
   createHmacVerifier,
   createNonceCache,
-  hmacAuth,
   instrumentReplayCache,
   instrumentVerifier,
-  observeKeyRing,
   type HmacAuthInput,
   type VerifiedRequest,
 } from '@hmac-slo/instrumentation';
 import type { KmsKeyStore } from '../keystore.js';
 import type { ServiceTelemetry } from '../telemetry.js';
-import { answerOk, clientIdOf, listenLoopback, type LoopbackServer } from './http.js';
+import { clientIdOf, serveVerified, type LoopbackServer } from './http.js';
 
 export const PAYMENTS_HOST = 'payments-api.internal';
 export const SCHEME = 'hmac-sha256';
@@ -67,30 +65,18 @@ export async function startPaymentsApi(options: PaymentsApiOptions): Promise<Pay
     meterProvider,
     tracerProvider,
   });
-  const keyRingObservation = observeKeyRing(keyStore, { meterProvider });
-  const auth = hmacAuth({ verifier: (input) => verify(input) });
-
-  const server = await listenLoopback((req, res) => {
-    if (options.lowerCasesPaths && req.url) {
-      const q = req.url.indexOf('?');
-      req.url = q === -1 ? req.url.toLowerCase() : req.url.slice(0, q).toLowerCase() + req.url.slice(q);
-    }
-    auth(req, res, (err) => {
-      if (err) {
-        res.statusCode = 500;
-        res.end();
-        return;
-      }
-      answerOk(res, '{"status":"accepted"}');
-    });
+  const service = await serveVerified({
+    verify,
+    keyRing: keyStore,
+    meterProvider,
+    okBody: '{"status":"accepted"}',
+    rewriteUrl: options.lowerCasesPaths ? lowerCasePath : undefined,
   });
-  return {
-    server,
-    keyStore,
-    telemetry: options.telemetry,
-    close: async () => {
-      await server.close();
-      keyRingObservation.stop();
-    },
-  };
+  return { server: service.server, keyStore, telemetry: options.telemetry, close: service.close };
+}
+
+/** The canary's bug: the path (not the query) lower-cased before authentication. */
+function lowerCasePath(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url.toLowerCase() : url.slice(0, q).toLowerCase() + url.slice(q);
 }

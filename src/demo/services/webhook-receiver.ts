@@ -9,14 +9,12 @@ import {
   claimedTimestamp,
   createHmacVerifier,
   createNonceCache,
-  hmacAuth,
   instrumentReplayCache,
   instrumentVerifier,
-  observeKeyRing,
   type KeyRing,
 } from '@hmac-slo/instrumentation';
 import type { ServiceTelemetry } from '../telemetry.js';
-import { answerOk, clientIdOf, listenLoopback, type LoopbackServer } from './http.js';
+import { clientIdOf, serveVerified, type LoopbackServer } from './http.js';
 import { SCHEME } from './payments-api.js';
 
 export const WEBHOOKS_HOST = 'hooks.shop.example';
@@ -45,31 +43,12 @@ export async function startWebhookReceiver(options: {
       scheme: SCHEME,
       keyRing: options.keyRing,
       keyId: claimedKeyId,
-      verifiedKeyId: (result) => result.keyId,
       timestamp: claimedTimestamp,
       clientId: clientIdOf,
       meterProvider,
       tracerProvider,
     },
   );
-  const keyRingObservation = observeKeyRing(options.keyRing, { meterProvider });
-  const auth = hmacAuth({ verifier: (input) => verify(input) });
-  const server = await listenLoopback((req, res) => {
-    auth(req, res, (err) => {
-      if (err) {
-        res.statusCode = 500;
-        res.end();
-        return;
-      }
-      answerOk(res, '{"received":true}');
-    });
-  });
-  return {
-    server,
-    telemetry: options.telemetry,
-    close: async () => {
-      await server.close();
-      keyRingObservation.stop();
-    },
-  };
+  const service = await serveVerified({ verify, keyRing: options.keyRing, meterProvider, okBody: '{"received":true}' });
+  return { server: service.server, telemetry: options.telemetry, close: service.close };
 }
