@@ -11,54 +11,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
+import { sendSpans } from './otel-spans.js';
 
 const fp = (client: string) => createHash('sha256').update(client).digest('hex').slice(0, 12);
 const GAUGE = 'hmac_slo_collector_top_rejected_clients';
 const RAW_CLIENTS = ['acme-partner-id-0001', 'globex-partner-id-02', 'initech-partner-id-3', 'hooli-partner-id-005', 'kms-victim-client-06', 'happy-client-id-0007'];
-
-interface SpanSpec {
-  client: string;
-  outcome: 'accepted' | 'rejected' | 'error';
-  reason?: string;
-  keyId?: string;
-  times: number;
-}
-
-/** Pushes spans of `hmac.verify` with a real SDK and OTLP/HTTP exporter; resolves once all were answered. */
-async function sendSpans(url: string, protocol: 'json' | 'protobuf', job: string, specs: SpanSpec[]): Promise<void> {
-  const exporter = protocol === 'json' ? new JsonTraceExporter({ url: `${url}/v1/traces` }) : new ProtoTraceExporter({ url: `${url}/v1/traces` });
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': job, 'service.instance.id': `${job}-1` }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('restart-state-test');
-  for (const s of specs) {
-    for (let i = 0; i < s.times; i++) {
-      const span = tracer.startSpan('hmac.verify', {
-        attributes: {
-          [ATTR.keyId]: s.keyId ?? 'k1',
-          [ATTR.outcome]: s.outcome,
-          [ATTR.clientId]: s.client,
-          ...(s.reason ? { [ATTR.errorType]: s.reason } : {}),
-        },
-      });
-      if (s.outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    }
-    // SimpleSpanProcessor exports each span in its own request, concurrently: flush after each group
-    // so the groups reach the collector in the order written (the ring is ordered by arrival).
-    await provider.forceFlush();
-  }
-  await provider.shutdown();
-}
 
 interface FailuresBody {
   failures: { job: string; reason: string; keyId: string; clientFingerprint?: string; traceId: string; spanId: string; timeUnixMs: number }[];

@@ -10,12 +10,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { sendSpans } from './otel-spans.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let collector: CollectorProcess;
@@ -32,37 +28,10 @@ after(async () => {
 const fp = (client: string) => createHash('sha256').update(client).digest('hex').slice(0, 12);
 const GAUGE = 'hmac_slo_collector_top_rejected_clients';
 
-async function sendSpans(job: string, spans: { client: string; outcome: string; reason?: string; times: number }[]): Promise<void> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': job, 'service.instance.id': `${job}-1` }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${collector.url}/v1/traces` }))],
-  });
-  const tracer = provider.getTracer('top-clients-test');
-  for (const s of spans) {
-    for (let i = 0; i < s.times; i++) {
-      const span = tracer.startSpan('hmac.verify', {
-        attributes: {
-          [ATTR.keyId]: 'k1',
-          [ATTR.outcome]: s.outcome,
-          [ATTR.clientId]: s.client,
-          ...(s.reason ? { [ATTR.errorType]: s.reason } : {}),
-        },
-      });
-      if (s.outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    }
-    // SimpleSpanProcessor exports each span in its own request, concurrently: flush after each
-    // client so the heavy hitters are counted before the light ones arrive (space-saving is order
-    // sensitive; a light client arriving early could make a heavy one overcount).
-    await provider.forceFlush();
-  }
-  await provider.shutdown();
-}
-
 test('top rejected clients per job appear as a bounded gauge keyed by fingerprint', async () => {
   // payments: five rejected clients, heavy hitters first so they are never evicted (k = 3); the
   // last two compete for the third slot. Errors and accepted calls must not count.
-  await sendSpans('payments', [
+  await sendSpans(collector.url, 'json', 'payments', [
     { client: 'acme-partner-id-0001', outcome: 'rejected', reason: 'signature_mismatch', times: 10 },
     { client: 'globex-partner-id-02', outcome: 'rejected', reason: 'replay', times: 6 },
     { client: 'initech-partner-id-3', outcome: 'rejected', reason: 'unknown_key', times: 2 },
@@ -71,7 +40,7 @@ test('top rejected clients per job appear as a bounded gauge keyed by fingerprin
     { client: 'kms-victim-client-06', outcome: 'error', reason: 'kms_timeout', times: 7 },
     { client: 'happy-client-id-0007', outcome: 'accepted', times: 3 },
   ]);
-  await sendSpans('billing', [{ client: 'acme-partner-id-0001', outcome: 'rejected', reason: 'revoked_key', times: 2 }]);
+  await sendSpans(collector.url, 'json', 'billing', [{ client: 'acme-partner-id-0001', outcome: 'rejected', reason: 'revoked_key', times: 2 }]);
 
   const res = await fetch(`${collector.url}/metrics`);
   const text = await res.text();
