@@ -5,11 +5,11 @@ import { describe, test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { FailuresApiResponse, KeysApiResponse, SloApiResponse } from '../../src/collector/model.js';
+import type { FailuresApiResponse, SloApiResponse } from '../../src/collector/model.js';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { startCollector, type RunningCollector } from './collector-process.js';
 import { pushTraffic } from './otel-traffic.js';
-import { assertCardsMatch, assertFailuresMatch, assertKeysMatch, assertNoHorizontalOverflow, readPage, type ShownPage } from './page-reader.js';
+import { assertFailuresMatch, assertNoHorizontalOverflow, compareWithApis, getApi, readPage } from './page-reader.js';
 
 // Until the collector's HTTP server lands (src/collector/command.ts is a placeholder), skip with the reason.
 const PENDING = readFileSync('src/collector/command.ts', 'utf8').includes('Placeholder')
@@ -23,36 +23,9 @@ describe('status page on the real collector', { skip: PENDING }, () => {
   let page: Page;
   const consoleErrors: string[] = [];
 
-  async function api<T>(path: string): Promise<T> {
-    const res = await fetch(collector.base + path);
-    assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
-    return (await res.json()) as T;
-  }
-
-  /**
-   * Fetch the APIs, reload the page, and compare. Counts are fixed once the pushes are in, but the
-   * collector's windows move with the clock, so a comparison that straddles a change is retried.
-   */
-  async function compareWithApis(failuresQuery = '?limit=50'): Promise<{ shown: ShownPage; slo: SloApiResponse; keys: KeysApiResponse; failures: FailuresApiResponse }> {
-    for (let attempt = 1; ; attempt++) {
-      const [slo, keys, failures] = await Promise.all([
-        api<SloApiResponse>('/api/slo'),
-        api<KeysApiResponse>('/api/keys'),
-        api<FailuresApiResponse>(`/api/failures${failuresQuery}`),
-      ]);
-      await page.reload();
-      await page.waitForSelector('body[data-loaded="true"]');
-      const shown = await readPage(page);
-      try {
-        assertCardsMatch(shown, slo);
-        assertKeysMatch(shown, keys);
-        assertFailuresMatch(shown, failures);
-        return { shown, slo, keys, failures };
-      } catch (err) {
-        if (attempt >= 3) throw err;
-      }
-    }
-  }
+  const api = <T>(path: string): Promise<T> => getApi<T>(collector.base, path);
+  // Each comparison reloads the page, which keeps the filters (they live in the address bar).
+  const compare = (failuresQuery?: string) => compareWithApis(page, collector.base, () => page.reload(), failuresQuery);
 
   before(async () => {
     collector = await startCollector();
@@ -92,7 +65,7 @@ describe('status page on the real collector', { skip: PENDING }, () => {
   });
 
   test('SLO cards, key rotation and failures show what the collector APIs return', async () => {
-    const { shown, slo, failures } = await compareWithApis();
+    const { shown, slo, failures } = await compare();
 
     // Independently of the collector's arithmetic: auth-success (objective 99.9 %) over the pushed
     // counts. payments-api: 100 bad of 2000 → ratio 5 %, burn 50 → pages. webhooks: 10 of 2500 → 0.4 %,
@@ -128,7 +101,7 @@ describe('status page on the real collector', { skip: PENDING }, () => {
     assertFailuresMatch(await readPage(page), failures);
     assert.ok(failures.failures.every((f) => f.job === 'webhooks'));
     // The reload inside compareWithApis keeps the filter (it lives in the address bar).
-    await compareWithApis('?reason=replay&limit=50');
+    await compare('?reason=replay&limit=50');
     await page.selectOption('#filter-reason', '');
   });
 

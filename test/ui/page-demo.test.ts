@@ -5,10 +5,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import type { FailuresApiResponse, KeysApiResponse, SloApiResponse } from '../../src/collector/model.js';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { startCollector, type RunningCollector } from './collector-process.js';
-import { assertCardsMatch, assertFailuresMatch, assertKeysMatch, readPage } from './page-reader.js';
+import { compareWithApis } from './page-reader.js';
 import { runDemo } from '../demo/demo-process.js';
 
 describe('status page over the demo workload', () => {
@@ -16,12 +15,6 @@ describe('status page over the demo workload', () => {
   let browser: Browser;
   let page: Page;
   let leakedKey = '';
-
-  async function api<T>(path: string): Promise<T> {
-    const res = await fetch(collector.base + path);
-    assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
-    return (await res.json()) as T;
-  }
 
   before(async () => {
     collector = await startCollector();
@@ -42,37 +35,18 @@ describe('status page over the demo workload', () => {
   });
 
   test('cards, key table and failures equal the APIs; the attacker’s revoked key is visible', async () => {
-    // The demo has exited, so counts are fixed; only the windows move with the clock. Retry a
-    // comparison that straddles such a change.
-    for (let attempt = 1; ; attempt++) {
-      const [slo, keys, failures] = await Promise.all([
-        api<SloApiResponse>('/api/slo'),
-        api<KeysApiResponse>('/api/keys'),
-        api<FailuresApiResponse>('/api/failures?limit=50'),
-      ]);
-      await page.goto(`${collector.base}/?refresh=300`);
-      await page.waitForSelector('body[data-loaded="true"]');
-      const shown = await readPage(page);
-      try {
-        assertCardsMatch(shown, slo);
-        assertKeysMatch(shown, keys);
-        assertFailuresMatch(shown, failures);
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        continue;
-      }
-      for (const job of ['payments-api', 'webhook-receiver']) {
-        assert.ok(shown.cards.some((c) => c.job === job), `a card for ${job}`);
-      }
-      assert.equal(shown.keys.find((k) => k.keyId === leakedKey)?.status, 'revoked');
-      assert.ok(
-        shown.failures.some((f) => f.job === 'payments-api' && f.reason === 'revoked_key' && f.keyId === leakedKey),
-        'the revoked-key rejections are listed with the key ID',
-      );
-      // Rejections of a revoked key are the client's fault: the auth-success SLO of payments-api burns.
-      assert.notEqual(shown.cards.find((c) => c.job === 'payments-api' && c.slo === 'auth-success')?.status, 'green');
-      await page.screenshot({ path: outputPath('demo-390x844.png'), fullPage: true });
-      return;
+    // The demo has exited, so counts are fixed; only the windows move with the clock.
+    const { shown } = await compareWithApis(page, collector.base, () => page.goto(`${collector.base}/?refresh=300`));
+    for (const job of ['payments-api', 'webhook-receiver']) {
+      assert.ok(shown.cards.some((c) => c.job === job), `a card for ${job}`);
     }
+    assert.equal(shown.keys.find((k) => k.keyId === leakedKey)?.status, 'revoked');
+    assert.ok(
+      shown.failures.some((f) => f.job === 'payments-api' && f.reason === 'revoked_key' && f.keyId === leakedKey),
+      'the revoked-key rejections are listed with the key ID',
+    );
+    // Rejections of a revoked key are the client's fault: the auth-success SLO of payments-api burns.
+    assert.notEqual(shown.cards.find((c) => c.job === 'payments-api' && c.slo === 'auth-success')?.status, 'green');
+    await page.screenshot({ path: outputPath('demo-390x844.png'), fullPage: true });
   });
 });

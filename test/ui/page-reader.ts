@@ -1,7 +1,7 @@
 /**
  * Reads what the status page shows, as text, straight from the DOM (by the data-* hooks the page sets),
  * and checks it against API responses fetched by the test itself. Shared by the fixture test and the
- * real-collector test.
+ * real-collector tests.
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -182,4 +182,44 @@ export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, widest: `${widestEl} (${Math.round(max)}px)` };
   });
   assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport; widest: ${widest}`);
+}
+
+/** GET a collector JSON API, asserting 200. */
+export async function getApi<T>(base: string, path: string): Promise<T> {
+  const res = await fetch(base + path);
+  assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+  return (await res.json()) as T;
+}
+
+export interface Compared {
+  shown: ShownPage;
+  slo: SloApiResponse;
+  keys: KeysApiResponse;
+  failures: FailuresApiResponse;
+}
+
+/**
+ * Fetch the APIs, (re)load the page with `open`, and check that it shows what they returned. Counts
+ * are fixed once the pushes are in, but the collector's windows move with the clock, so a comparison
+ * that straddles a change is retried (three attempts).
+ */
+export async function compareWithApis(page: Page, base: string, open: () => Promise<unknown>, failuresQuery = '?limit=50'): Promise<Compared> {
+  for (let attempt = 1; ; attempt++) {
+    const [slo, keys, failures] = await Promise.all([
+      getApi<SloApiResponse>(base, '/api/slo'),
+      getApi<KeysApiResponse>(base, '/api/keys'),
+      getApi<FailuresApiResponse>(base, `/api/failures${failuresQuery}`),
+    ]);
+    await open();
+    await page.waitForSelector('body[data-loaded="true"]');
+    const shown = await readPage(page);
+    try {
+      assertCardsMatch(shown, slo);
+      assertKeysMatch(shown, keys);
+      assertFailuresMatch(shown, failures);
+      return { shown, slo, keys, failures };
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
