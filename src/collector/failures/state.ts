@@ -5,6 +5,7 @@
  * with a clear error, never half-loaded; the collector then starts the failure log empty.
  */
 import { z } from 'zod';
+import { parseSection } from '../state/section.js';
 
 export class FailureStateError extends Error {
   constructor(message: string) {
@@ -48,10 +49,5 @@ const stateSchema = z.object({
 export type FailureLogState = z.infer<typeof stateSchema>;
 
 export function parseFailureLogState(json: unknown): FailureLogState {
-  const result = stateSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new FailureStateError(`${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
-  }
-  return result.data;
+  return parseSection(stateSchema, json, (message) => new FailureStateError(message));
 }

@@ -5,6 +5,7 @@
  * 60 times. A damaged section is refused with a clear error, never half-loaded.
  */
 import { z } from 'zod';
+import { parseSection } from '../state/section.js';
 
 export class KeyUsageStateError extends Error {
   constructor(message: string) {
@@ -30,12 +31,7 @@ const stateSchema = z.object({
 export type KeyUsageState = z.infer<typeof stateSchema>;
 
 export function parseKeyUsageState(json: unknown): KeyUsageState {
-  const result = stateSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new KeyUsageStateError(`${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
-  }
-  const s = result.data;
+  const s = parseSection(stateSchema, json, (message) => new KeyUsageStateError(message));
   const n = s.entries.length;
   if (s.lastRaw.length !== n || s.cum.length !== n || s.snapshots.some((x) => x.counts.length !== n)) {
     throw new KeyUsageStateError('count arrays do not match the entry table');

@@ -3,6 +3,7 @@
  * its validation: a damaged file must be refused with a clear error, never half-loaded.
  */
 import { z } from 'zod';
+import { parseSection } from '../state/section.js';
 
 export class SloStateError extends Error {
   constructor(message: string) {
@@ -37,10 +38,5 @@ const stateSchema = z.object({
 export type SloEngineState = z.infer<typeof stateSchema>;
 
 export function parseSloEngineState(json: unknown): SloEngineState {
-  const result = stateSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new SloStateError(`${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
-  }
-  return result.data;
+  return parseSection(stateSchema, json, (message) => new SloStateError(message));
 }
