@@ -11,7 +11,9 @@ import { createHmacSigner } from '@hmac-slo/instrumentation';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 
 const env = { PAYMENTS_TOKEN: 'payments-token-0123456789', ANY_TOKEN: 'any-job-token-0123456789', BILLING_KEY: 'billing-hmac-secret-32-bytes-long' };
-const CONFIG = [
+/** Credentials without job bindings (the shared collector), and the same bound to jobs. */
+const CONFIG = 'collector:\n  auth:\n    bearerTokenEnv: [ANY_TOKEN]\n    hmacKeys: [{ id: billing-key, secretEnv: BILLING_KEY }]\n';
+const BOUND_CONFIG = [
   'collector:',
   '  auth:',
   '    bearerTokenEnv: [{ env: PAYMENTS_TOKEN, jobs: [payments] }, ANY_TOKEN]',
@@ -43,13 +45,9 @@ after(async () => {
   tmp?.cleanup();
 });
 
-async function post(body: string, headers: Record<string, string>, path = '/v1/metrics') {
-  const res = await fetch(`${collector.url}${path}`, { method: 'POST', body, headers });
+async function post(body: string, headers: Record<string, string>, path = '/v1/metrics', to = collector) {
+  const res = await fetch(`${to.url}${path}`, { method: 'POST', body, headers });
   return { status: res.status, text: await res.text() };
-}
-
-async function exposition() {
-  return parseExposition(await (await fetch(`${collector.url}/metrics`)).text());
 }
 
 /**
@@ -108,29 +106,37 @@ test('credentials are checked before the body is read: an unauthenticated 4 MiB 
 });
 
 test('a credential bound to jobs writes only those jobs: one resource of another job refuses the whole push (403, counted)', async () => {
-  assert.equal((await post(metricsBody('payments'), bearer(env.PAYMENTS_TOKEN))).status, 200);
-  const mixed = await post(metricsBody('payments', 'shop/billing'), bearer(env.PAYMENTS_TOKEN));
-  assert.equal(mixed.status, 403);
-  assert.match(mixed.text, /bearer token from PAYMENTS_TOKEN may not write job \\"shop\/billing\\"/);
-  assert.ok(!mixed.text.includes(env.PAYMENTS_TOKEN));
-  assert.equal((await post(metricsBody('shop/billing'), signed(metricsBody('shop/billing')))).status, 200);
-  const unNamespaced = await post(metricsBody('billing'), signed(metricsBody('billing')));
-  assert.equal(unNamespaced.status, 403);
-  assert.match(unNamespaced.text, /HMAC key billing-key may not write job \\"billing\\"/);
-  const traces = await post(tracesBody('payments', 'orders'), bearer(env.PAYMENTS_TOKEN), '/v1/traces');
-  assert.equal(traces.status, 403);
-  assert.match(traces.text, /may not write job \\"orders\\"/);
-  assert.equal((await post(tracesBody('shop/billing'), signed(tracesBody('shop/billing'), '/v1/traces'), '/v1/traces')).status, 200);
-  // An unbound credential writes any job.
-  assert.equal((await post(metricsBody('orders', 'payments'), bearer(env.ANY_TOKEN))).status, 200);
+  const dir = tempDir();
+  const bound = await startCollector({ dir: dir.dir, env, configYaml: BOUND_CONFIG });
+  try {
+    const send = (body: string, headers: Record<string, string>, path = '/v1/metrics') => post(body, headers, path, bound);
+    assert.equal((await send(metricsBody('payments'), bearer(env.PAYMENTS_TOKEN))).status, 200);
+    const mixed = await send(metricsBody('payments', 'shop/billing'), bearer(env.PAYMENTS_TOKEN));
+    assert.equal(mixed.status, 403);
+    assert.match(mixed.text, /bearer token from PAYMENTS_TOKEN may not write job \\"shop\/billing\\"/);
+    assert.ok(!mixed.text.includes(env.PAYMENTS_TOKEN));
+    assert.equal((await send(metricsBody('shop/billing'), signed(metricsBody('shop/billing')))).status, 200);
+    const unNamespaced = await send(metricsBody('billing'), signed(metricsBody('billing')));
+    assert.equal(unNamespaced.status, 403);
+    assert.match(unNamespaced.text, /HMAC key billing-key may not write job \\"billing\\"/);
+    const traces = await send(tracesBody('payments', 'orders'), bearer(env.PAYMENTS_TOKEN), '/v1/traces');
+    assert.equal(traces.status, 403);
+    assert.match(traces.text, /may not write job \\"orders\\"/);
+    assert.equal((await send(tracesBody('shop/billing'), signed(tracesBody('shop/billing'), '/v1/traces'), '/v1/traces')).status, 200);
+    // An unbound credential writes any job.
+    assert.equal((await send(metricsBody('orders', 'payments'), bearer(env.ANY_TOKEN))).status, 200);
 
-  const exp = await exposition();
-  assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'metrics', reason: 'job_not_allowed' })), 2);
-  assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'traces', reason: 'job_not_allowed' })), 1);
-  assert.equal(exp.get(seriesKey('hmac_slo_collector_pushes_total', { signal: 'metrics', result: 'forbidden' })), 2);
-  // Nothing of a refused push was applied: payments has its own push and the unbound token's.
-  assert.equal(exp.get(seriesKey('hmac_auth_verifications_total', { job: 'payments' })), 2);
-  assert.equal(exp.get(seriesKey('hmac_auth_verifications_total', { job: 'shop/billing' })), 1);
+    const exp = parseExposition(await (await fetch(`${bound.url}/metrics`)).text());
+    assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'metrics', reason: 'job_not_allowed' })), 2);
+    assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'traces', reason: 'job_not_allowed' })), 1);
+    assert.equal(exp.get(seriesKey('hmac_slo_collector_pushes_total', { signal: 'metrics', result: 'forbidden' })), 2);
+    // Nothing of a refused push was applied: payments has its own push and the unbound token's.
+    assert.equal(exp.get(seriesKey('hmac_auth_verifications_total', { job: 'payments' })), 2);
+    assert.equal(exp.get(seriesKey('hmac_auth_verifications_total', { job: 'shop/billing' })), 1);
+  } finally {
+    await bound.stop();
+    dir.cleanup();
+  }
 });
 
 test('a signed push captured and replayed after a restart (SIGKILL or SIGTERM) is refused as a replay', async () => {
