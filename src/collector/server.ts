@@ -187,8 +187,9 @@ export class CollectorServer {
       // After a refusal the rest of a large body is not worth reading: close the connection.
       const extra: Record<string, string> = req.readableEnded ? {} : { connection: 'close' };
       if (!req.readableEnded && unreadBody) {
-        // Refused from the headers: none of the body is wanted. Discard at most 256 KiB or 1 s of
-        // it (so the answer is not lost to a reset), then drop the connection.
+        // Refused from the headers: none of the body is wanted. Node closes the connection after
+        // this answer (Connection: close); should anything keep it open, at most 256 KiB or 1 s
+        // more of the body is discarded before it is dropped.
         res.once('finish', () => {
           let discarded = 0;
           req.on('data', (c: Buffer) => (discarded += c.length) > 256 * 1024 && req.destroy());
