@@ -2,57 +2,156 @@
  * Ingestion credentials (`collector.auth`): bearer tokens read from environment variables, and
  * HMAC-signed pushes checked with the project's own reference verifier (the collector eats its own
  * dog food). With neither configured, ingestion is open (the default listen address is loopback).
+ *
+ * Credentials are checked from the headers before the body is read: a bearer token completely; an
+ * HMAC signature as far as the headers allow (well-formed, known key, signature over the signed
+ * headers and the claimed body digest, timestamp fresh, nonce unused). Used nonces are kept in the
+ * state directory (nonce-store.ts), so a captured push replayed after a restart is still a replay. The body is read only then, and the reference verifier checks the whole request.
+ * Each credential may be bound to the jobs it may write (`jobs`).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createHmacVerifier, createKeyRing, type HmacVerifier } from '@hmac-slo/instrumentation';
+import {
+  canonicalString,
+  computeSignature,
+  CONTENT_DIGEST_HEADER,
+  createHmacVerifier,
+  createKeyRing,
+  getHeader,
+  HmacAuthError,
+  parseAuthorizationStrict,
+  type HmacVerifier,
+  type KeyRing,
+} from '@hmac-slo/instrumentation';
 import type { HmacSloConfig } from '../config/schema.js';
+import { sha256 } from './web-config.js';
+import { NonceStore } from './nonce-store.js';
 
 export class AuthConfigError extends Error {}
 
-export interface PushAuth {
-  readonly required: boolean;
-  /** Undefined when allowed, else the reason for the 401 (never echoes the credential). */
-  check(req: IncomingMessage, body: Buffer): string | undefined;
+/** The reference verifier's default timestamp window, in seconds. */
+const TIMESTAMP_WINDOW_SECONDS = 300;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Who pushed: for the job check and the logs (never the secret). */
+export interface PushIdentity {
+  /** `bearer token from PUSH_TOKEN`, `HMAC key push-key`. */
+  readonly name: string;
+  /** Jobs this credential may write; undefined = any. */
+  readonly jobs?: ReadonlySet<string>;
 }
 
-const digest = (s: string | Buffer) => createHash('sha256').update(s).digest();
+export type HeaderDecision =
+  | { readonly ok: false; readonly reason: string }
+  | {
+      readonly ok: true;
+      readonly identity?: PushIdentity;
+      /** For HMAC pushes: the whole-request check once the body is read (undefined = accepted). */
+      readonly verifyBody?: (body: Buffer) => string | undefined;
+    };
 
-export function createPushAuth(config: HmacSloConfig['collector']['auth'], env: NodeJS.ProcessEnv = process.env): PushAuth {
-  const tokens = config.bearerTokenEnv.map((name) => {
+export interface PushAuth {
+  readonly required: boolean;
+  /** From the headers alone, before any of the body is read. */
+  checkHeaders(req: IncomingMessage): HeaderDecision;
+  close(): void;
+}
+
+type AuthConfig = HmacSloConfig['collector']['auth'];
+
+const jobSet = (jobs: readonly string[] | undefined) => (jobs && jobs.length > 0 ? new Set(jobs) : undefined);
+
+export function createPushAuth(
+  config: AuthConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Where used nonces of signed pushes are kept (STATE_DIR/push-nonces.log). */
+  nonceFile: string,
+  clock: () => number = Date.now,
+): PushAuth {
+  const tokens = config.bearerTokenEnv.map((entry) => {
+    const name = typeof entry === 'string' ? entry : entry.env;
     const v = env[name];
     if (!v) throw new AuthConfigError(`collector.auth.bearerTokenEnv: environment variable ${name} is not set`);
-    return digest(v);
+    const identity: PushIdentity = { name: `bearer token from ${name}`, ...(typeof entry === 'string' ? {} : { jobs: jobSet(entry.jobs) }) };
+    return { digest: sha256(v), identity };
   });
-  let verifier: HmacVerifier | undefined;
+  let hmac: { verifier: HmacVerifier; keyRing: KeyRing; nonces: NonceStore; identities: Map<string, PushIdentity> } | undefined;
   if (config.hmacKeys.length > 0) {
     const keys = config.hmacKeys.map((k) => {
       const secret = env[k.secretEnv];
       if (!secret) throw new AuthConfigError(`collector.auth.hmacKeys: environment variable ${k.secretEnv} (key ${k.id}) is not set`);
       return { id: k.id, secret };
     });
-    verifier = createHmacVerifier({ keyRing: createKeyRing(keys) });
+    const keyRing = createKeyRing(keys);
+    const nonces = new NonceStore(nonceFile, 2 * TIMESTAMP_WINDOW_SECONDS * 1000, clock);
+    const identities = new Map(config.hmacKeys.map((k) => [k.id, { name: `HMAC key ${k.id}`, jobs: jobSet(k.jobs) } as PushIdentity]));
+    hmac = { keyRing, nonces, identities, verifier: createHmacVerifier({ keyRing, nonceCache: nonces, timestampWindowSeconds: TIMESTAMP_WINDOW_SECONDS, clock }) };
   }
-  const required = tokens.length > 0 || verifier !== undefined;
-  return {
-    required,
-    check(req, body) {
-      if (!required) return undefined;
-      const header = req.headers.authorization ?? '';
-      if (tokens.length > 0 && /^bearer /i.test(header)) {
-        const got = digest(header.slice(7).trim());
-        return tokens.some((t) => timingSafeEqual(t, got)) ? undefined : 'bearer token not accepted';
-      }
-      if (verifier) {
+  const required = tokens.length > 0 || hmac !== undefined;
+
+  function hmacHeaders(req: IncomingMessage, h: NonNullable<typeof hmac>): HeaderDecision {
+    const refuse = (reason: string): HeaderDecision => ({ ok: false, reason: `HMAC signature not accepted (${reason})` });
+    let auth;
+    try {
+      auth = parseAuthorizationStrict(req.headers);
+    } catch (err) {
+      return refuse(err instanceof HmacAuthError ? err.reason : 'malformed_signature');
+    }
+    const digest = getHeader(req.headers, CONTENT_DIGEST_HEADER)?.trim().toLowerCase();
+    if (digest === undefined || !HEX64.test(digest)) return refuse('malformed_signature');
+    const key = h.keyRing.lookup(auth.keyId);
+    if (!key) return refuse('unknown_key');
+    if (key.status === 'revoked' || !key.secret) return refuse('revoked_key');
+    // The signature covers the method, path, signed headers, timestamp, nonce and the claimed body
+    // digest: all in the headers, so a forged signature is refused before the body is read.
+    const canonical = canonicalString({
+      method: req.method ?? 'POST',
+      path: req.url ?? '/',
+      signedHeaders: auth.headers.map((n) => [n, getHeader(req.headers, n) ?? ''] as const),
+      timestamp: auth.timestamp,
+      nonce: auth.nonce,
+      bodySha256: digest,
+    });
+    const expected = Buffer.from(computeSignature(key.secret, canonical), 'base64url');
+    const presented = Buffer.from(auth.signature, 'base64url');
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return refuse('signature_mismatch');
+    if (Math.abs(clock() / 1000 - auth.timestamp) > TIMESTAMP_WINDOW_SECONDS) return refuse('timestamp_skew');
+    if (h.nonces.has(`${auth.keyId}:${auth.nonce}`)) return refuse('replay');
+    return {
+      ok: true,
+      identity: h.identities.get(auth.keyId),
+      verifyBody(body) {
         try {
-          verifier({ method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers as Record<string, string>, body });
+          h.verifier({ method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers as Record<string, string>, body });
           return undefined;
         } catch (err) {
           const reason = (err as { reason?: string }).reason;
           return `HMAC signature not accepted${reason ? ` (${reason})` : ''}`;
         }
+      },
+    };
+  }
+
+  return {
+    required,
+    checkHeaders(req) {
+      if (!required) return { ok: true };
+      const header = req.headers.authorization ?? '';
+      if (tokens.length > 0 && /^bearer /i.test(header)) {
+        const got = sha256(header.slice(7).trim());
+        const match = tokens.find((t) => timingSafeEqual(t.digest, got));
+        return match ? { ok: true, identity: match.identity } : { ok: false, reason: 'bearer token not accepted' };
       }
-      return header === '' ? 'credentials required' : 'credentials not accepted';
+      if (hmac) return hmacHeaders(req, hmac);
+      return { ok: false, reason: header === '' ? 'credentials required' : 'credentials not accepted' };
     },
+    close: () => hmac?.nonces.close(),
   };
+}
+
+/** The first job in `jobs` the identity may not write, or undefined when all are allowed. */
+export function forbiddenJob(identity: PushIdentity | undefined, jobs: Iterable<string>): string | undefined {
+  if (!identity?.jobs) return undefined;
+  for (const job of jobs) if (!identity.jobs.has(job)) return job;
+  return undefined;
 }

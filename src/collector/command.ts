@@ -10,7 +10,8 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'address to listen on (default: collector.listen, 127.0.0.1:9464)')
     .option('--state-dir <dir>', 'directory for the snapshot and push log (default: collector.stateDir)')
     .option('--no-ui', 'do not serve the status page')
-    .action(async (opts: { config?: string; listen?: string; stateDir?: string; ui: boolean }) => {
+    .option('--web.config.file <file>', 'TLS and read authentication, exporter-toolkit format (default: collector.webConfigFile)')
+    .action(async (opts: { config?: string; listen?: string; stateDir?: string; ui: boolean; 'web.config.file'?: string }) => {
       const { default: pino } = await import('pino');
       const log = pino({ name: 'hmac-slo-collector' });
       let config;
@@ -32,6 +33,7 @@ export function register(program: Command): void {
           listen: opts.listen ?? config.collector.listen,
           stateDir: opts.stateDir ?? config.collector.stateDir,
           ui: opts.ui && config.collector.ui,
+          webConfigFile: opts['web.config.file'] ?? config.collector.webConfigFile,
           log,
         });
       } catch (err) {

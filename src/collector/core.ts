@@ -17,6 +17,7 @@ import { StateStore, type Snapshot } from './state/store.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
+import { loadFingerprintKey } from './fingerprint-key.js';
 import type { PromFamily } from './model.js';
 import { decodeMetrics } from './otlp/body.js';
 
@@ -56,6 +57,8 @@ export class CollectorCore {
   keys: KeyUsage;
   readonly self = new SelfMetrics();
   readonly store: StateStore;
+  /** Keys client fingerprints (HMAC), from the environment or STATE_DIR/fingerprint.key. */
+  readonly fingerprintKey: Buffer;
   private readonly limits: AggregatorLimits;
 
   constructor(
@@ -74,6 +77,7 @@ export class CollectorCore {
     this.failures = new FailureLog(this.failureOptions());
     this.keys = new KeyUsage(config);
     this.store = new StateStore(stateDir, log);
+    this.fingerprintKey = loadFingerprintKey(c.fingerprintKeyEnv, stateDir);
   }
 
   private failureOptions() {
@@ -170,7 +174,7 @@ export class CollectorCore {
   async ingestSpans(spans: readonly Span[], nowMs: number): Promise<number> {
     const failed: FailedSpan[] = [];
     for (const s of spans) {
-      const f = failedSpanOf(s);
+      const f = failedSpanOf(s, this.fingerprintKey);
       if (f) failed.push(sanitizeFailedSpan(f));
     }
     if (failed.length === 0) return 0;

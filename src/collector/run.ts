@@ -2,18 +2,23 @@
  * Starting and stopping the collector process: config, state recovery, HTTP server, timers, and
  * a graceful shutdown on SIGTERM/SIGINT (stop accepting, finish in-flight requests, snapshot, exit 0).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { readListen } from '../config/listen.js';
 import pino, { type Logger } from 'pino';
 import type { HmacSloConfig } from '../config/schema.js';
 import { CollectorCore } from './core.js';
 import { CollectorServer } from './server.js';
 import { createPushAuth } from './auth.js';
+import { loadWebConfig, readAuthRequired, type WebConfig } from './web-config.js';
 
 export interface RunOptions {
   readonly config: HmacSloConfig;
   readonly listen: string;
   readonly stateDir: string;
   readonly ui: boolean;
+  /** The web config file (TLS, read authentication); '' or absent = plain HTTP, reads open. */
+  readonly webConfigFile?: string;
   readonly log?: Logger;
 }
 
@@ -44,7 +49,16 @@ const MAX_LOG_BYTES = 64 * 1024 * 1024;
 export async function runCollector(opts: RunOptions): Promise<RunningCollector> {
   const log = opts.log ?? pino({ name: 'hmac-slo-collector' });
   const { host, port } = parseListen(opts.listen);
-  const auth = createPushAuth(opts.config.collector.auth);
+  mkdirSync(opts.stateDir, { recursive: true });
+  const auth = createPushAuth(opts.config.collector.auth, process.env, join(opts.stateDir, 'push-nonces.log'));
+  let web: WebConfig | undefined;
+  if (opts.webConfigFile) {
+    web = loadWebConfig(opts.webConfigFile);
+    // Read and push credentials are separate: with reads protected, open pushes would be an accident.
+    if (readAuthRequired(web) && !auth.required) {
+      throw new Error('the web config requires credentials for reads, but collector.auth configures none for pushes: configure push credentials too');
+    }
+  }
   const core = new CollectorCore(opts.config, opts.stateDir, log);
   core.recover();
   core.sample(Date.now());
@@ -53,11 +67,12 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
     const { createUiHandler } = await import('../ui/serve.js');
     ui = createUiHandler();
   }
-  const server = new CollectorServer({ core, log, auth, ui });
+  const server = new CollectorServer({ core, log, auth, ui, ...(web ? { web } : {}) });
   const address = await server.listen(host, port);
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
-  log.info({ url, stateDir: opts.stateDir, auth: auth.required, ui: opts.ui }, 'collector listening');
+  const url = `${web?.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
+  const readAuth = web ? readAuthRequired(web) : false;
+  log.info({ url, stateDir: opts.stateDir, auth: auth.required, readAuth, tls: web?.tls ? web.clientAuth : false, ui: opts.ui }, 'collector listening');
 
   const onError = (what: string) => (err: unknown) => log.error({ err: (err as Error).message }, what);
   const tick = setInterval(() => core.tick(Date.now()).catch(onError('periodic tick failed')), samplePeriodMs(opts.config));
@@ -76,6 +91,7 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
       await core.tick(Date.now());
       await core.snapshot(Date.now());
       core.store.close();
+      auth.close();
       log.info('collector stopped; state written');
     })());
   return { url, core, stop };

@@ -2,12 +2,14 @@
 import type { PromFamily, PromSample } from './model.js';
 
 export class SelfMetrics {
-  /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized. */
+  /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized | forbidden. */
   readonly pushes = new Map<string, number>();
   /** `signal\0reason` → whole pushes refused. */
   readonly rejectedPushes = new Map<string, number>();
   /** reason → data points refused inside accepted pushes (partial_success). */
   readonly rejectedPoints = new Map<string, number>();
+  /** reason → requests refused outside the push path: `unauthorized` reads, failed `tls_handshake`s. */
+  readonly refusedRequests = new Map<string, number>();
   ignoredPoints = 0;
   acceptedPoints = 0;
   failedSpans = 0;
@@ -35,7 +37,7 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_pushes_total',
         type: 'counter',
-        help: 'OTLP export requests received, by signal and result (accepted, partial, rejected, unauthorized).',
+        help: 'OTLP export requests received, by signal and result (accepted, partial, rejected, unauthorized, forbidden).',
         samples: split(this.pushes, 'signal', 'result'),
       },
       {
@@ -43,6 +45,12 @@ export class SelfMetrics {
         type: 'counter',
         help: 'OTLP export requests refused as a whole, by signal and reason.',
         samples: split(this.rejectedPushes, 'signal', 'reason'),
+      },
+      {
+        name: 'hmac_slo_collector_refused_requests_total',
+        type: 'counter',
+        help: 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake).',
+        samples: [...this.refusedRequests].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       {
         name: 'hmac_slo_collector_rejected_data_points_total',

@@ -3,7 +3,7 @@
  * APIs, health checks and the status page. Every refusal is a 4xx naming the problem, counted in
  * the collector's own metrics.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { CollectorCore } from './core.js';
@@ -13,12 +13,18 @@ import { errorResponse, exportResponse, type Encoded } from './otlp/response.js'
 import { ByteWriter } from './byte-writer.js';
 import { finish, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, writeFamilies, writeSeries } from './exposition.js';
 import { FailureQueryError, parseFailuresQuery } from './failures/index.js';
-import type { PushAuth } from './auth.js';
+import { forbiddenJob, type PushAuth } from './auth.js';
+import { jobOf } from './aggregate/aggregator.js';
+import { OPEN_WEB_CONFIG, type WebConfig } from './web-config.js';
+import { createReadAuth, type ReadAuth } from './read-auth.js';
+import { createWebServer } from './web-listener.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
   readonly log: Logger;
   readonly auth: PushAuth;
+  /** TLS and read authentication (the web config); absent = plain HTTP, reads open. */
+  readonly web?: WebConfig;
   /** Status page handler (true = it answered). */
   readonly ui?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly now?: () => number;
@@ -27,6 +33,7 @@ export interface ServerOptions {
 /** gRPC status codes for the `google.rpc.Status` body of protobuf error responses. */
 function grpcCode(http: number): number {
   if (http === 401) return 16; // UNAUTHENTICATED
+  if (http === 403) return 7; // PERMISSION_DENIED
   if (http === 503) return 14; // UNAVAILABLE
   return 3; // INVALID_ARGUMENT
 }
@@ -46,10 +53,14 @@ export class CollectorServer {
   private inFlight = 0;
   private closing = false;
   private readonly now: () => number;
+  private readonly readAuth: ReadAuth;
 
   constructor(private readonly opts: ServerOptions) {
     this.now = opts.now ?? Date.now;
-    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    this.readAuth = createReadAuth(opts.web ?? OPEN_WEB_CONFIG);
+    const self = opts.core.self;
+    const tlsRefused = () => self.inc(self.refusedRequests, 'tls_handshake');
+    this.server = createWebServer(opts.web, { keepAliveTimeout: 5000 }, (req, res) => {
       this.inFlight++;
       res.once('close', () => this.inFlight--);
       this.handle(req, res).catch((err: unknown) => {
@@ -57,7 +68,7 @@ export class CollectorServer {
         if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
         else res.destroy();
       });
-    });
+    }, tlsRefused);
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
@@ -97,6 +108,16 @@ export class CollectorServer {
     }
     const isGet = method === 'GET' || method === 'HEAD';
     const core = this.opts.core;
+    // Every read needs the web config's credentials; health checks only when the config says so.
+    const health = path === '/healthz' || path === '/readyz';
+    if (this.readAuth.required && !(health && (this.opts.web?.healthOpen ?? true))) {
+      const denied = await this.readAuth.check(req.headers.authorization);
+      if (denied !== undefined) {
+        core.self.inc(core.self.refusedRequests, 'unauthorized');
+        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': this.readAuth.challenge, 'cache-control': 'no-store' });
+        return void res.end(JSON.stringify({ error: `unauthorized: ${denied}` }));
+      }
+    }
     switch (path) {
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
@@ -159,13 +180,22 @@ export class CollectorServer {
     const self = core.self;
     let encoding: Encoding | undefined;
     const remote = req.socket?.remoteAddress;
-    const refuse = (status: number, reason: string, message: string) => {
-      self.inc(self.pushes, `${signal}\0${status === 401 ? 'unauthorized' : 'rejected'}`);
+    const refuse = (status: number, reason: string, message: string, unreadBody = false) => {
+      self.inc(self.pushes, `${signal}\0${status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'rejected'}`);
       self.inc(self.rejectedPushes, `${signal}\0${reason}`);
       this.opts.log.warn({ signal, status, reason, message, remote }, 'push refused');
       // After a refusal the rest of a large body is not worth reading: close the connection.
       const extra: Record<string, string> = req.readableEnded ? {} : { connection: 'close' };
-      if (!req.readableEnded) {
+      if (!req.readableEnded && unreadBody) {
+        // Refused from the headers: none of the body is wanted. Node closes the connection after
+        // this answer (Connection: close); should anything keep it open, at most 256 KiB or 1 s
+        // more of the body is discarded before it is dropped.
+        res.once('finish', () => {
+          let discarded = 0;
+          req.on('data', (c: Buffer) => (discarded += c.length) > 256 * 1024 && req.destroy());
+          setTimeout(() => req.destroy(), 1000).unref();
+        });
+      } else if (!req.readableEnded) {
         // Drain the unread rest briefly (closing with unread data would reset the connection and
         // could lose this answer), then drop the connection whatever the client still sends.
         res.once('finish', () => {
@@ -178,12 +208,22 @@ export class CollectorServer {
     if (this.closing) return refuse(503, 'shutting_down', 'collector is shutting down');
     try {
       encoding = requestEncoding(req);
+      // Credentials first, from the headers alone: an unauthenticated body is never read.
+      const auth = this.opts.auth.checkHeaders(req);
+      if (!auth.ok) return refuse(401, 'unauthorized', auth.reason, true);
       const body = await readBody(req, core.config.collector.limits);
-      const denied = this.opts.auth.check(req, body);
+      const denied = auth.verifyBody?.(body);
       if (denied !== undefined) return refuse(401, 'unauthorized', denied);
+      // A credential bound to jobs writes only those: one resource of another job refuses the push.
+      const notAllowed = (jobs: Iterable<string>) => {
+        const job = forbiddenJob(auth.identity, jobs);
+        if (job !== undefined) refuse(403, 'job_not_allowed', `${auth.identity!.name} may not write job ${JSON.stringify(job)}`);
+        return job !== undefined;
+      };
       const limits = core.config.collector.limits;
       if (signal === 'metrics') {
         const resources = decodeMetrics(body, encoding, limits);
+        if (notAllowed(resources.map((r) => jobOf(r.resource)))) return;
         const result = await core.ingestMetrics(resources, this.now(), body, encoding);
         let rejected = 0;
         for (const n of result.rejected.values()) rejected += n;
@@ -191,6 +231,7 @@ export class CollectorServer {
         return send(res, 200, exportResponse('metrics', encoding, rejected, result.messages.join('; ')));
       }
       const spans = normalizeSpans(decodeTraceBody(body, encoding, limits));
+      if (notAllowed(spans.map((sp) => jobOf(sp.resource)))) return;
       await core.ingestSpans(spans, this.now());
       self.inc(self.pushes, `${signal}\0accepted`);
       return send(res, 200, exportResponse('traces', encoding, 0, ''));

@@ -91,6 +91,9 @@ const failureModes = z.strictObject({
   window: duration.default('5m'),
 });
 
+/** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
+const pushJobs = z.array(z.string().min(1)).min(1).optional();
+
 const collectorSchema = z.strictObject({
   listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464'),
   stateDir: z.string().default('.hmac-slo-state'),
@@ -114,13 +117,17 @@ const collectorSchema = z.strictObject({
     .prefault({}),
   auth: z
     .strictObject({
-      /** Accepted bearer tokens, each read from an environment variable (never written in the file). */
-      bearerTokenEnv: z.array(z.string()).default([]),
-      /** HMAC-signed pushes: key ID → environment variable holding the secret. */
-      hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1) })).default([]),
+      /** Accepted bearer tokens, each read from an environment variable (never written in the file); `{ env, jobs }` binds one to jobs. */
+      bearerTokenEnv: z.array(z.union([z.string(), z.strictObject({ env: z.string().min(1), jobs: pushJobs })])).default([]),
+      /** HMAC-signed pushes: key ID → environment variable holding the secret, optionally bound to `jobs`. */
+      hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1), jobs: pushJobs })).default([]),
     })
     .prefault({}),
   ui: z.boolean().default(true),
+  /** TLS and read authentication: an exporter-toolkit style web config file ('' = plain HTTP, reads open); `--web.config.file` overrides. */
+  webConfigFile: z.string().default(''),
+  /** Environment variable holding the key of client fingerprints (HMAC-SHA256); '' = a random key kept in the state dir. */
+  fingerprintKeyEnv: z.string().default(''),
 });
 
 export const configSchema = z.strictObject({

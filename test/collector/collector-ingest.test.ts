@@ -7,7 +7,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -17,6 +16,7 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { ATTR, DURATION_BUCKETS_SECONDS, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
+import { fingerprintsIn } from './fingerprints.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let collector: CollectorProcess;
@@ -164,7 +164,7 @@ test('failed hmac.* spans (JSON and protobuf exporters) reach /api/failures with
   const text = await res.text();
   assert.ok(!text.includes(clientId));
   const body = JSON.parse(text) as { failures: { reason: string; clientFingerprint?: string; traceId: string }[]; topClients: { job: string; clients: { clientFingerprint: string; count: number }[] }[] };
-  const fp = createHash('sha256').update(clientId).digest('hex').slice(0, 12);
+  const fp = fingerprintsIn(tmp.dir)(clientId);
   assert.equal(body.failures.length, 2);
   for (const f of body.failures) {
     assert.equal(f.reason, 'signature_mismatch');

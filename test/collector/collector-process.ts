@@ -27,12 +27,14 @@ export async function startCollector(opts: {
   configYaml?: string;
   args?: readonly string[];
   env?: Record<string, string>;
+  /** Serve the status page (default: `--no-ui`). */
+  ui?: boolean;
 }): Promise<CollectorProcess> {
   const config = join(opts.dir, 'hmac-slo.yaml');
   writeFileSync(config, opts.configYaml ?? '{}\n');
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), '--no-ui', ...(opts.args ?? [])],
+    ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';

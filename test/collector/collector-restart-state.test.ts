@@ -8,15 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
 import { sendSpans } from './otel-spans.js';
+import { fingerprintsIn } from './fingerprints.js';
 
-const fp = (client: string) => createHash('sha256').update(client).digest('hex').slice(0, 12);
 const GAUGE = 'hmac_slo_collector_top_rejected_clients';
 const RAW_CLIENTS = ['acme-partner-id-0001', 'globex-partner-id-02', 'initech-partner-id-3', 'hooli-partner-id-005', 'kms-victim-client-06', 'happy-client-id-0007'];
 
@@ -55,6 +54,7 @@ function stateBytes(dir: string): string {
 
 test('failed spans: ring, top clients and their gauge survive SIGKILL and SIGTERM; smaller bounds trim them', async () => {
   const tmp = tempDir();
+  const fp = fingerprintsIn(tmp.dir);
   const config = 'collector:\n  failures:\n    ringSize: 8\n    topClients: 3\n';
   let c = await startCollector({ dir: tmp.dir, configYaml: config });
   try {

@@ -8,10 +8,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { parseExposition, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { sendSpans } from './otel-spans.js';
+import { fingerprintsIn } from './fingerprints.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let collector: CollectorProcess;
@@ -25,7 +25,7 @@ after(async () => {
   tmp?.cleanup();
 });
 
-const fp = (client: string) => createHash('sha256').update(client).digest('hex').slice(0, 12);
+const fp = (client: string) => fingerprintsIn(tmp.dir)(client);
 const GAUGE = 'hmac_slo_collector_top_rejected_clients';
 
 test('top rejected clients per job appear as a bounded gauge keyed by fingerprint', async () => {

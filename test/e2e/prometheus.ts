@@ -18,6 +18,8 @@ export interface PrometheusOptions {
   /** Scrape and rule evaluation interval. */
   interval: string;
   dir: string;
+  /** Extra settings of the collector scrape job (scheme, tls_config, basic_auth, …). */
+  collectorScrape?: Record<string, unknown>;
 }
 
 /** deploy/prometheus/prometheus.yml with the stack's addresses replaced by the test's. */
@@ -28,7 +30,7 @@ export function prometheusConfig(o: PrometheusOptions): Record<string, unknown> 
     .map((j) => {
       const targetsCollector = j.static_configs?.some((s: any) => s.targets.some((t: string) => t.startsWith('collector:')));
       if (!targetsCollector) throw new Error(`deploy/prometheus/prometheus.yml: unexpected scrape job ${j.job_name}`);
-      return { ...j, static_configs: [{ targets: [...o.collectors] }] };
+      return { ...j, ...o.collectorScrape, static_configs: [{ targets: [...o.collectors] }] };
     });
   return {
     ...base,
