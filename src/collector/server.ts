@@ -14,6 +14,7 @@ import { ByteWriter } from './byte-writer.js';
 import { finish, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, writeFamilies, writeSeries } from './exposition.js';
 import { FailureQueryError, parseFailuresQuery } from './failures/index.js';
 import type { PushAuth } from './auth.js';
+import { guardConnections, httpServerOptions } from './connection-limits.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
@@ -49,7 +50,8 @@ export class CollectorServer {
 
   constructor(private readonly opts: ServerOptions) {
     this.now = opts.now ?? Date.now;
-    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    const limits = opts.core.config.collector.server;
+    this.server = createServer(httpServerOptions(limits), (req, res) => {
       this.inFlight++;
       res.once('close', () => this.inFlight--);
       this.handle(req, res).catch((err: unknown) => {
@@ -58,6 +60,7 @@ export class CollectorServer {
         else res.destroy();
       });
     });
+    guardConnections(this.server, limits, opts.core.self, opts.log);
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
