@@ -52,6 +52,20 @@ function replaySampleMs(config: HmacSloConfig): number {
   return Math.max(200, 10_000 / config.timeScale);
 }
 
+/** The aggregator's caps and TTLs from `collector` (TTLs divided by timeScale). */
+export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
+  const c = config.collector;
+  return {
+    maxSeries: c.limits.maxSeries,
+    maxSeriesPerJob: c.limits.maxSeriesPerJob,
+    pusherTtlMs: (durationSeconds(c.pusherTtl) * 1000) / config.timeScale,
+    maxJobs: c.limits.maxJobs,
+    reservedSeriesPerJob: c.limits.reservedSeriesPerJob,
+    maxReadings: c.limits.maxReadings,
+    seriesTtlMs: (durationSeconds(c.seriesTtl) * 1000) / config.timeScale,
+  };
+}
+
 export class CollectorCore {
   agg: Aggregator;
   engine: SloEngine;
@@ -66,16 +80,7 @@ export class CollectorCore {
     stateDir: string,
     private readonly log: Logger,
   ) {
-    const c = config.collector;
-    this.limits = {
-      maxSeries: c.limits.maxSeries,
-      maxSeriesPerJob: c.limits.maxSeriesPerJob,
-      pusherTtlMs: (durationSeconds(c.pusherTtl) * 1000) / config.timeScale,
-      maxJobs: c.limits.maxJobs,
-      reservedSeriesPerJob: c.limits.reservedSeriesPerJob,
-      maxReadings: c.limits.maxReadings,
-      seriesTtlMs: (durationSeconds(c.seriesTtl) * 1000) / config.timeScale,
-    };
+    this.limits = aggregatorLimits(config);
     this.agg = new Aggregator(this.limits);
     this.engine = new SloEngine(config);
     this.failures = new FailureLog(this.failureOptions());
