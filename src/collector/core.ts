@@ -144,7 +144,7 @@ export class CollectorCore {
         } else if (rec.kind === RECORD_FORGET) {
           this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else if (rec.kind === RECORD_EXPIRE_JOBS) {
-          this.agg.dropJobs(JSON.parse(rec.payload.toString('utf8')) as string[]);
+          this.agg.dropJobs(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else {
           const encoding = rec.kind === RECORD_JSON ? 'json' : 'protobuf';
           this.agg.ingest(keptOnly(decodeMetrics(rec.payload, encoding, limits)).kept, rec.timeMs);
@@ -208,7 +208,7 @@ export class CollectorCore {
     if (jobs.length > 0) {
       // Logged like forgetting, so a replay drops them at the same point.
       await this.store.append(RECORD_EXPIRE_JOBS, nowMs, Buffer.from(JSON.stringify(jobs)));
-      const series = this.agg.dropJobs(jobs);
+      const series = this.agg.dropJobs(jobs, nowMs);
       this.log.info({ jobs: jobs.length, series }, 'dropped the series of jobs idle for the series TTL');
     }
     this.sample(nowMs);

@@ -120,3 +120,13 @@ test('the expiry clock is in the snapshot: a restored job expires on its origina
   assert.deepEqual(c.expiredJobs(1_100), []);
   assert.deepEqual(c.expiredJobs(2_200).sort(), ['new', 'old']);
 });
+
+test('a job that got a point between choosing and dropping it is kept (a push applied while the expiry was logged)', () => {
+  const a = new Aggregator({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000, seriesTtlMs: 1_000 });
+  a.ingest([push('api', 'p1', 1, 10)], 0);
+  const chosen = a.expiredJobs(1_500);
+  assert.deepEqual(chosen, ['api']);
+  a.ingest([push('api', 'p1', 1, 11)], 1_490);
+  assert.equal(a.dropJobs(chosen, 1_500), 0);
+  assert.deepEqual([...a.series()].map((s) => s.value), [11]);
+});

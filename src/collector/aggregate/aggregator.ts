@@ -259,9 +259,16 @@ export class Aggregator implements SeriesSource {
    * Drops every series of these jobs (memory, /metrics, the caps). The pushers' readings stay: a
    * pusher's next point then adds only its increase to a series that starts again from 0, which is
    * exactly what Prometheus's rate() takes from a counter that disappears and reappears (a reset).
+   * With `nowMs`, a job that got a point since `expiredJobs` chose it (a push applied while the
+   * expiry was being logged) is kept; the replay passes the logged time and decides the same way.
    */
-  dropJobs(jobs: readonly string[]): number {
-    const gone = new Set(jobs.filter((j) => this.perJob.has(j)));
+  dropJobs(jobs: readonly string[], nowMs?: number): number {
+    const ttl = this.limits.seriesTtlMs;
+    const stillIdle = (j: string) => {
+      const seen = this.jobSeenMs.get(j);
+      return nowMs === undefined || ttl === undefined || seen === undefined || nowMs - seen > ttl;
+    };
+    const gone = new Set(jobs.filter((j) => this.perJob.has(j) && stillIdle(j)));
     if (gone.size === 0) return 0;
     let dropped = 0;
     for (const [key, s] of this.seriesByKey) {
