@@ -108,7 +108,7 @@ const collectorSchema = z.strictObject({
       maxJobs: z.number().int().positive().default(2_000),
       /** Series every job may hold even when the shared part of maxSeries is full (fair share). */
       reservedSeriesPerJob: z.number().int().min(0).default(10),
-      /** Per-pusher last cumulative readings held in total (~750 bytes each in memory). */
+      /** Per-pusher last cumulative readings held in total (~830 bytes each in memory). */
       maxReadings: z.number().int().positive().default(1_000_000),
       /** Data points in one export request (all metrics); a larger request gets 413. */
       maxPointsPerRequest: z.number().int().positive().default(100_000),
