@@ -7,7 +7,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { parseExposition, seriesKey, startCollector, tempDir } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+
+/** Runs `fn` against a fresh collector with `configYaml`, then stops it and removes its state. */
+async function withCollector(configYaml: string, fn: (c: CollectorProcess) => Promise<void>): Promise<void> {
+  const tmp = tempDir();
+  const c = await startCollector({ dir: tmp.dir, configYaml });
+  try {
+    await fn(c);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+}
 
 /** A connected raw socket to the collector, with what it received and when it closed. */
 async function open(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
@@ -44,13 +56,8 @@ async function metrics(url: string): Promise<Map<string, number>> {
   return parseExposition(await (await fetch(`${url}/metrics`)).text());
 }
 
-test('slowloris headers and a slow body are cut within the configured timeouts, and counted', async () => {
-  const tmp = tempDir();
-  const c = await startCollector({
-    dir: tmp.dir,
-    configYaml: 'collector:\n  server: { headersTimeout: 1s, requestTimeout: 2s, idleTimeout: 5s }\n',
-  });
-  try {
+test('slowloris headers and a slow body are cut within the configured timeouts, and counted', () =>
+  withCollector('collector:\n  server: { headersTimeout: 1s, requestTimeout: 2s, idleTimeout: 5s }\n', async (c) => {
     // Headers trickled one line every 200 ms, never finished: cut after ~1 s (slack for a loaded machine).
     const slowloris = await open(c.url);
     const t0 = Date.now();
@@ -70,17 +77,11 @@ test('slowloris headers and a slow body are cut within the configured timeouts, 
     // The collector keeps serving, and says what it cut.
     const m = await metrics(c.url);
     assert.ok((m.get(seriesKey('hmac_slo_collector_closed_connections_total', { reason: 'timeout' })) ?? 0) >= 2);
-  } finally {
-    await c.stop();
-    tmp.cleanup();
-  }
-});
+  }));
 
-test('an idle connection is closed after the idle timeout', async () => {
-  const tmp = tempDir();
-  // Headers and request timeouts long, so only the idle timeout can close a connection that sends half a request.
-  const c = await startCollector({ dir: tmp.dir, configYaml: 'collector:\n  server: { headersTimeout: 60s, requestTimeout: 60s, idleTimeout: 1s }\n' });
-  try {
+// Headers and request timeouts long, so only the idle timeout can close a connection that sends half a request.
+test('an idle connection is closed after the idle timeout', () =>
+  withCollector('collector:\n  server: { headersTimeout: 60s, requestTimeout: 60s, idleTimeout: 1s }\n', async (c) => {
     const idle = await open(c.url);
     const t0 = Date.now();
     idle.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
@@ -88,41 +89,34 @@ test('an idle connection is closed after the idle timeout', async () => {
     idle.socket.destroy();
     assert.ok(closedAt !== undefined, 'idle connection still open after 8 s');
     assert.ok(closedAt - t0 < 4_000, `idle connection cut after ${closedAt - t0} ms (idleTimeout 1s)`);
-  } finally {
-    await c.stop();
-    tmp.cleanup();
-  }
-});
+  }));
 
-test('connections over maxConnections are closed at once; the open ones keep working', async () => {
-  const tmp = tempDir();
-  const c = await startCollector({ dir: tmp.dir, configYaml: 'collector:\n  server: { maxConnections: 3 }\n' });
-  const held: Awaited<ReturnType<typeof open>>[] = [];
-  try {
-    for (let i = 0; i < 3; i++) held.push(await open(c.url));
-    // Give the server a moment to have accepted all three before the fourth arrives.
-    await new Promise((r) => setTimeout(r, 200));
-    const extra = await open(c.url);
-    extra.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    const closed = await Promise.race([extra.closed, new Promise<undefined>((r) => setTimeout(r, 5_000))]);
-    extra.socket.destroy();
-    assert.ok(closed !== undefined, 'the connection over the cap was kept open');
-    assert.doesNotMatch(extra.received(), /200 OK/);
-    // An existing connection still gets answers.
-    const first = held[0]!;
-    first.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    const deadline = Date.now() + 5_000;
-    while (!/\{"status":"ok"\}/.test(first.received()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.match(first.received(), /^HTTP\/1\.1 200 OK/);
-    for (const h of held) h.socket.destroy();
-    await Promise.all(held.map((h) => h.closed));
-    // Room again once they are gone; the refusal was counted.
-    let m: Map<string, number> | undefined;
-    for (const end = Date.now() + 5_000; !m && Date.now() < end; ) m = await metrics(c.url).catch(() => undefined);
-    assert.ok((m?.get(seriesKey('hmac_slo_collector_closed_connections_total', { reason: 'max_connections' })) ?? 0) >= 1);
-  } finally {
-    for (const h of held) h.socket.destroy();
-    await c.stop();
-    tmp.cleanup();
-  }
-});
+test('connections over maxConnections are closed at once; the open ones keep working', () =>
+  withCollector('collector:\n  server: { maxConnections: 3 }\n', async (c) => {
+    const held: Awaited<ReturnType<typeof open>>[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await open(c.url));
+      // Give the server a moment to have accepted all three before the fourth arrives.
+      await new Promise((r) => setTimeout(r, 200));
+      const extra = await open(c.url);
+      extra.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      const closed = await Promise.race([extra.closed, new Promise<undefined>((r) => setTimeout(r, 5_000))]);
+      extra.socket.destroy();
+      assert.ok(closed !== undefined, 'the connection over the cap was kept open');
+      assert.doesNotMatch(extra.received(), /200 OK/);
+      // An existing connection still gets answers.
+      const first = held[0]!;
+      first.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      const deadline = Date.now() + 5_000;
+      while (!/\{"status":"ok"\}/.test(first.received()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(first.received(), /^HTTP\/1\.1 200 OK/);
+      for (const h of held) h.socket.destroy();
+      await Promise.all(held.map((h) => h.closed));
+      // Room again once they are gone; the refusal was counted.
+      let m: Map<string, number> | undefined;
+      for (const end = Date.now() + 5_000; !m && Date.now() < end; ) m = await metrics(c.url).catch(() => undefined);
+      assert.ok((m?.get(seriesKey('hmac_slo_collector_closed_connections_total', { reason: 'max_connections' })) ?? 0) >= 1);
+    } finally {
+      for (const h of held) h.socket.destroy();
+    }
+  }));
