@@ -115,8 +115,12 @@ const collectorSchema = z.strictObject({
       /** Resources (pushers) in one export request; a larger request gets 413. */
       maxResourcesPerRequest: z.number().int().positive().default(1_000),
     })
-    .refine((l) => l.maxJobs * l.reservedSeriesPerJob < l.maxSeries, {
-      message: 'maxJobs × reservedSeriesPerJob must be below maxSeries (the rest is shared)',
+    .superRefine((l, ctx) => {
+      // The reserve is carved out of maxSeries: some of it must stay shared.
+      const reserve = l.maxJobs * l.reservedSeriesPerJob;
+      if (reserve >= l.maxSeries) {
+        ctx.addIssue({ code: 'custom', message: `maxJobs × reservedSeriesPerJob (${l.maxJobs} × ${l.reservedSeriesPerJob} = ${reserve}) must be below maxSeries (${l.maxSeries}): lower them or raise maxSeries` });
+      }
     })
     .prefault({}),
   server: z
