@@ -107,3 +107,35 @@ test('a job that stops pushing expires after seriesTtl, on its original schedule
     tmp.cleanup();
   }
 });
+
+test('a flood of series and job names leaves a later real job its reserved series; every refusal is counted by cap', async () => {
+  const tmp = tempDir();
+  // 10 jobs × 5 reserved series; the other 50 of maxSeries 100 are shared.
+  const c = await startCollector({ dir: tmp.dir, configYaml: 'collector:\n  limits: { maxSeries: 100, maxSeriesPerJob: 60, maxJobs: 10, reservedSeriesPerJob: 5 }\n' });
+  try {
+    /** One request carrying one resource per job name. */
+    const jobNames = (names: string[]) =>
+      JSON.stringify({ resourceMetrics: names.map((n) => (JSON.parse(body(n, 1, 1)) as { resourceMetrics: unknown[] }).resourceMetrics[0]) });
+    // The flood: 3 jobs of 60 series each, then 5 more job names.
+    for (let j = 0; j < 3; j++) assert.equal((await push(c.url, body(`flood-${j}`, 1, 60))).status, 200);
+    assert.equal((await push(c.url, jobNames(['a', 'b', 'c', 'd', 'e']))).status, 200);
+    // A real job arrives later: its first 5 series are there, counted in full.
+    const real = await push(c.url, body('payments-api', 1, 5, 7));
+    assert.equal(real.status, 200);
+    assert.doesNotMatch(real.text, /rejectedDataPoints/);
+    // More job names than maxJobs leaves room for: one more job, the rest refused.
+    const names = await push(c.url, jobNames(Array.from({ length: 10 }, (_, j) => `name-${j}`)));
+    assert.match(names.text, /"rejectedDataPoints":"9".*too many jobs hold series \(maxJobs 10\)/);
+    const m = await metrics(c.url);
+    for (let k = 0; k < 5; k++) assert.equal(m.get(seriesKey('hmac_auth_verifications_total', { job: 'payments-api', hmac_key_id: `k-${k}` })), 7);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_series', {})), 76);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_jobs', {})), 10);
+    // 3 × 60 offered in the flood jobs: 3 × 5 reserved + 50 shared held, 115 refused at maxSeries.
+    assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_series' })), 115);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_jobs' })), 9);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'job_limit' })), 9);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+});
