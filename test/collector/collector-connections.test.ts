@@ -7,19 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
-
-/** Runs `fn` against a fresh collector with `configYaml`, then stops it and removes its state. */
-async function withCollector(configYaml: string, fn: (c: CollectorProcess) => Promise<void>): Promise<void> {
-  const tmp = tempDir();
-  const c = await startCollector({ dir: tmp.dir, configYaml });
-  try {
-    await fn(c);
-  } finally {
-    await c.stop();
-    tmp.cleanup();
-  }
-}
+import { parseExposition, seriesKey, withCollector } from './collector-process.js';
 
 /** A connected raw socket to the collector, with what it received and when it closed. */
 async function open(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {

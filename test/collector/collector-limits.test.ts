@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExposition, seriesKey, startCollector, tempDir } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, withCollector } from './collector-process.js';
 
 const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
 /** An OTLP/JSON body: `resources` resources of `job`, each with `points` cumulative counter points. */
@@ -42,10 +42,8 @@ async function metrics(url: string): Promise<Map<string, number>> {
   return parseExposition(await (await fetch(`${url}/metrics`)).text());
 }
 
-test('a request over maxResourcesPerRequest or maxPointsPerRequest gets 413 and is counted; one within both is applied', async () => {
-  const tmp = tempDir();
-  const c = await startCollector({ dir: tmp.dir, configYaml: 'collector:\n  limits: { maxResourcesPerRequest: 3, maxPointsPerRequest: 20 }\n' });
-  try {
+test('a request over maxResourcesPerRequest or maxPointsPerRequest gets 413 and is counted; one within both is applied', () =>
+  withCollector('collector:\n  limits: { maxResourcesPerRequest: 3, maxPointsPerRequest: 20 }\n', async (c) => {
     const resources = await push(c.url, body('svc', 4, 1));
     assert.equal(resources.status, 413);
     assert.match(resources.text, /4 resources in one request; at most 3 \(collector\.limits\.maxResourcesPerRequest\)/);
@@ -58,11 +56,7 @@ test('a request over maxResourcesPerRequest or maxPointsPerRequest gets 413 and 
     assert.equal(m.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'metrics', reason: 'too_many_points' })), 1);
     assert.equal(m.get(seriesKey('hmac_auth_verifications_total', { job: 'svc', hmac_key_id: 'k-0' })), 2);
     assert.equal(m.get(seriesKey('hmac_slo_collector_readings', {})), 20);
-  } finally {
-    await c.stop();
-    tmp.cleanup();
-  }
-});
+  }));
 
 test('a job that stops pushing expires after seriesTtl, on its original schedule across a restart; a live job stays', async () => {
   const tmp = tempDir();
@@ -108,11 +102,9 @@ test('a job that stops pushing expires after seriesTtl, on its original schedule
   }
 });
 
-test('a flood of series and job names leaves a later real job its reserved series; every refusal is counted by cap', async () => {
-  const tmp = tempDir();
-  // 10 jobs × 5 reserved series; the other 50 of maxSeries 100 are shared.
-  const c = await startCollector({ dir: tmp.dir, configYaml: 'collector:\n  limits: { maxSeries: 100, maxSeriesPerJob: 60, maxJobs: 10, reservedSeriesPerJob: 5 }\n' });
-  try {
+// 10 jobs × 5 reserved series; the other 50 of maxSeries 100 are shared.
+test('a flood of series and job names leaves a later real job its reserved series; every refusal is counted by cap', () =>
+  withCollector('collector:\n  limits: { maxSeries: 100, maxSeriesPerJob: 60, maxJobs: 10, reservedSeriesPerJob: 5 }\n', async (c) => {
     /** One request carrying one resource per job name. */
     const jobNames = (names: string[]) =>
       JSON.stringify({ resourceMetrics: names.map((n) => (JSON.parse(body(n, 1, 1)) as { resourceMetrics: unknown[] }).resourceMetrics[0]) });
@@ -134,8 +126,4 @@ test('a flood of series and job names leaves a later real job its reserved serie
     assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_series' })), 115);
     assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_jobs' })), 9);
     assert.equal(m.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'job_limit' })), 9);
-  } finally {
-    await c.stop();
-    tmp.cleanup();
-  }
-});
+  }));
