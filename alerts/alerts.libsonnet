@@ -5,4 +5,5 @@
 (import 'replay-clock.libsonnet') +
 (import 'keys.libsonnet') +
 (import 'kms-latency.libsonnet') +
-(import 'telemetry.libsonnet')
+(import 'telemetry.libsonnet') +
+(import 'collector.libsonnet')

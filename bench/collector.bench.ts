@@ -7,21 +7,24 @@
  *  - p50/p99 ingest latency;
  *  - `/metrics` scrape time with 10,000 aggregated series (target < 100 ms);
  *  - the collector's peak RSS (VmHWM);
- *  - server CPU per request, and the in-process cost of the ingest steps (collector-stages.ts).
+ *  - server CPU per request, and the in-process cost of the ingest steps (collector-stages.ts);
+ *  - the big-pusher load (collector-big-pusher.ts): one client offering ~1.5M per-pusher readings
+ *    to a fresh collector, held to collector.limits.maxReadings; its peak RSS against its own RSS
+ *    at start.
  * Both servers run as child processes; the load generator keeps 16 requests in flight. The two are
  * measured in alternating rounds (see ROUNDS); the ratio printed is that of the median rates.
  * Run: `npm run bench -- collector` (or `node --conditions=source --import tsx bench/collector.bench.ts`).
  * Bodies are encoded with protobufjs from the collector's OTLP schema, whose wire format the tests
  * check against the real `@opentelemetry/exporter-metrics-otlp-proto`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchBody as body, PUSHERS } from './collector-bodies.js';
-import { median } from './measure.js';
+import { cpuMs, median, peakRssMiB, startChild } from './measure.js';
 import { stageCosts } from './collector-stages.js';
+import { bigPusher } from './collector-big-pusher.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 /**
@@ -33,23 +36,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 /** Warm-up requests (JIT) per server, not measured: one push of every pusher. */
 const WARM = PUSHERS;
 const CONCURRENCY = 16;
-
-function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.once('exit', (c) => reject(new Error(`child exited ${c}: ${out}`)));
-  });
-}
 
 const BARE = `
 import { createServer } from 'node:http';
@@ -108,18 +94,6 @@ async function load(url: string, bodies: Buffer[][], total: number, first = 0): 
 function quantile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-}
-
-/** CPU time (user + system) a process has used so far, ms (from /proc, 10 ms ticks). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 async function main(): Promise<void> {
@@ -193,6 +167,14 @@ async function main(): Promise<void> {
     // After the servers' figures, so this in-process measurement does not compete with them.
     const st = stageCosts();
     console.log(`in-process per request: decode ${f(st.decode, 1)} µs, aggregate ${f(st.aggregate, 1)} µs, push-log framing (CRC-32) ${f(st.logFrame, 1)} µs`);
+    // Last, on its own collector, once the ingest servers are idle.
+    bare.child.kill('SIGKILL');
+    const big = await bigPusher(dir, join(dir, 'hmac-slo.yaml'));
+    console.log(
+      `big pusher: ${big.offered} readings offered in ${f(big.seconds, 1)} s, ${big.held} held (maxReadings), ${big.refused} refused (reading_limit); ` +
+        `peak RSS ${f(big.peakMiB, 0)} MiB = ${f(big.peakMiB / big.baselineMiB, 1)}× the fresh collector's ${f(big.baselineMiB, 0)} MiB ` +
+        `(${f(((big.peakMiB - big.baselineMiB) * 1024 * 1024) / big.held, 0)} bytes per reading held, snapshot included)`,
+    );
   } finally {
     bare.child.kill('SIGKILL');
     coll.child.kill('SIGTERM');

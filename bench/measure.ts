@@ -1,8 +1,12 @@
 /**
  * Benchmark timing helpers shared by bench/*.bench.ts. Variants are measured in interleaved rounds
  * (A B C … A B C …) and summarised by their median, so a noisy neighbour on a shared machine
- * slows every variant alike instead of one of them.
+ * slows every variant alike instead of one of them. Also: starting a server child process and
+ * reading its CPU time and memory from /proc.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
 export interface Variant {
   name: string;
   /** One call of the operation under test; `i` lets a variant vary its input. */
@@ -46,4 +50,40 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c] ?? '')).length)));
   const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(cell(r[c] ?? '')))))].join('\n');
+}
+
+/** Starts a Node child process that prints a JSON log line with its `url`; resolves once it does. */
+export function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) {
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve({ child, url: m[1]! });
+      }
+    });
+    child.once('exit', (c) => reject(new Error(`child exited ${c}: ${out}`)));
+  });
+}
+
+/** CPU time (user + system) a process has used so far, ms (from /proc, 10 ms ticks). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ": state is field 3, utime field 14, stime field 15.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+export function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Resident memory a process uses now, MiB (VmRSS). */
+export function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
 }

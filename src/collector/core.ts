@@ -20,6 +20,7 @@ import { failedSpanOf } from './spans.js';
 import { loadFingerprintKey } from './fingerprint-key.js';
 import type { PromFamily } from './model.js';
 import { decodeMetrics } from './otlp/body.js';
+import { checkRequestLimits } from './request-limits.js';
 
 /** Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. */
 function keptOnly(resources: readonly ResourceMetrics[]): { kept: ResourceMetrics[]; ignored: number } {
@@ -44,10 +45,26 @@ export const RECORD_PROTOBUF = 1;
 export const RECORD_JSON = 2;
 export const RECORD_FORGET = 3;
 export const RECORD_FAILURES = 4;
+/** Jobs whose series expired (series TTL), as a JSON list of job names. */
+export const RECORD_EXPIRE_JOBS = 5;
 
 /** How often the replay samples the SLO engine and key usage: the live tick's period (run.ts). */
 function replaySampleMs(config: HmacSloConfig): number {
   return Math.max(200, 10_000 / config.timeScale);
+}
+
+/** The aggregator's caps and TTLs from `collector` (TTLs divided by timeScale). */
+export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
+  const c = config.collector;
+  return {
+    maxSeries: c.limits.maxSeries,
+    maxSeriesPerJob: c.limits.maxSeriesPerJob,
+    pusherTtlMs: (durationSeconds(c.pusherTtl) * 1000) / config.timeScale,
+    maxJobs: c.limits.maxJobs,
+    reservedSeriesPerJob: c.limits.reservedSeriesPerJob,
+    maxReadings: c.limits.maxReadings,
+    seriesTtlMs: (durationSeconds(c.seriesTtl) * 1000) / config.timeScale,
+  };
 }
 
 export class CollectorCore {
@@ -66,18 +83,13 @@ export class CollectorCore {
     stateDir: string,
     private readonly log: Logger,
   ) {
-    const c = config.collector;
-    this.limits = {
-      maxSeries: c.limits.maxSeries,
-      maxSeriesPerJob: c.limits.maxSeriesPerJob,
-      pusherTtlMs: (durationSeconds(c.pusherTtl) * 1000) / config.timeScale,
-    };
+    this.limits = aggregatorLimits(config);
     this.agg = new Aggregator(this.limits);
     this.engine = new SloEngine(config);
     this.failures = new FailureLog(this.failureOptions());
     this.keys = new KeyUsage(config);
     this.store = new StateStore(stateDir, log);
-    this.fingerprintKey = loadFingerprintKey(c.fingerprintKeyEnv, stateDir);
+    this.fingerprintKey = loadFingerprintKey(config.collector.fingerprintKeyEnv, stateDir);
   }
 
   private failureOptions() {
@@ -135,6 +147,8 @@ export class CollectorCore {
           replayed++;
         } else if (rec.kind === RECORD_FORGET) {
           this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
+        } else if (rec.kind === RECORD_EXPIRE_JOBS) {
+          this.agg.dropJobs(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else {
           const encoding = rec.kind === RECORD_JSON ? 'json' : 'protobuf';
           this.agg.ingest(keptOnly(decodeMetrics(rec.payload, encoding, limits)).kept, rec.timeMs);
@@ -155,6 +169,7 @@ export class CollectorCore {
    * (decompressed) in `encoding`: logged as is, decoded again only on replay.
    */
   async ingestMetrics(resources: ResourceMetrics[], nowMs: number, body: Buffer, encoding: 'protobuf' | 'json'): Promise<IngestResult> {
+    checkRequestLimits(resources, this.config.collector.limits);
     const { kept, ignored } = keptOnly(resources);
     await this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
     // Applied right after its own write completes: writes complete in append order, so pushes are
@@ -192,6 +207,13 @@ export class CollectorCore {
       await this.store.append(RECORD_FORGET, nowMs, Buffer.from(JSON.stringify(ids)));
       this.agg.forget(ids, nowMs);
       this.log.info({ pushers: ids.length }, 'forgot idle pushers (their counts stay)');
+    }
+    const jobs = this.agg.expiredJobs(nowMs);
+    if (jobs.length > 0) {
+      // Logged like forgetting, so a replay drops them at the same point.
+      await this.store.append(RECORD_EXPIRE_JOBS, nowMs, Buffer.from(JSON.stringify(jobs)));
+      const series = this.agg.dropJobs(jobs, nowMs);
+      this.log.info({ jobs: jobs.length, series }, 'dropped the series of jobs idle for the series TTL');
     }
     this.sample(nowMs);
   }
@@ -242,6 +264,10 @@ export class CollectorCore {
       activePushers: this.agg.activePushers,
       series: this.agg.seriesCount,
       overflow: this.agg.overflow,
+      overflowByCap: this.agg.overflowByCap,
+      readings: this.agg.readings,
+      jobs: this.agg.jobCount,
+      expiredSeries: this.agg.expiredSeries,
       logBytes: this.store.logBytes,
       topClients: this.failures.topClientTables(),
     });

@@ -15,6 +15,8 @@ export class SelfMetrics {
   failedSpans = 0;
   snapshots = 0;
   snapshotErrors = 0;
+  /** reason → connections closed by the server's caps (`max_connections`, `timeout`). */
+  readonly closedConnections = new Map<string, number>();
 
   inc(map: Map<string, number>, key: string, n = 1): void {
     map.set(key, (map.get(key) ?? 0) + n);
@@ -24,6 +26,14 @@ export class SelfMetrics {
     activePushers: number;
     series: number;
     overflow: number;
+    /** Points refused per aggregator cap (max_series, max_series_per_job, max_jobs, max_readings, max_pushers). */
+    overflowByCap?: ReadonlyMap<string, number>;
+    /** Per-pusher cumulative readings held. */
+    readings?: number;
+    /** Jobs holding series. */
+    jobs?: number;
+    /** Series dropped by the series TTL. */
+    expiredSeries?: number;
     logBytes: number;
     /** The failure log's top rejected clients per job (fingerprints only, bounded by topClients). */
     topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
@@ -103,8 +113,34 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_series_overflow_total',
         type: 'counter',
-        help: 'Data points refused because a series limit (maxSeries or maxSeriesPerJob) was reached.',
-        samples: [{ labels: {}, value: g.overflow }],
+        help: 'Data points refused because an aggregator cap was reached, by cap (max_series, max_series_per_job, max_jobs, max_readings, max_pushers).',
+        samples: g.overflowByCap
+          ? [...g.overflowByCap].map(([reason, value]) => ({ labels: { reason }, value }))
+          : [{ labels: {}, value: g.overflow }],
+      },
+      {
+        name: 'hmac_slo_collector_readings',
+        type: 'gauge',
+        help: 'Per-pusher last cumulative readings held (capped by collector.limits.maxReadings).',
+        samples: [{ labels: {}, value: g.readings ?? 0 }],
+      },
+      {
+        name: 'hmac_slo_collector_jobs',
+        type: 'gauge',
+        help: 'Jobs holding aggregated series (capped by collector.limits.maxJobs).',
+        samples: [{ labels: {}, value: g.jobs ?? 0 }],
+      },
+      {
+        name: 'hmac_slo_collector_expired_series_total',
+        type: 'counter',
+        help: 'Aggregated series dropped because their job got no point for collector.seriesTtl.',
+        samples: [{ labels: {}, value: g.expiredSeries ?? 0 }],
+      },
+      {
+        name: 'hmac_slo_collector_closed_connections_total',
+        type: 'counter',
+        help: 'Connections the server closed on its own, by reason (max_connections: over the cap; timeout: headers, body or idle timeout).',
+        samples: [...this.closedConnections].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       {
         name: 'hmac_slo_collector_snapshots_total',

@@ -18,6 +18,7 @@ import { jobOf } from './aggregate/aggregator.js';
 import { OPEN_WEB_CONFIG, type WebConfig } from './web-config.js';
 import { createReadAuth, type ReadAuth } from './read-auth.js';
 import { createWebServer } from './web-listener.js';
+import { guardConnections, httpServerOptions } from './connection-limits.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
@@ -60,7 +61,8 @@ export class CollectorServer {
     this.readAuth = createReadAuth(opts.web ?? OPEN_WEB_CONFIG);
     const self = opts.core.self;
     const tlsRefused = () => self.inc(self.refusedRequests, 'tls_handshake');
-    this.server = createWebServer(opts.web, { keepAliveTimeout: 5000 }, (req, res) => {
+    const limits = opts.core.config.collector.server;
+    this.server = createWebServer(opts.web, httpServerOptions(limits), (req, res) => {
       this.inFlight++;
       res.once('close', () => this.inFlight--);
       this.handle(req, res).catch((err: unknown) => {
@@ -69,6 +71,7 @@ export class CollectorServer {
         else res.destroy();
       });
     }, tlsRefused);
+    guardConnections(this.server, limits, self, opts.log);
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {

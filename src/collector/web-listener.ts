@@ -17,7 +17,9 @@ export function createWebServer(
   onTlsRefused: () => void = () => {},
 ): Server {
   if (!web?.tls) return createHttpServer(options, handler);
-  const server = createHttpsServer({ ...options, ...web.tls }, handler);
+  // A TLS handshake is held to the headers timeout too (Node's default is 120 s): a client that
+  // opens a connection and never finishes the handshake is a slowloris of its own.
+  const server = createHttpsServer({ ...options, handshakeTimeout: options.headersTimeout, ...web.tls }, handler);
   server.on('tlsClientError', (_err, socket) => {
     onTlsRefused();
     socket.destroy();

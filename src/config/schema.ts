@@ -99,12 +99,45 @@ const collectorSchema = z.strictObject({
   stateDir: z.string().default('.hmac-slo-state'),
   /** Forget a pusher's stream identity after this long without a push (its counts stay). */
   pusherTtl: duration.default('15m'),
+  /** Drop a job's aggregated series once none got a point for this long (frees series and job slots). */
+  seriesTtl: duration.default('1h'),
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
       maxSeries: z.number().int().positive().default(50_000),
       maxSeriesPerJob: z.number().int().positive().default(10_000),
       maxJsonDepth: z.number().int().positive().default(64),
+      /** Distinct jobs holding series; points of further jobs are refused until idle jobs expire. */
+      maxJobs: z.number().int().positive().default(2_000),
+      /** Series every job may hold even when the shared part of maxSeries is full (fair share). */
+      reservedSeriesPerJob: z.number().int().min(0).default(10),
+      /** Per-pusher last cumulative readings held in total (~830 bytes each in memory). */
+      maxReadings: z.number().int().positive().default(1_000_000),
+      /** Data points in one export request (all metrics); a larger request gets 413. */
+      maxPointsPerRequest: z.number().int().positive().default(100_000),
+      /** Resources (pushers) in one export request; a larger request gets 413. */
+      maxResourcesPerRequest: z.number().int().positive().default(1_000),
+    })
+    .superRefine((l, ctx) => {
+      // The reserve is carved out of maxSeries: some of it must stay shared.
+      const reserve = l.maxJobs * l.reservedSeriesPerJob;
+      if (reserve >= l.maxSeries) {
+        ctx.addIssue({ code: 'custom', message: `maxJobs × reservedSeriesPerJob (${l.maxJobs} × ${l.reservedSeriesPerJob} = ${reserve}) must be below maxSeries (${l.maxSeries}): lower them or raise maxSeries` });
+      }
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      /** Open connections at once; further ones are closed as soon as they are accepted. */
+      maxConnections: z.number().int().positive().default(512),
+      /** Time a client has to send the request headers (slowloris). */
+      headersTimeout: duration.default('10s'),
+      /** Time a client has to send the whole request, body included. */
+      requestTimeout: duration.default('30s'),
+      /** An idle keep-alive connection is closed after this long without a new request. */
+      keepAliveTimeout: duration.default('5s'),
+      /** A connection on which nothing moves for this long is closed, mid-request or not. */
+      idleTimeout: duration.default('30s'),
     })
     .prefault({}),
   failures: z

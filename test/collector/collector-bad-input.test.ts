@@ -140,7 +140,7 @@ test('unsupported points, bucket mismatches and the per-job series cap: partial_
   assert.match(s.partialSuccess.errorMessage, /maxSeriesPerJob 3/);
 
   const exp = parseExposition(await (await fetch(`${collector.url}/metrics`)).text());
-  assert.equal(exp.get(seriesKey('hmac_slo_collector_series_overflow_total', {})), 2);
+  assert.equal(exp.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_series_per_job' })), 2);
   assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'bucket_mismatch' })), 1);
   assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'unsupported_type' })), 1);
   // The histogram kept only the first push.

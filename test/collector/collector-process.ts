@@ -81,6 +81,18 @@ export async function startCollector(opts: {
   };
 }
 
+/** Runs `fn` against a fresh collector with `configYaml`, then stops it and removes its state. */
+export async function withCollector(configYaml: string, fn: (c: CollectorProcess) => Promise<void>): Promise<void> {
+  const tmp = tempDir();
+  const c = await startCollector({ dir: tmp.dir, configYaml });
+  try {
+    await fn(c);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+}
+
 /** `name{labels}` → value, labels sorted, from Prometheus text (comments skipped). */
 export function parseExposition(text: string): Map<string, number> {
   const out = new Map<string, number>();

@@ -31,6 +31,9 @@ test('each broken field is named with its path', () => {
   assert.match(refused('objective', 'slos:\n  - name: a\n    sli: { kind: ratio, source: verifications, badOutcomes: [error] }\n    objective: 1.5\n'), /^slos\[0\]\.objective: /);
   assert.match(refused('unknown', 'collector:\n  lisen: 127.0.0.1:1\n'), /^collector: .*lisen/);
   assert.match(refused('prefix', 'alerting:\n  alertPrefix: hmac\n'), /^alerting\.alertPrefix: /);
+  // The per-job series reserve must leave part of maxSeries shared.
+  assert.match(refused('reserve', 'collector:\n  limits: { maxSeries: 1000 }\n'), /^collector\.limits: maxJobs × reservedSeriesPerJob \(2000 × 10 = 20000\) must be below maxSeries \(1000\)/);
+  assert.match(refused('timeout', 'collector:\n  server: { headersTimeout: soon }\n'), /^collector\.server\.headersTimeout: expected a duration/);
 });
 
 test('YAML that does not parse is refused with a position, not a stack trace', () => {

@@ -40,6 +40,7 @@ test('the alerts cover every failure mode and lifecycle signal the project promi
     'HmacAuthCanaryFailuresElevated', // M10
     'HmacAuthDigestMismatch', // F7
     'HmacAuthTelemetryAbsent',
+    'HmacAuthCollectorDroppingData', // issue 9: the collector refusing data at a cap
   ];
   assert.deepEqual([...names].sort(), [...promised].sort());
 });

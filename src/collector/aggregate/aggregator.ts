@@ -21,6 +21,18 @@ export interface AggregatorLimits {
   readonly pusherTtlMs: number;
   /** Distinct pushers held at once (default 100,000); pushes from further new ones are refused. */
   readonly maxPushers?: number;
+  /** Distinct jobs holding series (default: no cap); points of further jobs are refused. */
+  readonly maxJobs?: number;
+  /**
+   * Series each job may hold even when the rest of maxSeries is taken (default 0): the first
+   * `reservedSeriesPerJob` series of a job come from a reserve of maxJobs × this, the others from
+   * the shared rest, so a flood of series in a few jobs cannot starve the others.
+   */
+  readonly reservedSeriesPerJob?: number;
+  /** Per-pusher last cumulative readings held in total (default: no cap). */
+  readonly maxReadings?: number;
+  /** Drop a job's series once none got a point for this long (default: never). */
+  readonly seriesTtlMs?: number;
 }
 
 export const DEFAULT_MAX_PUSHERS = 100_000;
@@ -94,6 +106,10 @@ export interface AggregatorState {
   readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null]>;
   readonly tombstones?: Array<[string, number]>;
   readonly overflow: number;
+  /** Job → when one of its series last got a point (series expiry); absent in older snapshots. */
+  readonly jobsSeenMs?: Array<[string, number]>;
+  /** Points refused by each cap (`max_series`, …); absent in older snapshots (all in `overflow`). */
+  readonly overflowByCap?: Array<[string, number]>;
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -153,6 +169,16 @@ export class Aggregator implements SeriesSource {
   private readonly pushers = new Map<string, Pusher>();
   private readonly tombstones = new Map<string, number>();
   overflow = 0;
+  /** Points refused per cap (`max_series`, `max_series_per_job`, `max_jobs`, `max_readings`, `max_pushers`). */
+  readonly overflowByCap = new Map<string, number>();
+  /** Series held beyond their job's reservation: the shared part of maxSeries in use. */
+  private sharedUsed = 0;
+  /** Per-pusher readings held, over all pushers (capped by maxReadings). */
+  private readingCount = 0;
+  /** Job → when one of its series last got a point: a job idle for the series TTL is dropped. */
+  private readonly jobSeenMs = new Map<string, number>();
+  /** Series dropped by the series TTL since start (not persisted, like the other self counters). */
+  expiredSeries = 0;
 
   constructor(private readonly limits: AggregatorLimits) {}
 
@@ -173,6 +199,96 @@ export class Aggregator implements SeriesSource {
     return this.pushers.size;
   }
 
+  get readings(): number {
+    return this.readingCount;
+  }
+
+  get jobCount(): number {
+    return this.perJob.size;
+  }
+
+  private countOverflow(cap: string, n = 1): void {
+    this.overflow += n;
+    this.overflowByCap.set(cap, (this.overflowByCap.get(cap) ?? 0) + n);
+  }
+
+  /** Series a job holds without drawing on the shared part of maxSeries (0 without a job cap). */
+  private get reserved(): number {
+    return this.limits.maxJobs === undefined ? 0 : (this.limits.reservedSeriesPerJob ?? 0);
+  }
+
+  /** Why a job holding `jobCount` series may not get one more (cap name, partial_success reason, message). */
+  private seriesCapOf(job: string, jobCount: number): [string, string, string] | undefined {
+    const l = this.limits;
+    if (jobCount === 0 && this.perJob.size >= (l.maxJobs ?? Infinity)) {
+      return ['max_jobs', 'job_limit', `too many jobs hold series (maxJobs ${l.maxJobs}); a job's series expire after the series TTL without points`];
+    }
+    if (jobCount >= l.maxSeriesPerJob) return ['max_series_per_job', 'series_limit', `series limit reached (maxSeriesPerJob ${l.maxSeriesPerJob} for ${job})`];
+    const reserved = this.reserved;
+    if (jobCount < reserved) return undefined;
+    const shared = l.maxSeries - (reserved > 0 ? l.maxJobs! * reserved : 0);
+    if (this.sharedUsed >= shared) {
+      const detail = reserved > 0 ? `: the ${shared} series shared beyond each job's reserved ${reserved} are taken` : '';
+      return ['max_series', 'series_limit', `series limit reached (maxSeries ${l.maxSeries}${detail})`];
+    }
+    return undefined;
+  }
+
+  /** A cumulative point needs a new reading: refused (`reading_limit`) when maxReadings are held. */
+  private readingRefused(): [string, string] | undefined {
+    if (this.readingCount < (this.limits.maxReadings ?? Infinity)) return undefined;
+    this.countOverflow('max_readings');
+    return ['reading_limit', `too many per-pusher readings held (maxReadings ${this.limits.maxReadings}); idle pushers are forgotten after the pusher TTL`];
+  }
+
+  /** Jobs none of whose series got a point within the series TTL. */
+  expiredJobs(nowMs: number): string[] {
+    const ttl = this.limits.seriesTtlMs;
+    if (ttl === undefined) return [];
+    const out: string[] = [];
+    for (const job of this.perJob.keys()) {
+      const seen = this.jobSeenMs.get(job);
+      // A job restored from a snapshot that predates expiry starts its clock now.
+      if (seen === undefined) this.jobSeenMs.set(job, nowMs);
+      else if (nowMs - seen > ttl) out.push(job);
+    }
+    return out;
+  }
+
+  /**
+   * Drops every series of these jobs (memory, /metrics, the caps). The pushers' readings stay: a
+   * pusher's next point then adds only its increase to a series that starts again from 0, which is
+   * exactly what Prometheus's rate() takes from a counter that disappears and reappears (a reset).
+   * With `nowMs`, a job that got a point since `expiredJobs` chose it (a push applied while the
+   * expiry was being logged) is kept; the replay passes the logged time and decides the same way.
+   */
+  dropJobs(jobs: readonly string[], nowMs?: number): number {
+    const ttl = this.limits.seriesTtlMs;
+    const stillIdle = (j: string) => {
+      const seen = this.jobSeenMs.get(j);
+      return nowMs === undefined || ttl === undefined || seen === undefined || nowMs - seen > ttl;
+    };
+    const gone = new Set(jobs.filter((j) => this.perJob.has(j) && stillIdle(j)));
+    if (gone.size === 0) return 0;
+    let dropped = 0;
+    for (const [key, s] of this.seriesByKey) {
+      if (!gone.has(s.job)) continue;
+      this.seriesByKey.delete(key);
+      dropped++;
+    }
+    for (const job of gone) {
+      this.sharedUsed -= Math.max(0, this.perJob.get(job)! - this.reserved);
+      this.perJob.delete(job);
+      this.jobSeenMs.delete(job);
+    }
+    this.familyKind.clear();
+    for (const s of this.seriesByKey.values()) this.familyKind.set(s.promName, s.kind);
+    // Cached streams point at the dropped series objects: let every pusher resolve them again.
+    for (const p of this.pushers.values()) delete p.streams;
+    this.expiredSeries += dropped;
+    return dropped;
+  }
+
   ingest(resources: readonly ResourceMetrics[], nowMs: number): IngestResult {
     const result: IngestResult = { accepted: 0, rejected: new Map(), ignored: 0, messages: [] };
     const reject = (reason: string, n: number, message: string) => {
@@ -189,6 +305,7 @@ export class Aggregator implements SeriesSource {
           let n = 0;
           for (const m of rm.metrics) n += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
           reject('pusher_limit', n, `too many distinct pushers (${this.pushers.size}); idle ones are forgotten after the pusher TTL`);
+          if (n > 0) this.countOverflow('max_pushers', n);
           continue;
         }
         pusher = { lastSeenMs: nowMs, readings: new Map() };
@@ -200,6 +317,7 @@ export class Aggregator implements SeriesSource {
         this.pushers.set(pid, pusher);
       }
       pusher.lastSeenMs = Math.max(pusher.lastSeenMs, nowMs);
+      const acceptedBefore = result.accepted;
       for (const m of rm.metrics) {
         const d = m.data;
         if (!isKeptMetric(m.name)) {
@@ -232,6 +350,7 @@ export class Aggregator implements SeriesSource {
           else result.accepted++;
         }
       }
+      if (result.accepted > acceptedBefore) this.jobSeenMs.set(job, Math.max(this.jobSeenMs.get(job) ?? nowMs, nowMs));
     }
     return result;
   }
@@ -242,13 +361,15 @@ export class Aggregator implements SeriesSource {
     const known = this.familyKind.get(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
     const jobCount = this.perJob.get(job) ?? 0;
-    if (this.seriesByKey.size >= this.limits.maxSeries || jobCount >= this.limits.maxSeriesPerJob) {
-      this.overflow++;
-      return ['series_limit', `series limit reached (${this.seriesByKey.size >= this.limits.maxSeries ? `maxSeries ${this.limits.maxSeries}` : `maxSeriesPerJob ${this.limits.maxSeriesPerJob} for ${job}`})`];
+    const cap = this.seriesCapOf(job, jobCount);
+    if (cap) {
+      this.countOverflow(cap[0]);
+      return [cap[1], cap[2]];
     }
     s = { job, name, promName, attributes: { ...attrs }, kind, value: 0, description: m.description, unit: m.unit };
     this.seriesByKey.set(key, s);
     this.perJob.set(job, jobCount + 1);
+    if (jobCount >= this.reserved) this.sharedUsed++;
     this.familyKind.set(promName, kind);
     return s;
   }
@@ -318,6 +439,8 @@ export class Aggregator implements SeriesSource {
       return undefined;
     }
     const prev = stream.reading ?? this.readingOf(stream, pusher);
+    const refused = prev ? undefined : this.readingRefused();
+    if (refused) return refused;
     const increase = !prev
       ? countedBefore(pusher, p.start) ? 0 : p.value
       : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
@@ -328,6 +451,7 @@ export class Aggregator implements SeriesSource {
     } else {
       stream.reading = { start: p.start, value: p.value };
       pusher.readings.set(stream.key, stream.reading);
+      this.readingCount++;
     }
     return undefined;
   }
@@ -364,6 +488,8 @@ export class Aggregator implements SeriesSource {
     const hc = h.counts;
     if (temporality === TEMPORALITY_CUMULATIVE) {
       const prev = stream.reading ?? this.readingOf(stream, pusher);
+      const refused = prev ? undefined : this.readingRefused();
+      if (refused) return refused;
       const pc = prev?.counts;
       let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
       for (let i = 0; !reset && i < counts.length; i++) if (counts[i]! < pc![i]!) reset = true;
@@ -389,6 +515,7 @@ export class Aggregator implements SeriesSource {
       } else {
         stream.reading = { start: p.start, value: p.count, counts, sum: p.sum };
         pusher.readings.set(stream.key, stream.reading);
+        this.readingCount++;
       }
     } else {
       for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
@@ -417,7 +544,10 @@ export class Aggregator implements SeriesSource {
 
   forget(ids: readonly string[], nowMs: number): void {
     for (const id of ids) {
-      if (!this.pushers.delete(id)) continue;
+      const gone = this.pushers.get(id);
+      if (gone === undefined) continue;
+      this.pushers.delete(id);
+      this.readingCount -= gone.readings.size;
       this.tombstones.delete(id);
       this.tombstones.set(id, nowMs);
       if (this.tombstones.size > MAX_TOMBSTONES) this.tombstones.delete(this.tombstones.keys().next().value!);
@@ -434,6 +564,8 @@ export class Aggregator implements SeriesSource {
       pushers: [...this.pushers].map(([id, p]) => [id, p.lastSeenMs, [...p.readings], p.forgottenAtMs ?? null]),
       tombstones: [...this.tombstones],
       overflow: this.overflow,
+      jobsSeenMs: [...this.jobSeenMs],
+      overflowByCap: [...this.overflowByCap],
     };
   }
 
@@ -452,9 +584,23 @@ export class Aggregator implements SeriesSource {
     }
     for (const [id, lastSeenMs, readings, forgottenAtMs] of state.pushers) {
       a.pushers.set(id, { lastSeenMs, readings: new Map(readings), ...(typeof forgottenAtMs === 'number' ? { forgottenAtMs } : {}) });
+      a.readingCount += readings.length;
+    }
+    const reserved = a.reserved;
+    for (const n of a.perJob.values()) a.sharedUsed += Math.max(0, n - reserved);
+    // Older snapshots lack these: their jobs' expiry clocks start at the first check (expiredJobs).
+    for (const [job, t] of state.jobsSeenMs ?? []) {
+      if (typeof job !== 'string' || typeof t !== 'number') throw new Error('bad jobsSeenMs entry');
+      if (a.perJob.has(job)) a.jobSeenMs.set(job, t);
+    }
+    for (const [cap, n] of state.overflowByCap ?? []) {
+      if (typeof cap !== 'string' || typeof n !== 'number') throw new Error('bad overflowByCap entry');
+      a.overflowByCap.set(cap, n);
     }
     for (const [id, t] of state.tombstones ?? []) a.tombstones.set(id, t);
     a.overflow = Number(state.overflow) || 0;
+    // An older snapshot counted every series cap in `overflow` alone.
+    if (state.overflowByCap === undefined && a.overflow > 0) a.overflowByCap.set('max_series', a.overflow);
     return a;
   }
 }

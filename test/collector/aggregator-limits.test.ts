@@ -1,0 +1,132 @@
+/**
+ * The aggregator's bounds (issue 9, findings 5 and 7): per-pusher readings are capped in total, a
+ * flood of series or job names cannot take every job's room, idle jobs expire, and the expiry
+ * clock survives a snapshot. Readings are counted from the persisted state (what a snapshot holds),
+ * not from RSS.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Aggregator, type AggregatorState } from '../../src/collector/aggregate/aggregator.js';
+import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
+import { parseConfig } from '../../src/config/load.js';
+
+/** One resource (pusher `instance` of `job`) with one cumulative counter point per key ID. */
+function push(job: string, instance: string, keys: number, value = 1, firstKey = 0): ResourceMetrics {
+  return {
+    resource: { 'service.name': job, 'service.instance.id': instance },
+    metrics: [
+      {
+        name: 'hmac.auth.verifications',
+        unit: '',
+        description: '',
+        data: {
+          type: 'sum',
+          temporality: 2,
+          monotonic: true,
+          points: Array.from({ length: keys }, (_, k) => ({ attributes: { 'hmac.key_id': `key-${firstKey + k}` }, start: '100', value })),
+        },
+      },
+    ],
+  };
+}
+
+/** Readings a snapshot of `a` holds (every pusher's last cumulative readings). */
+const readingsHeld = (a: Aggregator) => a.toJSON().pushers.reduce((n, p) => n + p[2].length, 0);
+const seriesOf = (a: Aggregator, job: string) => [...a.series()].filter((s) => s.job === job).length;
+
+test('readings are capped in total: a client pushing ever more pushers and streams is refused beyond maxReadings', () => {
+  const a = new Aggregator({ maxSeries: 100_000, maxSeriesPerJob: 100_000, pusherTtlMs: 60_000, maxReadings: 1_000 });
+  // One client: 40 requests of 5 resources × 50 streams = 10,000 distinct readings offered.
+  let refused = 0;
+  for (let r = 0; r < 40; r++) {
+    const res = a.ingest(Array.from({ length: 5 }, (_, i) => push('big', `i-${r}-${i}`, 50)), 0);
+    refused += res.rejected.get('reading_limit') ?? 0;
+  }
+  assert.equal(readingsHeld(a), 1_000);
+  assert.equal(refused, 9_000);
+  assert.equal(a.overflowByCap.get('max_readings'), 9_000);
+  // Known streams keep counting; forgetting idle pushers makes room again.
+  assert.equal(a.ingest([push('big', 'i-0-0', 50, 5)], 0).accepted, 50);
+  a.forget(a.expiredPushers(120_000), 120_000);
+  assert.equal(readingsHeld(a), 0);
+  assert.equal(a.ingest([push('late', 'l-1', 10)], 120_000).accepted, 10);
+});
+
+test('the default limits are fair: 1,000 job names then five pushes of 10,000 series leave a real job its series', () => {
+  const config = parseConfig({});
+  const l = config.collector.limits;
+  assert.deepEqual([l.maxSeries, l.maxSeriesPerJob, l.maxJobs, l.reservedSeriesPerJob], [50_000, 10_000, 2_000, 10]);
+  const a = new Aggregator({ ...l, pusherTtlMs: 60_000 });
+  // The issue's flood: one push with 1,000 job names, then five pushes of 10,000 series each.
+  a.ingest(Array.from({ length: 1_000 }, (_, j) => push(`flood-${j}`, 'x', 1)), 0);
+  for (let j = 0; j < 5; j++) a.ingest([push(`flood-${j}`, 'x', 10_000, 1, 1)], 0);
+  assert.ok(a.seriesCount <= l.maxSeries, `${a.seriesCount} series held`);
+  assert.ok((a.overflowByCap.get('max_series') ?? 0) > 0, 'the flood hit the shared part of maxSeries');
+  // A real job arriving afterwards gets its reserved series, counted in full.
+  const real = a.ingest([push('payments-api', 'pod-1', 10, 7)], 0);
+  assert.equal(real.accepted, 10);
+  assert.equal(seriesOf(a, 'payments-api'), 10);
+  assert.equal([...a.series()].filter((s) => s.job === 'payments-api').reduce((n, s) => n + s.value, 0), 70);
+});
+
+test('a flood of job names is capped by maxJobs, and the slots come back when the flood jobs expire', () => {
+  const limits = { maxSeries: 100, maxSeriesPerJob: 50, pusherTtlMs: 60_000, maxJobs: 10, reservedSeriesPerJob: 5, seriesTtlMs: 1_000 };
+  const a = new Aggregator(limits);
+  const flood = a.ingest(Array.from({ length: 30 }, (_, j) => push(`flood-${j}`, 'x', 1)), 0);
+  assert.equal(flood.accepted, 10);
+  assert.equal(flood.rejected.get('job_limit'), 20);
+  assert.equal(a.overflowByCap.get('max_jobs'), 20);
+  // The flood jobs get their reserve and share the rest: 10 × 5 reserved + 50 shared at most.
+  for (let j = 0; j < 10; j++) a.ingest([push(`flood-${j}`, 'x', 50, 1, 1)], 0);
+  assert.equal(a.seriesCount, 100);
+  assert.equal(a.ingest([push('real', 'r', 3)], 500).rejected.get('job_limit'), 3);
+  // The real job keeps pushing; the flood stops. After the TTL the flood jobs are dropped whole.
+  assert.deepEqual(a.expiredJobs(900), []);
+  const expired = a.expiredJobs(1_200);
+  assert.equal(expired.length, 10);
+  assert.equal(a.dropJobs(expired), 100);
+  assert.equal(a.seriesCount, 0);
+  assert.equal(a.ingest([push('real', 'r', 3)], 1_200).accepted, 3);
+  assert.equal(seriesOf(a, 'real'), 3);
+});
+
+test('a job with a live pusher stays; a dropped series comes back from 0 and adds only increases', () => {
+  const a = new Aggregator({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000, seriesTtlMs: 1_000 });
+  a.ingest([push('api', 'p1', 1, 10)], 0);
+  a.ingest([push('idle', 'p2', 1, 4)], 0);
+  a.ingest([push('api', 'p1', 1, 12)], 900);
+  a.dropJobs(a.expiredJobs(1_500));
+  assert.deepEqual([...a.series()].map((s) => [s.job, s.value]), [['api', 12]]);
+  // The idle job's pusher comes back: its reading is still known, so only the increase (+2) shows,
+  // from a series that restarted at 0: a counter reset for Prometheus, with the exact increase.
+  a.ingest([push('idle', 'p2', 1, 6)], 1_600);
+  assert.deepEqual([...a.series()].map((s) => [s.job, s.value]).sort(), [['api', 12], ['idle', 2]]);
+});
+
+test('the expiry clock is in the snapshot: a restored job expires on its original schedule; older snapshots load', () => {
+  const limits = { maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000, seriesTtlMs: 1_000 };
+  const a = new Aggregator(limits);
+  a.ingest([push('old', 'p1', 2)], 0);
+  a.ingest([push('new', 'p2', 2)], 800);
+  const state = JSON.parse(JSON.stringify(a.toJSON())) as AggregatorState;
+  const b = Aggregator.fromJSON(limits, state);
+  assert.deepEqual(b.expiredJobs(1_100), ['old']);
+  // A snapshot written before expiry existed (no jobsSeenMs, no overflowByCap) still loads; its
+  // jobs' clocks start at the first check.
+  const { jobsSeenMs: _j, overflowByCap: _o, ...older } = { ...state, overflow: 3 };
+  const c = Aggregator.fromJSON(limits, older);
+  assert.equal(c.seriesCount, 4);
+  assert.equal(c.overflowByCap.get('max_series'), 3);
+  assert.deepEqual(c.expiredJobs(1_100), []);
+  assert.deepEqual(c.expiredJobs(2_200).sort(), ['new', 'old']);
+});
+
+test('a job that got a point between choosing and dropping it is kept (a push applied while the expiry was logged)', () => {
+  const a = new Aggregator({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000, seriesTtlMs: 1_000 });
+  a.ingest([push('api', 'p1', 1, 10)], 0);
+  const chosen = a.expiredJobs(1_500);
+  assert.deepEqual(chosen, ['api']);
+  a.ingest([push('api', 'p1', 1, 11)], 1_490);
+  assert.equal(a.dropJobs(chosen, 1_500), 0);
+  assert.deepEqual([...a.series()].map((s) => s.value), [11]);
+});
