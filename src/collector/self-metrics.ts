@@ -11,6 +11,8 @@ export class SelfMetrics {
   ignoredPoints = 0;
   acceptedPoints = 0;
   failedSpans = 0;
+  /** reason (future | past) → failed spans whose time was replaced by the receive time. */
+  readonly clampedSpanTimes = new Map<string, number>();
   snapshots = 0;
   snapshotErrors = 0;
 
@@ -67,6 +69,12 @@ export class SelfMetrics {
         type: 'counter',
         help: 'Failed hmac.* spans recorded in the failure log.',
         samples: [{ labels: {}, value: this.failedSpans }],
+      },
+      {
+        name: 'hmac_slo_collector_clamped_span_times_total',
+        type: 'counter',
+        help: 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.',
+        samples: [...this.clampedSpanTimes].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       {
         // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO

@@ -110,6 +110,8 @@ const collectorSchema = z.strictObject({
       ringSize: z.number().int().positive().default(500),
       /** Top-k rejected clients per job (space-saving). */
       topClients: z.number().int().positive().default(20),
+      /** A failed span dated more than this after it was received (or before 2000) gets the receive time. */
+      maxSpanFuture: duration.default('1h'),
     })
     .prefault({}),
   auth: z
