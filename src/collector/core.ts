@@ -244,6 +244,7 @@ export class CollectorCore {
       overflow: this.agg.overflow,
       logBytes: this.store.logBytes,
       topClients: this.failures.topClientTables(),
+      sloPairs: this.engine.stats(),
     });
   }
 }

@@ -27,6 +27,8 @@ export class SelfMetrics {
     logBytes: number;
     /** The failure log's top rejected clients per job (fingerprints only, bounded by topClients). */
     topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
+    /** The SLO engine's (job, SLO) pairs: tracked, untracked, and refused/expired/evicted since start. */
+    sloPairs?: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number };
   }): PromFamily[] {
     const split = (map: Map<string, number>, a: string, b: string): PromSample[] =>
       [...map].map(([k, value]) => {
@@ -106,6 +108,7 @@ export class SelfMetrics {
         help: 'Data points refused because a series limit (maxSeries or maxSeriesPerJob) was reached.',
         samples: [{ labels: {}, value: g.overflow }],
       },
+      ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),
       {
         name: 'hmac_slo_collector_snapshots_total',
         type: 'counter',
@@ -126,4 +129,37 @@ export class SelfMetrics {
       },
     ];
   }
+}
+
+/** The SLO engine's pair cap at work (docs/collector.md, "Bad input, limits and credentials"). */
+function sloPairFamilies(p: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number }): PromFamily[] {
+  return [
+    {
+      name: 'hmac_slo_collector_slo_pairs',
+      type: 'gauge',
+      help: '(job, SLO) pairs the SLO engine tracks (at most collector.slo.maxPairs).',
+      samples: [{ labels: {}, value: p.pairs }],
+    },
+    {
+      name: 'hmac_slo_collector_slo_pairs_untracked',
+      type: 'gauge',
+      help: '(job, SLO) pairs with aggregated series but no SLO: refused at the cap or dropped when idle.',
+      samples: [{ labels: {}, value: p.untrackedPairs }],
+    },
+    {
+      name: 'hmac_slo_collector_slo_pairs_refused_total',
+      type: 'counter',
+      help: 'Samples at which a (job, SLO) pair with new events found no place under collector.slo.maxPairs (those events are in no SLO).',
+      samples: [{ labels: {}, value: p.refusedPairs }],
+    },
+    {
+      name: 'hmac_slo_collector_slo_pairs_dropped_total',
+      type: 'counter',
+      help: '(job, SLO) pairs dropped, by reason: idle (no events for collector.slo.pairTtl) or evicted (idle for pairEvictAfter, to make room at the cap).',
+      samples: [
+        { labels: { reason: 'idle' }, value: p.expiredPairs },
+        { labels: { reason: 'evicted' }, value: p.evictedPairs },
+      ],
+    },
+  ];
 }

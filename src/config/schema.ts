@@ -104,6 +104,16 @@ const collectorSchema = z.strictObject({
       maxJsonDepth: z.number().int().positive().default(64),
     })
     .prefault({}),
+  slo: z
+    .strictObject({
+      /** (job, SLO) pairs the collector's SLO engine tracks at once. */
+      maxPairs: z.number().int().positive().default(2000),
+      /** Drop a pair whose job has had no events for this long (default: the SLO period). */
+      pairTtl: duration.optional(),
+      /** At maxPairs, a new pair with events replaces the pair idle longest, if idle for this long. */
+      pairEvictAfter: duration.default('1h'),
+    })
+    .prefault({}),
   failures: z
     .strictObject({
       /** Recent failed hmac.* spans kept in memory. */
