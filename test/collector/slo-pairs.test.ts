@@ -70,9 +70,13 @@ test('a flood of job names fills the SLO pair cap; a real job arriving later get
     assert.ok(m.get(seriesKey('hmac_slo_collector_slo_pairs_dropped_total', { reason: 'evicted' }))! >= 2, 'evictions are counted');
     assert.equal(m.get(seriesKey('hmac_slo_collector_slo_pairs', {})), 2000);
     assert.ok(m.get(seriesKey('hmac_slo_collector_slo_pairs_untracked', {}))! >= 2);
-    // After a SIGKILL the real job keeps its SLO and the evicted flood pairs stay out.
+    // After a SIGKILL the real job keeps its SLO and the evicted flood pairs stay out. Killed once a
+    // snapshot begun after the eviction is written (which equally idle flood pairs a replay would
+    // evict is not pinned down).
     await real();
-    await new Promise((r) => setTimeout(r, 500)); // sampled (every 200 ms at this scale)
+    const snapshots = () => fetch(`${c.url}/metrics`).then(async (r) => parseExposition(await r.text()).get(seriesKey('hmac_slo_collector_snapshots_total', {}))!);
+    const taken = await snapshots();
+    await until('a snapshot after the eviction', async () => ((await snapshots()) >= taken + 2 ? true : undefined), async () => {});
     const before = new Set((await slos(c)).map((s) => `${s.job}/${s.slo}`));
     await c.kill();
     c = await startCollector({ dir: tmp.dir, configYaml, args });
