@@ -192,10 +192,10 @@ export class SloEngine {
     this.lastSampleMs = t;
   }
 
-  /** Pairs idle for at least `pairEvictAfter`, idle longest first. */
+  /** Pairs idle for at least `pairEvictAfter` (never one active in this sample), idle longest first. */
   private evictable(t: number): [string, Pair][] {
     return [...this.pairs]
-      .filter(([, p]) => t - p.activeT >= this.pairEvictAfterMs)
+      .filter(([, p]) => p.activeT < t && t - p.activeT >= this.pairEvictAfterMs)
       .sort(([ka, a], [kb, b]) => a.activeT - b.activeT || (ka < kb ? -1 : ka > kb ? 1 : 0));
   }
 
