@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
+import { postVerifications } from './otlp-json-push.js';
 
 const V = INSTRUMENTS.verifications.prometheus;
 const acc = { [ATTR.outcome]: 'accepted' };
@@ -98,27 +99,6 @@ test('a corrupt snapshot is moved aside and a torn log line skipped, with a log 
   }
 });
 
-/**
- * One raw OTLP/JSON push of `hmac.verifications` points (outcome → value) from one pusher, all with
- * the given start time (what SDKs that stamp every cumulative stream with the process start send).
- */
-function pushVerifications(url: string, job: string, instance: string, temporality: 1 | 2, startNs: string, values: Record<string, number>): Promise<Response> {
-  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
-  const dataPoints = Object.entries(values).map(([outcome, v]) => ({ attributes: [str(ATTR.outcome, outcome)], startTimeUnixNano: startNs, timeUnixNano: startNs, asInt: String(v) }));
-  return fetch(`${url}/v1/metrics`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      resourceMetrics: [
-        {
-          resource: { attributes: [str('service.name', job), str('service.instance.id', instance)] },
-          scopeMetrics: [{ metrics: [{ name: INSTRUMENTS.verifications.name, sum: { aggregationTemporality: temporality, isMonotonic: true, dataPoints } }] }],
-        },
-      ],
-    }),
-  });
-}
-
 /** Polls /metrics until no pusher is active (all forgotten after the TTL); returns the last exposition. */
 async function untilForgotten(c: CollectorProcess): Promise<Map<string, number>> {
   const deadline = Date.now() + 15_000;
@@ -177,7 +157,7 @@ test('a forgotten pusher that returns with a stream it never sent counts it in f
   // Every stream of the pusher starts when its process did, long before it is forgotten.
   const started = String(BigInt(Date.now() - 60_000) * 1_000_000n);
   const push = async (values: Record<string, number>) => {
-    const res = await pushVerifications(c.url, 'back', 'b1', 2, started, values);
+    const res = await postVerifications(c.url, { resources: [{ job: 'back', instance: 'b1' }], temporality: 2, startNs: started, values });
     assert.equal(res.status, 200, await res.text());
   };
   try {
@@ -210,7 +190,7 @@ test('snapshots taken while pushes stream in lose and double nothing across a SI
   let c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 30\n' });
   try {
     const push = (instance: string, value: number, startNs: string) =>
-      pushVerifications(c.url, 'stream', instance, instance.startsWith('d') ? 1 : 2, startNs, { accepted: value });
+      postVerifications(c.url, { resources: [{ job: 'stream', instance }], temporality: instance.startsWith('d') ? 1 : 2, startNs, values: { accepted: value } });
     let acknowledged = 0;
     const until = Date.now() + 4500;
     // Four delta pushers (each acknowledged push adds 1) and four cumulative ones (each acknowledged
