@@ -76,7 +76,7 @@ export class SelfMetrics {
         name: 'hmac_slo_collector_clamped_span_times_total',
         type: 'counter',
         help: 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.',
-        samples: [...this.clampedSpanTimes].map(([reason, value]) => ({ labels: { reason }, value })),
+        samples: ['future', 'past'].map((reason) => ({ labels: { reason }, value: this.clampedSpanTimes.get(reason) ?? 0 })),
       },
       {
         // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO
