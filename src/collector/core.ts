@@ -94,7 +94,7 @@ export class CollectorCore {
 
   private failureOptions() {
     const f = this.config.collector.failures;
-    return { ringSize: f.ringSize, topClients: f.topClients };
+    return { ringSize: f.ringSize, topClients: f.topClients, maxSpanFutureMs: durationSeconds(f.maxSpanFuture) * 1000 };
   }
 
   /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
@@ -114,7 +114,7 @@ export class CollectorCore {
       // starts empty too, without costing the aggregates.
       if (snapshot.failures !== undefined) {
         try {
-          this.failures = FailureLog.fromJSON(this.failureOptions(), snapshot.failures);
+          this.failures = FailureLog.fromJSON(this.failureOptions(), snapshot.failures, snapshot.savedAtMs);
         } catch (err) {
           this.log.error({ err: (err as Error).message }, 'failure log in the snapshot is unreadable: starting it empty');
         }
@@ -143,7 +143,7 @@ export class CollectorCore {
       }
       try {
         if (rec.kind === RECORD_FAILURES) {
-          for (const f of JSON.parse(rec.payload.toString('utf8')) as FailedSpan[]) this.failures.record(f);
+          for (const f of JSON.parse(rec.payload.toString('utf8')) as FailedSpan[]) this.failures.record(f, rec.timeMs);
           replayed++;
         } else if (rec.kind === RECORD_FORGET) {
           this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
@@ -195,7 +195,11 @@ export class CollectorCore {
     if (failed.length === 0) return 0;
     await this.store.append(RECORD_FAILURES, nowMs, Buffer.from(JSON.stringify(failed)));
     // Applied right after its own write, like metrics: the ring's order is the log's order.
-    for (const f of failed) this.failures.record(f);
+    for (const f of failed) {
+      // A time that cannot be believed becomes the receive time (logged as received: a replay does the same).
+      const clamped = this.failures.record(f, nowMs);
+      if (clamped) this.self.inc(this.self.clampedSpanTimes, clamped);
+    }
     this.self.failedSpans += failed.length;
     return failed.length;
   }
@@ -270,6 +274,7 @@ export class CollectorCore {
       expiredSeries: this.agg.expiredSeries,
       logBytes: this.store.logBytes,
       topClients: this.failures.topClientTables(),
+      sloPairs: this.engine.stats(),
     });
   }
 }

@@ -13,6 +13,8 @@ export class SelfMetrics {
   ignoredPoints = 0;
   acceptedPoints = 0;
   failedSpans = 0;
+  /** reason (future | past) → failed spans whose time was replaced by the receive time. */
+  readonly clampedSpanTimes = new Map<string, number>();
   snapshots = 0;
   snapshotErrors = 0;
   /** reason → connections closed by the server's caps (`max_connections`, `timeout`). */
@@ -37,6 +39,8 @@ export class SelfMetrics {
     logBytes: number;
     /** The failure log's top rejected clients per job (fingerprints only, bounded by topClients). */
     topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
+    /** The SLO engine's (job, SLO) pairs: tracked, untracked, and refused/expired/evicted since start. */
+    sloPairs?: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number };
   }): PromFamily[] {
     const split = (map: Map<string, number>, a: string, b: string): PromSample[] =>
       [...map].map(([k, value]) => {
@@ -85,6 +89,12 @@ export class SelfMetrics {
         type: 'counter',
         help: 'Failed hmac.* spans recorded in the failure log.',
         samples: [{ labels: {}, value: this.failedSpans }],
+      },
+      {
+        name: 'hmac_slo_collector_clamped_span_times_total',
+        type: 'counter',
+        help: 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.',
+        samples: ['future', 'past'].map((reason) => ({ labels: { reason }, value: this.clampedSpanTimes.get(reason) ?? 0 })),
       },
       {
         // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO
@@ -142,6 +152,7 @@ export class SelfMetrics {
         help: 'Connections the server closed on its own, by reason (max_connections: over the cap; timeout: headers, body or idle timeout).',
         samples: [...this.closedConnections].map(([reason, value]) => ({ labels: { reason }, value })),
       },
+      ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),
       {
         name: 'hmac_slo_collector_snapshots_total',
         type: 'counter',
@@ -162,4 +173,37 @@ export class SelfMetrics {
       },
     ];
   }
+}
+
+/** The SLO engine's pair cap at work (docs/collector.md, "Bad input, limits and credentials"). */
+function sloPairFamilies(p: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number }): PromFamily[] {
+  return [
+    {
+      name: 'hmac_slo_collector_slo_pairs',
+      type: 'gauge',
+      help: '(job, SLO) pairs the SLO engine tracks (at most collector.slo.maxPairs).',
+      samples: [{ labels: {}, value: p.pairs }],
+    },
+    {
+      name: 'hmac_slo_collector_slo_pairs_untracked',
+      type: 'gauge',
+      help: '(job, SLO) pairs with aggregated series but no SLO: refused at the cap or dropped when idle.',
+      samples: [{ labels: {}, value: p.untrackedPairs }],
+    },
+    {
+      name: 'hmac_slo_collector_slo_pairs_refused_total',
+      type: 'counter',
+      help: 'Samples at which a (job, SLO) pair with new events found no place under collector.slo.maxPairs (those events are in no SLO).',
+      samples: [{ labels: {}, value: p.refusedPairs }],
+    },
+    {
+      name: 'hmac_slo_collector_slo_pairs_dropped_total',
+      type: 'counter',
+      help: '(job, SLO) pairs dropped, by reason: idle (no events for collector.slo.pairTtl) or evicted (idle for pairEvictAfter, to make room at the cap).',
+      samples: [
+        { labels: { reason: 'idle' }, value: p.expiredPairs },
+        { labels: { reason: 'evicted' }, value: p.evictedPairs },
+      ],
+    },
+  ];
 }

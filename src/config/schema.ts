@@ -140,12 +140,24 @@ const collectorSchema = z.strictObject({
       idleTimeout: duration.default('30s'),
     })
     .prefault({}),
+  slo: z
+    .strictObject({
+      /** (job, SLO) pairs the collector's SLO engine tracks at once. */
+      maxPairs: z.number().int().positive().default(2000),
+      /** Drop a pair whose job has had no events for this long (default: the SLO period). */
+      pairTtl: duration.optional(),
+      /** At maxPairs, a new pair with events replaces the pair idle longest, if idle for this long. */
+      pairEvictAfter: duration.default('1h'),
+    })
+    .prefault({}),
   failures: z
     .strictObject({
       /** Recent failed hmac.* spans kept in memory. */
       ringSize: z.number().int().positive().default(500),
       /** Top-k rejected clients per job (space-saving). */
       topClients: z.number().int().positive().default(20),
+      /** A failed span dated more than this after it was received (or before 2000) gets the receive time. */
+      maxSpanFuture: duration.default('1h'),
     })
     .prefault({}),
   auth: z

@@ -73,6 +73,38 @@ function cell(label: string, field: string, ...children: Child[]): HTMLTableCell
   return el('td', { 'data-label': label, 'data-field': field }, el('span', { class: 'cell-value' }, ...children));
 }
 
+/**
+ * One row (card, table row, group) of API data, rendered on its own: a row the page cannot render
+ * (a malformed or unexpected value) is replaced by `unshown(reason)`, a row saying so, and every other
+ * row still renders — one bad row must not blank its whole section.
+ */
+function eachRow<T, N extends Node>(items: readonly T[], render: (item: T) => N, unshown: (reason: string) => N): N[] {
+  return items.map((item) => {
+    try {
+      return render(item);
+    } catch (err) {
+      console.warn('status page: a row could not be shown', err);
+      return unshown(err instanceof Error ? err.message : String(err));
+    }
+  });
+}
+
+/** The stand-in for a table row that could not be rendered. */
+function unshownRow(what: string, columns: number): (reason: string) => HTMLTableRowElement {
+  return (reason) => el('tr', { class: 'row-error', 'data-unshown': what }, el('td', { colspan: String(columns), class: 'empty' }, `This ${what} could not be shown (${reason})`));
+}
+
+/** Runs `f` for each item, skipping items it throws on (bookkeeping that must not stop the render). */
+function forEachSafely<T>(items: readonly T[], f: (item: T) => void): void {
+  for (const item of items) {
+    try {
+      f(item);
+    } catch {
+      // the item's own row says it could not be shown
+    }
+  }
+}
+
 // ---------------------------------------------------------------- fetching
 
 class ApiError extends Error {}
@@ -144,7 +176,7 @@ function writeFiltersToLocation(filters: Filters): void {
 
 function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[]): void {
   const counts: Record<StatusColour, number> = { red: 0, amber: 0, green: 0 };
-  for (const slo of slos) counts[statusColour(slo, burnAlerts)] += 1;
+  forEachSafely(slos, (slo) => (counts[statusColour(slo, burnAlerts)] += 1));
   const summary = byId('summary');
   summary.replaceChildren(
     el('span', { class: 'pill status-red', 'data-field': 'count-red' }, `${counts.red} paging`),
@@ -209,14 +241,24 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
       return cardKey(card?.dataset.job ?? '', card?.dataset.slo ?? '');
     }),
   );
-  const cards = data.slos
-    .map((s, i) => ({ s, history: histories[i], order: SEVERITY_ORDER[statusColour(s, data.burnAlerts)], i }))
-    .sort((a, b) => a.order - b.order || a.i - b.i)
-    .map(({ s, history }) => {
+  // A card whose colour cannot be worked out sorts last, where its "could not be shown" card goes.
+  const order = (s: SloStatus): number => {
+    try {
+      return SEVERITY_ORDER[statusColour(s, data.burnAlerts)];
+    } catch {
+      return 3;
+    }
+  };
+  const sorted = data.slos.map((s, i) => ({ s, history: histories[i], order: order(s), i })).sort((a, b) => a.order - b.order || a.i - b.i);
+  const cards = eachRow(
+    sorted,
+    ({ s, history }) => {
       const card = renderCard(s, data.burnAlerts, history);
       if (open.has(cardKey(s.job, s.slo))) card.querySelector('details')?.setAttribute('open', '');
       return card;
-    });
+    },
+    (reason) => el('article', { class: 'card card-error', 'data-unshown': 'SLO' }, el('p', { class: 'empty' }, `This SLO could not be shown (${reason})`)),
+  );
   container.replaceChildren(...cards);
 }
 
@@ -295,19 +337,23 @@ function renderKeys(keys: KeysApiResponse): void {
     return;
   }
   body.replaceChildren(
-    ...keys.keys.map((k) => {
-      const shareFill = el('span', { class: 'share-fill' });
-      shareFill.style.width = `${Math.max(0, Math.min(1, k.share)) * 100}%`;
-      return el(
-        'tr',
-        { 'data-key': k.keyId, class: `key-${k.status}` },
-        cell('Key ID', 'key-id', el('code', {}, k.keyId)),
-        cell('Status', 'status', el('span', { class: `badge key-status-${k.status}` }, k.status)),
-        cell('Share', 'share', el('span', { class: 'share-bar' }, shareFill), ' ', el('span', { class: 'share-text' }, formatPercent(k.share, 1))),
-        cell('Verifications', 'verifications', formatCount(k.verifications)),
-        cell('Jobs', 'jobs', k.jobs.join(', ') || '–'),
-      );
-    }),
+    ...eachRow(
+      keys.keys,
+      (k) => {
+        const shareFill = el('span', { class: 'share-fill' });
+        shareFill.style.width = `${Math.max(0, Math.min(1, k.share)) * 100}%`;
+        return el(
+          'tr',
+          { 'data-key': k.keyId, class: `key-${k.status}` },
+          cell('Key ID', 'key-id', el('code', {}, k.keyId)),
+          cell('Status', 'status', el('span', { class: `badge key-status-${k.status}` }, k.status)),
+          cell('Share', 'share', el('span', { class: 'share-bar' }, shareFill), ' ', el('span', { class: 'share-text' }, formatPercent(k.share, 1))),
+          cell('Verifications', 'verifications', formatCount(k.verifications)),
+          cell('Jobs', 'jobs', k.jobs.join(', ') || '–'),
+        );
+      },
+      unshownRow('key', 5),
+    ),
   );
 }
 
@@ -320,52 +366,62 @@ function renderFailures(data: FailuresApiResponse): void {
     body.replaceChildren(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, filtered ? 'No failures match the filters' : 'No failed verifications recorded')));
   } else {
     body.replaceChildren(
-      ...data.failures.map((f) =>
-        el(
-          'tr',
-          { 'data-trace': f.traceId, class: `outcome-${f.outcome}` },
-          cell('Time', 'time', el('time', { datetime: new Date(f.timeUnixMs).toISOString(), title: new Date(f.timeUnixMs).toISOString() }, formatClock(f.timeUnixMs))),
-          cell('Job', 'job', f.job),
-          cell('Key ID', 'key-id', el('code', {}, f.keyId)),
-          cell('Reason', 'reason', f.reason),
-          cell('Client', 'client', f.clientFingerprint ? el('code', {}, f.clientFingerprint) : '–'),
-          cell('Trace ID', 'trace-id', el('code', { class: 'trace' }, f.traceId)),
-        ),
+      ...eachRow(
+        data.failures,
+        (f) =>
+          el(
+            'tr',
+            { 'data-trace': f.traceId, class: `outcome-${f.outcome}` },
+            cell('Time', 'time', el('time', { datetime: new Date(f.timeUnixMs).toISOString(), title: new Date(f.timeUnixMs).toISOString() }, formatClock(f.timeUnixMs))),
+            cell('Job', 'job', f.job),
+            cell('Key ID', 'key-id', el('code', {}, f.keyId)),
+            cell('Reason', 'reason', f.reason),
+            cell('Client', 'client', f.clientFingerprint ? el('code', {}, f.clientFingerprint) : '–'),
+            cell('Trace ID', 'trace-id', el('code', { class: 'trace' }, f.traceId)),
+          ),
+        unshownRow('failure', 6),
       ),
     );
   }
 
   const top = byId('top-clients');
-  const groups = data.topClients.filter((g) => !state.filters.job || g.job === state.filters.job).filter((g) => g.clients.length > 0);
+  // A group without a client list is kept, to say it could not be shown.
+  const groups = data.topClients.filter((g) => !state.filters.job || g.job === state.filters.job).filter((g) => !Array.isArray(g?.clients) || g.clients.length > 0);
   if (groups.length === 0) {
     top.replaceChildren(el('p', { class: 'muted' }, 'No rejected clients recorded'));
     return;
   }
   top.replaceChildren(
-    ...groups.map((g) =>
-      el(
-        'div',
-        { class: 'top-group', 'data-job': g.job },
-        el('h4', {}, g.job),
+    ...eachRow(
+      groups,
+      (g) =>
         el(
-          'table',
-          { class: 'top-table' },
-          el('thead', {}, el('tr', {}, el('th', {}, 'Client fingerprint'), el('th', {}, 'Rejections'))),
+          'div',
+          { class: 'top-group', 'data-job': g.job },
+          el('h4', {}, g.job),
           el(
-            'tbody',
-            {},
-            ...g.clients.map((c) =>
-              el(
-                'tr',
-                { 'data-client': c.clientFingerprint },
-                cell('Client', 'client', el('code', {}, c.clientFingerprint)),
-                // Space-saving counts over-estimate by at most `error`; show the bound when it is not 0.
-                cell('Rejections', 'count', formatCount(c.count), c.error > 0 ? el('span', { class: 'muted' }, ` (±${formatCount(c.error)})`) : null),
+            'table',
+            { class: 'top-table' },
+            el('thead', {}, el('tr', {}, el('th', {}, 'Client fingerprint'), el('th', {}, 'Rejections'))),
+            el(
+              'tbody',
+              {},
+              ...eachRow(
+                g.clients,
+                (c) =>
+                  el(
+                    'tr',
+                    { 'data-client': c.clientFingerprint },
+                    cell('Client', 'client', el('code', {}, c.clientFingerprint)),
+                    // Space-saving counts over-estimate by at most `error`; show the bound when it is not 0.
+                    cell('Rejections', 'count', formatCount(c.count), c.error > 0 ? el('span', { class: 'muted' }, ` (±${formatCount(c.error)})`) : null),
+                  ),
+                unshownRow('client', 2),
               ),
             ),
           ),
         ),
-      ),
+      (reason) => el('div', { class: 'top-group-error', 'data-unshown': 'clients' }, el('p', { class: 'empty' }, `These clients could not be shown (${reason})`)),
     ),
   );
 }
@@ -410,10 +466,13 @@ async function refresh(): Promise<void> {
     ]);
     const histories = await Promise.all(slo.slos.map(loadHistory));
 
-    for (const s of slo.slos) state.knownJobs.add(s.job);
-    for (const k of keys.keys) for (const j of k.jobs) state.knownJobs.add(j);
-    for (const g of failures.topClients) state.knownJobs.add(g.job);
-    for (const f of failures.failures) state.knownJobs.add(f.job);
+    const addJob = (job: unknown) => {
+      if (typeof job === 'string') state.knownJobs.add(job);
+    };
+    forEachSafely(slo.slos, (s) => addJob(s.job));
+    forEachSafely(keys.keys, (k) => k.jobs.forEach(addJob));
+    forEachSafely(failures.topClients, (g) => addJob(g.job));
+    forEachSafely(failures.failures, (f) => addJob(f.job));
 
     renderSummary(slo.slos, slo.burnAlerts);
     renderCards(slo, histories);

@@ -7,15 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../src/collector/aggregate/aggregator.js';
+import { MAX_FORGOTTEN_STREAMS } from '../../src/collector/aggregate/forgotten-streams.js';
 import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
 
 const limits = { maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 };
 
-function cumulative(instance: string, value: number, start = '100'): ResourceMetrics[] {
+function cumulative(instance: string, value: number, start = '100', attributes: Record<string, string> = {}): ResourceMetrics[] {
   return [
     {
       resource: { 'service.name': 'svc', 'service.instance.id': instance },
-      metrics: [{ name: 'hmac.auth.verifications', unit: '', description: '', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ attributes: {}, start, value }] } }],
+      metrics: [{ name: 'hmac.auth.verifications', unit: '', description: '', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ attributes, start, value }] } }],
     },
   ];
 }
@@ -60,4 +61,37 @@ test('state round trip keeps totals and per-pusher readings', () => {
   b.ingest(cumulative('a', 2, '200'), 0); // restart: new start time, +2
   assert.equal(total(b), 17);
   assert.throws(() => Aggregator.fromJSON(limits, { version: 2 }), /not aggregator state/);
+});
+
+test('a returning pusher: streams it had when forgotten are baselines, others count in full', () => {
+  const a = new Aggregator(limits);
+  const stream = (outcome: string) => ({ 'hmac.outcome': outcome });
+  a.ingest(cumulative('p', 5, '100', stream('accepted')), 0);
+  a.forget(a.expiredPushers(120_000), 120_000);
+  // Saved and restored while forgotten: the tombstone keeps which streams the pusher had.
+  const b = Aggregator.fromJSON(limits, JSON.parse(JSON.stringify(a.toJSON())));
+  b.ingest(cumulative('p', 7, '100', stream('accepted')), 130_000); // baseline: +0
+  b.ingest(cumulative('p', 4, '100', stream('rejected')), 130_000); // never sent before: +4
+  assert.equal(total(b), 5 + 4);
+  // Forgotten a second time: the streams of both forgets are baselines when it returns again.
+  b.forget(b.expiredPushers(300_000), 300_000);
+  b.ingest(cumulative('p', 9, '100', stream('accepted')), 310_000);
+  b.ingest(cumulative('p', 6, '100', stream('rejected')), 310_000);
+  b.ingest(cumulative('p', 1, '100', stream('error')), 310_000);
+  assert.equal(total(b), 5 + 4 + 1);
+});
+
+test('tombstones of old snapshots and of pushers with too many streams make every earlier stream a baseline', () => {
+  const a = new Aggregator(limits);
+  a.ingest(cumulative('old', 5), 0);
+  a.forget(a.expiredPushers(120_000), 120_000);
+  const state = JSON.parse(JSON.stringify(a.toJSON()));
+  state.tombstones = state.tombstones.map(([id, t]: [string, number]) => [id, t]); // as written before hashes were kept
+  const b = Aggregator.fromJSON(limits, state);
+  b.ingest(cumulative('old', 3, '100', { 'hmac.outcome': 'rejected' }), 130_000);
+  assert.equal(total(b), 5, 'no record of its streams: counting less, never twice');
+  const big = new Aggregator({ ...limits, maxSeries: MAX_FORGOTTEN_STREAMS + 10, maxSeriesPerJob: MAX_FORGOTTEN_STREAMS + 10 });
+  for (let i = 0; i <= MAX_FORGOTTEN_STREAMS; i++) big.ingest(cumulative('big', 1, '100', { n: String(i) }), 0);
+  big.forget(big.expiredPushers(120_000), 120_000);
+  assert.equal(big.toJSON().tombstones![0]![2], null);
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
+import { postVerifications } from './otlp-json-push.js';
 
 const V = INSTRUMENTS.verifications.prometheus;
 const acc = { [ATTR.outcome]: 'accepted' };
@@ -98,6 +99,18 @@ test('a corrupt snapshot is moved aside and a torn log line skipped, with a log 
   }
 });
 
+/** Polls /metrics until no pusher is active (all forgotten after the TTL); returns the last exposition. */
+async function untilForgotten(c: CollectorProcess): Promise<Map<string, number>> {
+  const deadline = Date.now() + 15_000;
+  let m = await metrics(c);
+  while (Date.now() < deadline && m.get(seriesKey('hmac_slo_collector_active_pushers', {})) !== 0) {
+    await new Promise((r) => setTimeout(r, 200));
+    m = await metrics(c);
+  }
+  assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 0, 'pushers forgotten');
+  return m;
+}
+
 test('an idle pusher is forgotten after the TTL, its counts stay, and a return is not double counted', async () => {
   const tmp = tempDir();
   // timeScale 10: pusherTtl 30s → 3 s, checked every second. The TTL must comfortably exceed the
@@ -111,15 +124,8 @@ test('an idle pusher is forgotten after the TTL, its counts stay, and a return i
     await p.flush();
     q.verifications.add(3, acc);
     await q.flush();
-    let m = await metrics(c);
-    assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 2);
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      m = await metrics(c);
-      if (m.get(seriesKey('hmac_slo_collector_active_pushers', {})) === 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 0, 'pushers forgotten');
+    assert.equal((await metrics(c)).get(seriesKey('hmac_slo_collector_active_pushers', {})), 2);
+    const m = await untilForgotten(c);
     assert.equal(m.get(key('idle')), 8, 'counts stay');
     // p comes back with the same cumulative stream (now 7). Its reading was forgotten, so the 2 added
     // while it was away cannot be told apart: its first reading is a baseline — never 7 counted again.
@@ -141,37 +147,50 @@ test('an idle pusher is forgotten after the TTL, its counts stay, and a return i
   }
 });
 
+test('a forgotten pusher that returns with a stream it never sent counts it in full, across SIGKILL restarts', async () => {
+  const tmp = tempDir();
+  // As above: pusherTtl 30s at timeScale 10 is 3 s.
+  const configYaml = 'timeScale: 10\ncollector:\n  pusherTtl: 30s\n';
+  let c = await startCollector({ dir: tmp.dir, configYaml });
+  const args = ['--listen', new URL(c.url).host];
+  const rejected = seriesKey(V, { job: 'back', hmac_outcome: 'rejected' });
+  // Every stream of the pusher starts when its process did, long before it is forgotten.
+  const started = String(BigInt(Date.now() - 60_000) * 1_000_000n);
+  const push = async (values: Record<string, number>) => {
+    const res = await postVerifications(c.url, { resources: [{ job: 'back', instance: 'b1' }], temporality: 2, startNs: started, values });
+    assert.equal(res.status, 200, await res.text());
+  };
+  try {
+    await push({ accepted: 5 });
+    await untilForgotten(c);
+    // The forget is in the push log only: a SIGKILL now makes the next start replay it; that start
+    // folds it into a snapshot, which the start after the second SIGKILL loads.
+    await c.kill();
+    c = await startCollector({ dir: tmp.dir, configYaml, args });
+    await c.kill();
+    c = await startCollector({ dir: tmp.dir, configYaml, args });
+    // The pusher comes back with its old stream (a baseline: never counted twice) and a new one it
+    // never sent before, which counts in full although it started before the forget.
+    await push({ accepted: 7, rejected: 4 });
+    let m = await metrics(c);
+    assert.equal(m.get(key('back')), 5, 'the old stream is a baseline');
+    assert.equal(m.get(rejected), 4, 'the new stream counts in full');
+    await push({ accepted: 8, rejected: 5 });
+    m = await metrics(c);
+    assert.deepEqual([m.get(key('back')), m.get(rejected)], [6, 5]);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
+});
+
 test('snapshots taken while pushes stream in lose and double nothing across a SIGKILL', async () => {
   const tmp = tempDir();
   // timeScale 30: a snapshot every 2 s, so several happen while the pushes below run.
   let c = await startCollector({ dir: tmp.dir, configYaml: 'timeScale: 30\n' });
   try {
     const push = (instance: string, value: number, startNs: string) =>
-      fetch(`${c.url}/v1/metrics`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          resourceMetrics: [
-            {
-              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'stream' } }, { key: 'service.instance.id', value: { stringValue: instance } }] },
-              scopeMetrics: [
-                {
-                  metrics: [
-                    {
-                      name: INSTRUMENTS.verifications.name,
-                      sum: {
-                        aggregationTemporality: instance.startsWith('d') ? 1 : 2,
-                        isMonotonic: true,
-                        dataPoints: [{ attributes: [{ key: ATTR.outcome, value: { stringValue: 'accepted' } }], startTimeUnixNano: startNs, timeUnixNano: startNs, asInt: String(value) }],
-                      },
-                    },
-                  ],
-                },
-              ],
-            },
-          ],
-        }),
-      });
+      postVerifications(c.url, { resources: [{ job: 'stream', instance }], temporality: instance.startsWith('d') ? 1 : 2, startNs, values: { accepted: value } });
     let acknowledged = 0;
     const until = Date.now() + 4500;
     // Four delta pushers (each acknowledged push adds 1) and four cumulative ones (each acknowledged

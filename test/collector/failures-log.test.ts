@@ -168,3 +168,22 @@ test('top-k tables are kept for a bounded number of jobs', () => {
   assert.equal(log.stats().untrackedJobs, 1);
   assert.equal(log.query({ job: 'c' }).failures.length, 1, 'the ring still has it');
 });
+
+test('span times that cannot be believed become the receive time (or the snapshot time when loading)', () => {
+  const received = 1_767_225_600_000;
+  const log = new FailureLog({ maxSpanFutureMs: 60_000 });
+  assert.equal(log.record(span(1, { timeUnixMs: received + 59_000 }), received), undefined, 'within the allowed skew');
+  assert.equal(log.record(span(2, { timeUnixMs: received + 61_000 }), received), 'future');
+  assert.equal(log.record(span(3, { timeUnixMs: 1e17 }), received), 'future'); // beyond what a Date holds
+  assert.equal(log.record(span(4, { timeUnixMs: 0 }), received), 'past');
+  assert.equal(log.record(span(5, { timeUnixMs: Number.NaN }), received), 'past');
+  assert.deepEqual(
+    log.query().failures.map((f) => f.timeUnixMs),
+    [received, received, received, received, received + 59_000],
+  );
+  // A snapshot written before times were checked: its spans are checked against when it was saved.
+  const old = new FailureLog();
+  old.record(span(6, { timeUnixMs: 1e17 }));
+  const restored = FailureLog.fromJSON({}, JSON.parse(JSON.stringify(old.toJSON())), received);
+  assert.equal(restored.query().failures[0]!.timeUnixMs, received);
+});

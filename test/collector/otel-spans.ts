@@ -44,3 +44,38 @@ export async function sendSpans(url: string, protocol: 'json' | 'protobuf', job:
   }
   await provider.shutdown();
 }
+
+/**
+ * One raw OTLP/JSON trace push of failed `hmac.verify` spans with the given end times (nanoseconds as
+ * decimal strings, as a pusher's clock gave them: anything, including far in the future, '0' or more
+ * than a Date can hold — which the SDK would not send). Resolves with the HTTP status.
+ */
+export async function postFailedSpans(url: string, job: string, spans: readonly { endNs: string; reason: string; traceByte: number }[]): Promise<number> {
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const res = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [str('service.name', job)] },
+          scopeSpans: [
+            {
+              spans: spans.map((s) => ({
+                name: 'hmac.verify',
+                traceId: s.traceByte.toString(16).padStart(2, '0').repeat(16),
+                spanId: s.traceByte.toString(16).padStart(2, '0').repeat(8),
+                startTimeUnixNano: s.endNs,
+                endTimeUnixNano: s.endNs,
+                attributes: [str(ATTR.keyId, 'k1'), str(ATTR.outcome, 'rejected'), str(ATTR.errorType, s.reason)],
+                status: { code: 2 },
+              })),
+            },
+          ],
+        },
+      ],
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}

@@ -459,3 +459,64 @@ test('windows used by custom burn-rate alerts are evaluated too, like the record
   assert.equal(s.period, '28d');
   assert.equal(win(s, '28d').events, 100);
 });
+
+test('fair pair cap: a job with events replaces pairs idle for pairEvictAfter, idle pairs expire after pairTtl, dropped ones never bring old events back', () => {
+  const config = parseConfig({ collector: { slo: { maxPairs: 4, pairEvictAfter: '5m', pairTtl: '1h' } } });
+  let engine = new SloEngine(config);
+  const src = new Series();
+  const events = (job: string, t: number) => {
+    const s = engine.status(t).slos.find((x) => x.job === job && x.slo === 'auth-success');
+    return s && [win(s, '1h').events, win(s, '1h').badEvents];
+  };
+  // Two ratio SLOs read verifications: two pairs per job, so two flood jobs fill the cap.
+  src.verify('flood-1', 1);
+  src.verify('flood-2', 1);
+  engine.sample(src, T0);
+  assert.equal(engine.stats().pairs, 4);
+  // A real job arrives while the flood is recent: refused, counted, its events not in any SLO.
+  src.verify('real', 10);
+  engine.sample(src, T0 + M);
+  assert.equal(events('real', T0 + M), undefined);
+  assert.deepEqual([engine.stats().refusedPairs, engine.stats().untrackedPairs], [2, 2]);
+  // Once the flood has been idle for pairEvictAfter, the real job's next events take its places.
+  src.verify('real', 5);
+  src.verify('real', 1, 'rejected', 'replay');
+  engine.sample(src, T0 + 10 * M);
+  assert.deepEqual(events('real', T0 + 10 * M), [6, 1], 'only the events since it was refused');
+  assert.equal(engine.stats().evictedPairs, 2);
+  assert.equal(events('flood-1', T0 + 10 * M), undefined, 'the idle flood job longest idle (then by name) made room');
+  // The real job keeps pushing; flood-2 stays idle and expires after pairTtl.
+  for (let t = T0 + 20 * M; t <= T0 + 70 * M; t += 10 * M) {
+    src.verify('real', 1);
+    engine.sample(src, t);
+  }
+  assert.equal(events('flood-2', T0 + 70 * M), undefined);
+  assert.deepEqual([engine.stats().expiredPairs, engine.stats().pairs, engine.stats().untrackedPairs], [2, 2, 4]);
+  // Room now, but the idle flood jobs do not come back; with new events they do, with those only.
+  engine.sample(src, T0 + 71 * M);
+  assert.equal(engine.stats().pairs, 2);
+  // Across a restart: no dead pairs saved; untracked pairs keep their baselines.
+  const json = JSON.parse(JSON.stringify(engine.toJSON()));
+  assert.deepEqual(json.pairs.map((p: { job: string }) => p.job), ['real', 'real']);
+  engine = SloEngine.fromJSON(config, json);
+  src.verify('flood-1', 3);
+  engine.sample(src, T0 + 72 * M);
+  assert.deepEqual(events('flood-1', T0 + 72 * M), [3, 0]);
+  assert.equal(events('flood-2', T0 + 72 * M), undefined);
+});
+
+test('engine state saved before pairs expired (no activeT, no dormant) loads; its pairs count as active at the last sample', () => {
+  const config = parseConfig({ collector: { slo: { pairTtl: '1h' } } });
+  const engine = new SloEngine(config);
+  const src = new Series();
+  src.verify('api', 5);
+  engine.sample(src, T0);
+  const json = JSON.parse(JSON.stringify(engine.toJSON()));
+  delete json.dormant;
+  for (const p of json.pairs) delete p.activeT;
+  const restored = SloEngine.fromJSON(config, json);
+  restored.sample(src, T0 + 59 * M);
+  assert.equal(restored.stats().pairs, 2);
+  restored.sample(src, T0 + 60 * M);
+  assert.equal(restored.stats().pairs, 0, 'idle for pairTtl since the last saved sample');
+});

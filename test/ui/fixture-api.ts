@@ -95,6 +95,32 @@ export function failures(params: URLSearchParams): FailuresApiResponse {
   };
 }
 
+/**
+ * One row in each section that the page cannot render (values no collector sends, but a proxy, a
+ * bug or a newer version might): a failure dated beyond what a Date holds, a key without a job list,
+ * an SLO without windows, a client fingerprint that is an object, a top-clients group without clients.
+ */
+export const BAD_ROWS = {
+  slo: { ...slo('broken-job', 'auth-success', 0.999, 1, 1, {}, 0), windows: null } as unknown as SloStatus,
+  key: { keyId: 'k-broken', status: 'active', share: 0.1, verifications: 1, jobs: null } as unknown as KeysApiResponse['keys'][number],
+  failure: { ...FAILURES[0]!, timeUnixMs: 1e17, traceId: 'dead'.repeat(8) },
+  client: { clientFingerprint: { not: 'a string' }, count: 1, error: 0 } as unknown as FailuresApiResponse['topClients'][number]['clients'][number],
+  group: { job: 'broken-group', clients: null } as unknown as FailuresApiResponse['topClients'][number],
+};
+
+/** The fixture answers with a bad row added to each section (see BAD_ROWS). */
+function withBadRows(path: string, body: unknown): unknown {
+  if (path === '/api/slo') return { ...SLO, slos: [...SLO.slos, BAD_ROWS.slo] };
+  if (path === '/api/keys') return { ...KEYS, keys: [...KEYS.keys, BAD_ROWS.key] };
+  if (path !== '/api/failures') return body;
+  const f = body as FailuresApiResponse;
+  const [first, ...rest] = f.topClients;
+  return {
+    failures: [BAD_ROWS.failure, ...f.failures],
+    topClients: [...(first ? [{ ...first, clients: [...first.clients, BAD_ROWS.client] }] : []), ...rest, BAD_ROWS.group],
+  };
+}
+
 export interface FixtureServer {
   readonly base: string;
   /** Every API request the page made (path + query), for checking what the filters sent. */
@@ -118,7 +144,7 @@ function renameStrings<T>(value: T, names: ReadonlyMap<string, string>): T {
  * `rename` swaps fixture strings for others in every answer (the docs screenshot uses plain names
  * instead of the hostile ones); filter parameters are mapped back before filtering.
  */
-export async function startFixtureServer(opts: { rename?: Readonly<Record<string, string>> } = {}): Promise<FixtureServer> {
+export async function startFixtureServer(opts: { rename?: Readonly<Record<string, string>>; badRows?: boolean } = {}): Promise<FixtureServer> {
   const names = new Map(Object.entries(opts.rename ?? {}));
   const reverse = new Map([...names].map(([from, to]) => [to, from]));
   const ui = createUiHandler();
@@ -128,7 +154,8 @@ export async function startFixtureServer(opts: { rename?: Readonly<Record<string
     if (ui(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://fixture.invalid');
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(renameStrings(body, names)));
+      const answer = opts.badRows && status === 200 ? withBadRows(url.pathname, body) : body;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(renameStrings(answer, names)));
     };
     for (const [key, value] of [...url.searchParams]) url.searchParams.set(key, reverse.get(value) ?? value);
     if (url.pathname.startsWith('/api/')) requests.push(url.pathname + url.search);

@@ -9,6 +9,7 @@ import type { FailuresApiResponse, SloApiResponse } from '../../src/collector/mo
 import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { startCollector, type RunningCollector } from './collector-process.js';
 import { pushTraffic } from './otel-traffic.js';
+import { postFailedSpans } from '../collector/otel-spans.js';
 import { assertFailuresMatch, assertNoHorizontalOverflow, compareWithApis, getApi, readPage } from './page-reader.js';
 
 // Until the collector's HTTP server lands (src/collector/command.ts is a placeholder), skip with the reason.
@@ -110,6 +111,18 @@ describe('status page on the real collector', { skip: PENDING }, () => {
     await page.waitForSelector('body[data-loaded="true"]');
     await assertNoHorizontalOverflow(page);
     await page.screenshot({ path: outputPath('collector-390x844.png'), fullPage: true });
+  });
+
+  test('a failed span dated far in the future is listed with its receive time; the failures still render', async () => {
+    const status = await postFailedSpans(collector.base, 'payments-api', [
+      { endNs: '100000000000000000000000', reason: 'timestamp_skew', traceByte: 0xfe },
+    ]);
+    assert.equal(status, 200);
+    const { shown, failures } = await compare();
+    assert.equal(failures.failures[0]?.traceId, 'fe'.repeat(16));
+    assert.equal(shown.failures[0]?.reason, 'timestamp_skew');
+    assert.equal((await readPage(page)).errorBanner, null);
+    assert.deepEqual(consoleErrors, []);
   });
 
   test('--no-ui turns the page off but keeps the APIs', async () => {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
-import { FAILURES, HOSTILE_JOB, HOSTILE_KEY, KEYS, SLO, failures, startFixtureServer, type FixtureServer } from './fixture-api.js';
+import { BAD_ROWS, FAILURES, HOSTILE_JOB, HOSTILE_KEY, KEYS, SLO, TOP_CLIENTS, failures, startFixtureServer, type FixtureServer } from './fixture-api.js';
 import { assertCardsMatch, assertFailuresMatch, assertKeysMatch, assertNoHorizontalOverflow, readPage } from './page-reader.js';
 
 let fixture: FixtureServer;
@@ -189,4 +189,43 @@ test('at 390×844 nothing overflows sideways; screenshots saved', async () => {
   await assertNoHorizontalOverflow(wide);
   await wide.screenshot({ path: outputPath('fixture-1280.png'), fullPage: true });
   await wide.close();
+});
+
+test('a row the page cannot render is replaced by a row saying so; the rest of each section renders', async () => {
+  const bad = await startFixtureServer({ badRows: true });
+  const other = await context.newPage();
+  const errors: string[] = [];
+  other.on('pageerror', (e) => errors.push(String(e)));
+  other.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  try {
+    await other.goto(`${bad.base}/?refresh=300`);
+    await other.waitForSelector('body[data-loaded="true"]');
+    const shown = await readPage(other);
+    assert.equal(shown.errorBanner, null);
+    assert.deepEqual(errors, []);
+    const unshown = async (what: string) => other.locator(`[data-unshown="${what}"]`).allTextContents();
+    // SLO cards: every good card as the API gives it, the broken one last, saying it could not be shown.
+    assertCardsMatch({ ...shown, cards: shown.cards.filter((c) => c.job !== '') }, SLO);
+    assert.equal(await other.locator('#slo-cards article.card').last().getAttribute('data-unshown'), 'SLO');
+    assert.match((await unshown('SLO')).join(), /^This SLO could not be shown \(.+\)$/);
+    // Keys: every good key in order, the broken one as a row saying so.
+    assertKeysMatch(shown, KEYS);
+    assert.match((await unshown('key')).join(), /^This key could not be shown \(.+\)$/);
+    // Failures: the broken one (newest) says so, then every good one.
+    assert.deepEqual(shown.failures.map((f) => f.traceId), FAILURES.map((f) => f.traceId));
+    assert.equal(await other.locator('#failures-body tr').first().getAttribute('data-unshown'), 'failure');
+    assert.match((await unshown('failure')).join(), /^This failure could not be shown \(.+\)$/);
+    assert.ok(!shown.failures.some((f) => f.traceId === BAD_ROWS.failure.traceId));
+    // Top clients: the good clients of each group, a row for the broken client, a note for the broken group.
+    assert.deepEqual(shown.topClients.map((g) => [g.job, g.clients.map((c) => c.client)]), TOP_CLIENTS.map((g) => [g.job, g.clients.map((c) => c.clientFingerprint)]));
+    assert.equal((await unshown('client')).length, 1);
+    assert.match((await unshown('clients')).join(), /^These clients could not be shown \(.+\)$/);
+    await assertNoHorizontalOverflow(other);
+    await other.screenshot({ path: outputPath('fixture-bad-rows-390.png'), fullPage: true });
+  } finally {
+    await other.close();
+    await bad.close();
+  }
 });

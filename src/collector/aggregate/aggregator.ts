@@ -13,6 +13,13 @@ import type { AggregatedSeries, SeriesSource } from '../model.js';
 import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
 import { canonicalName, prometheusName } from './names.js';
+import {
+  forgottenStreamsFromJSON,
+  forgottenStreamsOf,
+  forgottenStreamsToJSON,
+  wasForgotten,
+  type ForgottenStreams,
+} from './forgotten-streams.js';
 
 export interface AggregatorLimits {
   readonly maxSeries: number;
@@ -80,15 +87,29 @@ interface Pusher {
   streams?: Map<string, WeakMap<Attributes, Stream>>;
   /**
    * Set when this pusher was forgotten before (TTL) and came back: when it was forgotten. A
-   * cumulative stream first seen again that started before then was already counted up to the
-   * pusher's last push, so its first reading is only a baseline (the increase since that last push is
-   * lost rather than everything counted twice).
+   * cumulative stream it had a reading for then (`forgottenStreams`), first seen again with a start
+   * before then, was already counted up to the pusher's last push, so its first reading is only a
+   * baseline (the increase since that last push is lost rather than everything counted twice). A
+   * stream it never sent before counts in full.
    */
   forgottenAtMs?: number;
+  /** With `forgottenAtMs`: the streams it had readings for (see forgotten-streams.ts). */
+  forgottenStreams?: ForgottenStreams;
 }
 
-/** Forgotten pushers remembered (ID → when) so a returning one is not counted twice. */
+/** A forgotten pusher: when, and which streams it had readings for. */
+interface Tombstone {
+  atMs: number;
+  streams: ForgottenStreams;
+}
+
+/** Forgotten pushers remembered (ID → tombstone) so a returning one is not counted twice. */
 const MAX_TOMBSTONES = 100_000;
+/**
+ * Stream hashes held over all tombstones and returned pushers (4 bytes each: 4 MiB). Beyond it the
+ * oldest sets are coarsened to "every stream" (null), which costs nothing and never double counts.
+ */
+const MAX_FORGOTTEN_HASHES = 1 << 20;
 
 export interface IngestResult {
   accepted: number;
@@ -103,8 +124,10 @@ export interface IngestResult {
 export interface AggregatorState {
   readonly version: 1;
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
-  readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null]>;
-  readonly tombstones?: Array<[string, number]>;
+  /** [ID, last seen, readings, forgotten at, its forgotten-stream hashes (null or absent: every stream)]. */
+  readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null, (number[] | null)?]>;
+  /** [ID, forgotten at, stream hashes (null or absent: every stream)]. */
+  readonly tombstones?: Array<[string, number, (number[] | null)?]>;
   readonly overflow: number;
   /** Job → when one of its series last got a point (series expiry); absent in older snapshots. */
   readonly jobsSeenMs?: Array<[string, number]>;
@@ -156,9 +179,14 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** A returning pusher's stream that started before it was forgotten: already counted. */
-function countedBefore(pusher: Pusher, startNs: string): boolean {
-  return pusher.forgottenAtMs !== undefined && startNs !== '' && Number(startNs) / 1e6 < pusher.forgottenAtMs;
+/** A returning pusher's stream that it had a reading for when forgotten and that started before: already counted. */
+function countedBefore(pusher: Pusher, startNs: string, key: string): boolean {
+  return (
+    pusher.forgottenAtMs !== undefined &&
+    startNs !== '' &&
+    Number(startNs) / 1e6 < pusher.forgottenAtMs &&
+    wasForgotten(pusher.forgottenStreams ?? null, key)
+  );
 }
 
 export class Aggregator implements SeriesSource {
@@ -167,7 +195,9 @@ export class Aggregator implements SeriesSource {
   /** Family name → kind, so one family never mixes types in the exposition. */
   private readonly familyKind = new Map<string, StoredSeries['kind']>();
   private readonly pushers = new Map<string, Pusher>();
-  private readonly tombstones = new Map<string, number>();
+  private readonly tombstones = new Map<string, Tombstone>();
+  /** Stream hashes held by tombstones and returned pushers (bounded by MAX_FORGOTTEN_HASHES). */
+  private forgottenHashes = 0;
   overflow = 0;
   /** Points refused per cap (`max_series`, `max_series_per_job`, `max_jobs`, `max_readings`, `max_pushers`). */
   readonly overflowByCap = new Map<string, number>();
@@ -311,7 +341,8 @@ export class Aggregator implements SeriesSource {
         pusher = { lastSeenMs: nowMs, readings: new Map() };
         const forgotten = this.tombstones.get(pid);
         if (forgotten !== undefined) {
-          pusher.forgottenAtMs = forgotten;
+          pusher.forgottenAtMs = forgotten.atMs;
+          pusher.forgottenStreams = forgotten.streams;
           this.tombstones.delete(pid);
         }
         this.pushers.set(pid, pusher);
@@ -442,7 +473,7 @@ export class Aggregator implements SeriesSource {
     const refused = prev ? undefined : this.readingRefused();
     if (refused) return refused;
     const increase = !prev
-      ? countedBefore(pusher, p.start) ? 0 : p.value
+      ? countedBefore(pusher, p.start, stream.key) ? 0 : p.value
       : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
     s.value += increase;
     if (prev) {
@@ -493,7 +524,7 @@ export class Aggregator implements SeriesSource {
       const pc = prev?.counts;
       let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
       for (let i = 0; !reset && i < counts.length; i++) if (counts[i]! < pc![i]!) reset = true;
-      if (!prev && countedBefore(pusher, p.start)) {
+      if (!prev && countedBefore(pusher, p.start, stream.key)) {
         // Already counted before the pusher was forgotten: this reading is only a baseline.
       } else if (!reset) {
         for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]! - pc![i]!;
@@ -542,15 +573,45 @@ export class Aggregator implements SeriesSource {
     return out;
   }
 
+  /**
+   * Forget pushers, remembering for each which streams it had readings for (derived from the state
+   * alone, so a replay of the logged forget gives the same tombstones).
+   */
   forget(ids: readonly string[], nowMs: number): void {
     for (const id of ids) {
-      const gone = this.pushers.get(id);
-      if (gone === undefined) continue;
+      const pusher = this.pushers.get(id);
+      if (!pusher) continue;
       this.pushers.delete(id);
-      this.readingCount -= gone.readings.size;
-      this.tombstones.delete(id);
-      this.tombstones.set(id, nowMs);
-      if (this.tombstones.size > MAX_TOMBSTONES) this.tombstones.delete(this.tombstones.keys().next().value!);
+      this.readingCount -= pusher.readings.size;
+      this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
+      this.dropTombstone(id);
+      const streams = forgottenStreamsOf(pusher.readings.keys(), pusher.forgottenAtMs !== undefined ? (pusher.forgottenStreams ?? null) : undefined);
+      this.tombstones.set(id, { atMs: nowMs, streams });
+      this.forgottenHashes += streams?.length ?? 0;
+      if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.keys().next().value!);
+    }
+    this.boundForgottenHashes();
+  }
+
+  private dropTombstone(id: string): void {
+    const t = this.tombstones.get(id);
+    if (t === undefined) return;
+    this.forgottenHashes -= t.streams?.length ?? 0;
+    this.tombstones.delete(id);
+  }
+
+  /** Oldest first, tombstones then returned pushers: coarsen sets to "every stream" until within the bound. */
+  private boundForgottenHashes(): void {
+    if (this.forgottenHashes <= MAX_FORGOTTEN_HASHES) return;
+    for (const t of this.tombstones.values()) {
+      if (this.forgottenHashes <= MAX_FORGOTTEN_HASHES) return;
+      this.forgottenHashes -= t.streams?.length ?? 0;
+      t.streams = null;
+    }
+    for (const p of this.pushers.values()) {
+      if (this.forgottenHashes <= MAX_FORGOTTEN_HASHES) return;
+      this.forgottenHashes -= p.forgottenStreams?.length ?? 0;
+      if (p.forgottenAtMs !== undefined) p.forgottenStreams = null;
     }
   }
 
@@ -561,8 +622,12 @@ export class Aggregator implements SeriesSource {
         const { exemplars: _e, ...rest } = s;
         return [k, rest];
       }),
-      pushers: [...this.pushers].map(([id, p]) => [id, p.lastSeenMs, [...p.readings], p.forgottenAtMs ?? null]),
-      tombstones: [...this.tombstones],
+      pushers: [...this.pushers].map(([id, p]) =>
+        p.forgottenAtMs === undefined
+          ? [id, p.lastSeenMs, [...p.readings], null]
+          : [id, p.lastSeenMs, [...p.readings], p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null)],
+      ),
+      tombstones: [...this.tombstones].map(([id, t]) => [id, t.atMs, forgottenStreamsToJSON(t.streams)]),
       overflow: this.overflow,
       jobsSeenMs: [...this.jobSeenMs],
       overflowByCap: [...this.overflowByCap],
@@ -582,8 +647,14 @@ export class Aggregator implements SeriesSource {
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
     }
-    for (const [id, lastSeenMs, readings, forgottenAtMs] of state.pushers) {
-      a.pushers.set(id, { lastSeenMs, readings: new Map(readings), ...(typeof forgottenAtMs === 'number' ? { forgottenAtMs } : {}) });
+    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten] of state.pushers) {
+      const pusher: Pusher = { lastSeenMs, readings: new Map(readings) };
+      if (typeof forgottenAtMs === 'number') {
+        pusher.forgottenAtMs = forgottenAtMs;
+        pusher.forgottenStreams = forgottenStreamsFromJSON(forgotten);
+        a.forgottenHashes += pusher.forgottenStreams?.length ?? 0;
+      }
+      a.pushers.set(id, pusher);
       a.readingCount += readings.length;
     }
     const reserved = a.reserved;
@@ -597,7 +668,14 @@ export class Aggregator implements SeriesSource {
       if (typeof cap !== 'string' || typeof n !== 'number') throw new Error('bad overflowByCap entry');
       a.overflowByCap.set(cap, n);
     }
-    for (const [id, t] of state.tombstones ?? []) a.tombstones.set(id, t);
+    // A tombstone without hashes (a snapshot from before they were kept) means "every stream".
+    for (const [id, t, streams] of state.tombstones ?? []) {
+      if (typeof id !== 'string' || typeof t !== 'number') throw new Error('bad tombstone entry');
+      a.dropTombstone(id);
+      a.tombstones.set(id, { atMs: t, streams: forgottenStreamsFromJSON(streams) });
+      a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
+    }
+    a.boundForgottenHashes();
     a.overflow = Number(state.overflow) || 0;
     // An older snapshot counted every series cap in `overflow` alone.
     if (state.overflowByCap === undefined && a.overflow > 0) a.overflowByCap.set('max_series', a.overflow);

@@ -9,6 +9,7 @@ import type { FailedSpan, FailuresApiResponse } from '../model.js';
 import { SpaceSaving } from './space-saving.js';
 import { validateFailuresQuery, type FailuresQuery } from './query.js';
 import { parseFailureLogState, type FailureLogState } from './state.js';
+import { clampSpanTime, DEFAULT_MAX_SPAN_FUTURE_MS, type SpanTimeClamp } from './time.js';
 
 export interface FailureLogOptions {
   /** Recent failures kept (config `collector.failures.ringSize`, default 500). */
@@ -17,6 +18,8 @@ export interface FailureLogOptions {
   readonly topClients?: number;
   /** Jobs with a top-k table; failures of further jobs still enter the ring. */
   readonly maxJobs?: number;
+  /** How far past its receive time a span's time is believed (config `collector.failures.maxSpanFuture`, default 1h). */
+  readonly maxSpanFutureMs?: number;
 }
 
 export const DEFAULT_RING_SIZE = 500;
@@ -63,6 +66,7 @@ export class FailureLog {
   readonly ringSize: number;
   readonly topClients: number;
   private readonly maxJobs: number;
+  private readonly maxSpanFutureMs: number;
   private readonly ring: (FailedSpan | undefined)[];
   private next = 0; // slot the next failure goes to
   private held = 0;
@@ -74,18 +78,23 @@ export class FailureLog {
     this.ringSize = positiveInt(opts.ringSize ?? DEFAULT_RING_SIZE, 'ringSize');
     this.topClients = positiveInt(opts.topClients ?? DEFAULT_TOP_CLIENTS, 'topClients');
     this.maxJobs = positiveInt(opts.maxJobs ?? DEFAULT_MAX_JOBS, 'maxJobs');
+    this.maxSpanFutureMs = opts.maxSpanFutureMs ?? DEFAULT_MAX_SPAN_FUTURE_MS;
     this.ring = new Array<FailedSpan | undefined>(this.ringSize);
   }
 
   /**
    * Keep one failed span. Rejected ones with a client fingerprint also count towards that job's top
-   * clients (errors are the verifier's fault, not the client's, so they do not).
+   * clients (errors are the verifier's fault, not the client's, so they do not). With `receivedMs`
+   * (when the collector received it), a time that cannot be believed is replaced by it (see
+   * time.ts); returns why, if it was.
    */
-  record(span: FailedSpan): void {
-    const clean = sanitizeFailedSpan(span);
+  record(span: FailedSpan, receivedMs?: number): SpanTimeClamp | undefined {
+    let clean = sanitizeFailedSpan(span);
+    let clamped: SpanTimeClamp | undefined;
+    if (receivedMs !== undefined) ({ span: clean, clamped } = clampSpanTime(clean, receivedMs, this.maxSpanFutureMs));
     this.hold(clean);
     this.recorded++;
-    if (clean.outcome !== 'rejected' || !clean.clientFingerprint) return;
+    if (clean.outcome !== 'rejected' || !clean.clientFingerprint) return clamped;
     let top = this.clients.get(clean.job);
     if (!top) {
       if (this.clients.size >= this.maxJobs) {
@@ -95,6 +104,7 @@ export class FailureLog {
       this.clients.set(clean.job, (top = new SpaceSaving<string>(this.topClients)));
     }
     top.offer(clean.clientFingerprint);
+    return clamped;
   }
 
   private hold(clean: FailedSpan): void {
@@ -167,12 +177,16 @@ export class FailureLog {
    * it was saved): the newest `ringSize` failures, the `topClients` highest counters per job, at
    * most `maxJobs` jobs. Every span is sanitised again and a fingerprint that does not look like one
    * is dropped, so a tampered file cannot make the collector serve anything else. Throws
-   * `FailureStateError` when the JSON is not failure log state.
+   * `FailureStateError` when the JSON is not failure log state. With `savedAtMs` (when the snapshot
+   * was written), a span time that cannot be believed (one saved by an older version) becomes it.
    */
-  static fromJSON(opts: FailureLogOptions, json: unknown): FailureLog {
+  static fromJSON(opts: FailureLogOptions, json: unknown, savedAtMs?: number): FailureLog {
     const state = parseFailureLogState(json);
     const log = new FailureLog(opts);
-    for (const span of state.recent.slice(-log.ringSize)) log.hold(sanitizeFailedSpan(span));
+    for (const span of state.recent.slice(-log.ringSize)) {
+      const clean = sanitizeFailedSpan(span);
+      log.hold(savedAtMs === undefined ? clean : clampSpanTime(clean, savedAtMs, log.maxSpanFutureMs).span);
+    }
     log.recorded = Math.max(state.recorded, log.held);
     log.untrackedJobs = state.untrackedJobs;
     for (const t of state.topClients) {

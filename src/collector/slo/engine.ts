@@ -25,13 +25,18 @@ import { SloStateError, type SloEngineState, parseSloEngineState } from './state
 export interface SloEngineOptions {
   /** Clock used when `status`/`families`/`sample` are called without a time (tests inject one). */
   readonly now?: () => number;
-  /** Cap on tracked (job, SLO) pairs; pairs beyond it are counted in `stats().untrackedPairs`. */
+  /** Cap on tracked (job, SLO) pairs (config `collector.slo.maxPairs`); pairs beyond it are counted in `stats()`. */
   readonly maxPairs?: number;
+  /** A pair whose job has had no events for this long is dropped (config `collector.slo.pairTtl`; default: the period). */
+  readonly pairTtlMs?: number;
+  /** At the cap, a new pair with events replaces the pair idle longest, if idle this long (`collector.slo.pairEvictAfter`). */
+  readonly pairEvictAfterMs?: number;
   /** Sparkline points kept per pair for `history()` (one per scaled minute). */
   readonly historyPoints?: number;
 }
 
 export const DEFAULT_MAX_PAIRS = 2000;
+export const DEFAULT_PAIR_EVICT_AFTER = '1h';
 export const DEFAULT_HISTORY_POINTS = 360; // 6 hours at one point per minute
 
 interface CompiledSlo {
@@ -50,8 +55,24 @@ interface Pair {
   /** Events counted by the engine since it first saw the pair: never decreases. */
   cum: EventCounts;
   lastT: number;
+  /** When the pair's job last had events (any of its SLOs): pairs idle too long are dropped. */
+  activeT: number;
   readonly history: TieredHistory;
   readonly sparkline: { t: number; errorRatio: number }[];
+}
+
+/** The pair counts behind the collector's own metrics. */
+export interface SloPairStats {
+  /** (job, SLO) pairs tracked. */
+  readonly pairs: number;
+  /** Pairs in the aggregates but not tracked (refused at the cap, or dropped when idle). */
+  readonly untrackedPairs: number;
+  /** Samples at which a pair with new events found no place (those events are not in its SLO). */
+  readonly refusedPairs: number;
+  /** Pairs dropped because their job had no events for `pairTtl`. */
+  readonly expiredPairs: number;
+  /** Idle pairs (for `pairEvictAfter`) dropped to make room at the cap. */
+  readonly evictedPairs: number;
 }
 
 export class SloEngine {
@@ -65,16 +86,29 @@ export class SloEngine {
   private readonly pairs = new Map<string, Pair>();
   private readonly now: () => number;
   private readonly maxPairs: number;
+  private readonly pairTtlMs: number;
+  private readonly pairEvictAfterMs: number;
   private readonly historyPoints: number;
   private lastSampleMs: number | undefined;
+  /**
+   * The last aggregated reading of each (job, SLO) present in the aggregates but not tracked (refused
+   * at the cap, dropped when idle): a baseline, so only its events since then count if it gets a
+   * pair later — a flood's idle pairs never come back with their old events as new. Bounded by the
+   * aggregated series; entries whose series are gone are dropped.
+   */
+  private dormant = new Map<string, EventCounts>();
   private untrackedPairs = 0;
+  private refusedPairs = 0;
+  private expiredPairs = 0;
+  private evictedPairs = 0;
 
   constructor(
     private readonly config: HmacSloConfig,
     opts: SloEngineOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.maxPairs = opts.maxPairs ?? DEFAULT_MAX_PAIRS;
+    const limits = config.collector?.slo;
+    this.maxPairs = opts.maxPairs ?? limits?.maxPairs ?? DEFAULT_MAX_PAIRS;
     this.historyPoints = opts.historyPoints ?? DEFAULT_HISTORY_POINTS;
     this.slos = config.slos.map((slo) => ({ config: slo, sli: compileSli(slo.sli), fingerprint: JSON.stringify(slo.sli) }));
     this.windows = sloWindows(config);
@@ -82,6 +116,8 @@ export class SloEngine {
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
     this.sparkMs = scaledMs('1m', config.timeScale);
     this.sparkWindow = this.windows.find((w) => w.name === SLO_WINDOWS[0]) ?? this.windows[0]!;
+    this.pairTtlMs = opts.pairTtlMs ?? (limits?.pairTtl !== undefined ? scaledMs(limits.pairTtl, config.timeScale) : this.periodMs);
+    this.pairEvictAfterMs = opts.pairEvictAfterMs ?? scaledMs(limits?.pairEvictAfter ?? DEFAULT_PAIR_EVICT_AFTER, config.timeScale);
   }
 
   /**
@@ -90,6 +126,11 @@ export class SloEngine {
    * times. A pair seen for the first time after the engine has sampled before is credited with all of
    * its events since that previous sample (it appeared in between); on the very first sample the
    * counts already present become the baseline, since when they happened is unknown.
+   *
+   * Fair caps: a pair whose job has had no events for `pairTtl` is dropped; at `maxPairs`, a new pair
+   * with events takes the place of the pair idle the longest if that one has been idle for
+   * `pairEvictAfter`, else it is refused (counted). A pair not tracked keeps its last reading as a
+   * baseline (see `dormant`), so it never brings old events back as new.
    */
   sample(source: SeriesSource, nowMs: number = this.now()): void {
     const t = this.lastSampleMs === undefined ? nowMs : Math.max(nowMs, this.lastSampleMs);
@@ -103,40 +144,91 @@ export class SloEngine {
         slo.sli.accumulate(series, r.counts);
       }
     }
-    let untracked = 0;
+    const activeJobs = new Set<string>();
+    const waiting: string[] = [];
     for (const [key, r] of readings) {
-      let pair = this.pairs.get(key);
-      if (!pair) {
-        if (this.pairs.size >= this.maxPairs) {
-          untracked++;
-          continue;
-        }
-        pair = this.newPair(r.job, r.slo, t, r.counts);
-        this.pairs.set(key, pair);
+      const pair = this.pairs.get(key);
+      if (!pair) waiting.push(key);
+      else if (advance(pair, r.counts)) activeJobs.add(pair.job);
+    }
+    const dormant = new Map<string, EventCounts>();
+    for (const [key, pair] of this.pairs) {
+      if (activeJobs.has(pair.job)) pair.activeT = t;
+      else if (t - pair.activeT >= this.pairTtlMs) {
+        this.expiredPairs++;
+        this.drop(key, pair, readings, dormant);
+      }
+    }
+    let evictable: [string, Pair][] | undefined;
+    for (const key of waiting) {
+      const r = readings.get(key)!;
+      const since = this.dormant.get(key);
+      const events = since === undefined ? this.lastSampleMs !== undefined && this.lastSampleMs < t && r.counts.total > 0 : increased(since, r.counts);
+      if (since !== undefined && !events) {
+        dormant.set(key, r.counts); // idle and untracked: no reason to take a place
         continue;
       }
-      advance(pair, r.counts);
+      if (this.pairs.size >= this.maxPairs) {
+        if (!events) {
+          dormant.set(key, r.counts);
+          continue;
+        }
+        evictable ??= this.evictable(t);
+        const victim = evictable.shift();
+        if (victim === undefined) {
+          this.refusedPairs++;
+          dormant.set(key, r.counts);
+          continue;
+        }
+        this.evictedPairs++;
+        this.drop(victim[0], victim[1], readings, dormant);
+      }
+      this.pairs.set(key, this.newPair(r.job, r.slo, t, r.counts, since));
     }
     // Pairs with no series this time keep their totals (a vanished series is not a reset).
     for (const pair of this.pairs.values()) this.record(pair, t);
-    this.untrackedPairs = untracked;
+    this.dormant = dormant;
+    this.untrackedPairs = dormant.size;
     this.lastSampleMs = t;
   }
 
-  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts): Pair {
+  /** Pairs idle for at least `pairEvictAfter` (never one active in this sample), idle longest first. */
+  private evictable(t: number): [string, Pair][] {
+    return [...this.pairs]
+      .filter(([, p]) => p.activeT < t && t - p.activeT >= this.pairEvictAfterMs)
+      .sort(([ka, a], [kb, b]) => a.activeT - b.activeT || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  }
+
+  /** Stops tracking a pair; its last reading stays as a baseline while its series exist. */
+  private drop(key: string, pair: Pair, readings: ReadonlyMap<string, unknown>, dormant: Map<string, EventCounts>): void {
+    this.pairs.delete(key);
+    if (readings.has(key)) dormant.set(key, { ...pair.lastRaw });
+  }
+
+  /**
+   * A new pair at `t`. `since`: its last reading while untracked (only what came after counts);
+   * else, unless this is the first sample, it appeared since the previous one with all its events.
+   */
+  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts, since?: EventCounts): Pair {
     const pair: Pair = {
       job,
       slo,
       lastRaw: { ...raw },
       cum: { bad: 0, total: 0 },
       lastT: t,
+      activeT: t,
       history: new TieredHistory(this.tierSpecs),
       sparkline: [],
     };
     if (this.lastSampleMs !== undefined && this.lastSampleMs < t) {
-      // Appeared since the previous sample: its events happened in between.
+      // Appeared (or came back) since the previous sample: its events happened in between.
       pair.history.add({ t: this.lastSampleMs, bad: 0, total: 0 });
-      pair.cum = { bad: Math.min(raw.bad, raw.total), total: raw.total };
+      if (since === undefined) pair.cum = { bad: Math.min(raw.bad, raw.total), total: raw.total };
+      else {
+        const from = { lastRaw: since, cum: { bad: 0, total: 0 } };
+        advance(from, raw);
+        pair.cum = from.cum;
+      }
     }
     return pair;
   }
@@ -262,10 +354,17 @@ export class SloEngine {
   }
 
   /** Size figures for the collector's own health metrics and for tests of the memory bound. */
-  stats(): { pairs: number; untrackedPairs: number; historyPoints: number } {
+  stats(): SloPairStats & { historyPoints: number } {
     let points = 0;
     for (const p of this.pairs.values()) points += p.history.pointCount + p.sparkline.length;
-    return { pairs: this.pairs.size, untrackedPairs: this.untrackedPairs, historyPoints: points };
+    return {
+      pairs: this.pairs.size,
+      untrackedPairs: this.untrackedPairs,
+      refusedPairs: this.refusedPairs,
+      expiredPairs: this.expiredPairs,
+      evictedPairs: this.evictedPairs,
+      historyPoints: points,
+    };
   }
 
   /** Everything needed to carry the history over a restart (plain JSON; the collector persists it). */
@@ -280,9 +379,11 @@ export class SloEngine {
         lastRaw: [p.lastRaw.bad, p.lastRaw.total],
         cum: [p.cum.bad, p.cum.total],
         lastT: p.lastT,
+        activeT: p.activeT,
         points: p.history.allPoints().map((q) => [q.t, q.bad, q.total]),
         sparkline: p.sparkline.map((q) => [q.t, q.errorRatio]),
       })),
+      dormant: [...this.dormant].map(([key, c]) => [...splitPairKey(key), c.bad, c.total]),
     };
   }
 
@@ -299,18 +400,27 @@ export class SloEngine {
     for (const p of state.pairs) {
       const slo = byName.get(p.slo);
       if (!slo || slo.fingerprint !== p.sli) continue;
-      if (engine.pairs.size >= engine.maxPairs) break;
+      if (engine.pairs.size >= engine.maxPairs) {
+        // Over a (lowered) cap: untracked, with its last reading as the baseline.
+        engine.dormant.set(pairKey(p.job, p.slo), { bad: p.lastRaw[0], total: p.lastRaw[1] });
+        continue;
+      }
       const pair: Pair = {
         job: p.job,
         slo,
         lastRaw: { bad: p.lastRaw[0], total: p.lastRaw[1] },
         cum: { bad: p.cum[0], total: p.cum[1] },
         lastT: p.lastT,
+        // Saved before activity was kept: as if active at the last sample (kept a full pairTtl more).
+        activeT: p.activeT ?? state.lastSampleMs ?? p.lastT,
         history: new TieredHistory(engine.tierSpecs),
         sparkline: p.sparkline.slice(-engine.historyPoints).map(([t, errorRatio]) => ({ t, errorRatio })),
       };
       for (const [t, bad, total] of p.points) pair.history.add({ t, bad, total });
       engine.pairs.set(pairKey(p.job, p.slo), pair);
+    }
+    for (const [job, slo, bad, total] of state.dormant ?? []) {
+      if (!engine.pairs.has(pairKey(job, slo))) engine.dormant.set(pairKey(job, slo), { bad, total });
     }
     return engine;
   }
@@ -322,15 +432,27 @@ function pairKey(job: string, slo: string): string {
   return `${job}\u0000${slo}`;
 }
 
+/** [job, slo] of a pair key (an SLO name is a slug: it has no NUL). */
+function splitPairKey(key: string): [string, string] {
+  const i = key.lastIndexOf('\u0000');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Whether a reading has events beyond `since`: any change (an increase, or a reset and new events). */
+function increased(since: EventCounts, raw: EventCounts): boolean {
+  return raw.total !== since.total || raw.bad !== since.bad;
+}
+
 /**
  * Fold a new aggregated reading into the pair's own totals. The aggregator's counters never go
  * down, but if a reading does (state lost, a series evicted), treat it like Prometheus treats a
  * counter reset: the new value is all new events.
  */
-function advance(pair: Pair, raw: EventCounts): void {
+function advance(pair: Pick<Pair, 'lastRaw' | 'cum'>, raw: EventCounts): boolean {
   const reset = raw.total < pair.lastRaw.total || raw.bad < pair.lastRaw.bad;
   const dTotal = reset ? raw.total : raw.total - pair.lastRaw.total;
   const dBad = Math.min(dTotal, reset ? raw.bad : raw.bad - pair.lastRaw.bad);
   pair.cum = { bad: pair.cum.bad + Math.max(0, dBad), total: pair.cum.total + Math.max(0, dTotal) };
   pair.lastRaw = { ...raw };
+  return dTotal > 0;
 }

@@ -23,6 +23,8 @@ const pairSchema = z.object({
   lastRaw: z.tuple([count, count]),
   cum: z.tuple([count, count]),
   lastT: time,
+  /** When the pair's job last had events (absent in state saved before pairs expired). */
+  activeT: time.optional(),
   /** [t, bad, total], oldest first. */
   points: z.array(z.tuple([time, count, count])),
   /** [t, errorRatio], oldest first. */
@@ -33,6 +35,8 @@ const stateSchema = z.object({
   version: z.literal(1),
   lastSampleMs: time.nullable(),
   pairs: z.array(pairSchema),
+  /** Untracked pairs' last readings [job, slo, bad, total]: baselines if they get a place later (absent in older state). */
+  dormant: z.array(z.tuple([z.string(), z.string(), count, count])).optional(),
 });
 
 export type SloEngineState = z.infer<typeof stateSchema>;
