@@ -67,6 +67,8 @@ export class CollectorCore {
     this.limits = {
       maxSeries: c.limits.maxSeries,
       maxSeriesPerJob: c.limits.maxSeriesPerJob,
+      maxLabelValueBytes: c.limits.maxLabelValueBytes,
+      maxAttributesPerPoint: c.limits.maxAttributesPerPoint,
       pusherTtlMs: (durationSeconds(c.pusherTtl) * 1000) / config.timeScale,
     };
     this.agg = new Aggregator(this.limits);

@@ -102,6 +102,10 @@ const collectorSchema = z.strictObject({
       maxSeries: z.number().int().positive().default(50_000),
       maxSeriesPerJob: z.number().int().positive().default(10_000),
       maxJsonDepth: z.number().int().positive().default(64),
+      /** Longest metric name, attribute key or value, or job, in UTF-8 bytes; longer points are refused. */
+      maxLabelValueBytes: z.number().int().positive().default(1024),
+      /** Most attributes (labels) on one data point; points with more are refused. */
+      maxAttributesPerPoint: z.number().int().positive().default(32),
     })
     .prefault({}),
   failures: z
