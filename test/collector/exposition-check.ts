@@ -56,8 +56,8 @@ export function openMetricsProblems(bytes: Buffer): string[] {
     if (meta) {
       const [, what, name, rest] = meta;
       if (!new RegExp(`^${NAME}$`).test(name!)) problems.push(`bad family name: ${line}`);
-      if (what === 'HELP' && /\\[^\\"n]|\\$/.test(rest ?? '')) problems.push(`bad HELP escape: ${line}`);
-      if (family?.name !== name) {
+      if (what === 'HELP' && !/^(?:[^\\]|\\[\\"n])*$/.test(rest ?? '')) problems.push(`bad HELP escape: ${line}`);
+      if (family === undefined || family.name !== name) {
         if (families.has(name!)) problems.push(`family ${name} appears twice`);
         families.add(name!);
         family = { name: name!, type: 'unknown' };

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { AggregatedSeries, SeriesSource } from '../model.js';
 import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
-import { canonicalName, contractInstrument, familyNames, labelPairs, prometheusName, RESERVED_NAME_PREFIX } from './names.js';
+import { canonicalName, contractInstrument, familyNames, labelPairs, METRIC_NAME_RE, prometheusName, RESERVED_NAME_PREFIX } from './names.js';
 
 export interface AggregatorLimits {
   readonly maxSeries: number;
@@ -289,7 +289,8 @@ export class Aggregator implements SeriesSource {
 
   private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string): StoredSeries | [string, string] {
     let s = this.seriesByKey.get(key);
-    if (s) return s;
+    // One name pushed as another kind or unit would otherwise write into a series of another family.
+    if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
     const known = this.familyKind.get(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
     const why = known ? this.ownerProblem(name, promName) : this.newFamilyProblem(name, promName, kind);
@@ -319,7 +320,7 @@ export class Aggregator implements SeriesSource {
 
   /** A family name the exposition can carry: valid, not the collector's own, sharing no sample name. */
   private newFamilyProblem(name: string, promName: string, kind: StoredSeries['kind']): [string, string] | undefined {
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(promName)) return ['name_conflict', `${name}: ${promName} is not a valid Prometheus metric name`];
+    if (!METRIC_NAME_RE.test(promName)) return ['name_conflict', `${name}: ${promName} is not a valid Prometheus metric name`];
     if (promName.startsWith(RESERVED_NAME_PREFIX) && !contractInstrument(name)) {
       return ['reserved_name', `${name}: names starting with ${RESERVED_NAME_PREFIX} are the collector's own`];
     }
@@ -372,7 +373,7 @@ export class Aggregator implements SeriesSource {
     key: string | undefined,
   ): Stream | [string, string] {
     const cached = streams?.get(attrs);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     const tooBig = this.labelProblem(job, name, promName, attrs);
     if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
@@ -459,6 +460,8 @@ export class Aggregator implements SeriesSource {
     const bad = histogramProblem(name, p);
     if (bad) return bad;
     let stream = streams?.get(p.attributes);
+    // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
+    if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
     const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(p.attributes)}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
