@@ -43,11 +43,15 @@ function longerThan(s: string, max: number): boolean {
  * same identity would be one series twice in the exposition.
  */
 function exposedIdentity(job: string, promName: string, attrs: Attributes): string {
-  const parts: string[] = [promName, job];
-  for (const [n, v] of labelPairs(attrs)) parts.push(n, v);
-  const h = createHash('sha256');
-  for (const p of parts) h.update(Buffer.from(p, 'utf8').toString('utf8')).update('\0');
-  return h.digest('base64url').slice(0, 22);
+  const parts: string[] = [promName, wellFormed(job)];
+  for (const [n, v] of labelPairs(attrs)) parts.push(n, wellFormed(v));
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+/** The string as its UTF-8 encoding reads back (lone surrogates → U+FFFD). */
+function wellFormed(s: string): string {
+  return SURROGATE.test(s) ? Buffer.from(s, 'utf8').toString('utf8') : s;
 }
 
 /** Buckets a histogram point may have: strictly increasing finite bounds, counts adding up to `count`. */
