@@ -73,6 +73,10 @@ test('a series whose labels equal another series\' once sanitized is refused (la
   ingest([numberMetric('hmac.custom.requests', { value: 1, monotonic: true, attrs: { k: '\ud800' } })], agg);
   const again = ingest([numberMetric('hmac.custom.requests', { value: 1, monotonic: true, attrs: { k: '\udc00' } })], agg).result;
   assert.deepEqual([...again.rejected], [['label_collision', 1]]);
+  // An empty value is no label to Prometheus: `{e=""}` is the series without attributes.
+  ingest([numberMetric('hmac.custom.requests', { value: 1, monotonic: true, attrs: { e: '' } })], agg);
+  const empty = ingest([numberMetric('hmac.custom.requests', { value: 1, monotonic: true })], agg).result;
+  assert.deepEqual([...empty.rejected], [['label_collision', 1]]);
   assertReadable(agg);
 });
 

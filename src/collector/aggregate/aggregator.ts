@@ -44,7 +44,8 @@ function longerThan(s: string, max: number): boolean {
  */
 function exposedIdentity(job: string, promName: string, attrs: Attributes): string {
   const parts: string[] = [promName, wellFormed(job)];
-  for (const [n, v] of labelPairs(attrs)) parts.push(n, wellFormed(v));
+  // Prometheus reads an empty label value as no label: `{k=""}` and `{}` are one series.
+  for (const [n, v] of labelPairs(attrs)) if (v !== '') parts.push(n, wellFormed(v));
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
 }
 
