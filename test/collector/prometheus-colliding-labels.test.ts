@@ -27,6 +27,8 @@ test('Prometheus keeps the collector up (up == 1) after a push with colliding at
   const request = metricsRequest({ 'service.name': 'collide', 'service.instance.id': 'i1' }, [
     numberMetric('hmac.custom.requests', { value: 5, monotonic: true, attrs: colliding }),
     histogramMetric('hmac.custom.wait', { unit: 's', bounds: [1], counts: [1, 1], sum: 2, attrs: colliding }),
+    // Awkward text in HELP and label values (Prometheus asks for OpenMetrics, then reads it).
+    numberMetric('hmac.custom.text', { value: 1, description: 'say "hi"\r\n\\ \ud800', attrs: { v: 'q"b\\n\r\n\ud800' } }),
   ]);
   for (const encoding of ['json', 'protobuf'] as const) assert.equal((await pushMetrics(collector.url, request, encoding)).status, 200);
 
@@ -50,4 +52,6 @@ test('Prometheus keeps the collector up (up == 1) after a push with colliding at
   assert.deepEqual(series[0]!.metric, { __name__: 'hmac_custom_requests_total', job: 'collide', instance: new URL(collector.url).host, _: 'o;u', a_b: '1;2', exported_job: 'e;j', exported_le: 'l' });
   assert.equal(series[0]!.value, 10);
   assert.equal((await prometheus.query('hmac_custom_wait_seconds_count{job="collide"}'))[0]?.value, 4);
+  const text = await prometheus.query('hmac_custom_text');
+  assert.equal(text[0]?.metric.v, 'q"b\\n\r\n\ufffd');
 });
