@@ -5,13 +5,13 @@
  * exposition are checked in process (promtool parses the text, the OpenMetrics grammar holds); the
  * refusals through a real collector, JSON and protobuf giving the same answers.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../src/collector/aggregate/aggregator.js';
 import { ByteWriter } from '../../src/collector/byte-writer.js';
 import { finish, writeSeries } from '../../src/collector/exposition.js';
 import { normalizeMetrics } from '../../src/collector/otlp/normalize.js';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { collectorPerFile, parseExposition, seriesKey } from './collector-process.js';
 import { histogramMetric, metricsRequest, numberMetric, pushMetrics, type Attrs } from './otlp-raw.js';
 import { openMetricsProblems, promtoolParseError } from './exposition-check.js';
 
@@ -107,16 +107,7 @@ test('HELP texts are escaped for each format; label values with quotes, backslas
   assert.ok(om.includes('v="q\\"b\\\\n\\n'), om);
 });
 
-let tmp: ReturnType<typeof tempDir>;
-let collector: CollectorProcess;
-before(async () => {
-  tmp = tempDir();
-  collector = await startCollector({ dir: tmp.dir });
-});
-after(async () => {
-  await collector?.stop();
-  tmp?.cleanup();
-});
+const collector = collectorPerFile();
 
 const job = (encoding: string) => ({ 'service.name': `bad-${encoding}`, 'service.instance.id': 'i1' });
 
@@ -128,12 +119,12 @@ test('histograms with unsorted or duplicate bounds, or a count that disagrees wi
     histogramMetric('hmac.custom.wait', { bounds: [1, 2], counts: [1, 1, 1], sum: 1, attrs: { case: 'good' } }),
   ];
   const answers = [];
-  for (const encoding of ['json', 'protobuf'] as const) answers.push(await pushMetrics(collector.url, metricsRequest(job(encoding), bad), encoding));
+  for (const encoding of ['json', 'protobuf'] as const) answers.push(await pushMetrics(collector().url, metricsRequest(job(encoding), bad), encoding));
   assert.deepEqual(answers[0], answers[1]);
   assert.equal(answers[0]!.rejected, 3);
   assert.match(answers[0]!.message, /strictly increasing/);
   assert.match(answers[0]!.message, /count 7 differs from the sum of the bucket counts \(3\)/);
-  const text = await (await fetch(`${collector.url}/metrics`)).text();
+  const text = await (await fetch(`${collector().url}/metrics`)).text();
   assert.equal(promtoolParseError(text), undefined);
   const m = parseExposition(text);
   for (const encoding of ['json', 'protobuf']) {
@@ -156,13 +147,13 @@ test('labels over maxLabelValueBytes (UTF-8 bytes) and points over maxAttributes
     numberMetric('hmac.custom.long', { value: 1, attrs: { v: '€'.repeat(341) } }), // 1023 bytes: kept
   ];
   const answers = [];
-  for (const encoding of ['json', 'protobuf'] as const) answers.push(await pushMetrics(collector.url, metricsRequest(job(encoding), points), encoding));
+  for (const encoding of ['json', 'protobuf'] as const) answers.push(await pushMetrics(collector().url, metricsRequest(job(encoding), points), encoding));
   assert.deepEqual(answers[0], answers[1]);
   assert.equal(answers[0]!.rejected, 5, answers[0]!.message);
   assert.match(answers[0]!.message, /longer than 1024 bytes/);
-  const longJob = await pushMetrics(collector.url, metricsRequest({ 'service.name': 'j'.repeat(1025) }, [points[5]]), 'json');
+  const longJob = await pushMetrics(collector().url, metricsRequest({ 'service.name': 'j'.repeat(1025) }, [points[5]]), 'json');
   assert.equal(longJob.rejected, 1);
-  const m = parseExposition(await (await fetch(`${collector.url}/metrics`)).text());
+  const m = parseExposition(await (await fetch(`${collector().url}/metrics`)).text());
   assert.equal(m.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'label_too_long' })), 9);
   assert.equal(m.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'too_many_labels' })), 2);
   assert.equal(m.get(seriesKey('hmac_custom_long', { job: 'bad-json', v: '€'.repeat(341) })), 1);
