@@ -45,6 +45,7 @@ const COLLIDING: Attrs = {
   'ü': 'u',
   'ö': 'o',
   __name__: 'n',
+  ['__proto__']: 'p', // computed: an own key, as the decoders make it
   '1abc': 'd',
   key_1abc: 'k',
   'hmac.outcome': 'accepted',
@@ -57,7 +58,7 @@ test('attribute keys that collide once sanitized share one label, values joined 
   ]);
   assert.equal(result.accepted, 2);
   const text = assertReadable(agg);
-  const labels = 'job="labels",_="o;u",a_b="1;2",exported_job="e;j",exported_le="x",exported_name__="n",hmac_outcome="accepted",key_1abc="d;k"';
+  const labels = 'job="labels",_="o;u",a_b="1;2",exported_job="e;j",exported_le="x",exported_name__="n",exported_proto__="p",hmac_outcome="accepted",key_1abc="d;k"';
   assert.ok(text.includes(`hmac_custom_requests_total{${labels}} 3\n`), text);
   assert.ok(text.includes(`hmac_custom_wait_seconds_bucket{${labels},le="1"} 2\n`), text);
   // The SLO engine still reads the series by the attributes as pushed.
