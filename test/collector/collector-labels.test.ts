@@ -81,7 +81,7 @@ test('a series whose labels equal another series\' once sanitized is refused (la
   assertReadable(agg);
 });
 
-test('two instruments never share a family or a sample name, and the collector\'s own names are reserved', () => {
+test('two instruments never share a family or a sample name; the collector\'s own and the contract\'s names are reserved', () => {
   const { agg, result } = ingest([
     numberMetric('hmac.a.b', { value: 1 }),
     numberMetric('hmac.a_b', { value: 2 }), // hmac_a_b again
@@ -92,8 +92,11 @@ test('two instruments never share a family or a sample name, and the collector\'
     numberMetric('hmac..done', { value: 1 }), // hmac_done: the counter's OpenMetrics family
     numberMetric('hmac.slo.objective', { value: 0.5 }),
     numberMetric('hmac.slo.collector.series', { value: 1 }),
+    // The contract's families are the contract instruments' only, as the kind the contract says.
+    numberMetric('hmac.auth.verifications.total', { value: 1, monotonic: true }),
+    numberMetric('hmac.auth.verifications', { value: 1 }),
   ]);
-  assert.deepEqual(Object.fromEntries(result.rejected), { name_conflict: 3, reserved_name: 2, type_conflict: 1 });
+  assert.deepEqual(Object.fromEntries(result.rejected), { name_conflict: 3, reserved_name: 3, type_conflict: 2 });
   assert.equal(result.accepted, 3);
   assertReadable(agg);
 });

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { AggregatedSeries, SeriesSource } from '../model.js';
 import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
-import { canonicalName, contractInstrument, familyNames, labelPairs, METRIC_NAME_RE, prometheusName, RESERVED_NAME_PREFIX } from './names.js';
+import { canonicalName, contractInstrument, familyNames, labelPairs, METRIC_NAME_RE, prometheusName, reservedFamilyProblem } from './names.js';
 
 export interface AggregatorLimits {
   readonly maxSeries: number;
@@ -326,9 +326,8 @@ export class Aggregator implements SeriesSource {
   /** A family name the exposition can carry: valid, not the collector's own, sharing no sample name. */
   private newFamilyProblem(name: string, promName: string, kind: StoredSeries['kind']): [string, string] | undefined {
     if (!METRIC_NAME_RE.test(promName)) return ['name_conflict', `${name}: ${promName} is not a valid Prometheus metric name`];
-    if (promName.startsWith(RESERVED_NAME_PREFIX) && !contractInstrument(name)) {
-      return ['reserved_name', `${name}: names starting with ${RESERVED_NAME_PREFIX} are the collector's own`];
-    }
+    const reserved = reservedFamilyProblem(name, promName, kind);
+    if (reserved) return [contractInstrument(name) ? 'type_conflict' : 'reserved_name', `${name}: ${reserved}`];
     for (const n of familyNames(promName, kind)) {
       const owner = this.sampleNameOwner.get(n);
       if (owner !== undefined && owner !== promName) return ['name_conflict', `${name}: ${promName} would write ${n}, which ${owner} already writes`];

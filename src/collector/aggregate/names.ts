@@ -71,7 +71,7 @@ export function canonicalName(name: string): string {
  * `_total` from the family name). Two families sharing any of these would break the parse of the
  * whole scrape (a second HELP for one name), so the aggregator lets only one family own each.
  */
-export function familyNames(promName: string, kind: 'counter' | 'gauge' | 'histogram'): string[] {
+export function familyNames(promName: string, kind: SeriesKind): string[] {
   if (kind === 'histogram') return [promName, `${promName}_bucket`, `${promName}_sum`, `${promName}_count`, `${promName}_created`];
   if (kind === 'counter') {
     const base = promName.endsWith('_total') ? promName.slice(0, -'_total'.length) : promName;
@@ -82,6 +82,29 @@ export function familyNames(promName: string, kind: 'counter' | 'gauge' | 'histo
 
 /** Families the collector writes itself (SLO gauges, its own metrics): never taken by a pushed name. */
 export const RESERVED_NAME_PREFIX = 'hmac_slo_';
+
+export type SeriesKind = 'counter' | 'gauge' | 'histogram';
+
+/** How the aggregator stores a contract instrument's points. */
+export function contractKind(spec: InstrumentSpec): SeriesKind {
+  return spec.kind === 'counter' ? 'counter' : spec.kind === 'histogram' ? 'histogram' : 'gauge';
+}
+
+/** Every sample name of the contract's families: only the contract's instruments may write them. */
+const CONTRACT_SAMPLE_NAMES: ReadonlySet<string> = new Set([...INSTRUMENTS_BY_OTEL_NAME.values()].flatMap((s) => familyNames(s.prometheus, contractKind(s))));
+
+/**
+ * Why a pushed instrument may not have the family `promName` whatever was pushed before (undefined
+ * when it may): the collector's own families and the contract's belong to them, so a stray name
+ * pushed first can never lock out the instruments the SLOs are computed from.
+ */
+export function reservedFamilyProblem(name: string, promName: string, kind: SeriesKind): string | undefined {
+  const spec = contractInstrument(name);
+  if (spec) return contractKind(spec) === kind ? undefined : `${name} is a ${contractKind(spec)} in the metric contract`;
+  if (promName.startsWith(RESERVED_NAME_PREFIX)) return `names starting with ${RESERVED_NAME_PREFIX} are the collector's own`;
+  const taken = familyNames(promName, kind).find((n) => CONTRACT_SAMPLE_NAMES.has(n));
+  return taken === undefined ? undefined : `${taken} belongs to an instrument of the metric contract`;
+}
 
 const labelNameCache = new Map<string, string>();
 
