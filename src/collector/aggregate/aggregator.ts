@@ -12,68 +12,20 @@ import { createHash } from 'node:crypto';
 import type { AggregatedSeries, SeriesSource } from '../model.js';
 import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
-import { canonicalName, contractInstrument, familyNames, labelPairs, METRIC_NAME_RE, prometheusName, reservedFamilyProblem } from './names.js';
+import { canonicalName, prometheusName } from './names.js';
+import { ExposedNames } from './exposed-names.js';
+import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
 
-export interface AggregatorLimits {
+export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
   readonly maxSeriesPerJob: number;
   /** Forget a pusher's readings after this long without a push. */
   readonly pusherTtlMs: number;
   /** Distinct pushers held at once (default 100,000); pushes from further new ones are refused. */
   readonly maxPushers?: number;
-  /** Longest metric name, attribute key or value, or job, in UTF-8 bytes (default 1024). */
-  readonly maxLabelValueBytes?: number;
-  /** Most attributes on one data point (default 32). */
-  readonly maxAttributesPerPoint?: number;
 }
 
 export const DEFAULT_MAX_PUSHERS = 100_000;
-export const DEFAULT_MAX_LABEL_VALUE_BYTES = 1024;
-export const DEFAULT_MAX_ATTRIBUTES_PER_POINT = 32;
-
-/** Whether `s` is longer than `max` UTF-8 bytes, without encoding it in the common cases. */
-function longerThan(s: string, max: number): boolean {
-  if (s.length > max) return true;
-  return s.length * 3 > max && Buffer.byteLength(s, 'utf8') > max;
-}
-
-/**
- * A series' identity as Prometheus sees it: family, job and labels after sanitizing (names.ts),
- * with values as their UTF-8 bytes (a lone surrogate is written as U+FFFD). Two series with the
- * same identity would be one series twice in the exposition.
- */
-function exposedIdentity(job: string, promName: string, attrs: Attributes): string {
-  const parts: string[] = [promName, wellFormed(job)];
-  // Prometheus reads an empty label value as no label: `{k=""}` and `{}` are one series.
-  for (const [n, v] of labelPairs(attrs)) if (v !== '') parts.push(n, wellFormed(v));
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
-}
-
-const SURROGATE = /[\ud800-\udfff]/;
-/** The string as its UTF-8 encoding reads back (lone surrogates → U+FFFD). */
-function wellFormed(s: string): string {
-  return SURROGATE.test(s) ? Buffer.from(s, 'utf8').toString('utf8') : s;
-}
-
-/** Buckets a histogram point may have: strictly increasing finite bounds, counts adding up to `count`. */
-function histogramProblem(name: string, p: HistogramPoint): [string, string] | undefined {
-  const b = p.bounds;
-  for (let i = 0; i < b.length; i++) {
-    if (!Number.isFinite(b[i]!) || (i > 0 && !(b[i]! > b[i - 1]!))) {
-      return ['histogram_bounds', `${name}: explicit bounds must be finite and strictly increasing (bound ${i} is ${b[i]})`];
-    }
-  }
-  if (p.counts.length === 0) return undefined;
-  let total = 0;
-  for (const c of p.counts) total += c;
-  // Exact for counts up to 2^53; beyond, a rounding error of the sum is tolerated.
-  if (total !== p.count && Math.abs(total - p.count) > Number.EPSILON * p.counts.length * Math.max(total, p.count)) {
-    return ['histogram_count', `${name}: count ${p.count} differs from the sum of the bucket counts (${total})`];
-  }
-  return undefined;
-}
-
-const NON_FINITE = (name: string): [string, string] => ['non_finite', `${name}: the point would make the aggregate non-finite (overflow); the series keeps its value`];
 
 export interface StoredSeries {
   job: string;
@@ -200,12 +152,8 @@ export class Aggregator implements SeriesSource {
   private readonly perJob = new Map<string, number>();
   /** Family name → kind, so one family never mixes types in the exposition. */
   private readonly familyKind = new Map<string, StoredSeries['kind']>();
-  /** Family name → the canonical OTel name that owns it: two names never share a family. */
-  private readonly familyOwner = new Map<string, string>();
-  /** Every sample name a family writes (`familyNames`) → the family that writes it. */
-  private readonly sampleNameOwner = new Map<string, string>();
-  /** Exposed identities of the series held (`exposedIdentity`): no series appears twice. */
-  private readonly exposed = new Set<string>();
+  /** Family and label ownership, so no input makes the exposition unparseable. Code that drops a series calls `names.release`. */
+  private readonly names = new ExposedNames((key) => this.seriesByKey.has(key));
   private readonly pushers = new Map<string, Pusher>();
   private readonly tombstones = new Map<string, number>();
   overflow = 0;
@@ -298,66 +246,18 @@ export class Aggregator implements SeriesSource {
     if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
     const known = this.familyKind.get(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
-    const why = known ? this.ownerProblem(name, promName) : this.newFamilyProblem(name, promName, kind);
-    if (why) return why;
-    const identity = exposedIdentity(job, promName, attrs);
-    if (this.exposed.has(identity)) {
-      return ['label_collision', `${name}: its attributes give the same Prometheus labels as another series of ${promName} once sanitized`];
-    }
     const jobCount = this.perJob.get(job) ?? 0;
     if (this.seriesByKey.size >= this.limits.maxSeries || jobCount >= this.limits.maxSeriesPerJob) {
       this.overflow++;
       return ['series_limit', `series limit reached (${this.seriesByKey.size >= this.limits.maxSeries ? `maxSeries ${this.limits.maxSeries}` : `maxSeriesPerJob ${this.limits.maxSeriesPerJob} for ${job}`})`];
     }
+    const refused = this.names.admit({ job, name, promName, kind, attributes: attrs }, key);
+    if (refused) return refused;
     s = { job, name, promName, attributes: { ...attrs }, kind, value: 0, description: m.description, unit: m.unit };
     this.seriesByKey.set(key, s);
     this.perJob.set(job, jobCount + 1);
     this.familyKind.set(promName, kind);
-    this.claim(s, identity);
     return s;
-  }
-
-  private ownerProblem(name: string, promName: string): [string, string] | undefined {
-    const owner = this.familyOwner.get(promName);
-    if (owner === undefined || owner === name) return undefined;
-    return ['name_conflict', `${name}: its Prometheus name ${promName} is already used by ${owner}`];
-  }
-
-  /** A family name the exposition can carry: valid, not the collector's own, sharing no sample name. */
-  private newFamilyProblem(name: string, promName: string, kind: StoredSeries['kind']): [string, string] | undefined {
-    if (!METRIC_NAME_RE.test(promName)) return ['name_conflict', `${name}: ${promName} is not a valid Prometheus metric name`];
-    const reserved = reservedFamilyProblem(name, promName, kind);
-    if (reserved) return [contractInstrument(name) ? 'type_conflict' : 'reserved_name', `${name}: ${reserved}`];
-    for (const n of familyNames(promName, kind)) {
-      const owner = this.sampleNameOwner.get(n);
-      if (owner !== undefined && owner !== promName) return ['name_conflict', `${name}: ${promName} would write ${n}, which ${owner} already writes`];
-    }
-    return undefined;
-  }
-
-  /** Records a new (or restored) series' family and identity for the checks above. */
-  private claim(s: StoredSeries, identity: string): void {
-    this.exposed.add(identity);
-    if (!this.familyOwner.has(s.promName)) {
-      this.familyOwner.set(s.promName, s.name);
-      for (const n of familyNames(s.promName, s.kind)) if (!this.sampleNameOwner.has(n)) this.sampleNameOwner.set(n, s.promName);
-    }
-  }
-
-  /** Attributes, job and name within the label limits (`label_too_long`, `too_many_labels`). */
-  private labelProblem(job: string, name: string, promName: string, attrs: Attributes): [string, string] | undefined {
-    const max = this.limits.maxLabelValueBytes ?? DEFAULT_MAX_LABEL_VALUE_BYTES;
-    const maxAttrs = this.limits.maxAttributesPerPoint ?? DEFAULT_MAX_ATTRIBUTES_PER_POINT;
-    const keys = Object.keys(attrs);
-    if (keys.length > maxAttrs) return ['too_many_labels', `${name.slice(0, 200)}: ${keys.length} attributes on one point (at most ${maxAttrs})`];
-    if (longerThan(promName, max)) return ['label_too_long', `metric name longer than ${max} bytes`];
-    if (longerThan(job, max)) return ['label_too_long', `${name}: job (service.namespace/service.name) longer than ${max} bytes`];
-    for (const k of keys) {
-      if (longerThan(k, max) || longerThan(attrs[k]!, max)) {
-        return ['label_too_long', `${name}: attribute ${JSON.stringify(k.slice(0, 40))} has a key or value longer than ${max} bytes`];
-      }
-    }
-    return undefined;
   }
 
   /**
@@ -378,7 +278,7 @@ export class Aggregator implements SeriesSource {
   ): Stream | [string, string] {
     const cached = streams?.get(attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
-    const tooBig = this.labelProblem(job, name, promName, attrs);
+    const tooBig = labelProblem(this.limits, job, name, promName, attrs);
     if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
     const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
@@ -424,7 +324,7 @@ export class Aggregator implements SeriesSource {
     }
     if (temporality === TEMPORALITY_DELTA) {
       const next = s.value + p.value;
-      if (!Number.isFinite(next)) return NON_FINITE(name);
+      if (!Number.isFinite(next)) return nonFinite(name);
       s.value = next;
       return undefined;
     }
@@ -433,7 +333,7 @@ export class Aggregator implements SeriesSource {
       ? countedBefore(pusher, p.start) ? 0 : p.value
       : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
     // Refused before anything changes: the reading stays, so the next point is compared with it.
-    if (!Number.isFinite(s.value + increase)) return NON_FINITE(name);
+    if (!Number.isFinite(s.value + increase)) return nonFinite(name);
     s.value += increase;
     if (prev) {
       prev.start = p.start;
@@ -489,14 +389,14 @@ export class Aggregator implements SeriesSource {
       } else if (!reset) {
         const sum = h.sum + (p.sum - (prev!.sum ?? 0));
         const count = h.count + (p.count - prev!.value);
-        if (!Number.isFinite(sum) || !Number.isFinite(count)) return NON_FINITE(name);
+        if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
         for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]! - pc![i]!;
         h.sum = sum;
         h.count = count;
       } else {
         const sum = h.sum + p.sum;
         const count = h.count + p.count;
-        if (!Number.isFinite(sum) || !Number.isFinite(count)) return NON_FINITE(name);
+        if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
         for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
         h.sum = sum;
         h.count = count;
@@ -516,7 +416,7 @@ export class Aggregator implements SeriesSource {
     } else {
       const sum = h.sum + p.sum;
       const count = h.count + p.count;
-      if (!Number.isFinite(sum) || !Number.isFinite(count)) return NON_FINITE(name);
+      if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
       for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
       h.sum = sum;
       h.count = count;
@@ -576,7 +476,7 @@ export class Aggregator implements SeriesSource {
       a.seriesByKey.set(key, { ...s });
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
-      a.claim(a.seriesByKey.get(key)!, exposedIdentity(s.job, s.promName, s.attributes ?? {}));
+      a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
     }
     for (const [id, lastSeenMs, readings, forgottenAtMs] of state.pushers) {
       a.pushers.set(id, { lastSeenMs, readings: new Map(readings), ...(typeof forgottenAtMs === 'number' ? { forgottenAtMs } : {}) });
