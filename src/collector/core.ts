@@ -63,6 +63,8 @@ export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
     maxJobs: c.limits.maxJobs,
     reservedSeriesPerJob: c.limits.reservedSeriesPerJob,
     maxReadings: c.limits.maxReadings,
+    maxLabelValueBytes: c.limits.maxLabelValueBytes,
+    maxAttributesPerPoint: c.limits.maxAttributesPerPoint,
     seriesTtlMs: (durationSeconds(c.seriesTtl) * 1000) / config.timeScale,
   };
 }

@@ -4,11 +4,11 @@
  * histogram buckets) when the scraper asks for it in `Accept`. Strings are built directly — a
  * scrape of 10,000 series must stay well under 100 ms.
  */
-import { promLabel } from '@hmac-slo/instrumentation/contract';
 import type { PromFamily } from './model.js';
 import type { Aggregator, StoredSeries } from './aggregate/aggregator.js';
 import { INSTRUMENTS_BY_OTEL_NAME } from '@hmac-slo/instrumentation/contract';
 import { ByteWriter, encode } from './byte-writer.js';
+import { labelPairs } from './aggregate/names.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -18,45 +18,47 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
 }
 
 const NEEDS_ESCAPE = /[\\\n"]/;
+/** Label values, both formats: backslash, newline and double quote escaped; the rest is UTF-8 as is. */
 function escapeLabel(v: string): string {
   // Almost no value needs escaping; testing first saves three regex replacements per label.
   return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
 }
 
-function escapeHelp(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+/**
+ * HELP text: text format 0.0.4 escapes only backslash and newline (`\"` is an invalid escape
+ * there); OpenMetrics escapes double quotes too. A carriage return would end the line for some
+ * readers: written as a space. Lone surrogates become U+FFFD when encoded (valid UTF-8).
+ */
+function escapeHelp(v: string, om: boolean): string {
+  const s = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, ' ');
+  return om ? s.replace(/"/g, '\\"') : s;
 }
 
 function fmt(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (Number.isNaN(v)) return '0';
-  return String(v);
+  // Never `null` or `undefined` in the text, whatever a restored state holds.
+  return typeof v === 'number' ? String(v) : 'NaN';
 }
 
-const labelNameCache = new Map<string, string>();
-function labelName(key: string): string {
-  let n = labelNameCache.get(key);
-  if (n === undefined) {
-    n = promLabel(key);
-    if (/^[0-9]/.test(n)) n = `key_${n}`;
-    if (n === 'job' || n === 'le' || n.startsWith('__')) n = `exported_${n.replace(/^_+/, '')}`;
-    if (labelNameCache.size < 10_000) labelNameCache.set(key, n);
-  }
-  return n;
+/** Families built elsewhere have valid, unique label names: written as they are. */
+function plainLabelString(labels: Readonly<Record<string, string>>): string {
+  let s = '';
+  for (const k of Object.keys(labels).sort()) s += `${s ? ',' : ''}${k}="${escapeLabel(labels[k]!)}"`;
+  return s;
 }
 
-function labelString(job: string | undefined, attrs: Readonly<Record<string, string>>): string {
-  let s = job === undefined ? '' : `job="${escapeLabel(job)}"`;
-  for (const k of Object.keys(attrs).sort()) {
-    s += `${s ? ',' : ''}${job === undefined ? k : labelName(k)}="${escapeLabel(attrs[k]!)}"`;
-  }
+/** A pushed series' labels: its job, then its attributes as unique, valid label names (names.ts). */
+function seriesLabelString(job: string, attrs: Readonly<Record<string, string>>): string {
+  let s = `job="${escapeLabel(job)}"`;
+  for (const [n, v] of labelPairs(attrs)) s += `,${n}="${escapeLabel(v)}"`;
   return s;
 }
 
 function header(out: ByteWriter, name: string, type: string, help: string, om: boolean): void {
   const base = om && type === 'counter' && name.endsWith('_total') ? name.slice(0, -6) : name;
-  out.text(`# HELP ${base} ${escapeHelp(help)}\n# TYPE ${base} ${type}\n`);
+  out.text(`# HELP ${base} ${escapeHelp(help, om)}\n# TYPE ${base} ${type}\n`);
 }
 
 /**
@@ -73,7 +75,7 @@ const textCache = new WeakMap<object, SeriesText>();
 function seriesText(name: string, s: Readonly<StoredSeries>): SeriesText {
   let t = textCache.get(s);
   if (t === undefined) {
-    const labels = labelString(s.job, s.attributes);
+    const labels = seriesLabelString(s.job, s.attributes);
     t = {
       value: encode(`${name}{${labels}} `),
       bucket: encode(`${name}_bucket{${labels}`),
@@ -148,7 +150,7 @@ export function writeFamilies(out: ByteWriter, families: readonly PromFamily[], 
     header(out, f.name, f.type, f.help, om);
     for (const s of f.samples) {
       let labels = seen.get(s.labels);
-      if (labels === undefined) seen.set(s.labels, (labels = labelString(undefined, s.labels)));
+      if (labels === undefined) seen.set(s.labels, (labels = plainLabelString(s.labels)));
       out.text(`${f.name}${s.suffix ?? ''}${labels ? `{${labels}}` : ''} ${fmt(s.value)}\n`);
     }
   }

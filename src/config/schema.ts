@@ -107,6 +107,10 @@ const collectorSchema = z.strictObject({
       maxSeries: z.number().int().positive().default(50_000),
       maxSeriesPerJob: z.number().int().positive().default(10_000),
       maxJsonDepth: z.number().int().positive().default(64),
+      /** Longest metric name, attribute key or value, or job, in UTF-8 bytes; longer points are refused. */
+      maxLabelValueBytes: z.number().int().positive().default(1024),
+      /** Most attributes (labels) on one data point; points with more are refused. */
+      maxAttributesPerPoint: z.number().int().positive().default(32),
       /** Distinct jobs holding series; points of further jobs are refused until idle jobs expire. */
       maxJobs: z.number().int().positive().default(2_000),
       /** Series every job may hold even when the shared part of maxSeries is full (fair share). */

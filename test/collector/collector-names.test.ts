@@ -27,3 +27,16 @@ test('other names: dots to underscores, unit suffix unless present, _total for m
   assert.equal(prometheusName('hmac.custom.utilization', '1', false, true), 'hmac_custom_utilization_ratio');
   assert.equal(prometheusName('hmac.custom.items', '', false, true), 'hmac_custom_items');
 });
+
+/** Prometheus' rule for metric names. */
+const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+test('units that are Object.prototype keys give plain, valid family names', () => {
+  assert.equal(prometheusName('hmac.custom.x', 'constructor', false, true), 'hmac_custom_x_constructor');
+  assert.equal(prometheusName('hmac.custom.x', '__proto__', false, true), 'hmac_custom_x_proto');
+  assert.equal(prometheusName('hmac.custom.x', 'toString', true, false), 'hmac_custom_x_toString_total');
+  assert.equal(prometheusName('hmac.custom.x', 'hasOwnProperty', false, false), 'hmac_custom_x_hasOwnProperty');
+  for (const unit of ['valueOf', '__defineGetter__', 'isPrototypeOf', 'ü', '{x}', '', '1', '%', 'By/s']) {
+    assert.match(prometheusName('hmac.custom.ünïcode-名前', unit, false, false), METRIC_NAME_RE, unit);
+  }
+});

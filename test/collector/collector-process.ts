@@ -4,6 +4,7 @@
  * line), restart it on the same state directory, kill it; parse its Prometheus exposition.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,24 @@ export async function withCollector(configYaml: string, fn: (c: CollectorProcess
     await c.stop();
     tmp.cleanup();
   }
+}
+
+/**
+ * One collector for the tests of a file: started in a `before` hook, stopped (and its directory
+ * removed) in an `after` hook. Returns a getter, valid once the hook has run.
+ */
+export function collectorPerFile(opts: { configYaml?: string; env?: Record<string, string> } = {}): () => CollectorProcess {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let collector: CollectorProcess | undefined;
+  before(async () => {
+    tmp = tempDir();
+    collector = await startCollector({ dir: tmp.dir, ...opts });
+  });
+  after(async () => {
+    await collector?.stop();
+    tmp?.cleanup();
+  });
+  return () => collector!;
 }
 
 /** `name{labels}` → value, labels sorted, from Prometheus text (comments skipped). */

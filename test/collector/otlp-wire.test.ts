@@ -384,3 +384,14 @@ test('attribute sets are reused across requests and frozen; different bytes, dif
   }
   assert.deepEqual((readMetricsRequest(body)![0]!.metrics[0]!.data as { points: { attributes: object }[] }).points[0]!.attributes, { a: 'b' });
 });
+
+test('attribute keys named like Object.prototype members are own attributes, alike on both roads', () => {
+  const attrs = [kv('__proto__', sval('p')), kv('constructor', sval('c')), kv('toString', sval('t')), kv('hasOwnProperty', sval('h'))];
+  const r = check(request([[...str(1, 'hmac.x'), ...sum([numberPoint(attrs, fixed64(6, 1n))])]], [kv('service.name', sval('svc')), kv('__proto__', sval('r'))]), 'prototype keys');
+  assert.ok('ok' in r);
+  const rm = (r.ok as ReturnType<typeof normalizeMetrics>)[0]!;
+  const a = (rm.metrics[0]!.data as { points: { attributes: Record<string, string> }[] }).points[0]!.attributes;
+  assert.deepEqual(Object.entries(a), [['__proto__', 'p'], ['constructor', 'c'], ['toString', 't'], ['hasOwnProperty', 'h']]);
+  assert.equal(Object.getPrototypeOf(a), Object.prototype);
+  assert.deepEqual(Object.keys(rm.resource), ['service.name', '__proto__']);
+});

@@ -20,8 +20,10 @@ import {
   wasForgotten,
   type ForgottenStreams,
 } from './forgotten-streams.js';
+import { ExposedNames } from './exposed-names.js';
+import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
 
-export interface AggregatorLimits {
+export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
   readonly maxSeriesPerJob: number;
   /** Forget a pusher's readings after this long without a push. */
@@ -194,6 +196,8 @@ export class Aggregator implements SeriesSource {
   private readonly perJob = new Map<string, number>();
   /** Family name → kind, so one family never mixes types in the exposition. */
   private readonly familyKind = new Map<string, StoredSeries['kind']>();
+  /** Family and label ownership, so no input makes the exposition unparseable. Code that drops a series calls `names.release`. */
+  private readonly names = new ExposedNames((key) => this.seriesByKey.has(key));
   private readonly pushers = new Map<string, Pusher>();
   private readonly tombstones = new Map<string, Tombstone>();
   /** Stream hashes held by tombstones and returned pushers (bounded by MAX_FORGOTTEN_HASHES). */
@@ -304,6 +308,7 @@ export class Aggregator implements SeriesSource {
     for (const [key, s] of this.seriesByKey) {
       if (!gone.has(s.job)) continue;
       this.seriesByKey.delete(key);
+      this.names.release(s, key);
       dropped++;
     }
     for (const job of gone) {
@@ -388,7 +393,8 @@ export class Aggregator implements SeriesSource {
 
   private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string): StoredSeries | [string, string] {
     let s = this.seriesByKey.get(key);
-    if (s) return s;
+    // One name pushed as another kind or unit would otherwise write into a series of another family.
+    if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
     const known = this.familyKind.get(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
     const jobCount = this.perJob.get(job) ?? 0;
@@ -397,6 +403,8 @@ export class Aggregator implements SeriesSource {
       this.countOverflow(cap[0]);
       return [cap[1], cap[2]];
     }
+    const refused = this.names.admit({ job, name, promName, kind, attributes: attrs }, key);
+    if (refused) return refused;
     s = { job, name, promName, attributes: { ...attrs }, kind, value: 0, description: m.description, unit: m.unit };
     this.seriesByKey.set(key, s);
     this.perJob.set(job, jobCount + 1);
@@ -422,7 +430,9 @@ export class Aggregator implements SeriesSource {
     key: string | undefined,
   ): Stream | [string, string] {
     const cached = streams?.get(attrs);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
+    const tooBig = labelProblem(this.limits, job, name, promName, attrs);
+    if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
     const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
     if (Array.isArray(s)) return s;
@@ -466,7 +476,9 @@ export class Aggregator implements SeriesSource {
       return undefined;
     }
     if (temporality === TEMPORALITY_DELTA) {
-      s.value += p.value;
+      const next = s.value + p.value;
+      if (!Number.isFinite(next)) return nonFinite(name);
+      s.value = next;
       return undefined;
     }
     const prev = stream.reading ?? this.readingOf(stream, pusher);
@@ -475,6 +487,8 @@ export class Aggregator implements SeriesSource {
     const increase = !prev
       ? countedBefore(pusher, p.start, stream.key) ? 0 : p.value
       : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
+    // Refused before anything changes: the reading stays, so the next point is compared with it.
+    if (!Number.isFinite(s.value + increase)) return nonFinite(name);
     s.value += increase;
     if (prev) {
       prev.start = p.start;
@@ -503,7 +517,11 @@ export class Aggregator implements SeriesSource {
     const counts = p.counts.length > 0 ? p.counts : [p.count];
     const bounds = p.counts.length > 0 ? p.bounds : [];
     for (let i = 0; i < counts.length; i++) if (counts[i]! < 0) return ['negative', `${name}: negative bucket count`];
+    const bad = histogramProblem(name, p);
+    if (bad) return bad;
     let stream = streams?.get(p.attributes);
+    // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
+    if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
     const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(p.attributes)}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
@@ -527,13 +545,19 @@ export class Aggregator implements SeriesSource {
       if (!prev && countedBefore(pusher, p.start, stream.key)) {
         // Already counted before the pusher was forgotten: this reading is only a baseline.
       } else if (!reset) {
+        const sum = h.sum + (p.sum - (prev!.sum ?? 0));
+        const count = h.count + (p.count - prev!.value);
+        if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
         for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]! - pc![i]!;
-        h.sum += p.sum - (prev!.sum ?? 0);
-        h.count += p.count - prev!.value;
+        h.sum = sum;
+        h.count = count;
       } else {
+        const sum = h.sum + p.sum;
+        const count = h.count + p.count;
+        if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
         for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
-        h.sum += p.sum;
-        h.count += p.count;
+        h.sum = sum;
+        h.count = count;
       }
       if (prev) {
         prev.start = p.start;
@@ -549,15 +573,19 @@ export class Aggregator implements SeriesSource {
         this.readingCount++;
       }
     } else {
+      const sum = h.sum + p.sum;
+      const count = h.count + p.count;
+      if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
       for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
-      h.sum += p.sum;
-      h.count += p.count;
+      h.sum = sum;
+      h.count = count;
     }
     s.value = h.count;
     if (p.exemplars) {
       s.exemplars ??= new Array(h.counts.length).fill(undefined);
       for (const e of p.exemplars) {
-        if (!e.traceId) continue;
+        // OpenMetrics caps an exemplar's labels at 128 characters: only W3C-sized IDs are shown.
+        if (e.traceId.length !== 32 || (e.spanId.length !== 16 && e.spanId !== '')) continue;
         let i = 0;
         while (i < h.bounds.length && e.value > h.bounds[i]!) i++;
         s.exemplars[i] = e;
@@ -646,6 +674,7 @@ export class Aggregator implements SeriesSource {
       a.seriesByKey.set(key, { ...s });
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
+      a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
     }
     for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten] of state.pushers) {
       const pusher: Pusher = { lastSeenMs, readings: new Map(readings) };

@@ -5,6 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import {
+  setAttribute,
   type Attributes,
   type Exemplar,
   type HistogramPoint,
@@ -155,7 +156,7 @@ function attributes(v: unknown, where: string): Attributes {
       const kv = obj(kvs[i], 'entry');
       const key = str(kv.key, 'key');
       if (key === '') continue;
-      out[key] = anyValue(kv.value);
+      setAttribute(out, key, anyValue(kv.value));
     } catch (err) {
       throw prefixed(err, `${where}[${i}]`);
     }

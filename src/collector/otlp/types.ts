@@ -2,6 +2,15 @@
 
 export type Attributes = Record<string, string>;
 
+/**
+ * Sets one attribute. A key of `__proto__` is an own property like any other (a plain assignment
+ * would hit Object.prototype's setter and drop it silently); both decoders use this.
+ */
+export function setAttribute(out: Attributes, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 export interface Exemplar {
   readonly value: number;
   readonly timeUnixMs: number;

@@ -14,7 +14,7 @@
  * Like protobufjs, declared sub-messages are walked (so what protobufjs would refuse inside them is
  * noticed) and unknown fields are skipped without looking inside, as OTLP requires of receivers.
  */
-import type { Attributes, Exemplar, HistogramPoint, Metric, MetricData, NumberPoint, ResourceMetrics } from './types.js';
+import { setAttribute, type Attributes, type Exemplar, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type ResourceMetrics } from './types.js';
 
 /** Thrown (pre-allocated, never escapes this module) when the body leaves the fast subset. */
 const OFF_PATH = { offPath: true };
@@ -238,7 +238,7 @@ function keyValue(end: number, out: Attributes): void {
     } else if (t >>> 3 === 1 || t >>> 3 === 2) throw OFF_PATH;
     else skip(t, end);
   }
-  if (key !== '') out[key] = value;
+  if (key !== '') setAttribute(out, key, value);
 }
 
 /**
