@@ -35,7 +35,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, meanw
 
 test('a flood of job names fills the SLO pair cap; a real job arriving later gets its SLO once the flood is idle, across a SIGKILL', async () => {
   const tmp = tempDir();
-  const configYaml = 'timeScale: 720\n';
+  // Series expiry (seriesTtl, 5 s at this scale) would drop the idle flood's series and with them the
+  // untracked pairs this test counts: kept long here, so only the pair cap is under test.
+  const configYaml = 'timeScale: 720\ncollector:\n  seriesTtl: 30d\n';
   let c = await startCollector({ dir: tmp.dir, configYaml });
   const args = ['--listen', new URL(c.url).host];
   try {
