@@ -14,6 +14,10 @@ import { FailureLog, sanitizeFailedSpan } from './failures/index.js';
 import { KeyUsage } from './keys/index.js';
 import type { FailedSpan } from './model.js';
 import { StateStore, type Snapshot } from './state/store.js';
+import { parseAggregatorState } from './aggregate/aggregator.js';
+import { parseSloEngineState } from './slo/state.js';
+import { parseFailureLogState } from './failures/state.js';
+import { parseKeyUsageState } from './keys/state.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
@@ -81,12 +85,25 @@ export class CollectorCore {
     return { ringSize: f.ringSize, topClients: f.topClients };
   }
 
+  /**
+   * Throws unless every section of a new snapshot is valid (checked on the file read back, before
+   * it replaces the last one): a snapshot that would not load whole is never installed.
+   */
+  private validateWritten(s: Snapshot): void {
+    parseAggregatorState(s.aggregator);
+    parseSloEngineState(s.slo);
+    if (s.failures !== undefined) parseFailureLogState(s.failures);
+    if (s.keys !== undefined) parseKeyUsageState(s.keys);
+  }
+
   /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
   recover(): void {
-    const { snapshot, records } = this.store.recover((s) => {
-      // Validate before accepting, so a damaged snapshot is moved aside rather than half-used.
-      Aggregator.fromJSON(this.limits, s.aggregator);
-    });
+    // The aggregates are validated before accepting, so a damaged snapshot is moved aside rather
+    // than half-used; a damaged SLO, failure or key section costs only that section (below).
+    const { snapshot, records } = this.store.recover(
+      (s) => void parseAggregatorState(s.aggregator),
+      (s) => this.validateWritten(s),
+    );
     if (snapshot) {
       this.agg = Aggregator.fromJSON(this.limits, snapshot.aggregator);
       try {
@@ -118,10 +135,11 @@ export class CollectorCore {
     // see each replayed push in the interval it arrived in — not all at once at start, where a first
     // sample would take them as the baseline.
     const period = replaySampleMs(this.config);
-    let sampledAt = snapshot?.savedAtMs ?? records[0]?.timeMs;
+    let sampledAt = snapshot?.savedAtMs;
     if (sampledAt !== undefined) this.sample(sampledAt);
     for (const rec of records) {
-      if (sampledAt !== undefined && rec.timeMs - sampledAt >= period) {
+      if (sampledAt === undefined) this.sample((sampledAt = rec.timeMs));
+      else if (rec.timeMs - sampledAt >= period) {
         this.sample(rec.timeMs);
         sampledAt = rec.timeMs;
       }

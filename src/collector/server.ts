@@ -14,6 +14,7 @@ import { ByteWriter } from './byte-writer.js';
 import { finish, OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, wantsOpenMetrics, writeFamilies, writeSeries } from './exposition.js';
 import { FailureQueryError, parseFailuresQuery } from './failures/index.js';
 import type { PushAuth } from './auth.js';
+import { StorageError } from './state/store.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
@@ -196,6 +197,8 @@ export class CollectorServer {
       return send(res, 200, exportResponse('traces', encoding, 0, ''));
     } catch (err) {
       if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);
+      // The push log could not take the push (full disk): not acknowledged, so the sender retries.
+      if (err instanceof StorageError) return refuse(503, 'storage_unavailable', `collector storage unavailable (${err.code}); retry later`);
       throw err;
     }
   }

@@ -13,6 +13,8 @@ import type { AggregatedSeries, SeriesSource } from '../model.js';
 import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
 import { canonicalName, prometheusName } from './names.js';
+import { z } from 'zod';
+import { parseSection } from '../state/section.js';
 
 export interface AggregatorLimits {
   readonly maxSeries: number;
@@ -94,6 +96,45 @@ export interface AggregatorState {
   readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null]>;
   readonly tombstones?: Array<[string, number]>;
   readonly overflow: number;
+}
+
+export class AggregatorStateError extends Error {
+  constructor(message: string) {
+    super(`not aggregator state (version 1): ${message}`);
+    this.name = 'AggregatorStateError';
+  }
+}
+
+/** The whole persisted shape, every field typed: a hand-edited or damaged file is refused, never half-loaded. */
+const finite = z.number().finite();
+const nonNegative = finite.nonnegative();
+const histogramSchema = z
+  .object({ bounds: z.array(finite), counts: z.array(nonNegative), sum: finite, count: nonNegative })
+  .refine((h) => h.counts.length === h.bounds.length + 1, 'a histogram needs one count per bound, plus one');
+const seriesSchema = z
+  .object({
+    job: z.string(),
+    name: z.string(),
+    promName: z.string(),
+    attributes: z.record(z.string(), z.string()),
+    kind: z.enum(['counter', 'gauge', 'histogram']),
+    value: finite,
+    histogram: histogramSchema.optional(),
+    description: z.string(),
+    unit: z.string(),
+  })
+  .refine((s) => (s.kind === 'histogram') === (s.histogram !== undefined), 'a histogram series (and only one) has buckets');
+const readingSchema = z.object({ start: z.string(), value: finite, counts: z.array(nonNegative).optional(), sum: finite.optional() });
+const stateSchema = z.object({
+  version: z.literal(1),
+  series: z.array(z.tuple([z.string(), seriesSchema])),
+  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable()])),
+  tombstones: z.array(z.tuple([z.string(), finite])).optional(),
+  overflow: nonNegative,
+});
+
+export function parseAggregatorState(json: unknown): z.infer<typeof stateSchema> {
+  return parseSection(stateSchema, json, (message) => new AggregatorStateError(message));
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -424,37 +465,42 @@ export class Aggregator implements SeriesSource {
     }
   }
 
+  /**
+   * The state as plain data, copied: the snapshot is written from it while pushes go on, and they
+   * change series (histogram counts) and readings in place.
+   */
   toJSON(): AggregatorState {
     return {
       version: 1,
       series: [...this.seriesByKey].map(([k, s]) => {
-        const { exemplars: _e, ...rest } = s;
-        return [k, rest];
+        const { exemplars: _e, histogram: h, ...rest } = s;
+        return [k, h ? { ...rest, histogram: { bounds: h.bounds.slice(), counts: h.counts.slice(), sum: h.sum, count: h.count } } : rest];
       }),
-      pushers: [...this.pushers].map(([id, p]) => [id, p.lastSeenMs, [...p.readings], p.forgottenAtMs ?? null]),
+      pushers: [...this.pushers].map(([id, p]) => [
+        id,
+        p.lastSeenMs,
+        [...p.readings].map(([k, r]): [string, Reading] => [k, r.counts ? { ...r, counts: r.counts.slice() } : { ...r }]),
+        p.forgottenAtMs ?? null,
+      ]),
       tombstones: [...this.tombstones],
       overflow: this.overflow,
     };
   }
 
-  /** Rebuilds from `toJSON()` output; throws on anything that is not aggregator state. */
+  /** Rebuilds from `toJSON()` output; throws (`AggregatorStateError`) on anything that is not aggregator state. */
   static fromJSON(limits: AggregatorLimits, json: unknown): Aggregator {
-    const state = json as AggregatorState;
-    if (!state || state.version !== 1 || !Array.isArray(state.series) || !Array.isArray(state.pushers)) {
-      throw new Error('not aggregator state (version 1)');
-    }
+    const state = parseAggregatorState(json);
     const a = new Aggregator(limits);
     for (const [key, s] of state.series) {
-      if (typeof key !== 'string' || typeof s?.job !== 'string' || typeof s.value !== 'number') throw new Error('bad series entry');
-      a.seriesByKey.set(key, { ...s });
+      a.seriesByKey.set(key, s);
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
     }
     for (const [id, lastSeenMs, readings, forgottenAtMs] of state.pushers) {
-      a.pushers.set(id, { lastSeenMs, readings: new Map(readings), ...(typeof forgottenAtMs === 'number' ? { forgottenAtMs } : {}) });
+      a.pushers.set(id, { lastSeenMs, readings: new Map(readings), ...(forgottenAtMs !== null ? { forgottenAtMs } : {}) });
     }
     for (const [id, t] of state.tombstones ?? []) a.tombstones.set(id, t);
-    a.overflow = Number(state.overflow) || 0;
+    a.overflow = state.overflow;
     return a;
   }
 }

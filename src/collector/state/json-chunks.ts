@@ -1,0 +1,70 @@
+/**
+ * JSON text of a value as many small strings instead of one: a snapshot of a million readings is
+ * larger than the longest string V8 can build (`Invalid string length`), and building it in one go
+ * would stall every request for as long. Big arrays (and the few objects at the top) are walked;
+ * everything else is one `JSON.stringify` call each.
+ *
+ * A number JSON cannot represent (Infinity, NaN) is an error, not `null`: a snapshot holding one
+ * would be refused when it is read back, so it must never be written.
+ */
+
+export class NonFiniteError extends Error {
+  constructor(key: string, value: number) {
+    super(`a non-finite number (${value}) at ${JSON.stringify(key)} cannot be written as JSON`);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/** Arrays longer than this are walked element by element. */
+const WALK = 64;
+/** Objects this close to the top (the snapshot and its sections) are walked key by key. */
+const OBJECT_DEPTH = 2;
+
+function finiteOnly(key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new NonFiniteError(key, value);
+  return value;
+}
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value, finiteOnly) ?? 'null';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/** An array worth walking: long itself, or holding a long array (a pusher's readings). */
+function walkable(a: readonly unknown[]): boolean {
+  if (a.length > WALK) return true;
+  for (const x of a) if (Array.isArray(x) && x.length > WALK) return true;
+  return false;
+}
+
+/** The JSON text of `value` (as `JSON.stringify` would write it), in pieces. */
+export function* jsonChunks(value: unknown, depth = 0): Generator<string> {
+  if (Array.isArray(value) && walkable(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ',';
+      const x: unknown = value[i];
+      // As JSON.stringify does: an array slot that JSON cannot hold is written as null.
+      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') yield 'null';
+      else yield* jsonChunks(x, depth + 1);
+    }
+    yield ']';
+    return;
+  }
+  if (depth < OBJECT_DEPTH && isPlainObject(value)) {
+    yield '{';
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      yield `${first ? '' : ','}${JSON.stringify(k)}:`;
+      first = false;
+      yield* jsonChunks(v, depth + 1);
+    }
+    yield '}';
+    return;
+  }
+  yield stringify(value);
+}
