@@ -14,10 +14,6 @@ import { FailureLog, sanitizeFailedSpan } from './failures/index.js';
 import { KeyUsage } from './keys/index.js';
 import type { FailedSpan } from './model.js';
 import { StateStore, type Snapshot } from './state/store.js';
-import { parseAggregatorState } from './aggregate/aggregator.js';
-import { parseSloEngineState } from './slo/state.js';
-import { parseFailureLogState } from './failures/state.js';
-import { parseKeyUsageState } from './keys/state.js';
 import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
@@ -85,25 +81,11 @@ export class CollectorCore {
     return { ringSize: f.ringSize, topClients: f.topClients };
   }
 
-  /**
-   * Throws unless every section of a new snapshot is valid (checked on the file read back, before
-   * it replaces the last one): a snapshot that would not load whole is never installed.
-   */
-  private validateWritten(s: Snapshot): void {
-    parseAggregatorState(s.aggregator);
-    parseSloEngineState(s.slo);
-    if (s.failures !== undefined) parseFailureLogState(s.failures);
-    if (s.keys !== undefined) parseKeyUsageState(s.keys);
-  }
-
   /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
   recover(): void {
     // The aggregates are validated before accepting, so a damaged snapshot is moved aside rather
     // than half-used; a damaged SLO, failure or key section costs only that section (below).
-    const { snapshot, records } = this.store.recover(
-      (s) => void parseAggregatorState(s.aggregator),
-      (s) => this.validateWritten(s),
-    );
+    const { snapshot, records } = this.store.recover();
     if (snapshot) {
       this.agg = Aggregator.fromJSON(this.limits, snapshot.aggregator);
       try {

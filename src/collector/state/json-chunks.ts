@@ -40,16 +40,27 @@ function walkable(a: readonly unknown[]): boolean {
   return false;
 }
 
+/** Elements written by one `JSON.stringify` call while walking a big array. */
+const RUN = 256;
+
 /** The JSON text of `value` (as `JSON.stringify` would write it), in pieces. */
 export function* jsonChunks(value: unknown, depth = 0): Generator<string> {
   if (Array.isArray(value) && walkable(value)) {
     yield '[';
-    for (let i = 0; i < value.length; i++) {
+    let i = 0;
+    while (i < value.length) {
       if (i > 0) yield ',';
       const x: unknown = value[i];
-      // As JSON.stringify does: an array slot that JSON cannot hold is written as null.
-      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') yield 'null';
-      else yield* jsonChunks(x, depth + 1);
+      if ((Array.isArray(x) && walkable(x)) || (depth + 1 < OBJECT_DEPTH && isPlainObject(x))) {
+        yield* jsonChunks(x, depth + 1);
+        i++;
+        continue;
+      }
+      // A run of small elements in one call (JSON.stringify writes a slot it cannot hold as null).
+      let end = i + 1;
+      while (end < value.length && end - i < RUN && !(Array.isArray(value[end]) && walkable(value[end] as unknown[]))) end++;
+      yield stringify(value.slice(i, end)).slice(1, -1);
+      i = end;
     }
     yield ']';
     return;

@@ -1,14 +1,19 @@
 /**
  * Writing `state.json` so that only a proven snapshot ever replaces the previous one: the JSON is
  * written in pieces (never one giant string), every byte is checked written (a short write is an
- * error, never a shorter file), the file is fsynced, read back, parsed and validated by the same
- * code that loads it at start, and only then renamed over `state.json`. Any failure removes the
- * temporary file and throws; the previous snapshot and the logs after it stay as they were.
+ * error, never a shorter file), the file is fsynced, read back, parsed and validated whole by the
+ * same checks that load it at start, and only then renamed over `state.json`. Any failure removes
+ * the temporary file and throws; the previous snapshot and the logs after it stay as they were.
+ * In the running collector the read-back runs in a worker thread (snapshot-check-worker.ts), so
+ * that parsing a big state does not hold up requests.
  */
 import { closeSync, fsync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { jsonChunks } from './json-chunks.js';
+import { checkSnapshot, type Snapshot } from './snapshot-schema.js';
 
 export const SNAPSHOT_FILE = 'state.json';
 
@@ -51,20 +56,49 @@ function syncDir(dir: string): void {
   }
 }
 
-/**
- * Reads a snapshot file: JSON, then `check` (which throws on anything the loader would refuse).
- * Used at start and on the freshly written file, so what is installed is what will load.
- */
-export function readSnapshotFile(path: string, check: (parsed: unknown) => void): unknown {
-  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  check(parsed);
-  return parsed;
+/** Reads a snapshot file and checks it (`whole`: every section, see snapshot-schema.ts). */
+export function readSnapshotFile(path: string, whole: boolean): Snapshot {
+  return checkSnapshot(JSON.parse(readFileSync(path, 'utf8')), whole);
 }
 
-function prove(dir: string, tmp: string, written: number, check: (parsed: unknown) => void): void {
+/** The read-back check, in this thread: size, then JSON and every section. */
+function proveHere(tmp: string, written: number): void {
   const size = readFileSync(tmp).length;
   if (size !== written) throw new Error(`snapshot read back with ${size} of ${written} bytes`);
-  readSnapshotFile(tmp, check);
+  readSnapshotFile(tmp, true);
+}
+
+/**
+ * A worker running this module's sibling: .js when built; from source (.ts), through tsx's loader,
+ * which a worker thread does not inherit.
+ */
+function checkWorker(workerData: unknown): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./snapshot-check-worker${ext}`, import.meta.url);
+  if (ext === '.js') return new Worker(entry, { workerData });
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return new Worker(`import(${tsx}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData });
+}
+
+/** The same check in a worker thread. */
+function proveInWorker(tmp: string, written: number): Promise<void> {
+  const worker = checkWorker({ path: tmp, bytes: written });
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    worker.once('message', (m: { ok: boolean; error?: string }) => {
+      answered = true;
+      void worker.terminate();
+      if (m.ok) resolve();
+      else reject(new Error(`snapshot read back and refused: ${m.error}`));
+    });
+    worker.once('error', (err) => reject(new Error(`snapshot check failed: ${err.message}`)));
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`snapshot check worker exited with ${code}`));
+    });
+  });
+}
+
+function install(dir: string, tmp: string): void {
   renameSync(tmp, join(dir, SNAPSHOT_FILE));
   syncDir(dir);
 }
@@ -85,7 +119,7 @@ function discard(fd: number | undefined, tmp: string): void {
 }
 
 /** Writes, proves and installs a snapshot in one go (at start, before the server listens). */
-export function writeSnapshotSync(dir: string, snapshot: unknown, check: (parsed: unknown) => void): void {
+export function writeSnapshotSync(dir: string, snapshot: Snapshot): void {
   const tmp = join(dir, `${SNAPSHOT_FILE}.tmp`);
   let fd: number | undefined;
   try {
@@ -98,7 +132,8 @@ export function writeSnapshotSync(dir: string, snapshot: unknown, check: (parsed
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    prove(dir, tmp, written, check);
+    proveHere(tmp, written);
+    install(dir, tmp);
   } catch (err) {
     discard(fd, tmp);
     throw err;
@@ -109,7 +144,7 @@ export function writeSnapshotSync(dir: string, snapshot: unknown, check: (parsed
  * The same, a piece at a time, letting other work (requests, log appends) run in between.
  * `snapshot` must be a copy nothing changes meanwhile.
  */
-export async function writeSnapshot(dir: string, snapshot: unknown, check: (parsed: unknown) => void): Promise<void> {
+export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<void> {
   const tmp = join(dir, `${SNAPSHOT_FILE}.tmp`);
   let fd: number | undefined;
   try {
@@ -123,7 +158,8 @@ export async function writeSnapshot(dir: string, snapshot: unknown, check: (pars
     await promisify(fsync)(fd); // off the event loop: flushing a big file can take a while
     closeSync(fd);
     fd = undefined;
-    prove(dir, tmp, written, check);
+    await proveInWorker(tmp, written);
+    install(dir, tmp);
   } catch (err) {
     discard(fd, tmp);
     throw err;

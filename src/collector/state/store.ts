@@ -21,22 +21,9 @@ import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readSnapshotFile, SNAPSHOT_FILE, writeFully, writeSnapshot, writeSnapshotSync } from './snapshot-file.js';
+import type { Snapshot } from './snapshot-schema.js';
 
-export interface Snapshot {
-  readonly version: 1;
-  readonly savedAtMs: number;
-  /** The first log that holds pushes made after this snapshot. */
-  readonly nextLog: number;
-  readonly aggregator: unknown;
-  readonly slo: unknown;
-  /**
-   * Failure log and key usage. Optional: a snapshot written before they were persisted has
-   * neither, and loads with both empty.
-   */
-  readonly failures?: unknown;
-  readonly keys?: unknown;
-  readonly extra?: unknown;
-}
+export type { Snapshot } from './snapshot-schema.js';
 
 export interface LogRecord {
   readonly kind: number;
@@ -114,8 +101,6 @@ export class StateStore {
   private bytesInLog = 0;
   /** A failed append could not be cut back: the next write starts a new log first. */
   private rotateFirst = false;
-  private validateLoaded: (s: Snapshot) => void = () => {};
-  private validateWritten: (s: Snapshot) => void = () => {};
 
   constructor(
     readonly dir: string,
@@ -136,32 +121,18 @@ export class StateStore {
     }
   }
 
-  /** Throws unless `parsed` is a version 1 snapshot that `validate` accepts. */
-  private checkSnapshot(parsed: unknown, validate: (s: Snapshot) => void): void {
-    const s = parsed as Snapshot;
-    if (typeof s !== 'object' || s === null || s.version !== 1 || !Number.isInteger(s.nextLog) || typeof s.savedAtMs !== 'number') {
-      throw new Error('not a version 1 snapshot');
-    }
-    validate(s);
-  }
-
-  private checkWritten = (parsed: unknown) => this.checkSnapshot(parsed, this.validateWritten);
-
   /**
    * Reads the snapshot and opens a fresh log for new pushes; the records of the logs after the
-   * snapshot are read as the caller iterates them. `validateLoaded` throws on a snapshot that must
-   * not be loaded (it is moved aside); `validateWritten` (default: the same) on a snapshot written
-   * later, read back before it may replace the last one.
+   * snapshot are read as the caller iterates them. A snapshot whose envelope or aggregates are
+   * invalid (snapshot-schema.ts) is moved aside.
    */
-  recover(validateLoaded: (s: Snapshot) => void, validateWritten = validateLoaded): Recovered {
-    this.validateLoaded = validateLoaded;
-    this.validateWritten = validateWritten;
+  recover(): Recovered {
     mkdirSync(this.dir, { recursive: true });
     let snapshot: Snapshot | undefined;
     const snapPath = join(this.dir, SNAPSHOT_FILE);
     if (existsSync(snapPath)) {
       try {
-        snapshot = readSnapshotFile(snapPath, (p) => this.checkSnapshot(p, this.validateLoaded)) as Snapshot;
+        snapshot = readSnapshotFile(snapPath, false);
       } catch (err) {
         this.moveAside(snapPath, (err as Error).message);
       }
@@ -310,7 +281,7 @@ export class StateStore {
       return;
     }
     this.snapshotting = true;
-    writeSnapshot(this.dir, snap, this.checkWritten).then(
+    writeSnapshot(this.dir, snap).then(
       () => {
         this.dropLogsBefore(next);
         this.finishCompaction(c);
@@ -365,7 +336,7 @@ export class StateStore {
   compactNow(build: (nextLog: number) => Snapshot): void {
     if (this.fd === undefined) throw new Error('state store not open');
     const next = this.rotate();
-    writeSnapshotSync(this.dir, build(next), this.checkWritten);
+    writeSnapshotSync(this.dir, build(next));
     this.dropLogsBefore(next);
   }
 
