@@ -63,6 +63,8 @@ try {
       `/healthz during ${SECONDS} s of snapshots every 2 s: ${latencies.length} requests, p50 ${median(sorted).toFixed(1)} ms, ` +
         `p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms`,
     );
+    const copies = [...c.output().matchAll(/"copyMs":(\d+),"totalMs":(\d+)/g)].map((x) => `${x[1]}/${x[2]}`);
+    console.log(`snapshot copy/total ms: ${copies.join(', ') || 'n/a'}`);
     console.log(`snapshots written ${snapshots} (failed ${errors}); state.json ${(size / 1e6).toFixed(0)} MB; collector peak RSS ${hwm ? (Number(hwm) / 1024).toFixed(0) : '?'} MiB`);
   } finally {
     await c.stop();

@@ -273,6 +273,7 @@ export class StateStore {
   private startCompaction(c: Compaction): void {
     let next: number;
     let snap: Snapshot;
+    const started = performance.now();
     try {
       next = this.rotate();
       snap = c.build(next);
@@ -280,10 +281,13 @@ export class StateStore {
       for (const d of c.done) d(err as Error);
       return;
     }
+    // The copy is the one part that holds up requests (it grows with the state): logged to see it.
+    const copyMs = Math.round(performance.now() - started);
     this.snapshotting = true;
     writeSnapshot(this.dir, snap).then(
       () => {
         this.dropLogsBefore(next);
+        this.log.info({ copyMs, totalMs: Math.round(performance.now() - started), nextLog: next }, 'snapshot written');
         this.finishCompaction(c);
       },
       (err: Error) => this.finishCompaction(c, err),
