@@ -33,10 +33,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
-/** An array worth walking: long itself, or holding a long array (a pusher's readings). */
+/** An array worth walking: long itself, or holding one that is (a pusher's readings, at any depth). */
 function walkable(a: readonly unknown[]): boolean {
   if (a.length > WALK) return true;
-  for (const x of a) if (Array.isArray(x) && x.length > WALK) return true;
+  for (const x of a) if (Array.isArray(x) && walkable(x)) return true;
   return false;
 }
 
