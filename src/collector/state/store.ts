@@ -254,13 +254,17 @@ export class StateStore {
     const next = this.logNo + 1;
     const fd = openSync(this.logPath(next), 'a');
     const old = this.fd!;
+    this.fd = fd;
     try {
       fsyncSync(old);
     } catch {
-      // its records are in the page cache; a SIGKILL still keeps them
+      // its records are in the page cache: a SIGKILL still keeps them
     }
-    closeSync(old);
-    this.fd = fd;
+    try {
+      closeSync(old);
+    } catch {
+      // nothing more to do with it
+    }
     this.logNo = next;
     this.bytesInLog = 0;
     return next;
