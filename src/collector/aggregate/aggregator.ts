@@ -105,14 +105,18 @@ export class AggregatorStateError extends Error {
   }
 }
 
-/** The whole persisted shape, every field typed: a hand-edited or damaged file is refused, never half-loaded. */
+/**
+ * The whole persisted shape, every field typed: a hand-edited or damaged file is refused, never
+ * half-loaded. Fields and tuple elements added by later versions pass through (loose objects,
+ * tuple rests) to the code that reads them, which must type them here too.
+ */
 const finite = z.number().finite();
 const nonNegative = finite.nonnegative();
 const histogramSchema = z
   .object({ bounds: z.array(finite), counts: z.array(nonNegative), sum: finite, count: nonNegative })
   .refine((h) => h.counts.length === h.bounds.length + 1, 'a histogram needs one count per bound, plus one');
 const seriesSchema = z
-  .object({
+  .looseObject({
     job: z.string(),
     name: z.string(),
     promName: z.string(),
@@ -124,12 +128,12 @@ const seriesSchema = z
     unit: z.string(),
   })
   .refine((s) => (s.kind === 'histogram') === (s.histogram !== undefined), 'a histogram series (and only one) has buckets');
-const readingSchema = z.object({ start: z.string(), value: finite, counts: z.array(nonNegative).optional(), sum: finite.optional() });
-const stateSchema = z.object({
+const readingSchema = z.looseObject({ start: z.string(), value: finite, counts: z.array(nonNegative).optional(), sum: finite.optional() });
+const stateSchema = z.looseObject({
   version: z.literal(1),
   series: z.array(z.tuple([z.string(), seriesSchema])),
-  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable()])),
-  tombstones: z.array(z.tuple([z.string(), finite])).optional(),
+  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable()], z.unknown())),
+  tombstones: z.array(z.tuple([z.string(), finite], z.unknown())).optional(),
   overflow: nonNegative,
 });
 
@@ -491,8 +495,8 @@ export class Aggregator implements SeriesSource {
   static fromJSON(limits: AggregatorLimits, json: unknown): Aggregator {
     const state = parseAggregatorState(json);
     const a = new Aggregator(limits);
-    for (const [key, s] of state.series) {
-      a.seriesByKey.set(key, s);
+    for (const [key, { exemplars: _e, ...s }] of state.series) {
+      a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
     }
