@@ -81,8 +81,8 @@ export class CollectorCore {
     return { ringSize: f.ringSize, topClients: f.topClients };
   }
 
-  /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
-  recover(): void {
+  /** Loads the snapshot, replays the pushes logged after it, opens a new log, and snapshots. */
+  async recover(): Promise<void> {
     // The aggregates are validated before accepting, so a damaged snapshot is moved aside rather
     // than half-used; a damaged SLO, failure or key section costs only that section (below).
     const { snapshot, records } = this.store.recover();
@@ -143,7 +143,7 @@ export class CollectorCore {
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
     // Fold the replay into a snapshot right away, so the next start reads one file.
-    this.snapshotNow(Date.now());
+    await this.snapshot(Date.now());
   }
 
   /**
@@ -218,15 +218,6 @@ export class CollectorCore {
   async snapshot(nowMs: number): Promise<void> {
     try {
       await this.store.compact(this.build(nowMs));
-      this.self.snapshots++;
-    } catch (err) {
-      this.snapshotFailed(err);
-    }
-  }
-
-  private snapshotNow(nowMs: number): void {
-    try {
-      this.store.compactNow(this.build(nowMs));
       this.self.snapshots++;
     } catch (err) {
       this.snapshotFailed(err);

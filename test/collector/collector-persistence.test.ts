@@ -212,7 +212,7 @@ test('a snapshot holding a number JSON cannot hold is refused and counted; the l
   try {
     const config = loadConfig();
     const core = new CollectorCore(config, join(tmp.dir, 'state'), pino({ level: 'silent' }));
-    core.recover();
+    await core.recover();
     const body = Buffer.from(deltaBody('inf', 'i', 1));
     await core.ingestMetrics(decodeMetrics(body, 'json', config.collector.limits), Date.now(), body, 'json');
     assert.equal(core.agg.seriesCount, 1);

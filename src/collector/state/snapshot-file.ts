@@ -134,31 +134,9 @@ function discard(fd: number | undefined, tmp: string): void {
   }
 }
 
-/** Writes, proves and installs a snapshot in one go (at start, before the server listens). */
-export function writeSnapshotSync(dir: string, snapshot: Snapshot): void {
-  const tmp = join(dir, `${SNAPSHOT_FILE}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'w');
-    let written = 0;
-    for (const b of pieces(snapshot)) {
-      writeFully(fd, b);
-      written += b.length;
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    proveHere(tmp, written);
-    install(dir, tmp);
-  } catch (err) {
-    discard(fd, tmp);
-    throw err;
-  }
-}
-
 /**
- * The same, a piece at a time, letting other work (requests, log appends) run in between.
- * `snapshot` must be a copy nothing changes meanwhile.
+ * Writes, proves and installs a snapshot, a piece at a time, letting other work (requests, log
+ * appends) run in between. `snapshot` must be a copy nothing changes meanwhile.
  */
 export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<void> {
   const tmp = join(dir, `${SNAPSHOT_FILE}.tmp`);

@@ -20,7 +20,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { readSnapshotFile, SNAPSHOT_FILE, writeFully, writeSnapshot, writeSnapshotSync } from './snapshot-file.js';
+import { readSnapshotFile, SNAPSHOT_FILE, writeFully, writeSnapshot } from './snapshot-file.js';
 import type { Snapshot } from './snapshot-schema.js';
 
 export type { Snapshot } from './snapshot-schema.js';
@@ -338,14 +338,6 @@ export class StateStore {
 
   get logBytes(): number {
     return this.bytesInLog;
-  }
-
-  /** Synchronous compaction, at start (before the server listens and before any append). */
-  compactNow(build: (nextLog: number) => Snapshot): void {
-    if (this.fd === undefined) throw new Error('state store not open');
-    const next = this.rotate();
-    writeSnapshotSync(this.dir, build(next));
-    this.dropLogsBefore(next);
   }
 
   close(): void {
