@@ -57,6 +57,8 @@ export class CollectorCore {
   readonly self = new SelfMetrics();
   readonly store: StateStore;
   private readonly limits: AggregatorLimits;
+  /** The snapshot taken right after `recover` (see there). */
+  recovered: Promise<void> = Promise.resolve();
 
   constructor(
     readonly config: HmacSloConfig,
@@ -81,8 +83,11 @@ export class CollectorCore {
     return { ringSize: f.ringSize, topClients: f.topClients };
   }
 
-  /** Loads the snapshot, replays the pushes logged after it, opens a new log, and snapshots. */
-  async recover(): Promise<void> {
+  /**
+   * Loads the snapshot, replays the pushes logged after it, and opens a new log; then starts a
+   * snapshot (`recovered` settles when it is written or has failed: the collector need not wait).
+   */
+  recover(): void {
     // The aggregates are validated before accepting, so a damaged snapshot is moved aside rather
     // than half-used; a damaged SLO, failure or key section costs only that section (below).
     const { snapshot, records } = this.store.recover();
@@ -143,7 +148,7 @@ export class CollectorCore {
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
     // Fold the replay into a snapshot right away, so the next start reads one file.
-    await this.snapshot(Date.now());
+    this.recovered = this.snapshot(Date.now());
   }
 
   /**

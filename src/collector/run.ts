@@ -46,7 +46,7 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   const { host, port } = parseListen(opts.listen);
   const auth = createPushAuth(opts.config.collector.auth);
   const core = new CollectorCore(opts.config, opts.stateDir, log);
-  await core.recover();
+  core.recover();
   core.sample(Date.now());
   let ui;
   if (opts.ui) {

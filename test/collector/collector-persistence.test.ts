@@ -135,6 +135,10 @@ test('a snapshot that does not fit on the disk leaves the previous snapshot and 
     // 200 series, so that the snapshot needs far more than the few pages left free below.
     for (let i = 0; i < 3; i++) assert.equal(await push(c, deltaBody('snap', 'a', 200)), 200);
     const state = join(disk.dir, 'state');
+    // The snapshot taken at start is written in the background: the one that must stay.
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      if ((await metrics(c)).get(seriesKey('hmac_slo_collector_snapshots_total', {})) === 1) break;
+    }
     const previous = readFileSync(join(state, 'state.json'));
     const filler = fillDisk(join(disk.dir, 'filler'), 8192);
     assert.equal(await c.stop(), 0, c.output()); // SIGTERM: the final snapshot runs out of space
@@ -212,7 +216,8 @@ test('a snapshot holding a number JSON cannot hold is refused and counted; the l
   try {
     const config = loadConfig();
     const core = new CollectorCore(config, join(tmp.dir, 'state'), pino({ level: 'silent' }));
-    await core.recover();
+    core.recover();
+    await core.recovered;
     const body = Buffer.from(deltaBody('inf', 'i', 1));
     await core.ingestMetrics(decodeMetrics(body, 'json', config.collector.limits), Date.now(), body, 'json');
     assert.equal(core.agg.seriesCount, 1);

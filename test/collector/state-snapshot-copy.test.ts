@@ -54,7 +54,8 @@ test('a snapshot written while pushes go on holds the state at its log boundary;
   const total = (core: CollectorCore) => [...core.agg.series()].reduce((a, s) => a + s.value, 0);
   try {
     const core = new CollectorCore(config, state, silent);
-    await core.recover();
+    core.recover();
+    await core.recovered;
     const ingest = (body: Buffer) => core.ingestMetrics(decodeMetrics(body, 'json', config.collector.limits), Date.now(), body, 'json');
     // Several MiB of readings, so the snapshot takes several pieces (and turns) to write; the
     // pusher that moves on during the write is the last one, written last.
@@ -80,7 +81,8 @@ test('a snapshot written while pushes go on holds the state at its log boundary;
     core.store.close();
 
     const again = new CollectorCore(config, state, silent);
-    await again.recover();
+    again.recover();
+    await again.recovered;
     assert.equal(total(again), before + 2000 * 5, 'the push after the boundary is replayed on top of the snapshot, once');
     again.store.close();
   } finally {
