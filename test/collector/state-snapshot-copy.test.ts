@@ -8,11 +8,24 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import pino from 'pino';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { jsonChunks, NonFiniteError } from '../../src/collector/state/json-chunks.js';
+import { jsonChunks, LazyJsonArray, NonFiniteError } from '../../src/collector/state/json-chunks.js';
 import { CollectorCore } from '../../src/collector/core.js';
 import { loadConfig } from '../../src/config/load.js';
 import { decodeMetrics } from '../../src/collector/otlp/body.js';
 import { tempDir } from './collector-process.js';
+
+/** A lazy array of `n` elements made by `f`. */
+class Lazy extends LazyJsonArray<unknown> {
+  constructor(
+    readonly length: number,
+    private readonly f: (i: number) => unknown,
+  ) {
+    super();
+  }
+  at(i: number): unknown {
+    return this.f(i);
+  }
+}
 
 test('the JSON pieces join to what JSON.stringify writes; a non-finite number is an error', () => {
   const long = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
@@ -26,10 +39,12 @@ test('the JSON pieces join to what JSON.stringify writes; a non-finite number is
     long(300, (i) => (i % 7 ? { i, u: undefined } : [i, long(100, (j) => j)])),
     { x: { y: long(1000, (i) => [String(i), { v: i, w: [i] }]) } },
     [['id', 1, long(70, () => undefined), null]],
+    { pushers: [['id', 1, new Lazy(1000, (i) => [`k${i}`, { start: '', value: i }]), null], ['none', 2, new Lazy(0, () => 0), null]] },
   ];
   for (const v of values) assert.equal([...jsonChunks(v)].join(''), JSON.stringify(v));
   assert.throws(() => [...jsonChunks({ series: long(100, (i) => [i, { value: i === 99 ? Infinity : i }]) })], NonFiniteError);
   assert.throws(() => [...jsonChunks({ sum: NaN })], NonFiniteError);
+  assert.throws(() => [...jsonChunks([new Lazy(300, (i) => (i === 299 ? -Infinity : i))])], NonFiniteError);
 });
 
 /** One cumulative push: `points` streams of `pusher`, each at `value`. */

@@ -15,6 +15,7 @@ import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
 import { canonicalName, prometheusName } from './names.js';
 import { z } from 'zod';
 import { parseSection } from '../state/section.js';
+import { LazyJsonArray } from '../state/json-chunks.js';
 
 export interface AggregatorLimits {
   readonly maxSeries: number;
@@ -93,9 +94,53 @@ export interface IngestResult {
 export interface AggregatorState {
   readonly version: 1;
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
-  readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null]>;
+  /** A pusher's readings: an array when read, a compact copy (written as one) from `toJSON`. */
+  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null]>;
   readonly tombstones?: Array<[string, number]>;
   readonly overflow: number;
+}
+
+/**
+ * A pusher's readings as of now, in flat arrays (no object per reading: copying a million takes a
+ * fraction of the time), written to JSON as `[key, reading]` pairs. Histogram counts are copied:
+ * the aggregator updates them in place.
+ */
+class ReadingsCopy extends LazyJsonArray<[string, Reading]> {
+  private constructor(
+    private readonly keys: string[],
+    private readonly starts: string[],
+    private readonly values: Float64Array,
+    private readonly histograms: Map<number, { counts: number[]; sum: number | undefined }> | undefined,
+  ) {
+    super();
+  }
+
+  static of(readings: ReadonlyMap<string, Reading>): ReadingsCopy {
+    const n = readings.size;
+    const keys = new Array<string>(n);
+    const starts = new Array<string>(n);
+    const values = new Float64Array(n);
+    let histograms: Map<number, { counts: number[]; sum: number | undefined }> | undefined;
+    let i = 0;
+    for (const [k, r] of readings) {
+      keys[i] = k;
+      starts[i] = r.start;
+      values[i] = r.value;
+      if (r.counts) (histograms ??= new Map()).set(i, { counts: r.counts.slice(), sum: r.sum });
+      i++;
+    }
+    return new ReadingsCopy(keys, starts, values, histograms);
+  }
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  at(i: number): [string, Reading] {
+    const h = this.histograms?.get(i);
+    const r: Reading = h ? { start: this.starts[i]!, value: this.values[i]!, counts: h.counts, sum: h.sum } : { start: this.starts[i]!, value: this.values[i]! };
+    return [this.keys[i]!, r];
+  }
 }
 
 export class AggregatorStateError extends Error {
@@ -483,7 +528,7 @@ export class Aggregator implements SeriesSource {
       pushers: [...this.pushers].map(([id, p]) => [
         id,
         p.lastSeenMs,
-        [...p.readings].map(([k, r]): [string, Reading] => [k, r.counts ? { ...r, counts: r.counts.slice() } : { ...r }]),
+        ReadingsCopy.of(p.readings),
         p.forgottenAtMs ?? null,
       ]),
       tombstones: [...this.tombstones],
