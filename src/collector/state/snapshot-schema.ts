@@ -4,7 +4,7 @@
  * only that section), or every section valid (`whole: true`, for a snapshot just written: one that
  * would not load whole never replaces the last one).
  */
-import { parseAggregatorState } from '../aggregate/aggregator.js';
+import { parseAggregatorState } from '../aggregate/state.js';
 import { parseSloEngineState } from '../slo/state.js';
 import { parseFailureLogState } from '../failures/state.js';
 import { parseKeyUsageState } from '../keys/state.js';
