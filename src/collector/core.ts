@@ -79,6 +79,8 @@ export class CollectorCore {
   /** Keys client fingerprints (HMAC), from the environment or STATE_DIR/fingerprint.key. */
   readonly fingerprintKey: Buffer;
   private readonly limits: AggregatorLimits;
+  /** The snapshot taken right after `recover` (see there). */
+  recovered: Promise<void> = Promise.resolve();
 
   constructor(
     readonly config: HmacSloConfig,
@@ -99,12 +101,14 @@ export class CollectorCore {
     return { ringSize: f.ringSize, topClients: f.topClients, maxSpanFutureMs: durationSeconds(f.maxSpanFuture) * 1000 };
   }
 
-  /** Loads the snapshot, replays the pushes logged after it, and opens a new log. */
+  /**
+   * Loads the snapshot, replays the pushes logged after it, and opens a new log; then starts a
+   * snapshot (`recovered` settles when it is written or has failed: the collector need not wait).
+   */
   recover(): void {
-    const { snapshot, records } = this.store.recover((s) => {
-      // Validate before accepting, so a damaged snapshot is moved aside rather than half-used.
-      Aggregator.fromJSON(this.limits, s.aggregator);
-    });
+    // The aggregates are validated before accepting, so a damaged snapshot is moved aside rather
+    // than half-used; a damaged SLO, failure or key section costs only that section (below).
+    const { snapshot, records } = this.store.recover();
     if (snapshot) {
       this.agg = Aggregator.fromJSON(this.limits, snapshot.aggregator);
       try {
@@ -136,10 +140,11 @@ export class CollectorCore {
     // see each replayed push in the interval it arrived in — not all at once at start, where a first
     // sample would take them as the baseline.
     const period = replaySampleMs(this.config);
-    let sampledAt = snapshot?.savedAtMs ?? records[0]?.timeMs;
+    let sampledAt = snapshot?.savedAtMs;
     if (sampledAt !== undefined) this.sample(sampledAt);
     for (const rec of records) {
-      if (sampledAt !== undefined && rec.timeMs - sampledAt >= period) {
+      if (sampledAt === undefined) this.sample((sampledAt = rec.timeMs));
+      else if (rec.timeMs - sampledAt >= period) {
         this.sample(rec.timeMs);
         sampledAt = rec.timeMs;
       }
@@ -163,7 +168,7 @@ export class CollectorCore {
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
     // Fold the replay into a snapshot right away, so the next start reads one file.
-    this.snapshotNow(Date.now());
+    this.recovered = this.snapshot(Date.now());
   }
 
   /**
@@ -250,15 +255,6 @@ export class CollectorCore {
   async snapshot(nowMs: number): Promise<void> {
     try {
       await this.store.compact(this.build(nowMs));
-      this.self.snapshots++;
-    } catch (err) {
-      this.snapshotFailed(err);
-    }
-  }
-
-  private snapshotNow(nowMs: number): void {
-    try {
-      this.store.compactNow(this.build(nowMs));
       this.self.snapshots++;
     } catch (err) {
       this.snapshotFailed(err);

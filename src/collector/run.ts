@@ -76,9 +76,12 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
 
   const onError = (what: string) => (err: unknown) => log.error({ err: (err as Error).message }, what);
   const tick = setInterval(() => core.tick(Date.now()).catch(onError('periodic tick failed')), samplePeriodMs(opts.config));
-  const snap = setInterval(() => void core.snapshot(Date.now()), snapshotPeriodMs(opts.config));
+  // One periodic snapshot at a time: writing a big state can take longer than the period.
+  let snapshotting: Promise<void> | undefined;
+  const snapshot = () => void (snapshotting ??= core.snapshot(Date.now()).finally(() => (snapshotting = undefined)));
+  const snap = setInterval(snapshot, snapshotPeriodMs(opts.config));
   const sizeCheck = setInterval(() => {
-    if (core.store.logBytes > MAX_LOG_BYTES) void core.snapshot(Date.now());
+    if (core.store.logBytes > MAX_LOG_BYTES) snapshot();
   }, 1000);
 
   let stopping: Promise<void> | undefined;

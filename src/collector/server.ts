@@ -19,6 +19,7 @@ import { OPEN_WEB_CONFIG, type WebConfig } from './web-config.js';
 import { createReadAuth, type ReadAuth } from './read-auth.js';
 import { createWebServer } from './web-listener.js';
 import { guardConnections, httpServerOptions } from './connection-limits.js';
+import { StorageError } from './state/store.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
@@ -240,6 +241,8 @@ export class CollectorServer {
       return send(res, 200, exportResponse('traces', encoding, 0, ''));
     } catch (err) {
       if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);
+      // The push log could not take the push (full disk): not acknowledged, so the sender retries.
+      if (err instanceof StorageError) return refuse(503, 'storage_unavailable', `collector storage unavailable (${err.code}); retry later`);
       throw err;
     }
   }

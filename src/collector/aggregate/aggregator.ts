@@ -22,6 +22,8 @@ import {
 } from './forgotten-streams.js';
 import { ExposedNames } from './exposed-names.js';
 import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
+import type { LazyJsonArray } from '../state/json-chunks.js';
+import { parseAggregatorState, ReadingsCopy } from './state.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -126,8 +128,11 @@ export interface IngestResult {
 export interface AggregatorState {
   readonly version: 1;
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
-  /** [ID, last seen, readings, forgotten at, its forgotten-stream hashes (null or absent: every stream)]. */
-  readonly pushers: Array<[string, number, Array<[string, Reading]>, number | null, (number[] | null)?]>;
+  /**
+   * [ID, last seen, readings, forgotten at, its forgotten-stream hashes (null or absent: every
+   * stream)]. Readings: an array when read, a compact copy (written as one) from `toJSON`.
+   */
+  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?]>;
   /** [ID, forgotten at, stream hashes (null or absent: every stream)]. */
   readonly tombstones?: Array<[string, number, (number[] | null)?]>;
   readonly overflow: number;
@@ -643,17 +648,21 @@ export class Aggregator implements SeriesSource {
     }
   }
 
+  /**
+   * The state as plain data, copied: the snapshot is written from it while pushes go on, and they
+   * change series (histogram counts) and readings in place.
+   */
   toJSON(): AggregatorState {
     return {
       version: 1,
       series: [...this.seriesByKey].map(([k, s]) => {
-        const { exemplars: _e, ...rest } = s;
-        return [k, rest];
+        const { exemplars: _e, histogram: h, ...rest } = s;
+        return [k, h ? { ...rest, histogram: { bounds: h.bounds.slice(), counts: h.counts.slice(), sum: h.sum, count: h.count } } : rest];
       }),
       pushers: [...this.pushers].map(([id, p]) =>
         p.forgottenAtMs === undefined
-          ? [id, p.lastSeenMs, [...p.readings], null]
-          : [id, p.lastSeenMs, [...p.readings], p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null)],
+          ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null]
+          : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null)],
       ),
       tombstones: [...this.tombstones].map(([id, t]) => [id, t.atMs, forgottenStreamsToJSON(t.streams)]),
       overflow: this.overflow,
@@ -662,16 +671,12 @@ export class Aggregator implements SeriesSource {
     };
   }
 
-  /** Rebuilds from `toJSON()` output; throws on anything that is not aggregator state. */
+  /** Rebuilds from `toJSON()` output; throws (`AggregatorStateError`) on anything that is not aggregator state. */
   static fromJSON(limits: AggregatorLimits, json: unknown): Aggregator {
-    const state = json as AggregatorState;
-    if (!state || state.version !== 1 || !Array.isArray(state.series) || !Array.isArray(state.pushers)) {
-      throw new Error('not aggregator state (version 1)');
-    }
+    const state = parseAggregatorState(json);
     const a = new Aggregator(limits);
-    for (const [key, s] of state.series) {
-      if (typeof key !== 'string' || typeof s?.job !== 'string' || typeof s.value !== 'number') throw new Error('bad series entry');
-      a.seriesByKey.set(key, { ...s });
+    for (const [key, { exemplars: _e, ...s }] of state.series) {
+      a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
       a.familyKind.set(s.promName, s.kind);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
@@ -690,22 +695,19 @@ export class Aggregator implements SeriesSource {
     for (const n of a.perJob.values()) a.sharedUsed += Math.max(0, n - reserved);
     // Older snapshots lack these: their jobs' expiry clocks start at the first check (expiredJobs).
     for (const [job, t] of state.jobsSeenMs ?? []) {
-      if (typeof job !== 'string' || typeof t !== 'number') throw new Error('bad jobsSeenMs entry');
       if (a.perJob.has(job)) a.jobSeenMs.set(job, t);
     }
     for (const [cap, n] of state.overflowByCap ?? []) {
-      if (typeof cap !== 'string' || typeof n !== 'number') throw new Error('bad overflowByCap entry');
       a.overflowByCap.set(cap, n);
     }
     // A tombstone without hashes (a snapshot from before they were kept) means "every stream".
     for (const [id, t, streams] of state.tombstones ?? []) {
-      if (typeof id !== 'string' || typeof t !== 'number') throw new Error('bad tombstone entry');
       a.dropTombstone(id);
       a.tombstones.set(id, { atMs: t, streams: forgottenStreamsFromJSON(streams) });
       a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
     }
     a.boundForgottenHashes();
-    a.overflow = Number(state.overflow) || 0;
+    a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.
     if (state.overflowByCap === undefined && a.overflow > 0) a.overflowByCap.set('max_series', a.overflow);
     return a;
