@@ -41,6 +41,7 @@ test('the alerts cover every failure mode and lifecycle signal the project promi
     'HmacAuthDigestMismatch', // F7
     'HmacAuthTelemetryAbsent',
     'HmacAuthCollectorDroppingData', // issue 9: the collector refusing data at a cap
+    'HmacAuthCollectorStorageFailing', // issue 9: full disk, failed snapshots
   ];
   assert.deepEqual([...names].sort(), [...promised].sort());
 });

@@ -26,7 +26,7 @@ test('promtool check rules accepts both generated files with the expected number
   // Default config: 4 SLOs × (2 intermediate increases + 8 windows × (ratio + burn rate) + budget + objective).
   assert.match(r.out, /SUCCESS: 80 rules found/);
   // 4 SLOs × 4 burn-rate pairs + 16 failure-mode / lifecycle / collector rules (the mismatch spike has two severities).
-  assert.match(r.out, /SUCCESS: 32 rules found/);
+  assert.match(r.out, /SUCCESS: 33 rules found/);
 });
 
 test('every recording rule writes a contract SLO series or an intermediate job_slo: series', () => {
