@@ -24,14 +24,19 @@ import { ExposedNames } from './exposed-names.js';
 import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
 import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
+import { FairQuota } from './fair-quota.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
   readonly maxSeriesPerJob: number;
   /** Forget a pusher's readings after this long without a push. */
   readonly pusherTtlMs: number;
-  /** Distinct pushers held at once (default 100,000); pushes from further new ones are refused. */
-  readonly maxPushers?: number;
+  /** Distinct pushers held at once; pushes from further new ones are refused. */
+  readonly maxPushers: number;
+  /** Distinct pushers one job may hold (default: no cap beyond maxPushers). */
+  readonly maxPushersPerJob?: number;
+  /** Pushers each of the first maxJobs jobs may hold even when the shared rest of maxPushers is taken (default 0). */
+  readonly reservedPushersPerJob?: number;
   /** Distinct jobs holding series (default: no cap); points of further jobs are refused. */
   readonly maxJobs?: number;
   /**
@@ -42,11 +47,13 @@ export interface AggregatorLimits extends LabelLimits {
   readonly reservedSeriesPerJob?: number;
   /** Per-pusher last cumulative readings held in total (default: no cap). */
   readonly maxReadings?: number;
+  /** Readings the pushers of one job may hold (default: no cap beyond maxReadings). */
+  readonly maxReadingsPerJob?: number;
+  /** Readings each of the first maxJobs jobs may hold even when the shared rest of maxReadings is taken (default 0). */
+  readonly reservedReadingsPerJob?: number;
   /** Drop a job's series once none got a point for this long (default: never). */
   readonly seriesTtlMs?: number;
 }
-
-export const DEFAULT_MAX_PUSHERS = 100_000;
 
 export interface StoredSeries {
   job: string;
@@ -81,6 +88,8 @@ interface Stream {
 }
 
 interface Pusher {
+  /** Its job (every resource attribute is part of its identity, so it has one). */
+  readonly job: string;
   lastSeenMs: number;
   readings: Map<string, Reading>;
   /**
@@ -130,9 +139,10 @@ export interface AggregatorState {
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
   /**
    * [ID, last seen, readings, forgotten at, its forgotten-stream hashes (null or absent: every
-   * stream)]. Readings: an array when read, a compact copy (written as one) from `toJSON`.
+   * stream), its job (absent in older snapshots)]. Readings: an array when read, a compact copy
+   * (written as one) from `toJSON`.
    */
-  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?]>;
+  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?, string?]>;
   /** [ID, forgotten at, stream hashes (null or absent: every stream)]. */
   readonly tombstones?: Array<[string, number, (number[] | null)?]>;
   readonly overflow: number;
@@ -199,8 +209,6 @@ function countedBefore(pusher: Pusher, startNs: string, key: string): boolean {
 export class Aggregator implements SeriesSource {
   private readonly seriesByKey = new Map<string, StoredSeries>();
   private readonly perJob = new Map<string, number>();
-  /** Family name → kind, so one family never mixes types in the exposition. */
-  private readonly familyKind = new Map<string, StoredSeries['kind']>();
   /** Family and label ownership, so no input makes the exposition unparseable. Code that drops a series calls `names.release`. */
   private readonly names = new ExposedNames((key) => this.seriesByKey.has(key));
   private readonly pushers = new Map<string, Pusher>();
@@ -208,18 +216,27 @@ export class Aggregator implements SeriesSource {
   /** Stream hashes held by tombstones and returned pushers (bounded by MAX_FORGOTTEN_HASHES). */
   private forgottenHashes = 0;
   overflow = 0;
-  /** Points refused per cap (`max_series`, `max_series_per_job`, `max_jobs`, `max_readings`, `max_pushers`). */
+  /**
+   * Points refused per cap (`max_series`, `max_series_per_job`, `max_jobs`, `max_readings`,
+   * `max_readings_per_job`, `max_pushers`, `max_pushers_per_job`).
+   */
   readonly overflowByCap = new Map<string, number>();
   /** Series held beyond their job's reservation: the shared part of maxSeries in use. */
   private sharedUsed = 0;
-  /** Per-pusher readings held, over all pushers (capped by maxReadings). */
-  private readingCount = 0;
+  /** Pushers held, per job (maxPushers, fairly: see fair-quota.ts). */
+  private readonly pusherQuota: FairQuota;
+  /** Per-pusher readings held, per job (maxReadings, fairly). */
+  private readonly readingQuota: FairQuota;
   /** Job → when one of its series last got a point: a job idle for the series TTL is dropped. */
   private readonly jobSeenMs = new Map<string, number>();
   /** Series dropped by the series TTL since start (not persisted, like the other self counters). */
   expiredSeries = 0;
 
-  constructor(private readonly limits: AggregatorLimits) {}
+  constructor(private readonly limits: AggregatorLimits) {
+    const l = limits;
+    this.pusherQuota = new FairQuota({ total: l.maxPushers, perJob: l.maxPushersPerJob, reserved: l.reservedPushersPerJob, maxJobs: l.maxJobs });
+    this.readingQuota = new FairQuota({ total: l.maxReadings ?? Infinity, perJob: l.maxReadingsPerJob, reserved: l.reservedReadingsPerJob, maxJobs: l.maxJobs });
+  }
 
   series(): Iterable<AggregatedSeries> {
     return this.seriesByKey.values();
@@ -239,7 +256,7 @@ export class Aggregator implements SeriesSource {
   }
 
   get readings(): number {
-    return this.readingCount;
+    return this.readingQuota.size;
   }
 
   get jobCount(): number {
@@ -273,11 +290,14 @@ export class Aggregator implements SeriesSource {
     return undefined;
   }
 
-  /** A cumulative point needs a new reading: refused (`reading_limit`) when maxReadings are held. */
-  private readingRefused(): [string, string] | undefined {
-    if (this.readingCount < (this.limits.maxReadings ?? Infinity)) return undefined;
-    this.countOverflow('max_readings');
-    return ['reading_limit', `too many per-pusher readings held (maxReadings ${this.limits.maxReadings}); idle pushers are forgotten after the pusher TTL`];
+  /** A cumulative point needs a new reading: refused (`reading_limit`) when its job's share is held. */
+  private readingRefused(job: string): [string, string] | undefined {
+    const why = this.readingQuota.refusal(job);
+    if (why === undefined) return undefined;
+    const l = this.limits;
+    this.countOverflow(why === 'per_job' ? 'max_readings_per_job' : 'max_readings');
+    const cap = why === 'per_job' ? `maxReadingsPerJob ${l.maxReadingsPerJob} for ${job}` : `maxReadings ${l.maxReadings}, beyond each job's reserved ${l.reservedReadingsPerJob ?? 0}`;
+    return ['reading_limit', `too many per-pusher readings held (${cap}); idle pushers are forgotten after the pusher TTL`];
   }
 
   /** Jobs none of whose series got a point within the series TTL. */
@@ -321,8 +341,6 @@ export class Aggregator implements SeriesSource {
       this.perJob.delete(job);
       this.jobSeenMs.delete(job);
     }
-    this.familyKind.clear();
-    for (const s of this.seriesByKey.values()) this.familyKind.set(s.promName, s.kind);
     // Cached streams point at the dropped series objects: let every pusher resolve them again.
     for (const p of this.pushers.values()) delete p.streams;
     this.expiredSeries += dropped;
@@ -340,15 +358,19 @@ export class Aggregator implements SeriesSource {
       const { job, pid } = identityOf(rm.resource);
       let pusher = this.pushers.get(pid);
       if (!pusher) {
-        if (this.pushers.size >= (this.limits.maxPushers ?? DEFAULT_MAX_PUSHERS)) {
-          // Each pusher costs memory for its readings: a flood of new identities must not exhaust it.
+        const full = this.pusherQuota.refusal(job);
+        if (full !== undefined) {
+          // Each pusher costs memory for its readings: a flood of new identities must not exhaust it,
+          // nor (fair share) take the room of other jobs' pushers.
           let n = 0;
           for (const m of rm.metrics) n += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
-          reject('pusher_limit', n, `too many distinct pushers (${this.pushers.size}); idle ones are forgotten after the pusher TTL`);
-          if (n > 0) this.countOverflow('max_pushers', n);
+          const cap = full === 'per_job' ? `${this.pusherQuota.heldBy(job)} for ${job}, maxPushersPerJob` : `${this.pushers.size}, maxPushers`;
+          reject('pusher_limit', n, `too many distinct pushers (${cap}); idle ones are forgotten after the pusher TTL`);
+          if (n > 0) this.countOverflow(full === 'per_job' ? 'max_pushers_per_job' : 'max_pushers', n);
           continue;
         }
-        pusher = { lastSeenMs: nowMs, readings: new Map() };
+        pusher = { job, lastSeenMs: nowMs, readings: new Map() };
+        this.pusherQuota.take(job);
         const forgotten = this.tombstones.get(pid);
         if (forgotten !== undefined) {
           pusher.forgottenAtMs = forgotten.atMs;
@@ -400,7 +422,7 @@ export class Aggregator implements SeriesSource {
     let s = this.seriesByKey.get(key);
     // One name pushed as another kind or unit would otherwise write into a series of another family.
     if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
-    const known = this.familyKind.get(promName);
+    const known = this.names.kindOf(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
     const jobCount = this.perJob.get(job) ?? 0;
     const cap = this.seriesCapOf(job, jobCount);
@@ -414,14 +436,14 @@ export class Aggregator implements SeriesSource {
     this.seriesByKey.set(key, s);
     this.perJob.set(job, jobCount + 1);
     if (jobCount >= this.reserved) this.sharedUsed++;
-    this.familyKind.set(promName, kind);
     return s;
   }
 
   /**
    * The stream of a point: from the pusher's cache when its attribute set is interned and was seen
    * before, else by key (and cached if it can be). A series refused (limits, type conflict) is not
-   * cached: the next push asks again.
+   * cached: the next push asks again. Every cap is checked before a series is made (`needsReading`:
+   * a cumulative point, which needs a reading), so a refused point never leaves an empty series.
    */
   private streamOf(
     job: string,
@@ -433,12 +455,17 @@ export class Aggregator implements SeriesSource {
     pusher: Pusher,
     streams: WeakMap<Attributes, Stream> | undefined,
     key: string | undefined,
+    needsReading: boolean,
   ): Stream | [string, string] {
     const cached = streams?.get(attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     const tooBig = labelProblem(this.limits, job, name, promName, attrs);
     if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
+    if (needsReading && !pusher.readings.has(key)) {
+      const refused = this.readingRefused(job);
+      if (refused) return refused;
+    }
     const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
@@ -473,7 +500,8 @@ export class Aggregator implements SeriesSource {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
     }
     if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
-    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined);
+    if (!Number.isFinite(p.value)) return nonFinite(name);
+    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined, kind === 'counter' && temporality === TEMPORALITY_CUMULATIVE);
     if (Array.isArray(stream)) return stream;
     const s = stream.series;
     if (kind === 'gauge') {
@@ -487,7 +515,7 @@ export class Aggregator implements SeriesSource {
       return undefined;
     }
     const prev = stream.reading ?? this.readingOf(stream, pusher);
-    const refused = prev ? undefined : this.readingRefused();
+    const refused = prev ? undefined : this.readingRefused(job);
     if (refused) return refused;
     const increase = !prev
       ? countedBefore(pusher, p.start, stream.key) ? 0 : p.value
@@ -501,7 +529,7 @@ export class Aggregator implements SeriesSource {
     } else {
       stream.reading = { start: p.start, value: p.value };
       pusher.readings.set(stream.key, stream.reading);
-      this.readingCount++;
+      this.readingQuota.take(job);
     }
     return undefined;
   }
@@ -524,6 +552,7 @@ export class Aggregator implements SeriesSource {
     for (let i = 0; i < counts.length; i++) if (counts[i]! < 0) return ['negative', `${name}: negative bucket count`];
     const bad = histogramProblem(name, p);
     if (bad) return bad;
+    if (!Number.isFinite(p.sum) || !Number.isFinite(p.count)) return nonFinite(name);
     let stream = streams?.get(p.attributes);
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
@@ -533,7 +562,7 @@ export class Aggregator implements SeriesSource {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
     if (stream === undefined) {
-      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key);
+      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key, temporality === TEMPORALITY_CUMULATIVE);
       if (Array.isArray(found)) return found;
       stream = found;
     }
@@ -542,7 +571,7 @@ export class Aggregator implements SeriesSource {
     const hc = h.counts;
     if (temporality === TEMPORALITY_CUMULATIVE) {
       const prev = stream.reading ?? this.readingOf(stream, pusher);
-      const refused = prev ? undefined : this.readingRefused();
+      const refused = prev ? undefined : this.readingRefused(job);
       if (refused) return refused;
       const pc = prev?.counts;
       let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
@@ -575,7 +604,7 @@ export class Aggregator implements SeriesSource {
       } else {
         stream.reading = { start: p.start, value: p.count, counts, sum: p.sum };
         pusher.readings.set(stream.key, stream.reading);
-        this.readingCount++;
+        this.readingQuota.take(job);
       }
     } else {
       const sum = h.sum + p.sum;
@@ -615,7 +644,8 @@ export class Aggregator implements SeriesSource {
       const pusher = this.pushers.get(id);
       if (!pusher) continue;
       this.pushers.delete(id);
-      this.readingCount -= pusher.readings.size;
+      this.pusherQuota.give(pusher.job);
+      this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
       const streams = forgottenStreamsOf(pusher.readings.keys(), pusher.forgottenAtMs !== undefined ? (pusher.forgottenStreams ?? null) : undefined);
@@ -661,8 +691,8 @@ export class Aggregator implements SeriesSource {
       }),
       pushers: [...this.pushers].map(([id, p]) =>
         p.forgottenAtMs === undefined
-          ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null]
-          : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null)],
+          ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null, null, p.job]
+          : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null), p.job],
       ),
       tombstones: [...this.tombstones].map(([id, t]) => [id, t.atMs, forgottenStreamsToJSON(t.streams)]),
       overflow: this.overflow,
@@ -678,18 +708,19 @@ export class Aggregator implements SeriesSource {
     for (const [key, { exemplars: _e, ...s }] of state.series) {
       a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
       a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
-      a.familyKind.set(s.promName, s.kind);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
     }
-    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten] of state.pushers) {
-      const pusher: Pusher = { lastSeenMs, readings: new Map(readings) };
+    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job] of state.pushers) {
+      // Older snapshots lack the job: it starts every reading's key (a pusher without any counts as '').
+      const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings) };
+      a.pusherQuota.take(pusher.job);
+      a.readingQuota.take(pusher.job, readings.length);
       if (typeof forgottenAtMs === 'number') {
         pusher.forgottenAtMs = forgottenAtMs;
         pusher.forgottenStreams = forgottenStreamsFromJSON(forgotten);
         a.forgottenHashes += pusher.forgottenStreams?.length ?? 0;
       }
       a.pushers.set(id, pusher);
-      a.readingCount += readings.length;
     }
     const reserved = a.reserved;
     for (const n of a.perJob.values()) a.sharedUsed += Math.max(0, n - reserved);
