@@ -11,6 +11,7 @@ import { aggregatorLimits } from '../../src/collector/core.js';
 import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
 import { parseConfig } from '../../src/config/load.js';
 import { testLimits } from './aggregator-test-limits.js';
+import { ExpiredTotals, MAX_EXPIRED_TOTALS } from '../../src/collector/aggregate/expired-totals.js';
 
 /** One resource (pusher `instance` of `job`) with one cumulative counter point per key ID. */
 function push(job: string, instance: string, keys: number, value = 1, firstKey = 0): ResourceMetrics {
@@ -92,17 +93,17 @@ test('a flood of job names is capped by maxJobs, and the slots come back when th
   assert.equal(seriesOf(a, 'real'), 3);
 });
 
-test('a job with a live pusher stays; a dropped series comes back from 0 and adds only increases', () => {
+test('a job with a live pusher stays; a dropped series comes back from its total and adds only increases', () => {
   const a = new Aggregator(testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000, seriesTtlMs: 1_000 }));
   a.ingest([push('api', 'p1', 1, 10)], 0);
   a.ingest([push('idle', 'p2', 1, 4)], 0);
   a.ingest([push('api', 'p1', 1, 12)], 900);
   a.dropJobs(a.expiredJobs(1_500));
   assert.deepEqual([...a.series()].map((s) => [s.job, s.value]), [['api', 12]]);
-  // The idle job's pusher comes back: its reading is still known, so only the increase (+2) shows,
-  // from a series that restarted at 0: a counter reset for Prometheus, with the exact increase.
+  // The idle job's pusher comes back: its reading is still known, so only the increase (+2) is
+  // added, to the total the series had when it expired (4): one counter that never went down.
   a.ingest([push('idle', 'p2', 1, 6)], 1_600);
-  assert.deepEqual([...a.series()].map((s) => [s.job, s.value]).sort(), [['api', 12], ['idle', 2]]);
+  assert.deepEqual([...a.series()].map((s) => [s.job, s.value]).sort(), [['api', 12], ['idle', 6]]);
 });
 
 test('the expiry clock is in the snapshot: a restored job expires on its original schedule; older snapshots load', () => {
@@ -187,4 +188,39 @@ test('a point refused by the readings cap makes no series (an empty one would sh
   assert.equal(a.ingest([push('payments', 'pay-1', 1, 10)], 0).rejected.get('reading_limit'), 1);
   assert.equal(seriesOf(a, 'payments'), 0);
   assert.equal(a.seriesCount, 1);
+});
+
+test('expired totals: histograms resume with the same buckets only, the oldest are dropped past the bound, and a snapshot keeps them', () => {
+  const limits = testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000, seriesTtlMs: 1_000 });
+  const a = new Aggregator(limits);
+  const hist = (job: string, bounds: number[], counts: number[]): ResourceMetrics => ({
+    resource: { 'service.name': job },
+    metrics: [{ name: 'hmac.auth.verification.duration', unit: 's', description: '', data: { type: 'histogram', temporality: 1, points: [{ attributes: {}, start: '1', bounds, counts, count: counts.reduce((x, y) => x + y, 0), sum: 1 }] } }],
+  });
+  a.ingest([hist('h', [0.1, 1], [1, 2, 3]), hist('g', [0.1, 1], [1, 1, 1]), push('c', 'p', 1, 7)], 0);
+  a.dropJobs(a.expiredJobs(2_000));
+  assert.equal(a.seriesCount, 0);
+  // Through a snapshot, as a restart would.
+  const b = Aggregator.fromJSON(limits, JSON.parse(JSON.stringify(a.toJSON())));
+  b.ingest([hist('h', [0.1, 1], [1, 0, 0]), hist('g', [0.5], [1, 1]), push('c', 'p', 1, 9)], 2_100);
+  const byJob = new Map([...b.rawSeries()].map((s) => [s.job, s]));
+  assert.deepEqual(byJob.get('h')!.histogram!.counts, [2, 2, 3]);
+  assert.equal(byJob.get('h')!.value, 7);
+  // Other buckets: no total to resume (the old buckets cannot be mapped onto new ones).
+  assert.deepEqual(byJob.get('g')!.histogram!.counts, [1, 1]);
+  assert.equal(byJob.get('c')!.value, 9);
+});
+
+test('expired totals are bounded: the oldest go first, and such a series starts again from 0', () => {
+  const e = new ExpiredTotals(2);
+  e.remember('a', { promName: 'x_total', kind: 'counter', value: 1 });
+  e.remember('b', { promName: 'x_total', kind: 'counter', value: 2 });
+  e.remember('g', { promName: 'y', kind: 'gauge', value: 5 });
+  e.remember('c', { promName: 'x_total', kind: 'counter', value: 3 });
+  assert.equal(e.size, 2);
+  assert.equal(e.take('a', 'x_total', 'counter', undefined), undefined);
+  assert.equal(e.take('b', 'x_total', 'histogram', undefined), undefined);
+  assert.equal(e.take('b', 'x_total', 'counter', undefined), undefined, 'used once (or dropped when another instrument came)');
+  assert.equal(e.take('c', 'x_total', 'counter', undefined)?.value, 3);
+  assert.equal(MAX_EXPIRED_TOTALS, 100_000);
 });

@@ -25,6 +25,7 @@ import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './p
 import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
+import { ExpiredTotals, type ExpiredTotalsJSON } from './expired-totals.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -150,6 +151,8 @@ export interface AggregatorState {
   readonly jobsSeenMs?: Array<[string, number]>;
   /** Points refused by each cap (`max_series`, …); absent in older snapshots (all in `overflow`). */
   readonly overflowByCap?: Array<[string, number]>;
+  /** Totals of expired jobs' series, oldest first (see expired-totals.ts); absent in older snapshots. */
+  readonly expiredTotals?: ExpiredTotalsJSON;
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -229,6 +232,8 @@ export class Aggregator implements SeriesSource {
   private readonly readingQuota: FairQuota;
   /** Job → when one of its series last got a point: a job idle for the series TTL is dropped. */
   private readonly jobSeenMs = new Map<string, number>();
+  /** What expired jobs' series had counted: a series that comes back resumes from it. */
+  private expiredTotals = new ExpiredTotals();
   /** Series dropped by the series TTL since start (not persisted, like the other self counters). */
   expiredSeries = 0;
 
@@ -315,9 +320,11 @@ export class Aggregator implements SeriesSource {
   }
 
   /**
-   * Drops every series of these jobs (memory, /metrics, the caps). The pushers' readings stay: a
-   * pusher's next point then adds only its increase to a series that starts again from 0, which is
-   * exactly what Prometheus's rate() takes from a counter that disappears and reappears (a reset).
+   * Drops every series of these jobs (memory, /metrics, the caps), remembering what each counter
+   * and histogram had counted (bounded: expired-totals.ts). The pushers' readings stay: a series
+   * that comes back resumes from its total and a pusher's next point adds only its increase, so
+   * Prometheus, the SLO engine and key usage see one counter that never went down nor lost events
+   * (a gap is not a reset for Prometheus's increase(): a series restarting from 0 would lose them).
    * With `nowMs`, a job that got a point since `expiredJobs` chose it (a push applied while the
    * expiry was being logged) is kept; the replay passes the logged time and decides the same way.
    */
@@ -334,6 +341,7 @@ export class Aggregator implements SeriesSource {
       if (!gone.has(s.job)) continue;
       this.seriesByKey.delete(key);
       this.names.release(s, key);
+      this.expiredTotals.remember(key, s);
       dropped++;
     }
     for (const job of gone) {
@@ -418,7 +426,8 @@ export class Aggregator implements SeriesSource {
     return result;
   }
 
-  private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string): StoredSeries | [string, string] {
+  /** `bounds`: a histogram point's, so an expired series resumes only with the same buckets. */
+  private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string, bounds: readonly number[] | undefined): StoredSeries | [string, string] {
     let s = this.seriesByKey.get(key);
     // One name pushed as another kind or unit would otherwise write into a series of another family.
     if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
@@ -433,6 +442,11 @@ export class Aggregator implements SeriesSource {
     const refused = this.names.admit({ job, name, promName, kind, attributes: attrs }, key);
     if (refused) return refused;
     s = { job, name, promName, attributes: { ...attrs }, kind, value: 0, description: m.description, unit: m.unit };
+    const resumed = this.expiredTotals.take(key, promName, kind, bounds);
+    if (resumed !== undefined) {
+      s.value = resumed.value;
+      if (resumed.histogram) s.histogram = resumed.histogram;
+    }
     this.seriesByKey.set(key, s);
     this.perJob.set(job, jobCount + 1);
     if (jobCount >= this.reserved) this.sharedUsed++;
@@ -456,6 +470,7 @@ export class Aggregator implements SeriesSource {
     streams: WeakMap<Attributes, Stream> | undefined,
     key: string | undefined,
     needsReading: boolean,
+    bounds?: readonly number[],
   ): Stream | [string, string] {
     const cached = streams?.get(attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
@@ -466,7 +481,7 @@ export class Aggregator implements SeriesSource {
       const refused = this.readingRefused(job);
       if (refused) return refused;
     }
-    const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
+    const s = this.seriesFor(job, name, promName, kind, m, attrs, key, bounds);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
     if (Object.isFrozen(attrs)) {
@@ -562,7 +577,7 @@ export class Aggregator implements SeriesSource {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
     if (stream === undefined) {
-      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key, temporality === TEMPORALITY_CUMULATIVE);
+      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key, temporality === TEMPORALITY_CUMULATIVE, bounds);
       if (Array.isArray(found)) return found;
       stream = found;
     }
@@ -698,6 +713,7 @@ export class Aggregator implements SeriesSource {
       overflow: this.overflow,
       jobsSeenMs: [...this.jobSeenMs],
       overflowByCap: [...this.overflowByCap],
+      expiredTotals: this.expiredTotals.toJSON(),
     };
   }
 
@@ -738,6 +754,7 @@ export class Aggregator implements SeriesSource {
       a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
     }
     a.boundForgottenHashes();
+    a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.
     if (state.overflowByCap === undefined && a.overflow > 0) a.overflowByCap.set('max_series', a.overflow);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseSection } from '../state/section.js';
 import { LazyJsonArray } from '../state/json-chunks.js';
+import { expiredTotalsSchema } from './expired-totals.js';
 
 /** A pusher's last cumulative reading of one stream, as persisted. */
 export interface PersistedReading {
@@ -101,6 +102,8 @@ const stateSchema = z.looseObject({
   jobsSeenMs: z.array(z.tuple([z.string(), finite])).optional(),
   /** Points refused per cap; absent in older snapshots (all counted in `overflow`). */
   overflowByCap: z.array(z.tuple([z.string(), nonNegative])).optional(),
+  /** Totals of expired jobs' series (resumed when a series comes back); absent in older snapshots. */
+  expiredTotals: expiredTotalsSchema.optional(),
 });
 
 export function parseAggregatorState(json: unknown): z.infer<typeof stateSchema> {
