@@ -211,7 +211,8 @@ function countedBefore(pusher: Pusher, startNs: string, key: string): boolean {
 
 export class Aggregator implements SeriesSource {
   private readonly seriesByKey = new Map<string, StoredSeries>();
-  private readonly perJob = new Map<string, number>();
+  /** Series held, per job (maxSeries with its per-job cap and reserve: see fair-quota.ts). */
+  private readonly seriesQuota: FairQuota;
   /** Family and label ownership, so no input makes the exposition unparseable. Code that drops a series calls `names.release`. */
   private readonly names = new ExposedNames((key) => this.seriesByKey.has(key));
   private readonly pushers = new Map<string, Pusher>();
@@ -224,8 +225,6 @@ export class Aggregator implements SeriesSource {
    * `max_readings_per_job`, `max_pushers`, `max_pushers_per_job`).
    */
   readonly overflowByCap = new Map<string, number>();
-  /** Series held beyond their job's reservation: the shared part of maxSeries in use. */
-  private sharedUsed = 0;
   /** Pushers held, per job (maxPushers, fairly: see fair-quota.ts). */
   private readonly pusherQuota: FairQuota;
   /** Per-pusher readings held, per job (maxReadings, fairly). */
@@ -239,6 +238,7 @@ export class Aggregator implements SeriesSource {
 
   constructor(private readonly limits: AggregatorLimits) {
     const l = limits;
+    this.seriesQuota = new FairQuota({ total: l.maxSeries, perJob: l.maxSeriesPerJob, reserved: l.reservedSeriesPerJob, maxJobs: l.maxJobs });
     this.pusherQuota = new FairQuota({ total: l.maxPushers, perJob: l.maxPushersPerJob, reserved: l.reservedPushersPerJob, maxJobs: l.maxJobs });
     this.readingQuota = new FairQuota({ total: l.maxReadings ?? Infinity, perJob: l.maxReadingsPerJob, reserved: l.reservedReadingsPerJob, maxJobs: l.maxJobs });
   }
@@ -265,7 +265,7 @@ export class Aggregator implements SeriesSource {
   }
 
   get jobCount(): number {
-    return this.perJob.size;
+    return this.seriesQuota.jobCount;
   }
 
   private countOverflow(cap: string, n = 1): void {
@@ -273,23 +273,17 @@ export class Aggregator implements SeriesSource {
     this.overflowByCap.set(cap, (this.overflowByCap.get(cap) ?? 0) + n);
   }
 
-  /** Series a job holds without drawing on the shared part of maxSeries (0 without a job cap). */
-  private get reserved(): number {
-    return this.limits.maxJobs === undefined ? 0 : (this.limits.reservedSeriesPerJob ?? 0);
-  }
-
-  /** Why a job holding `jobCount` series may not get one more (cap name, partial_success reason, message). */
-  private seriesCapOf(job: string, jobCount: number): [string, string, string] | undefined {
+  /** Why `job` may not get one more series (cap name, partial_success reason, message). */
+  private seriesCapOf(job: string): [string, string, string] | undefined {
     const l = this.limits;
-    if (jobCount === 0 && this.perJob.size >= (l.maxJobs ?? Infinity)) {
+    if (!this.seriesQuota.holds(job) && this.seriesQuota.jobCount >= (l.maxJobs ?? Infinity)) {
       return ['max_jobs', 'job_limit', `too many jobs hold series (maxJobs ${l.maxJobs}); a job's series expire after the series TTL without points`];
     }
-    if (jobCount >= l.maxSeriesPerJob) return ['max_series_per_job', 'series_limit', `series limit reached (maxSeriesPerJob ${l.maxSeriesPerJob} for ${job})`];
-    const reserved = this.reserved;
-    if (jobCount < reserved) return undefined;
-    const shared = l.maxSeries - (reserved > 0 ? l.maxJobs! * reserved : 0);
-    if (this.sharedUsed >= shared) {
-      const detail = reserved > 0 ? `: the ${shared} series shared beyond each job's reserved ${reserved} are taken` : '';
+    const why = this.seriesQuota.refusal(job);
+    if (why === 'per_job') return ['max_series_per_job', 'series_limit', `series limit reached (maxSeriesPerJob ${l.maxSeriesPerJob} for ${job})`];
+    if (why === 'total') {
+      const reserved = l.maxJobs === undefined ? 0 : (l.reservedSeriesPerJob ?? 0);
+      const detail = reserved > 0 ? `: the series shared beyond each job's reserved ${reserved} are taken` : '';
       return ['max_series', 'series_limit', `series limit reached (maxSeries ${l.maxSeries}${detail})`];
     }
     return undefined;
@@ -310,7 +304,7 @@ export class Aggregator implements SeriesSource {
     const ttl = this.limits.seriesTtlMs;
     if (ttl === undefined) return [];
     const out: string[] = [];
-    for (const job of this.perJob.keys()) {
+    for (const job of this.seriesQuota.jobs()) {
       const seen = this.jobSeenMs.get(job);
       // A job restored from a snapshot that predates expiry starts its clock now.
       if (seen === undefined) this.jobSeenMs.set(job, nowMs);
@@ -334,7 +328,7 @@ export class Aggregator implements SeriesSource {
       const seen = this.jobSeenMs.get(j);
       return nowMs === undefined || ttl === undefined || seen === undefined || nowMs - seen > ttl;
     };
-    const gone = new Set(jobs.filter((j) => this.perJob.has(j) && stillIdle(j)));
+    const gone = new Set(jobs.filter((j) => this.seriesQuota.holds(j) && stillIdle(j)));
     if (gone.size === 0) return 0;
     let dropped = 0;
     for (const [key, s] of this.seriesByKey) {
@@ -345,8 +339,7 @@ export class Aggregator implements SeriesSource {
       dropped++;
     }
     for (const job of gone) {
-      this.sharedUsed -= Math.max(0, this.perJob.get(job)! - this.reserved);
-      this.perJob.delete(job);
+      this.seriesQuota.give(job, this.seriesQuota.heldBy(job));
       this.jobSeenMs.delete(job);
     }
     // Cached streams point at the dropped series objects: let every pusher resolve them again.
@@ -433,8 +426,7 @@ export class Aggregator implements SeriesSource {
     if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
     const known = this.names.kindOf(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
-    const jobCount = this.perJob.get(job) ?? 0;
-    const cap = this.seriesCapOf(job, jobCount);
+    const cap = this.seriesCapOf(job);
     if (cap) {
       this.countOverflow(cap[0]);
       return [cap[1], cap[2]];
@@ -448,8 +440,7 @@ export class Aggregator implements SeriesSource {
       if (resumed.histogram) s.histogram = resumed.histogram;
     }
     this.seriesByKey.set(key, s);
-    this.perJob.set(job, jobCount + 1);
-    if (jobCount >= this.reserved) this.sharedUsed++;
+    this.seriesQuota.take(job);
     return s;
   }
 
@@ -723,7 +714,7 @@ export class Aggregator implements SeriesSource {
     const a = new Aggregator(limits);
     for (const [key, { exemplars: _e, ...s }] of state.series) {
       a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
-      a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
+      a.seriesQuota.take(s.job);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
     }
     for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job] of state.pushers) {
@@ -738,11 +729,9 @@ export class Aggregator implements SeriesSource {
       }
       a.pushers.set(id, pusher);
     }
-    const reserved = a.reserved;
-    for (const n of a.perJob.values()) a.sharedUsed += Math.max(0, n - reserved);
     // Older snapshots lack these: their jobs' expiry clocks start at the first check (expiredJobs).
     for (const [job, t] of state.jobsSeenMs ?? []) {
-      if (a.perJob.has(job)) a.jobSeenMs.set(job, t);
+      if (a.seriesQuota.holds(job)) a.jobSeenMs.set(job, t);
     }
     for (const [cap, n] of state.overflowByCap ?? []) {
       a.overflowByCap.set(cap, n);

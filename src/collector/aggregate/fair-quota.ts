@@ -1,5 +1,5 @@
 /**
- * A cap shared fairly by jobs (the aggregator's pushers and readings): no job holds more than
+ * A cap shared fairly by jobs (the aggregator's series, pushers and readings): no job holds more than
  * `perJob` units, and the first `reserved` units of each of the first `maxJobs` jobs come from a
  * reserve (`maxJobs × reserved`) that other jobs cannot take; every other unit comes from the
  * shared rest of `total`. One job's flood (or a few jobs') fills at most the shared rest and its
@@ -41,6 +41,19 @@ export class FairQuota {
 
   heldBy(job: string): number {
     return this.held.get(job) ?? 0;
+  }
+
+  holds(job: string): boolean {
+    return this.held.has(job);
+  }
+
+  /** Jobs holding units. */
+  get jobCount(): number {
+    return this.held.size;
+  }
+
+  jobs(): IterableIterator<string> {
+    return this.held.keys();
   }
 
   private hasReserve(job: string, held: number): boolean {
