@@ -25,7 +25,7 @@ import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './p
 import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
-import { ExpiredTotals, type ExpiredTotalsJSON } from './expired-totals.js';
+import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -191,12 +191,6 @@ function identityOf(resource: Attributes): { pid: string; job: string } {
     if (Object.isFrozen(resource)) resourceIdentity.set(resource, id);
   }
   return id;
-}
-
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A returning pusher's stream that it had a reading for when forgotten and that started before: already counted. */

@@ -34,8 +34,11 @@ interface Totals {
   histogram?: Histogram;
 }
 
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/** Whether two histograms have the same explicit bucket bounds. */
+export function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const finite = z.number().finite();
