@@ -1,13 +1,17 @@
 /**
  * The big-pusher load of the collector benchmark (issue 9, finding 5): one client offers ~1.5M
  * distinct per-pusher cumulative readings (150 pushers of one job × 10,000 streams, 4 pushers per
- * request), more than `collector.limits.maxReadings` (default 1,000,000) lets the collector hold.
+ * request), more than `collector.limits.maxReadings` (default 1,000,000) lets the collector hold
+ * (its one job allowed all of them: `maxReadingsPerJob` raised to `maxReadings`, so the figure is
+ * the memory at the total cap).
  * Measured on a fresh collector process: readings held (from its own metrics), points refused,
  * and its peak RSS against its RSS right after start (the baseline of the same run). Before the cap
  * 1M readings took ~550 MB and 4M broke every snapshot.
  */
 import { request } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseConfig } from '../src/config/load.js';
 import { MetricsRequest } from '../src/collector/otlp/proto.js';
 import { peakRssMiB, rssMiB, startChild } from './measure.js';
 
@@ -51,8 +55,11 @@ export interface BigPusherFigures {
   seconds: number;
 }
 
-/** Runs the big-pusher load against a fresh collector using the config file `configFile`. */
-export async function bigPusher(dir: string, configFile: string): Promise<BigPusherFigures> {
+/** Runs the big-pusher load against a fresh collector (default config, one job allowed every reading). */
+export async function bigPusher(dir: string): Promise<BigPusherFigures> {
+  const configFile = join(dir, 'big-pusher.yaml');
+  const { maxReadings } = parseConfig({}).collector.limits;
+  writeFileSync(configFile, `collector:\n  limits:\n    maxReadingsPerJob: ${maxReadings}\n`);
   const coll = await startChild(['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', configFile, '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'big-state'), '--no-ui']);
   try {
     await new Promise((r) => setTimeout(r, 500));

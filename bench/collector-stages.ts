@@ -7,6 +7,8 @@
  */
 import { crc32 } from 'node:zlib';
 import { Aggregator } from '../src/collector/aggregate/aggregator.js';
+import { aggregatorLimits } from '../src/collector/core.js';
+import { parseConfig } from '../src/config/load.js';
 import { decodeMetrics } from '../src/collector/otlp/body.js';
 import { benchBody, PUSHERS } from './collector-bodies.js';
 import { measure } from './measure.js';
@@ -24,7 +26,8 @@ export function stageCosts(rounds = 8): StageCosts {
   const startNs = String(BigInt(Date.now() - 60_000) * 1_000_000n);
   // Round-major, like the benchmark's load: every pusher pushes once per round, values growing.
   const all = Array.from({ length: rounds }, (_, r) => Array.from({ length: PUSHERS }, (_, p) => benchBody(p, r, startNs))).flat();
-  const agg = new Aggregator({ maxSeries: 1_000_000, maxSeriesPerJob: 100_000, pusherTtlMs: 3_600_000 });
+  const { maxPushers, maxLabelValueBytes, maxAttributesPerPoint } = aggregatorLimits(parseConfig({}));
+  const agg = new Aggregator({ maxSeries: 1_000_000, maxSeriesPerJob: 100_000, pusherTtlMs: 3_600_000, maxPushers, maxLabelValueBytes, maxAttributesPerPoint });
   let sink = 0;
   const [decode, both, logFrame] = measure(
     [

@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     console.log(`in-process per request: decode ${f(st.decode, 1)} µs, aggregate ${f(st.aggregate, 1)} µs, push-log framing (CRC-32) ${f(st.logFrame, 1)} µs`);
     // Last, on its own collector, once the ingest servers are idle.
     bare.child.kill('SIGKILL');
-    const big = await bigPusher(dir, join(dir, 'hmac-slo.yaml'));
+    const big = await bigPusher(dir);
     console.log(
       `big pusher: ${big.offered} readings offered in ${f(big.seconds, 1)} s, ${big.held} held (maxReadings), ${big.refused} refused (reading_limit); ` +
         `peak RSS ${f(big.peakMiB, 0)} MiB = ${f(big.peakMiB / big.baselineMiB, 1)}× the fresh collector's ${f(big.baselineMiB, 0)} MiB ` +

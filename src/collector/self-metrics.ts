@@ -28,7 +28,7 @@ export class SelfMetrics {
     activePushers: number;
     series: number;
     overflow: number;
-    /** Points refused per aggregator cap (max_series, max_series_per_job, max_jobs, max_readings, max_pushers). */
+    /** Points refused per aggregator cap (max_series, max_series_per_job, max_jobs, max_readings(_per_job), max_pushers(_per_job)). */
     overflowByCap?: ReadonlyMap<string, number>;
     /** Per-pusher cumulative readings held. */
     readings?: number;
@@ -123,7 +123,7 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_series_overflow_total',
         type: 'counter',
-        help: 'Data points refused because an aggregator cap was reached, by cap (max_series, max_series_per_job, max_jobs, max_readings, max_pushers).',
+        help: 'Data points refused because an aggregator cap was reached, by cap (max_series, max_series_per_job, max_jobs, max_readings, max_readings_per_job, max_pushers, max_pushers_per_job).',
         samples: g.overflowByCap
           ? [...g.overflowByCap].map(([reason, value]) => ({ labels: { reason }, value }))
           : [{ labels: {}, value: g.overflow }],

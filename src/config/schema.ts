@@ -117,6 +117,16 @@ const collectorSchema = z.strictObject({
       reservedSeriesPerJob: z.number().int().min(0).default(10),
       /** Per-pusher last cumulative readings held in total (~830 bytes each in memory). */
       maxReadings: z.number().int().positive().default(1_000_000),
+      /** Readings the pushers of one job may hold (fair share: one job cannot take them all). */
+      maxReadingsPerJob: z.number().int().positive().default(100_000),
+      /** Readings each job may hold even when the shared part of maxReadings is full. */
+      reservedReadingsPerJob: z.number().int().min(0).default(100),
+      /** Distinct pushers (resource identities) held at once; new ones beyond are refused until idle ones are forgotten. */
+      maxPushers: z.number().int().positive().default(100_000),
+      /** Distinct pushers one job may hold (fair share). */
+      maxPushersPerJob: z.number().int().positive().default(10_000),
+      /** Pushers each job may hold even when the shared part of maxPushers is full. */
+      reservedPushersPerJob: z.number().int().min(0).default(10),
       /** Data points in one export request (all metrics); a larger request gets 413. */
       maxPointsPerRequest: z.number().int().positive().default(100_000),
       /** Resources (pushers) in one export request; a larger request gets 413. */
@@ -127,6 +137,11 @@ const collectorSchema = z.strictObject({
       const reserve = l.maxJobs * l.reservedSeriesPerJob;
       if (reserve >= l.maxSeries) {
         ctx.addIssue({ code: 'custom', message: `maxJobs × reservedSeriesPerJob (${l.maxJobs} × ${l.reservedSeriesPerJob} = ${reserve}) must be below maxSeries (${l.maxSeries}): lower them or raise maxSeries` });
+      }
+      for (const [what, reserved, max] of [['Readings', l.reservedReadingsPerJob, l.maxReadings], ['Pushers', l.reservedPushersPerJob, l.maxPushers]] as const) {
+        if (l.maxJobs * reserved >= max) {
+          ctx.addIssue({ code: 'custom', message: `maxJobs × reserved${what}PerJob (${l.maxJobs} × ${reserved}) must be below max${what} (${max})` });
+        }
       }
     })
     .prefault({}),

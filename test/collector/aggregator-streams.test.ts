@@ -18,8 +18,9 @@ import { normalizeMetrics } from '../../src/collector/otlp/normalize.js';
 import { MetricsRequest } from '../../src/collector/otlp/proto.js';
 import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
 import { readMetricsRequest } from '../../src/collector/otlp/wire.js';
+import { testLimits } from './aggregator-test-limits.js';
 
-const limits = { maxSeries: 60, maxSeriesPerJob: 40, pusherTtlMs: 10_000, maxPushers: 6 };
+const limits = testLimits({ maxSeries: 60, maxSeriesPerJob: 40, pusherTtlMs: 10_000, maxPushers: 6 });
 const bodyLimits = { maxBodyBytes: 4 << 20, maxJsonDepth: 32 };
 
 let seed = 7;

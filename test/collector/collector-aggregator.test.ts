@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { Aggregator } from '../../src/collector/aggregate/aggregator.js';
 import { MAX_FORGOTTEN_STREAMS } from '../../src/collector/aggregate/forgotten-streams.js';
 import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
+import { testLimits } from './aggregator-test-limits.js';
 
-const limits = { maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 };
+const limits = testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 });
 
 function cumulative(instance: string, value: number, start = '100', attributes: Record<string, string> = {}): ResourceMetrics[] {
   return [

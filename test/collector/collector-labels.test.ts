@@ -14,11 +14,12 @@ import { normalizeMetrics } from '../../src/collector/otlp/normalize.js';
 import { collectorPerFile, parseExposition, seriesKey } from './collector-process.js';
 import { histogramMetric, metricsRequest, numberMetric, pushMetrics, type Attrs } from './otlp-raw.js';
 import { openMetricsProblems, promtoolParseError } from './exposition-check.js';
+import { testLimits } from './aggregator-test-limits.js';
 
 const RESOURCE = { 'service.name': 'labels', 'service.instance.id': 'i1' };
 
 /** Ingests OTLP/JSON-shaped metrics into a fresh aggregator; returns it and the ingest result. */
-function ingest(metrics: unknown[], agg = new Aggregator({ maxSeries: 1000, maxSeriesPerJob: 1000, pusherTtlMs: 60_000 })) {
+function ingest(metrics: unknown[], agg = new Aggregator(testLimits({ maxSeries: 1000, maxSeriesPerJob: 1000, pusherTtlMs: 60_000 }))) {
   const result = agg.ingest(normalizeMetrics(metricsRequest(RESOURCE, metrics)), 0);
   return { agg, result };
 }
@@ -166,7 +167,7 @@ test('labels over maxLabelValueBytes (UTF-8 bytes) and points over maxAttributes
 test('one name pushed as a counter, then as a histogram or gauge with the same attributes, is refused (interned attributes too)', () => {
   // Frozen attribute sets take the per-pusher stream cache, like the protobuf reader's interned ones.
   const attrs = Object.freeze({ k: 'v' });
-  const agg = new Aggregator({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 });
+  const agg = new Aggregator(testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 }));
   const resource = Object.freeze({ 'service.name': 'kinds' });
   const as = (data: object) => agg.ingest([{ resource, metrics: [{ name: 'hmac.kind', unit: '', description: '', data: data as never }] }], 0);
   assert.equal(as({ type: 'sum', temporality: 1, monotonic: true, points: [{ attributes: attrs, start: '', value: 2 }] }).accepted, 1);

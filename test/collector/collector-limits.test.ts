@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { parseExposition, seriesKey, startCollector, tempDir, withCollector } from './collector-process.js';
 
 const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
-/** An OTLP/JSON body: `resources` resources of `job`, each with `points` cumulative counter points. */
-function body(job: string, resources: number, points: number, value = 1): string {
+/** An OTLP/JSON body: `resources` resources (pushers `${instance}-N`) of `job`, each with `points` cumulative counter points. */
+function body(job: string, resources: number, points: number, value = 1, instance = 'i'): string {
   return JSON.stringify({
     resourceMetrics: Array.from({ length: resources }, (_, r) => ({
-      resource: { attributes: [kv('service.name', job), kv('service.instance.id', `i-${r}`)] },
+      resource: { attributes: [kv('service.name', job), kv('service.instance.id', `${instance}-${r}`)] },
       scopeMetrics: [
         {
           scope: { name: 't' },
@@ -126,4 +126,16 @@ test('a flood of series and job names leaves a later real job its reserved serie
     assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_series' })), 115);
     assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_jobs' })), 9);
     assert.equal(m.get(seriesKey('hmac_slo_collector_rejected_data_points_total', { reason: 'job_limit' })), 9);
+  }));
+
+test('one job flooding new pushers (100 requests × 1,000 resources) is stopped at its share: a later job still pushes, and the refusals are counted', () =>
+  withCollector('{}\n', async (c) => {
+    for (let q = 0; q < 100; q++) assert.equal((await push(c.url, body('evil', 1_000, 1, 1, `e${q}`))).status, 200);
+    const real = await push(c.url, body('payments', 1, 1, 10, 'pay'));
+    assert.equal(real.status, 200);
+    assert.doesNotMatch(real.text, /rejected/i);
+    const m = await metrics(c.url);
+    assert.equal(m.get(seriesKey('hmac_auth_verifications_total', { job: 'payments', hmac_key_id: 'k-0' })), 10);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 10_001);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_series_overflow_total', { reason: 'max_pushers_per_job' })), 90_000);
   }));

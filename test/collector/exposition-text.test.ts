@@ -8,6 +8,7 @@ import { Aggregator } from '../../src/collector/aggregate/aggregator.js';
 import { ByteWriter } from '../../src/collector/byte-writer.js';
 import { finish, writeFamilies, writeSeries } from '../../src/collector/exposition.js';
 import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
+import { testLimits } from './aggregator-test-limits.js';
 
 const JOB = 'pay"ments\\eu\nwest — 支払い';
 const push: ResourceMetrics[] = [
@@ -50,7 +51,7 @@ const push: ResourceMetrics[] = [
 ];
 
 function render(om: boolean): string {
-  const agg = new Aggregator({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 });
+  const agg = new Aggregator(testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 }));
   agg.ingest(push, 0);
   const out = new ByteWriter();
   writeSeries(out, agg, om);

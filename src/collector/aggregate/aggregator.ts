@@ -24,14 +24,20 @@ import { ExposedNames } from './exposed-names.js';
 import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
 import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
+import { FairQuota } from './fair-quota.js';
+import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
   readonly maxSeriesPerJob: number;
   /** Forget a pusher's readings after this long without a push. */
   readonly pusherTtlMs: number;
-  /** Distinct pushers held at once (default 100,000); pushes from further new ones are refused. */
-  readonly maxPushers?: number;
+  /** Distinct pushers held at once; pushes from further new ones are refused. */
+  readonly maxPushers: number;
+  /** Distinct pushers one job may hold (default: no cap beyond maxPushers). */
+  readonly maxPushersPerJob?: number;
+  /** Pushers each of the first maxJobs jobs may hold even when the shared rest of maxPushers is taken (default 0). */
+  readonly reservedPushersPerJob?: number;
   /** Distinct jobs holding series (default: no cap); points of further jobs are refused. */
   readonly maxJobs?: number;
   /**
@@ -42,11 +48,13 @@ export interface AggregatorLimits extends LabelLimits {
   readonly reservedSeriesPerJob?: number;
   /** Per-pusher last cumulative readings held in total (default: no cap). */
   readonly maxReadings?: number;
+  /** Readings the pushers of one job may hold (default: no cap beyond maxReadings). */
+  readonly maxReadingsPerJob?: number;
+  /** Readings each of the first maxJobs jobs may hold even when the shared rest of maxReadings is taken (default 0). */
+  readonly reservedReadingsPerJob?: number;
   /** Drop a job's series once none got a point for this long (default: never). */
   readonly seriesTtlMs?: number;
 }
-
-export const DEFAULT_MAX_PUSHERS = 100_000;
 
 export interface StoredSeries {
   job: string;
@@ -81,6 +89,8 @@ interface Stream {
 }
 
 interface Pusher {
+  /** Its job (every resource attribute is part of its identity, so it has one). */
+  readonly job: string;
   lastSeenMs: number;
   readings: Map<string, Reading>;
   /**
@@ -130,9 +140,10 @@ export interface AggregatorState {
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
   /**
    * [ID, last seen, readings, forgotten at, its forgotten-stream hashes (null or absent: every
-   * stream)]. Readings: an array when read, a compact copy (written as one) from `toJSON`.
+   * stream), its job (absent in older snapshots)]. Readings: an array when read, a compact copy
+   * (written as one) from `toJSON`.
    */
-  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?]>;
+  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?, string?]>;
   /** [ID, forgotten at, stream hashes (null or absent: every stream)]. */
   readonly tombstones?: Array<[string, number, (number[] | null)?]>;
   readonly overflow: number;
@@ -140,6 +151,8 @@ export interface AggregatorState {
   readonly jobsSeenMs?: Array<[string, number]>;
   /** Points refused by each cap (`max_series`, …); absent in older snapshots (all in `overflow`). */
   readonly overflowByCap?: Array<[string, number]>;
+  /** Totals of expired jobs' series, oldest first (see expired-totals.ts); absent in older snapshots. */
+  readonly expiredTotals?: ExpiredTotalsJSON;
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -180,12 +193,6 @@ function identityOf(resource: Attributes): { pid: string; job: string } {
   return id;
 }
 
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** A returning pusher's stream that it had a reading for when forgotten and that started before: already counted. */
 function countedBefore(pusher: Pusher, startNs: string, key: string): boolean {
   return (
@@ -198,9 +205,8 @@ function countedBefore(pusher: Pusher, startNs: string, key: string): boolean {
 
 export class Aggregator implements SeriesSource {
   private readonly seriesByKey = new Map<string, StoredSeries>();
-  private readonly perJob = new Map<string, number>();
-  /** Family name → kind, so one family never mixes types in the exposition. */
-  private readonly familyKind = new Map<string, StoredSeries['kind']>();
+  /** Series held, per job (maxSeries with its per-job cap and reserve: see fair-quota.ts). */
+  private readonly seriesQuota: FairQuota;
   /** Family and label ownership, so no input makes the exposition unparseable. Code that drops a series calls `names.release`. */
   private readonly names = new ExposedNames((key) => this.seriesByKey.has(key));
   private readonly pushers = new Map<string, Pusher>();
@@ -208,18 +214,28 @@ export class Aggregator implements SeriesSource {
   /** Stream hashes held by tombstones and returned pushers (bounded by MAX_FORGOTTEN_HASHES). */
   private forgottenHashes = 0;
   overflow = 0;
-  /** Points refused per cap (`max_series`, `max_series_per_job`, `max_jobs`, `max_readings`, `max_pushers`). */
+  /**
+   * Points refused per cap (`max_series`, `max_series_per_job`, `max_jobs`, `max_readings`,
+   * `max_readings_per_job`, `max_pushers`, `max_pushers_per_job`).
+   */
   readonly overflowByCap = new Map<string, number>();
-  /** Series held beyond their job's reservation: the shared part of maxSeries in use. */
-  private sharedUsed = 0;
-  /** Per-pusher readings held, over all pushers (capped by maxReadings). */
-  private readingCount = 0;
+  /** Pushers held, per job (maxPushers, fairly: see fair-quota.ts). */
+  private readonly pusherQuota: FairQuota;
+  /** Per-pusher readings held, per job (maxReadings, fairly). */
+  private readonly readingQuota: FairQuota;
   /** Job → when one of its series last got a point: a job idle for the series TTL is dropped. */
   private readonly jobSeenMs = new Map<string, number>();
+  /** What expired jobs' series had counted: a series that comes back resumes from it. */
+  private expiredTotals = new ExpiredTotals();
   /** Series dropped by the series TTL since start (not persisted, like the other self counters). */
   expiredSeries = 0;
 
-  constructor(private readonly limits: AggregatorLimits) {}
+  constructor(private readonly limits: AggregatorLimits) {
+    const l = limits;
+    this.seriesQuota = new FairQuota({ total: l.maxSeries, perJob: l.maxSeriesPerJob, reserved: l.reservedSeriesPerJob, maxJobs: l.maxJobs });
+    this.pusherQuota = new FairQuota({ total: l.maxPushers, perJob: l.maxPushersPerJob, reserved: l.reservedPushersPerJob, maxJobs: l.maxJobs });
+    this.readingQuota = new FairQuota({ total: l.maxReadings ?? Infinity, perJob: l.maxReadingsPerJob, reserved: l.reservedReadingsPerJob, maxJobs: l.maxJobs });
+  }
 
   series(): Iterable<AggregatedSeries> {
     return this.seriesByKey.values();
@@ -239,11 +255,11 @@ export class Aggregator implements SeriesSource {
   }
 
   get readings(): number {
-    return this.readingCount;
+    return this.readingQuota.size;
   }
 
   get jobCount(): number {
-    return this.perJob.size;
+    return this.seriesQuota.jobCount;
   }
 
   private countOverflow(cap: string, n = 1): void {
@@ -251,33 +267,30 @@ export class Aggregator implements SeriesSource {
     this.overflowByCap.set(cap, (this.overflowByCap.get(cap) ?? 0) + n);
   }
 
-  /** Series a job holds without drawing on the shared part of maxSeries (0 without a job cap). */
-  private get reserved(): number {
-    return this.limits.maxJobs === undefined ? 0 : (this.limits.reservedSeriesPerJob ?? 0);
-  }
-
-  /** Why a job holding `jobCount` series may not get one more (cap name, partial_success reason, message). */
-  private seriesCapOf(job: string, jobCount: number): [string, string, string] | undefined {
+  /** Why `job` may not get one more series (cap name, partial_success reason, message). */
+  private seriesCapOf(job: string): [string, string, string] | undefined {
     const l = this.limits;
-    if (jobCount === 0 && this.perJob.size >= (l.maxJobs ?? Infinity)) {
+    if (!this.seriesQuota.holds(job) && this.seriesQuota.jobCount >= (l.maxJobs ?? Infinity)) {
       return ['max_jobs', 'job_limit', `too many jobs hold series (maxJobs ${l.maxJobs}); a job's series expire after the series TTL without points`];
     }
-    if (jobCount >= l.maxSeriesPerJob) return ['max_series_per_job', 'series_limit', `series limit reached (maxSeriesPerJob ${l.maxSeriesPerJob} for ${job})`];
-    const reserved = this.reserved;
-    if (jobCount < reserved) return undefined;
-    const shared = l.maxSeries - (reserved > 0 ? l.maxJobs! * reserved : 0);
-    if (this.sharedUsed >= shared) {
-      const detail = reserved > 0 ? `: the ${shared} series shared beyond each job's reserved ${reserved} are taken` : '';
+    const why = this.seriesQuota.refusal(job);
+    if (why === 'per_job') return ['max_series_per_job', 'series_limit', `series limit reached (maxSeriesPerJob ${l.maxSeriesPerJob} for ${job})`];
+    if (why === 'total') {
+      const reserved = l.maxJobs === undefined ? 0 : (l.reservedSeriesPerJob ?? 0);
+      const detail = reserved > 0 ? `: the series shared beyond each job's reserved ${reserved} are taken` : '';
       return ['max_series', 'series_limit', `series limit reached (maxSeries ${l.maxSeries}${detail})`];
     }
     return undefined;
   }
 
-  /** A cumulative point needs a new reading: refused (`reading_limit`) when maxReadings are held. */
-  private readingRefused(): [string, string] | undefined {
-    if (this.readingCount < (this.limits.maxReadings ?? Infinity)) return undefined;
-    this.countOverflow('max_readings');
-    return ['reading_limit', `too many per-pusher readings held (maxReadings ${this.limits.maxReadings}); idle pushers are forgotten after the pusher TTL`];
+  /** A cumulative point needs a new reading: refused (`reading_limit`) when its job's share is held. */
+  private readingRefused(job: string): [string, string] | undefined {
+    const why = this.readingQuota.refusal(job);
+    if (why === undefined) return undefined;
+    const l = this.limits;
+    this.countOverflow(why === 'per_job' ? 'max_readings_per_job' : 'max_readings');
+    const cap = why === 'per_job' ? `maxReadingsPerJob ${l.maxReadingsPerJob} for ${job}` : `maxReadings ${l.maxReadings}, beyond each job's reserved ${l.reservedReadingsPerJob ?? 0}`;
+    return ['reading_limit', `too many per-pusher readings held (${cap}); idle pushers are forgotten after the pusher TTL`];
   }
 
   /** Jobs none of whose series got a point within the series TTL. */
@@ -285,7 +298,7 @@ export class Aggregator implements SeriesSource {
     const ttl = this.limits.seriesTtlMs;
     if (ttl === undefined) return [];
     const out: string[] = [];
-    for (const job of this.perJob.keys()) {
+    for (const job of this.seriesQuota.jobs()) {
       const seen = this.jobSeenMs.get(job);
       // A job restored from a snapshot that predates expiry starts its clock now.
       if (seen === undefined) this.jobSeenMs.set(job, nowMs);
@@ -295,9 +308,11 @@ export class Aggregator implements SeriesSource {
   }
 
   /**
-   * Drops every series of these jobs (memory, /metrics, the caps). The pushers' readings stay: a
-   * pusher's next point then adds only its increase to a series that starts again from 0, which is
-   * exactly what Prometheus's rate() takes from a counter that disappears and reappears (a reset).
+   * Drops every series of these jobs (memory, /metrics, the caps), remembering what each counter
+   * and histogram had counted (bounded: expired-totals.ts). The pushers' readings stay: a series
+   * that comes back resumes from its total and a pusher's next point adds only its increase, so
+   * Prometheus, the SLO engine and key usage see one counter that never went down nor lost events
+   * (a gap is not a reset for Prometheus's increase(): a series restarting from 0 would lose them).
    * With `nowMs`, a job that got a point since `expiredJobs` chose it (a push applied while the
    * expiry was being logged) is kept; the replay passes the logged time and decides the same way.
    */
@@ -307,22 +322,20 @@ export class Aggregator implements SeriesSource {
       const seen = this.jobSeenMs.get(j);
       return nowMs === undefined || ttl === undefined || seen === undefined || nowMs - seen > ttl;
     };
-    const gone = new Set(jobs.filter((j) => this.perJob.has(j) && stillIdle(j)));
+    const gone = new Set(jobs.filter((j) => this.seriesQuota.holds(j) && stillIdle(j)));
     if (gone.size === 0) return 0;
     let dropped = 0;
     for (const [key, s] of this.seriesByKey) {
       if (!gone.has(s.job)) continue;
       this.seriesByKey.delete(key);
       this.names.release(s, key);
+      this.expiredTotals.remember(key, s);
       dropped++;
     }
     for (const job of gone) {
-      this.sharedUsed -= Math.max(0, this.perJob.get(job)! - this.reserved);
-      this.perJob.delete(job);
+      this.seriesQuota.give(job, this.seriesQuota.heldBy(job));
       this.jobSeenMs.delete(job);
     }
-    this.familyKind.clear();
-    for (const s of this.seriesByKey.values()) this.familyKind.set(s.promName, s.kind);
     // Cached streams point at the dropped series objects: let every pusher resolve them again.
     for (const p of this.pushers.values()) delete p.streams;
     this.expiredSeries += dropped;
@@ -340,15 +353,19 @@ export class Aggregator implements SeriesSource {
       const { job, pid } = identityOf(rm.resource);
       let pusher = this.pushers.get(pid);
       if (!pusher) {
-        if (this.pushers.size >= (this.limits.maxPushers ?? DEFAULT_MAX_PUSHERS)) {
-          // Each pusher costs memory for its readings: a flood of new identities must not exhaust it.
+        const full = this.pusherQuota.refusal(job);
+        if (full !== undefined) {
+          // Each pusher costs memory for its readings: a flood of new identities must not exhaust it,
+          // nor (fair share) take the room of other jobs' pushers.
           let n = 0;
           for (const m of rm.metrics) n += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
-          reject('pusher_limit', n, `too many distinct pushers (${this.pushers.size}); idle ones are forgotten after the pusher TTL`);
-          if (n > 0) this.countOverflow('max_pushers', n);
+          const cap = full === 'per_job' ? `${this.pusherQuota.heldBy(job)} for ${job}, maxPushersPerJob` : `${this.pushers.size}, maxPushers`;
+          reject('pusher_limit', n, `too many distinct pushers (${cap}); idle ones are forgotten after the pusher TTL`);
+          if (n > 0) this.countOverflow(full === 'per_job' ? 'max_pushers_per_job' : 'max_pushers', n);
           continue;
         }
-        pusher = { lastSeenMs: nowMs, readings: new Map() };
+        pusher = { job, lastSeenMs: nowMs, readings: new Map() };
+        this.pusherQuota.take(job);
         const forgotten = this.tombstones.get(pid);
         if (forgotten !== undefined) {
           pusher.forgottenAtMs = forgotten.atMs;
@@ -396,14 +413,14 @@ export class Aggregator implements SeriesSource {
     return result;
   }
 
-  private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string): StoredSeries | [string, string] {
+  /** `bounds`: a histogram point's, so an expired series resumes only with the same buckets. */
+  private seriesFor(job: string, name: string, promName: string, kind: StoredSeries['kind'], m: { unit: string; description: string }, attrs: Attributes, key: string, bounds: readonly number[] | undefined): StoredSeries | [string, string] {
     let s = this.seriesByKey.get(key);
     // One name pushed as another kind or unit would otherwise write into a series of another family.
     if (s) return s.kind === kind && s.promName === promName ? s : ['type_conflict', `${name}: pushed as ${kind} ${promName}, but its series is ${s.kind} ${s.promName}`];
-    const known = this.familyKind.get(promName);
+    const known = this.names.kindOf(promName);
     if (known && known !== kind) return ['type_conflict', `${name}: pushed as ${kind}, but ${promName} is already a ${known}`];
-    const jobCount = this.perJob.get(job) ?? 0;
-    const cap = this.seriesCapOf(job, jobCount);
+    const cap = this.seriesCapOf(job);
     if (cap) {
       this.countOverflow(cap[0]);
       return [cap[1], cap[2]];
@@ -411,17 +428,21 @@ export class Aggregator implements SeriesSource {
     const refused = this.names.admit({ job, name, promName, kind, attributes: attrs }, key);
     if (refused) return refused;
     s = { job, name, promName, attributes: { ...attrs }, kind, value: 0, description: m.description, unit: m.unit };
+    const resumed = this.expiredTotals.take(key, promName, kind, bounds);
+    if (resumed !== undefined) {
+      s.value = resumed.value;
+      if (resumed.histogram) s.histogram = resumed.histogram;
+    }
     this.seriesByKey.set(key, s);
-    this.perJob.set(job, jobCount + 1);
-    if (jobCount >= this.reserved) this.sharedUsed++;
-    this.familyKind.set(promName, kind);
+    this.seriesQuota.take(job);
     return s;
   }
 
   /**
    * The stream of a point: from the pusher's cache when its attribute set is interned and was seen
    * before, else by key (and cached if it can be). A series refused (limits, type conflict) is not
-   * cached: the next push asks again.
+   * cached: the next push asks again. Every cap is checked before a series is made (`needsReading`:
+   * a cumulative point, which needs a reading), so a refused point never leaves an empty series.
    */
   private streamOf(
     job: string,
@@ -433,13 +454,19 @@ export class Aggregator implements SeriesSource {
     pusher: Pusher,
     streams: WeakMap<Attributes, Stream> | undefined,
     key: string | undefined,
+    needsReading: boolean,
+    bounds?: readonly number[],
   ): Stream | [string, string] {
     const cached = streams?.get(attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     const tooBig = labelProblem(this.limits, job, name, promName, attrs);
     if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
-    const s = this.seriesFor(job, name, promName, kind, m, attrs, key);
+    if (needsReading && !pusher.readings.has(key)) {
+      const refused = this.readingRefused(job);
+      if (refused) return refused;
+    }
+    const s = this.seriesFor(job, name, promName, kind, m, attrs, key, bounds);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
     if (Object.isFrozen(attrs)) {
@@ -473,7 +500,8 @@ export class Aggregator implements SeriesSource {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
     }
     if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
-    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined);
+    if (!Number.isFinite(p.value)) return nonFinite(name);
+    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined, kind === 'counter' && temporality === TEMPORALITY_CUMULATIVE);
     if (Array.isArray(stream)) return stream;
     const s = stream.series;
     if (kind === 'gauge') {
@@ -487,7 +515,7 @@ export class Aggregator implements SeriesSource {
       return undefined;
     }
     const prev = stream.reading ?? this.readingOf(stream, pusher);
-    const refused = prev ? undefined : this.readingRefused();
+    const refused = prev ? undefined : this.readingRefused(job);
     if (refused) return refused;
     const increase = !prev
       ? countedBefore(pusher, p.start, stream.key) ? 0 : p.value
@@ -501,7 +529,7 @@ export class Aggregator implements SeriesSource {
     } else {
       stream.reading = { start: p.start, value: p.value };
       pusher.readings.set(stream.key, stream.reading);
-      this.readingCount++;
+      this.readingQuota.take(job);
     }
     return undefined;
   }
@@ -524,6 +552,7 @@ export class Aggregator implements SeriesSource {
     for (let i = 0; i < counts.length; i++) if (counts[i]! < 0) return ['negative', `${name}: negative bucket count`];
     const bad = histogramProblem(name, p);
     if (bad) return bad;
+    if (!Number.isFinite(p.sum) || !Number.isFinite(p.count)) return nonFinite(name);
     let stream = streams?.get(p.attributes);
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
@@ -533,7 +562,7 @@ export class Aggregator implements SeriesSource {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
     if (stream === undefined) {
-      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key);
+      const found = this.streamOf(job, name, promName, 'histogram', m, p.attributes, pusher, streams, key, temporality === TEMPORALITY_CUMULATIVE, bounds);
       if (Array.isArray(found)) return found;
       stream = found;
     }
@@ -542,7 +571,7 @@ export class Aggregator implements SeriesSource {
     const hc = h.counts;
     if (temporality === TEMPORALITY_CUMULATIVE) {
       const prev = stream.reading ?? this.readingOf(stream, pusher);
-      const refused = prev ? undefined : this.readingRefused();
+      const refused = prev ? undefined : this.readingRefused(job);
       if (refused) return refused;
       const pc = prev?.counts;
       let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
@@ -575,7 +604,7 @@ export class Aggregator implements SeriesSource {
       } else {
         stream.reading = { start: p.start, value: p.count, counts, sum: p.sum };
         pusher.readings.set(stream.key, stream.reading);
-        this.readingCount++;
+        this.readingQuota.take(job);
       }
     } else {
       const sum = h.sum + p.sum;
@@ -615,7 +644,8 @@ export class Aggregator implements SeriesSource {
       const pusher = this.pushers.get(id);
       if (!pusher) continue;
       this.pushers.delete(id);
-      this.readingCount -= pusher.readings.size;
+      this.pusherQuota.give(pusher.job);
+      this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
       const streams = forgottenStreamsOf(pusher.readings.keys(), pusher.forgottenAtMs !== undefined ? (pusher.forgottenStreams ?? null) : undefined);
@@ -661,13 +691,14 @@ export class Aggregator implements SeriesSource {
       }),
       pushers: [...this.pushers].map(([id, p]) =>
         p.forgottenAtMs === undefined
-          ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null]
-          : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null)],
+          ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null, null, p.job]
+          : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null), p.job],
       ),
       tombstones: [...this.tombstones].map(([id, t]) => [id, t.atMs, forgottenStreamsToJSON(t.streams)]),
       overflow: this.overflow,
       jobsSeenMs: [...this.jobSeenMs],
       overflowByCap: [...this.overflowByCap],
+      expiredTotals: this.expiredTotals.toJSON(),
     };
   }
 
@@ -677,25 +708,24 @@ export class Aggregator implements SeriesSource {
     const a = new Aggregator(limits);
     for (const [key, { exemplars: _e, ...s }] of state.series) {
       a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
-      a.perJob.set(s.job, (a.perJob.get(s.job) ?? 0) + 1);
-      a.familyKind.set(s.promName, s.kind);
+      a.seriesQuota.take(s.job);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
     }
-    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten] of state.pushers) {
-      const pusher: Pusher = { lastSeenMs, readings: new Map(readings) };
+    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job] of state.pushers) {
+      // Older snapshots lack the job: it starts every reading's key (a pusher without any counts as '').
+      const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings) };
+      a.pusherQuota.take(pusher.job);
+      a.readingQuota.take(pusher.job, readings.length);
       if (typeof forgottenAtMs === 'number') {
         pusher.forgottenAtMs = forgottenAtMs;
         pusher.forgottenStreams = forgottenStreamsFromJSON(forgotten);
         a.forgottenHashes += pusher.forgottenStreams?.length ?? 0;
       }
       a.pushers.set(id, pusher);
-      a.readingCount += readings.length;
     }
-    const reserved = a.reserved;
-    for (const n of a.perJob.values()) a.sharedUsed += Math.max(0, n - reserved);
     // Older snapshots lack these: their jobs' expiry clocks start at the first check (expiredJobs).
     for (const [job, t] of state.jobsSeenMs ?? []) {
-      if (a.perJob.has(job)) a.jobSeenMs.set(job, t);
+      if (a.seriesQuota.holds(job)) a.jobSeenMs.set(job, t);
     }
     for (const [cap, n] of state.overflowByCap ?? []) {
       a.overflowByCap.set(cap, n);
@@ -707,6 +737,7 @@ export class Aggregator implements SeriesSource {
       a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
     }
     a.boundForgottenHashes();
+    a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.
     if (state.overflowByCap === undefined && a.overflow > 0) a.overflowByCap.set('max_series', a.overflow);

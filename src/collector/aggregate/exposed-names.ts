@@ -59,6 +59,11 @@ export class ExposedNames {
     return undefined;
   }
 
+  /** The kind of a family's series (one family never mixes kinds in the exposition), if it has any. */
+  kindOf(promName: string): SeriesKind | undefined {
+    return this.families.get(promName)?.kind;
+  }
+
   /** A series loaded from a snapshot: claimed without checks (it was admitted when created). */
   restore(s: Named, key: string): void {
     this.claim(s, key, identityOf(s.job, s.promName, s.attributes));

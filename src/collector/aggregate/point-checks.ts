@@ -8,14 +8,12 @@ import type { Attributes, HistogramPoint } from '../otlp/types.js';
 
 export type Problem = [reason: string, message: string];
 
-export const DEFAULT_MAX_LABEL_VALUE_BYTES = 1024;
-export const DEFAULT_MAX_ATTRIBUTES_PER_POINT = 32;
-
+/** Set from `collector.limits` (the schema holds the defaults). */
 export interface LabelLimits {
   /** Longest metric name, attribute key or value, or job, in UTF-8 bytes. */
-  readonly maxLabelValueBytes?: number;
+  readonly maxLabelValueBytes: number;
   /** Most attributes on one data point. */
-  readonly maxAttributesPerPoint?: number;
+  readonly maxAttributesPerPoint: number;
 }
 
 /** Whether `s` is longer than `max` UTF-8 bytes, without encoding it in the common cases. */
@@ -29,8 +27,8 @@ function longerThan(s: string, max: number): boolean {
  * merge distinct series. Messages name the key (shortened), never a value.
  */
 export function labelProblem(limits: LabelLimits, job: string, name: string, promName: string, attrs: Attributes): Problem | undefined {
-  const max = limits.maxLabelValueBytes ?? DEFAULT_MAX_LABEL_VALUE_BYTES;
-  const maxAttrs = limits.maxAttributesPerPoint ?? DEFAULT_MAX_ATTRIBUTES_PER_POINT;
+  const max = limits.maxLabelValueBytes;
+  const maxAttrs = limits.maxAttributesPerPoint;
   const keys = Object.keys(attrs);
   if (keys.length > maxAttrs) return ['too_many_labels', `${name.slice(0, 200)}: ${keys.length} attributes on one point (at most ${maxAttrs})`];
   if (longerThan(promName, max)) return ['label_too_long', `metric name longer than ${max} bytes`];

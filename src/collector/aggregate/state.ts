@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseSection } from '../state/section.js';
 import { LazyJsonArray } from '../state/json-chunks.js';
+import { expiredTotalsSchema } from './expired-totals.js';
 
 /** A pusher's last cumulative reading of one stream, as persisted. */
 export interface PersistedReading {
@@ -92,14 +93,17 @@ const readingSchema = z.looseObject({ start: z.string(), value: finite, counts: 
 const stateSchema = z.looseObject({
   version: z.literal(1),
   series: z.array(z.tuple([z.string(), seriesSchema])),
-  // The last element of a pusher and a tombstone (forgotten-stream hashes) is checked by forgotten-streams.ts.
-  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable()], z.unknown())),
+  // A pusher's and a tombstone's forgotten-stream hashes are checked by forgotten-streams.ts. A
+  // pusher's job is absent in older snapshots.
+  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable(), z.unknown().optional(), z.string().optional()], z.unknown())),
   tombstones: z.array(z.tuple([z.string(), finite], z.unknown())).optional(),
   overflow: nonNegative,
   /** Per job, when its series last got a point (series expiry); absent in older snapshots. */
   jobsSeenMs: z.array(z.tuple([z.string(), finite])).optional(),
   /** Points refused per cap; absent in older snapshots (all counted in `overflow`). */
   overflowByCap: z.array(z.tuple([z.string(), nonNegative])).optional(),
+  /** Totals of expired jobs' series (resumed when a series comes back); absent in older snapshots. */
+  expiredTotals: expiredTotalsSchema.optional(),
 });
 
 export function parseAggregatorState(json: unknown): z.infer<typeof stateSchema> {

@@ -35,8 +35,6 @@ export interface SloEngineOptions {
   readonly historyPoints?: number;
 }
 
-export const DEFAULT_MAX_PAIRS = 2000;
-export const DEFAULT_PAIR_EVICT_AFTER = '1h';
 export const DEFAULT_HISTORY_POINTS = 360; // 6 hours at one point per minute
 
 interface CompiledSlo {
@@ -107,8 +105,8 @@ export class SloEngine {
     opts: SloEngineOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    const limits = config.collector?.slo;
-    this.maxPairs = opts.maxPairs ?? limits?.maxPairs ?? DEFAULT_MAX_PAIRS;
+    const limits = config.collector.slo;
+    this.maxPairs = opts.maxPairs ?? limits.maxPairs;
     this.historyPoints = opts.historyPoints ?? DEFAULT_HISTORY_POINTS;
     this.slos = config.slos.map((slo) => ({ config: slo, sli: compileSli(slo.sli), fingerprint: JSON.stringify(slo.sli) }));
     this.windows = sloWindows(config);
@@ -116,8 +114,8 @@ export class SloEngine {
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
     this.sparkMs = scaledMs('1m', config.timeScale);
     this.sparkWindow = this.windows.find((w) => w.name === SLO_WINDOWS[0]) ?? this.windows[0]!;
-    this.pairTtlMs = opts.pairTtlMs ?? (limits?.pairTtl !== undefined ? scaledMs(limits.pairTtl, config.timeScale) : this.periodMs);
-    this.pairEvictAfterMs = opts.pairEvictAfterMs ?? scaledMs(limits?.pairEvictAfter ?? DEFAULT_PAIR_EVICT_AFTER, config.timeScale);
+    this.pairTtlMs = opts.pairTtlMs ?? (limits.pairTtl !== undefined ? scaledMs(limits.pairTtl, config.timeScale) : this.periodMs);
+    this.pairEvictAfterMs = opts.pairEvictAfterMs ?? scaledMs(limits.pairEvictAfter, config.timeScale);
   }
 
   /**
