@@ -51,6 +51,7 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   const { host, port } = parseListen(opts.listen);
   mkdirSync(opts.stateDir, { recursive: true });
   const auth = createPushAuth(opts.config.collector.auth, process.env, join(opts.stateDir, 'push-nonces.log'));
+  if (auth.skippedNonceLines > 0) log.warn({ lines: auth.skippedNonceLines }, 'push-nonces.log: unreadable lines skipped (cut by a crash or a full disk)');
   let web: WebConfig | undefined;
   if (opts.webConfigFile) {
     web = loadWebConfig(opts.webConfigFile);

@@ -19,6 +19,7 @@ import { OPEN_WEB_CONFIG, type WebConfig } from './web-config.js';
 import { createReadAuth, type ReadAuth } from './read-auth.js';
 import { createWebServer } from './web-listener.js';
 import { guardConnections, httpServerOptions } from './connection-limits.js';
+import { StorageError } from './storage-error.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
@@ -35,6 +36,7 @@ export interface ServerOptions {
 function grpcCode(http: number): number {
   if (http === 401) return 16; // UNAUTHENTICATED
   if (http === 403) return 7; // PERMISSION_DENIED
+  if (http === 429) return 8; // RESOURCE_EXHAUSTED
   if (http === 503) return 14; // UNAVAILABLE
   return 3; // INVALID_ARGUMENT
 }
@@ -213,10 +215,10 @@ export class CollectorServer {
       encoding = requestEncoding(req);
       // Credentials first, from the headers alone: an unauthenticated body is never read.
       const auth = this.opts.auth.checkHeaders(req);
-      if (!auth.ok) return refuse(401, 'unauthorized', auth.reason, true);
+      if (!auth.ok) return refuse(auth.status, auth.code, auth.reason, true);
       const body = await readBody(req, core.config.collector.limits);
       const denied = auth.verifyBody?.(body);
-      if (denied !== undefined) return refuse(401, 'unauthorized', denied);
+      if (denied !== undefined) return refuse(denied.status, denied.code, denied.reason);
       // A credential bound to jobs writes only those: one resource of another job refuses the push.
       const notAllowed = (jobs: Iterable<string>) => {
         const job = forbiddenJob(auth.identity, jobs);
@@ -240,6 +242,8 @@ export class CollectorServer {
       return send(res, 200, exportResponse('traces', encoding, 0, ''));
     } catch (err) {
       if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);
+      // The state directory cannot take the push (disk full): 503, which OTLP exporters retry.
+      if (err instanceof StorageError) return refuse(503, 'storage_unavailable', `cannot store the push: ${err.message}`);
       throw err;
     }
   }

@@ -170,6 +170,8 @@ const collectorSchema = z.strictObject({
       bearerTokenEnv: z.array(z.union([z.string(), z.strictObject({ env: z.string().min(1), jobs: pushJobs })])).default([]),
       /** HMAC-signed pushes: key ID → environment variable holding the secret, optionally bound to `jobs`. */
       hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1), jobs: pushJobs })).default([]),
+      /** Used nonces remembered per HMAC key (10 min each); a key at the bound gets 429 until some expire. */
+      maxNoncesPerKey: z.number().int().positive().default(100_000),
     })
     .prefault({}),
   ui: z.boolean().default(true),
