@@ -17,7 +17,7 @@ export class SelfMetrics {
   readonly clampedSpanTimes = new Map<string, number>();
   snapshots = 0;
   snapshotErrors = 0;
-  /** reason → connections closed by the server's caps (`max_connections`, `timeout`). */
+  /** reason → connections closed by the server's caps (`max_connections`, `max_connections_per_client`, `timeout`). */
   readonly closedConnections = new Map<string, number>();
 
   inc(map: Map<string, number>, key: string, n = 1): void {
@@ -149,7 +149,7 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_closed_connections_total',
         type: 'counter',
-        help: 'Connections the server closed on its own, by reason (max_connections: over the cap; timeout: headers, body or idle timeout).',
+        help: 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).',
         samples: [...this.closedConnections].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),

@@ -134,6 +134,8 @@ const collectorSchema = z.strictObject({
     .strictObject({
       /** Open connections at once; further ones are closed as soon as they are accepted. */
       maxConnections: z.number().int().positive().default(512),
+      /** Open connections at once from one client address (loopback included); further ones are closed at once. */
+      maxConnectionsPerClient: z.number().int().positive().default(64),
       /** Time a client has to send the request headers (slowloris). */
       headersTimeout: duration.default('10s'),
       /** Time a client has to send the whole request, body included. */
