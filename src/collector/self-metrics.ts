@@ -8,7 +8,7 @@ export class SelfMetrics {
   readonly rejectedPushes = new Map<string, number>();
   /** reason → data points refused inside accepted pushes (partial_success). */
   readonly rejectedPoints = new Map<string, number>();
-  /** reason → requests refused outside the push path: `unauthorized` reads, failed `tls_handshake`s. */
+  /** reason → requests refused outside the push path: `unauthorized` reads, failed `tls_handshake`s, `bad_request_target`s. */
   readonly refusedRequests = new Map<string, number>();
   ignoredPoints = 0;
   acceptedPoints = 0;
@@ -63,7 +63,7 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_refused_requests_total',
         type: 'counter',
-        help: 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake).',
+        help: 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake), request targets that do not parse (bad_request_target).',
         samples: [...this.refusedRequests].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       {

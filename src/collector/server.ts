@@ -104,6 +104,13 @@ export class CollectorServer {
       if (req.url === '/v1/metrics') return this.export(req, res, 'metrics');
       if (req.url === '/v1/traces') return this.export(req, res, 'traces');
     }
+    // A request target URL cannot parse (`GET http://[`): the client's mistake, answered 400 and
+    // counted; logged at debug only, so a flood of them cannot flood the log.
+    if (!URL.canParse(req.url ?? '/', 'http://collector')) {
+      this.opts.core.self.inc(this.opts.core.self.refusedRequests, 'bad_request_target');
+      this.opts.log.debug({ remote: req.socket?.remoteAddress }, 'request refused: unparsable request target');
+      return sendJson(res, 400, { error: 'bad request target: not a valid path or URL' });
+    }
     const url = new URL(req.url ?? '/', 'http://collector');
     const path = url.pathname;
     const method = req.method ?? 'GET';
