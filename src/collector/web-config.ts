@@ -57,6 +57,7 @@ export interface WebConfig {
 /** No TLS, no read authentication: what the collector does without a web config. */
 export const OPEN_WEB_CONFIG: WebConfig = { clientAuth: 'NoClientCert', basicUsers: new Map(), bearerDigests: [], healthOpen: true };
 
+/** Reads need credentials: the web config names basic users or bearer tokens. */
 export function readAuthRequired(c: WebConfig): boolean {
   return c.basicUsers.size > 0 || c.bearerDigests.length > 0;
 }
