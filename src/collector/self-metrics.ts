@@ -1,5 +1,6 @@
 /** The collector's own health metrics (`hmac_slo_collector_*`), as Prometheus families. */
 import type { PromFamily, PromSample } from './model.js';
+import { SPAN_ONLY_ATTRIBUTES } from './span-only-attributes.js';
 
 export class SelfMetrics {
   /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized | forbidden. */
@@ -17,6 +18,8 @@ export class SelfMetrics {
   readonly clampedSpanTimes = new Map<string, number>();
   snapshots = 0;
   snapshotErrors = 0;
+  /** attribute → span-only attributes (raw client IDs) removed from metric points (span-only-attributes.ts). */
+  readonly strippedAttributes = new Map<string, number>();
   /** reason → connections closed by the server's caps (`max_connections`, `max_connections_per_client`, `timeout`). */
   readonly closedConnections = new Map<string, number>();
 
@@ -83,6 +86,12 @@ export class SelfMetrics {
         type: 'counter',
         help: 'Data points of metrics outside the hmac.* namespace, dropped by design.',
         samples: [{ labels: {}, value: this.ignoredPoints }],
+      },
+      {
+        name: 'hmac_slo_collector_stripped_attributes_total',
+        type: 'counter',
+        help: 'Span-only attributes (hmac.client.id, hmac.error.class) removed from metric data points before aggregation, by attribute.',
+        samples: SPAN_ONLY_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.strippedAttributes.get(attribute) ?? 0 })),
       },
       {
         name: 'hmac_slo_collector_failed_spans_total',
