@@ -6,9 +6,13 @@
 import { isListenAddress } from './listen.js';
 import { z } from 'zod';
 import { FAILURE_REASON_NAMES, OUTCOMES } from '@hmac-slo/instrumentation/contract';
-import { isDuration } from './duration.js';
+import { durationSeconds, isDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 30s, 5m, 1h or 30d' });
+/** A duration Node sets as a timer: at most 2^31-1 ms (longer ones fire after 1 ms, with a warning). */
+const timerDuration = duration.refine((d) => !isDuration(d) || durationSeconds(d) * 1000 <= 2 ** 31 - 1, {
+  message: 'at most 24d (2147483647 ms, the longest timeout Node can set)',
+});
 const ratio = z.number().gt(0).lt(1);
 const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
 
@@ -137,13 +141,13 @@ const collectorSchema = z.strictObject({
       /** Open connections at once from one client address (loopback included); further ones are closed at once. */
       maxConnectionsPerClient: z.number().int().positive().default(64),
       /** Time a client has to send the request headers (slowloris). */
-      headersTimeout: duration.default('10s'),
+      headersTimeout: timerDuration.default('10s'),
       /** Time a client has to send the whole request, body included. */
-      requestTimeout: duration.default('30s'),
+      requestTimeout: timerDuration.default('30s'),
       /** An idle keep-alive connection is closed after this long without a new request. */
-      keepAliveTimeout: duration.default('5s'),
+      keepAliveTimeout: timerDuration.default('5s'),
       /** A connection on which nothing moves for this long is closed, mid-request or not. */
-      idleTimeout: duration.default('30s'),
+      idleTimeout: timerDuration.default('30s'),
     })
     .prefault({}),
   slo: z
