@@ -14,7 +14,7 @@
  * `StorageError` and leaves the file as it was (a partial line is cut off).
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { StorageError } from './storage-error.js';
+import { storageError } from './storage-error.js';
 
 const COMPACT_EVERY = 10_000;
 const LINE = /^(\d{1,15}) ([^\s:]{1,128}):(\S{1,300})$/;
@@ -94,7 +94,7 @@ export class NonceStore {
       } catch {
         // Cut back at the next successful compaction (a partial line is skipped at start anyway).
       }
-      throw new StorageError(`writing ${this.file}`, err);
+      throw storageError(`writing ${this.file}`, err);
     }
     this.size += written;
   }
@@ -146,7 +146,7 @@ export class NonceStore {
       return fd;
     } catch (err) {
       closeSync(fd);
-      throw new StorageError(`writing ${tmp}`, err);
+      throw storageError(`writing ${tmp}`, err);
     }
   }
 }

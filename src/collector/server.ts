@@ -250,7 +250,7 @@ export class CollectorServer {
     } catch (err) {
       if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);
       // The state directory cannot take the push (disk full): 503, which OTLP exporters retry.
-      if (err instanceof StorageError) return refuse(503, 'storage_unavailable', `cannot store the push: ${err.message}`);
+      if (err instanceof StorageError) return refuse(503, 'storage_unavailable', `collector storage unavailable (${err.code}); retry later`);
       throw err;
     }
   }
