@@ -5,8 +5,12 @@
  *
  * Credentials are checked from the headers before the body is read: a bearer token completely; an
  * HMAC signature as far as the headers allow (well-formed, known key, signature over the signed
- * headers and the claimed body digest, timestamp fresh, nonce unused). Used nonces are kept in the
- * state directory (nonce-store.ts), so a captured push replayed after a restart is still a replay. The body is read only then, and the reference verifier checks the whole request.
+ * headers and the claimed body digest, timestamp fresh, nonce unused); once the body is read, the
+ * reference verifier checks the whole request and the nonce is remembered. Used nonces are kept in
+ * the state directory (nonce-store.ts), so a captured push replayed after a restart is still a
+ * replay; each key has its own bound (`maxNoncesPerKey`), and a key whose bound is full of live
+ * nonces is refused (429) rather than a live nonce forgotten. A nonce that cannot be written
+ * (disk full) makes the push a 503 (`StorageError`), not an authentication failure.
  * Each credential may be bound to the jobs it may write (`jobs`).
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -41,23 +45,44 @@ export interface PushIdentity {
   readonly jobs?: ReadonlySet<string>;
 }
 
+/** Why a push is refused: HTTP status, the counted reason, and a message (never the credential). */
+export interface PushRefusal {
+  /** 401: credentials not accepted; 429: the key's nonce bound is full of live nonces (retry later). */
+  readonly status: 401 | 429;
+  /** `unauthorized` or `nonce_cache_full` (hmac_slo_collector_rejected_pushes_total{reason}). */
+  readonly code: 'unauthorized' | 'nonce_cache_full';
+  readonly reason: string;
+}
+
 export type HeaderDecision =
-  | { readonly ok: false; readonly reason: string }
+  | ({ readonly ok: false } & PushRefusal)
   | {
       readonly ok: true;
       readonly identity?: PushIdentity;
-      /** For HMAC pushes: the whole-request check once the body is read (undefined = accepted). */
-      readonly verifyBody?: (body: Buffer) => string | undefined;
+      /**
+       * For HMAC pushes: the whole-request check once the body is read, which then remembers the
+       * nonce (undefined = accepted). Throws `StorageError` when the nonce cannot be written.
+       */
+      readonly verifyBody?: (body: Buffer) => PushRefusal | undefined;
     };
 
 export interface PushAuth {
   readonly required: boolean;
+  /** Unreadable lines skipped in the nonce file at start (logged by the caller). */
+  readonly skippedNonceLines: number;
   /** From the headers alone, before any of the body is read. */
   checkHeaders(req: IncomingMessage): HeaderDecision;
   close(): void;
 }
 
 type AuthConfig = HmacSloConfig['collector']['auth'];
+
+const unauthorized = (reason: string): PushRefusal => ({ status: 401, code: 'unauthorized', reason });
+const nonceCacheFull = (keyId: string): PushRefusal => ({
+  status: 429,
+  code: 'nonce_cache_full',
+  reason: `HMAC key ${keyId} has collector.auth.maxNoncesPerKey signed pushes within the replay window: retry later`,
+});
 
 const jobSet = (jobs: readonly string[] | undefined) => (jobs && jobs.length > 0 ? new Set(jobs) : undefined);
 
@@ -83,14 +108,16 @@ export function createPushAuth(
       return { id: k.id, secret };
     });
     const keyRing = createKeyRing(keys);
-    const nonces = new NonceStore(nonceFile, 2 * TIMESTAMP_WINDOW_SECONDS * 1000, clock);
+    const nonces = new NonceStore(nonceFile, 2 * TIMESTAMP_WINDOW_SECONDS * 1000, clock, config.maxNoncesPerKey);
     const identities = new Map(config.hmacKeys.map((k) => [k.id, { name: `HMAC key ${k.id}`, jobs: jobSet(k.jobs) } as PushIdentity]));
-    hmac = { keyRing, nonces, identities, verifier: createHmacVerifier({ keyRing, nonceCache: nonces, timestampWindowSeconds: TIMESTAMP_WINDOW_SECONDS, clock }) };
+    // The verifier checks all but the nonce: the nonce store is asked here, so that its refusals
+    // (key full) and write failures (disk full) are not taken for a bad signature.
+    hmac = { keyRing, nonces, identities, verifier: createHmacVerifier({ keyRing, nonceCache: false, timestampWindowSeconds: TIMESTAMP_WINDOW_SECONDS, clock }) };
   }
   const required = tokens.length > 0 || hmac !== undefined;
 
   function hmacHeaders(req: IncomingMessage, h: NonNullable<typeof hmac>): HeaderDecision {
-    const refuse = (reason: string): HeaderDecision => ({ ok: false, reason: `HMAC signature not accepted (${reason})` });
+    const refuse = (reason: string) => ({ ok: false, ...unauthorized(`HMAC signature not accepted (${reason})`) }) as const;
     let auth;
     try {
       auth = parseAuthorizationStrict(req.headers);
@@ -116,18 +143,22 @@ export function createPushAuth(
     const presented = Buffer.from(auth.signature, 'base64url');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return refuse('signature_mismatch');
     if (Math.abs(clock() / 1000 - auth.timestamp) > TIMESTAMP_WINDOW_SECONDS) return refuse('timestamp_skew');
-    if (h.nonces.has(`${auth.keyId}:${auth.nonce}`)) return refuse('replay');
+    if (h.nonces.has(auth.keyId, auth.nonce)) return refuse('replay');
+    if (h.nonces.full(auth.keyId)) return { ok: false, ...nonceCacheFull(auth.keyId) };
+    const { keyId, nonce } = auth;
     return {
       ok: true,
-      identity: h.identities.get(auth.keyId),
+      identity: h.identities.get(keyId),
       verifyBody(body) {
         try {
           h.verifier({ method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers as Record<string, string>, body });
-          return undefined;
         } catch (err) {
           const reason = (err as { reason?: string }).reason;
-          return `HMAC signature not accepted${reason ? ` (${reason})` : ''}`;
+          return unauthorized(`HMAC signature not accepted${reason ? ` (${reason})` : ''}`);
         }
+        // Another request with the same nonce may have been accepted while this body was read.
+        if (h.nonces.has(keyId, nonce)) return unauthorized('HMAC signature not accepted (replay)');
+        return h.nonces.add(keyId, nonce) ? undefined : nonceCacheFull(keyId);
       },
     };
   }
@@ -140,12 +171,13 @@ export function createPushAuth(
       if (tokens.length > 0 && /^bearer /i.test(header)) {
         const got = sha256(header.slice(7).trim());
         const match = tokens.find((t) => timingSafeEqual(t.digest, got));
-        return match ? { ok: true, identity: match.identity } : { ok: false, reason: 'bearer token not accepted' };
+        return match ? { ok: true, identity: match.identity } : { ok: false, ...unauthorized('bearer token not accepted') };
       }
       if (hmac) return hmacHeaders(req, hmac);
-      return { ok: false, reason: header === '' ? 'credentials required' : 'credentials not accepted' };
+      return { ok: false, ...unauthorized(header === '' ? 'credentials required' : 'credentials not accepted') };
     },
     close: () => hmac?.nonces.close(),
+    skippedNonceLines: hmac?.nonces.skippedLines ?? 0,
   };
 }
 

@@ -26,6 +26,8 @@ export function register(program: Command): void {
         throw err;
       }
       const { runCollector } = await import('./run.js');
+      const { WebConfigError } = await import('./web-config.js');
+      const { AuthConfigError } = await import('./auth.js');
       let running;
       try {
         running = await runCollector({
@@ -37,9 +39,11 @@ export function register(program: Command): void {
           log,
         });
       } catch (err) {
-        log.fatal({ err: (err as Error).message }, 'collector failed to start');
+        // A web config or push credential error is a configuration error: exit 2, as above.
+        const configError = err instanceof WebConfigError || err instanceof AuthConfigError;
+        log.fatal({ err: (err as Error).message }, configError ? 'invalid configuration' : 'collector failed to start');
         process.stderr.write(`hmac-slo collector: ${(err as Error).message}\n`);
-        process.exit(1);
+        process.exit(configError ? 2 : 1);
       }
       const onSignal = (signal: string) => {
         log.info({ signal }, 'shutting down');

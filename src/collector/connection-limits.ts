@@ -2,8 +2,8 @@
  * The HTTP server's bounds on connections (`collector.server`): how many may be open, and how long
  * a client may take to send its headers, its whole request, or nothing at all. Node's defaults
  * (no connection cap, 60 s for headers, 300 s for a request, no idle timeout, checked every 30 s)
- * let slowloris and slow-body clients pin sockets and memory for minutes. Every connection the
- * server cuts is counted in `hmac_slo_collector_closed_connections_total{reason}`.
+ * let slowloris and slow-body clients pin sockets and memory for minutes, and one client could hold
+ * every connection (hence also a cap per client address). Every connection the server cuts is counted in `hmac_slo_collector_closed_connections_total{reason}`.
  */
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
@@ -31,10 +31,11 @@ export function httpServerOptions(s: ServerSettings): ServerOptions {
   };
 }
 
-/** The connection cap and idle timeout, and counting of the connections the server cuts. */
+/** The connection caps and idle timeout, and counting of the connections the server cuts. */
 export function guardConnections(server: Server, s: ServerSettings, self: SelfMetrics, log: Logger): void {
   server.maxConnections = s.maxConnections;
   server.on('drop', () => self.inc(self.closedConnections, 'max_connections'));
+  limitPerClient(server, s.maxConnectionsPerClient, () => self.inc(self.closedConnections, 'max_connections_per_client'));
   // Nothing moved on the socket (mid-request or between requests) for idleTimeout: close it.
   server.setTimeout(ms(s.idleTimeout), (socket: Socket) => {
     self.inc(self.closedConnections, 'timeout');
@@ -51,5 +52,29 @@ export function guardConnections(server: Server, s: ServerSettings, self: SelfMe
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroySoon();
+  });
+}
+
+/**
+ * At most `max` open connections per client address (loopback included): one stranger holding idle
+ * sockets cannot take the whole `maxConnections`. A connection over it is closed as soon as it is
+ * accepted, before TLS or HTTP sees it.
+ */
+function limitPerClient(server: Server, max: number, onRefused: () => void): void {
+  const open = new Map<string, number>();
+  server.prependListener('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const n = open.get(address) ?? 0;
+    if (n >= max) {
+      onRefused();
+      socket.destroy();
+      return;
+    }
+    open.set(address, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
   });
 }

@@ -21,17 +21,24 @@ import { loadFingerprintKey } from './fingerprint-key.js';
 import type { PromFamily } from './model.js';
 import { decodeMetrics } from './otlp/body.js';
 import { checkRequestLimits } from './request-limits.js';
+import { withoutSpanOnlyAttributes } from './span-only-attributes.js';
 
-/** Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. */
-function keptOnly(resources: readonly ResourceMetrics[]): { kept: ResourceMetrics[]; ignored: number } {
+/**
+ * Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. Span-only
+ * attributes (raw client IDs) are removed from the kept points, counted in `stripped`.
+ */
+function keptOnly(resources: readonly ResourceMetrics[], stripped = new Map<string, number>()): { kept: ResourceMetrics[]; ignored: number } {
   let ignored = 0;
   const kept = resources.map((r) => ({
     resource: r.resource,
-    metrics: r.metrics.filter((m) => {
-      if (isKeptMetric(m.name)) return true;
-      ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
-      return false;
-    }),
+    metrics: withoutSpanOnlyAttributes(
+      r.metrics.filter((m) => {
+        if (isKeptMetric(m.name)) return true;
+        ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
+        return false;
+      }),
+      stripped,
+    ),
   }));
   return { kept, ignored };
 }
@@ -182,7 +189,9 @@ export class CollectorCore {
    */
   async ingestMetrics(resources: ResourceMetrics[], nowMs: number, body: Buffer, encoding: 'protobuf' | 'json'): Promise<IngestResult> {
     checkRequestLimits(resources, this.config.collector.limits);
-    const { kept, ignored } = keptOnly(resources);
+    const stripped = new Map<string, number>();
+    const { kept, ignored } = keptOnly(resources, stripped);
+    for (const [attribute, n] of stripped) this.self.inc(this.self.strippedAttributes, attribute, n);
     await this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
     // Applied right after its own write completes: writes complete in append order, so pushes are
     // applied in the order the log holds them (what a replay will do).

@@ -43,7 +43,7 @@ export interface FailedSpan {
   /** `error.type` (taxonomy reason); `internal_error` when the span carried none. */
   readonly reason: string;
   readonly outcome: string;
-  /** First 12 hex of SHA-256 of the span's `hmac.client.id`, when it had one. */
+  /** First FINGERPRINT_HEX_LENGTH hex digits of HMAC-SHA256(fingerprint key, the span's `hmac.client.id`), when it had one (fingerprint-key.ts). */
   readonly clientFingerprint?: string;
   readonly traceId: string;
   readonly spanId: string;

@@ -10,7 +10,7 @@ import type { HmacSloConfig } from '../config/schema.js';
 import { CollectorCore } from './core.js';
 import { CollectorServer } from './server.js';
 import { createPushAuth } from './auth.js';
-import { loadWebConfig, readAuthRequired, type WebConfig } from './web-config.js';
+import { loadWebConfig, readAuthRequired, WebConfigError, type WebConfig } from './web-config.js';
 
 export interface RunOptions {
   readonly config: HmacSloConfig;
@@ -51,12 +51,13 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   const { host, port } = parseListen(opts.listen);
   mkdirSync(opts.stateDir, { recursive: true });
   const auth = createPushAuth(opts.config.collector.auth, process.env, join(opts.stateDir, 'push-nonces.log'));
+  if (auth.skippedNonceLines > 0) log.warn({ lines: auth.skippedNonceLines }, 'push-nonces.log: unreadable lines skipped (cut by a crash or a full disk)');
   let web: WebConfig | undefined;
   if (opts.webConfigFile) {
     web = loadWebConfig(opts.webConfigFile);
     // Read and push credentials are separate: with reads protected, open pushes would be an accident.
     if (readAuthRequired(web) && !auth.required) {
-      throw new Error('the web config requires credentials for reads, but collector.auth configures none for pushes: configure push credentials too');
+      throw new WebConfigError('the web config requires credentials for reads, but collector.auth configures none for pushes: configure push credentials too');
     }
   }
   const core = new CollectorCore(opts.config, opts.stateDir, log);

@@ -1,5 +1,6 @@
 /** The collector's own health metrics (`hmac_slo_collector_*`), as Prometheus families. */
 import type { PromFamily, PromSample } from './model.js';
+import { SPAN_ONLY_ATTRIBUTES } from './span-only-attributes.js';
 
 export class SelfMetrics {
   /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized | forbidden. */
@@ -8,7 +9,7 @@ export class SelfMetrics {
   readonly rejectedPushes = new Map<string, number>();
   /** reason → data points refused inside accepted pushes (partial_success). */
   readonly rejectedPoints = new Map<string, number>();
-  /** reason → requests refused outside the push path: `unauthorized` reads, failed `tls_handshake`s. */
+  /** reason → requests refused outside the push path: `unauthorized` reads, failed `tls_handshake`s, `bad_request_target`s. */
   readonly refusedRequests = new Map<string, number>();
   ignoredPoints = 0;
   acceptedPoints = 0;
@@ -17,7 +18,9 @@ export class SelfMetrics {
   readonly clampedSpanTimes = new Map<string, number>();
   snapshots = 0;
   snapshotErrors = 0;
-  /** reason → connections closed by the server's caps (`max_connections`, `timeout`). */
+  /** attribute → span-only attributes (raw client IDs) removed from metric points (span-only-attributes.ts). */
+  readonly strippedAttributes = new Map<string, number>();
+  /** reason → connections closed by the server's caps (`max_connections`, `max_connections_per_client`, `timeout`). */
   readonly closedConnections = new Map<string, number>();
 
   inc(map: Map<string, number>, key: string, n = 1): void {
@@ -63,7 +66,7 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_refused_requests_total',
         type: 'counter',
-        help: 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake).',
+        help: 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake), request targets that do not parse (bad_request_target).',
         samples: [...this.refusedRequests].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       {
@@ -83,6 +86,12 @@ export class SelfMetrics {
         type: 'counter',
         help: 'Data points of metrics outside the hmac.* namespace, dropped by design.',
         samples: [{ labels: {}, value: this.ignoredPoints }],
+      },
+      {
+        name: 'hmac_slo_collector_stripped_attributes_total',
+        type: 'counter',
+        help: 'Span-only attributes (hmac.client.id, hmac.error.class) removed from metric data points before aggregation, by attribute.',
+        samples: SPAN_ONLY_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.strippedAttributes.get(attribute) ?? 0 })),
       },
       {
         name: 'hmac_slo_collector_failed_spans_total',
@@ -149,7 +158,7 @@ export class SelfMetrics {
       {
         name: 'hmac_slo_collector_closed_connections_total',
         type: 'counter',
-        help: 'Connections the server closed on its own, by reason (max_connections: over the cap; timeout: headers, body or idle timeout).',
+        help: 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).',
         samples: [...this.closedConnections].map(([reason, value]) => ({ labels: { reason }, value })),
       },
       ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),

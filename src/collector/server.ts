@@ -19,7 +19,7 @@ import { OPEN_WEB_CONFIG, type WebConfig } from './web-config.js';
 import { createReadAuth, type ReadAuth } from './read-auth.js';
 import { createWebServer } from './web-listener.js';
 import { guardConnections, httpServerOptions } from './connection-limits.js';
-import { StorageError } from './state/store.js';
+import { StorageError } from './storage-error.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
@@ -36,6 +36,7 @@ export interface ServerOptions {
 function grpcCode(http: number): number {
   if (http === 401) return 16; // UNAUTHENTICATED
   if (http === 403) return 7; // PERMISSION_DENIED
+  if (http === 429) return 8; // RESOURCE_EXHAUSTED
   if (http === 503) return 14; // UNAVAILABLE
   return 3; // INVALID_ARGUMENT
 }
@@ -102,6 +103,13 @@ export class CollectorServer {
     if (req.method === 'POST') {
       if (req.url === '/v1/metrics') return this.export(req, res, 'metrics');
       if (req.url === '/v1/traces') return this.export(req, res, 'traces');
+    }
+    // A request target URL cannot parse (`GET http://[`): the client's mistake, answered 400 and
+    // counted; logged at debug only, so a flood of them cannot flood the log.
+    if (!URL.canParse(req.url ?? '/', 'http://collector')) {
+      this.opts.core.self.inc(this.opts.core.self.refusedRequests, 'bad_request_target');
+      this.opts.log.debug({ remote: req.socket?.remoteAddress }, 'request refused: unparsable request target');
+      return sendJson(res, 400, { error: 'bad request target: not a valid path or URL' });
     }
     const url = new URL(req.url ?? '/', 'http://collector');
     const path = url.pathname;
@@ -214,10 +222,10 @@ export class CollectorServer {
       encoding = requestEncoding(req);
       // Credentials first, from the headers alone: an unauthenticated body is never read.
       const auth = this.opts.auth.checkHeaders(req);
-      if (!auth.ok) return refuse(401, 'unauthorized', auth.reason, true);
+      if (!auth.ok) return refuse(auth.status, auth.code, auth.reason, true);
       const body = await readBody(req, core.config.collector.limits);
       const denied = auth.verifyBody?.(body);
-      if (denied !== undefined) return refuse(401, 'unauthorized', denied);
+      if (denied !== undefined) return refuse(denied.status, denied.code, denied.reason);
       // A credential bound to jobs writes only those: one resource of another job refuses the push.
       const notAllowed = (jobs: Iterable<string>) => {
         const job = forbiddenJob(auth.identity, jobs);
@@ -241,7 +249,7 @@ export class CollectorServer {
       return send(res, 200, exportResponse('traces', encoding, 0, ''));
     } catch (err) {
       if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);
-      // The push log could not take the push (full disk): not acknowledged, so the sender retries.
+      // The state directory cannot take the push (disk full): 503, which OTLP exporters retry.
       if (err instanceof StorageError) return refuse(503, 'storage_unavailable', `collector storage unavailable (${err.code}); retry later`);
       throw err;
     }

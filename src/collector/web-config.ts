@@ -4,12 +4,12 @@
  * `basic_auth_users` with bcrypt hashes) plus two hmac-slo additions (`bearer_tokens`,
  * `health_endpoints_open`). Read once at start; documented in docs/collector.md.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { TlsOptions } from 'node:tls';
+import { createSecureContext, type TlsOptions } from 'node:tls';
 
 export class WebConfigError extends Error {}
 
@@ -57,6 +57,7 @@ export interface WebConfig {
 /** No TLS, no read authentication: what the collector does without a web config. */
 export const OPEN_WEB_CONFIG: WebConfig = { clientAuth: 'NoClientCert', basicUsers: new Map(), bearerDigests: [], healthOpen: true };
 
+/** Reads need credentials: the web config names basic users or bearer tokens. */
 export function readAuthRequired(c: WebConfig): boolean {
   return c.basicUsers.size > 0 || c.bearerDigests.length > 0;
 }
@@ -85,10 +86,14 @@ export function loadWebConfig(file: string, env: NodeJS.ProcessEnv = process.env
   if (t) {
     const verifies = t.client_auth_type === 'VerifyClientCertIfGiven' || t.client_auth_type === 'RequireAndVerifyClientCert';
     if (verifies && !t.client_ca_file) throw new WebConfigError(`${file}: tls_server_config.client_ca_file: required by client_auth_type ${t.client_auth_type}`);
+    const cert = readText(path(t.cert_file), 'tls_server_config.cert_file');
+    const key = readText(path(t.key_file), 'tls_server_config.key_file');
+    const ca = t.client_ca_file ? readText(path(t.client_ca_file), 'tls_server_config.client_ca_file') : undefined;
+    checkTlsMaterial(file, { cert, key, ca }, { cert: path(t.cert_file), key: path(t.key_file), ca: t.client_ca_file && path(t.client_ca_file) });
     tls = {
-      cert: readText(path(t.cert_file), 'tls_server_config.cert_file'),
-      key: readText(path(t.key_file), 'tls_server_config.key_file'),
-      ...(t.client_ca_file ? { ca: readText(path(t.client_ca_file), 'tls_server_config.client_ca_file') } : {}),
+      cert,
+      key,
+      ...(ca !== undefined ? { ca } : {}),
       minVersion: TLS_VERSIONS[t.min_version],
       requestCert: t.client_auth_type !== 'NoClientCert',
       // Only this mode lets the handshake itself refuse; the others are checked per connection (web-listener.ts).
@@ -111,3 +116,43 @@ export function loadWebConfig(file: string, env: NodeJS.ProcessEnv = process.env
 }
 
 export const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * The TLS files checked at start, so that a wrong one stops the start naming the web config and the
+ * field, instead of a server that starts and then refuses every client (a client CA that is no
+ * certificate) or an error that names no file (`key values mismatch`).
+ */
+function checkTlsMaterial(file: string, pem: { cert: string; key: string; ca?: string }, paths: { cert: string; key: string; ca?: string }): void {
+  const fail = (field: string, at: string, problem: string) => new WebConfigError(`${file}: tls_server_config.${field} (${at}): ${problem}`);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem.cert);
+  } catch {
+    throw fail('cert_file', paths.cert, 'not a PEM certificate');
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem.key);
+  } catch {
+    throw fail('key_file', paths.key, 'not a PEM private key (encrypted keys are not supported)');
+  }
+  if (!cert.checkPrivateKey(key)) throw fail('key_file', paths.key, `is not the private key of cert_file ${paths.cert}`);
+  if (pem.ca !== undefined) {
+    const blocks = pem.ca.match(PEM_CERTIFICATE) ?? [];
+    if (blocks.length === 0) throw fail('client_ca_file', paths.ca!, 'holds no PEM certificate');
+    blocks.forEach((block, i) => {
+      try {
+        new X509Certificate(block);
+      } catch {
+        throw fail('client_ca_file', paths.ca!, `certificate ${i + 1} does not parse`);
+      }
+    });
+  }
+  try {
+    createSecureContext({ cert: pem.cert, key: pem.key, ...(pem.ca !== undefined ? { ca: pem.ca } : {}) });
+  } catch (err) {
+    throw new WebConfigError(`${file}: tls_server_config: ${(err as Error).message}`);
+  }
+}

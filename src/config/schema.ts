@@ -6,9 +6,13 @@
 import { isListenAddress } from './listen.js';
 import { z } from 'zod';
 import { FAILURE_REASON_NAMES, OUTCOMES } from '@hmac-slo/instrumentation/contract';
-import { isDuration } from './duration.js';
+import { durationSeconds, isDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 30s, 5m, 1h or 30d' });
+/** A duration Node sets as a timer: at most 2^31-1 ms (longer ones fire after 1 ms, with a warning). */
+const timerDuration = duration.refine((d) => !isDuration(d) || durationSeconds(d) * 1000 <= 2 ** 31 - 1, {
+  message: 'at most 24d (2147483647 ms, the longest timeout Node can set)',
+});
 const ratio = z.number().gt(0).lt(1);
 const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
 
@@ -149,14 +153,16 @@ const collectorSchema = z.strictObject({
     .strictObject({
       /** Open connections at once; further ones are closed as soon as they are accepted. */
       maxConnections: z.number().int().positive().default(512),
+      /** Open connections at once from one client address (loopback included); further ones are closed at once. */
+      maxConnectionsPerClient: z.number().int().positive().default(64),
       /** Time a client has to send the request headers (slowloris). */
-      headersTimeout: duration.default('10s'),
+      headersTimeout: timerDuration.default('10s'),
       /** Time a client has to send the whole request, body included. */
-      requestTimeout: duration.default('30s'),
+      requestTimeout: timerDuration.default('30s'),
       /** An idle keep-alive connection is closed after this long without a new request. */
-      keepAliveTimeout: duration.default('5s'),
+      keepAliveTimeout: timerDuration.default('5s'),
       /** A connection on which nothing moves for this long is closed, mid-request or not. */
-      idleTimeout: duration.default('30s'),
+      idleTimeout: timerDuration.default('30s'),
     })
     .prefault({}),
   slo: z
@@ -185,6 +191,8 @@ const collectorSchema = z.strictObject({
       bearerTokenEnv: z.array(z.union([z.string(), z.strictObject({ env: z.string().min(1), jobs: pushJobs })])).default([]),
       /** HMAC-signed pushes: key ID → environment variable holding the secret, optionally bound to `jobs`. */
       hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1), jobs: pushJobs })).default([]),
+      /** Used nonces remembered per HMAC key (10 min each); a key at the bound gets 429 until some expire. */
+      maxNoncesPerKey: z.number().int().positive().default(100_000),
     })
     .prefault({}),
   ui: z.boolean().default(true),

@@ -187,3 +187,22 @@ test('every refusal is counted by reason, and the collector still serves', async
   assert.equal((await fetch(`${collector.url}/healthz`)).status, 200);
   assert.equal(exp.get(seriesKey('hmac_auth_verifications_total', { job: 'auth-check' })), 1);
 });
+
+test('request targets that do not parse (GET http://[): 400 with a reason, counted, no error log line', async () => {
+  const { hostname, port } = new URL(collector.url);
+  const { connect } = await import('node:net');
+  for (const target of ['http://[', 'http://a:b/', 'http:// /x']) {
+    const answer = await new Promise<string>((resolve) => {
+      const s = connect(Number(port), hostname, () => s.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      let out = '';
+      s.on('data', (d: Buffer) => (out += d.toString()));
+      s.on('close', () => resolve(out));
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /, target);
+    // (`http:// /x` is refused by Node's own parser: a space ends the target.)
+    if (target !== 'http:// /x') assert.match(answer, /bad request target/, target);
+  }
+  const exp = parseExposition(await (await fetch(`${collector.url}/metrics`)).text());
+  assert.equal(exp.get(seriesKey('hmac_slo_collector_refused_requests_total', { reason: 'bad_request_target' })), 2);
+  assert.doesNotMatch(collector.output(), /request failed|"level":50/);
+});

@@ -16,6 +16,7 @@ test('hmac-slo.example.yaml loads and spells out the defaults', () => {
   assert.deepEqual(example.collector.auth, {
     bearerTokenEnv: ['HMAC_SLO_PUSH_TOKEN'],
     hmacKeys: [{ id: 'push-2026-11', secretEnv: 'HMAC_SLO_PUSH_KEY_2026_11' }],
+    maxNoncesPerKey: 100_000,
   });
   assert.deepEqual({ ...example, collector: { ...example.collector, auth: defaults.collector.auth } }, defaults);
 });

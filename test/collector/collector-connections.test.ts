@@ -2,7 +2,8 @@
  * The collector's connection bounds against a real process, with raw sockets (issue 9, finding 5):
  * a slowloris client (headers trickled) and a slow body are cut within the configured timeouts
  * (Node's defaults kept them 60 s and 300 s), and connections over `server.maxConnections` are
- * closed at once while the open ones keep working. Each cut is counted in the collector's metrics.
+ * closed at once while the open ones keep working; one client address cannot hold more than
+ * `server.maxConnectionsPerClient` of them. Each cut is counted in the collector's metrics.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,9 +11,9 @@ import { connect, type Socket } from 'node:net';
 import { parseExposition, seriesKey, withCollector } from './collector-process.js';
 
 /** A connected raw socket to the collector, with what it received and when it closed. */
-async function open(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
+async function open(url: string, localAddress?: string): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {
   const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
+  const socket = connect({ port: Number(port), host: hostname, ...(localAddress ? { localAddress } : {}) });
   socket.setNoDelay(true);
   let data = '';
   socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
@@ -104,6 +105,28 @@ test('connections over maxConnections are closed at once; the open ones keep wor
       let m: Map<string, number> | undefined;
       for (const end = Date.now() + 5_000; !m && Date.now() < end; ) m = await metrics(c.url).catch(() => undefined);
       assert.ok((m?.get(seriesKey('hmac_slo_collector_closed_connections_total', { reason: 'max_connections' })) ?? 0) >= 1);
+    } finally {
+      for (const h of held) h.socket.destroy();
+    }
+  }));
+
+test('one client address holds at most maxConnectionsPerClient (default 64) connections; another address still gets in', () =>
+  withCollector('{}\n', async (c) => {
+    const held: Awaited<ReturnType<typeof open>>[] = [];
+    try {
+      // A stranger with idle sockets (the review held 520 to starve everyone).
+      for (let i = 0; i < 80; i++) held.push(await open(c.url));
+      const closed = () => held.filter((h) => h.socket.destroyed).length;
+      for (const end = Date.now() + 5_000; closed() < 16 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300)); // and no more than those
+      assert.equal(closed(), 16, 'the connections over 64 are cut at once');
+      // Another client address (127.0.0.2 is loopback too on Linux) is served.
+      const other = await open(c.url, '127.0.0.2');
+      other.socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await other.closed;
+      assert.match(other.received(), /^HTTP\/1\.1 200 OK/);
+      const m = parseExposition(other.received().slice(other.received().indexOf('\r\n\r\n') + 4));
+      assert.equal(m.get(seriesKey('hmac_slo_collector_closed_connections_total', { reason: 'max_connections_per_client' })), 16);
     } finally {
       for (const h of held) h.socket.destroy();
     }

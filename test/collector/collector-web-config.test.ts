@@ -120,3 +120,34 @@ test('a web config that protects reads while pushes are open, or names a bad has
   const badHash = webConfig('web-bad-hash.yml', ['basic_auth_users: { prometheus: plain-text-password }']);
   await assert.rejects(startCollector({ dir: tmp.dir, configYaml: PUSH_AUTH, env: { PUSH_TOKEN }, args: ['--web.config.file', badHash] }), /basic_auth_users\.prometheus: expected a bcrypt hash/);
 });
+
+/** Why the collector did not start, or 'started' (then stopped) when it did. */
+async function startError(opts: Parameters<typeof startCollector>[0]): Promise<string> {
+  try {
+    await (await startCollector(opts)).stop();
+    return 'started';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+test('TLS files are checked at start: a client CA that is no certificate, or a key of another certificate, stops the start (exit 2) naming the web config and the field', async () => {
+  const base = ['tls_server_config:', '  cert_file: certs/server.crt'];
+  // A client CA that is a key, a key of another certificate, a certificate that is a key.
+  const cases: [string, string[], RegExp][] = [
+    ['web-bad-ca.yml', [...base, '  key_file: certs/server.key', '  client_auth_type: RequireAndVerifyClientCert', '  client_ca_file: certs/server.key'], /web-bad-ca\.yml: tls_server_config\.client_ca_file \(.*server\.key\): holds no PEM certificate/],
+    ['web-bad-key.yml', [...base, '  key_file: certs/client.key'], /web-bad-key\.yml: tls_server_config\.key_file \(.*client\.key\): is not the private key of cert_file .*server\.crt/],
+    ['web-bad-cert.yml', ['tls_server_config:', '  cert_file: certs/server.key', '  key_file: certs/server.key'], /web-bad-cert\.yml: tls_server_config\.cert_file \(.*server\.key\): not a PEM certificate/],
+  ];
+  for (const [name, lines, message] of cases) {
+    const error = await startError({ dir: tmp.dir, configYaml: PUSH_AUTH, env: { PUSH_TOKEN }, args: ['--web.config.file', webConfig(name, lines)] });
+    assert.match(error, message, name);
+    assert.match(error, /exited with 2 before listening/, name);
+  }
+});
+
+test('collector.server timeouts over the longest timer Node can set (about 24.8 days) are refused by the schema', async () => {
+  const error = await startError({ dir: tmp.dir, configYaml: 'collector:\n  server: { idleTimeout: 25d }\n' });
+  assert.match(error, /collector\.server\.idleTimeout.*at most 24d/);
+  assert.match(error, /exited with 2 before listening/);
+});

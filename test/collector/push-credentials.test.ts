@@ -2,13 +2,15 @@
  * Push credentials on a real collector process: credentials are checked from the headers before the
  * body is read (an unauthenticated 4 MiB body is answered 401 while the client is still sending it,
  * and the connection is closed); a credential bound to jobs cannot write another job's resources
- * (403 naming the job, counted); a signed push captured and replayed after a restart is refused.
+ * (403 naming the job, counted); a signed push captured and replayed after a restart is refused;
+ * on a full disk a signed push is a 503 (storage_unavailable), not an authentication failure.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { createHmacSigner } from '@hmac-slo/instrumentation';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { mountSmallTmpfs } from './small-tmpfs.js';
 
 const env = { PAYMENTS_TOKEN: 'payments-token-0123456789', ANY_TOKEN: 'any-job-token-0123456789', BILLING_KEY: 'billing-hmac-secret-32-bytes-long' };
 /** Credentials without job bindings (the shared collector), and the same bound to jobs. */
@@ -153,5 +155,33 @@ test('a signed push captured and replayed after a restart (SIGKILL or SIGTERM) i
     assert.match(replay.text, /replay/);
     // A fresh signature is accepted.
     assert.equal((await post(body, signed(body))).status, 200);
+  }
+});
+
+test('on a full disk a signed push is answered 503 storage_unavailable (retried by exporters), never 401', async (t) => {
+  const fs = mountSmallTmpfs('1m');
+  if (!fs) return t.skip('cannot mount a tmpfs here (needs root)');
+  const c = await startCollector({ dir: fs.dir, env, configYaml: CONFIG });
+  try {
+    const body = metricsBody('shop/billing');
+    assert.equal((await post(body, signed(body), '/v1/metrics', c)).status, 200);
+    fs.fill();
+    const answers: string[] = [];
+    // Room left in the last pages of the files is used first: push until the nonce write fails.
+    // (A failing push-log append is the persistence code's to answer.)
+    for (let i = 0; i < 300 && !answers.includes('503 storage'); i++) {
+      const r = await post(body, signed(body), '/v1/metrics', c);
+      answers.push(`${r.status}${r.status === 503 ? (/storage|ENOSPC/.test(r.text) ? ' storage' : ` ${r.text}`) : ''}`);
+    }
+    assert.ok(!answers.some((a) => a.startsWith('401')), `no push is taken for a bad signature: ${answers.join(', ')}`);
+    assert.ok(answers.includes('503 storage'), answers.join(', '));
+    const exp = parseExposition(await (await fetch(`${c.url}/metrics`)).text());
+    assert.ok((exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'metrics', reason: 'storage_unavailable' })) ?? 0) >= 1);
+    assert.equal(exp.get(seriesKey('hmac_slo_collector_rejected_pushes_total', { signal: 'metrics', reason: 'unauthorized' })), undefined);
+    fs.free();
+    assert.equal((await post(body, signed(body), '/v1/metrics', c)).status, 200, 'accepted once space is back');
+  } finally {
+    await c.stop();
+    fs.cleanup();
   }
 });

@@ -2,6 +2,7 @@
  * Reads a decoded OTLP request — `JSON.parse` output, or protobufjs `toObject` output, which has the
  * same camelCase shape — into the collector's own types. Checks every value it uses (a wrong type
  * or a non-finite number is a 400 naming the field) and ignores every field it does not use.
+ * Every string it keeps is well-formed (well-formed.ts).
  */
 import protobuf from 'protobufjs';
 import {
@@ -15,6 +16,7 @@ import {
   type ResourceMetrics,
   type Span,
 } from './types.js';
+import { wellFormed } from './well-formed.js';
 
 export class DecodeError extends Error {
   constructor(
@@ -68,7 +70,7 @@ function list(v: unknown, where: string): unknown[] {
 function str(v: unknown, where: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw new DecodeError(`${where}: expected a string`);
-  return v;
+  return wellFormed(v);
 }
 
 /** A double: JSON numbers, or the proto3-JSON strings for special values (refused: not finite). */
@@ -144,7 +146,7 @@ function anyValue(v: unknown, depth = 0): string {
     return JSON.stringify(values.map((x) => anyValue(x, depth + 1)));
   }
   if (a.bytesValue instanceof Uint8Array) return Buffer.from(a.bytesValue).toString('base64');
-  if (typeof a.bytesValue === 'string') return a.bytesValue;
+  if (typeof a.bytesValue === 'string') return wellFormed(a.bytesValue);
   return '';
 }
 

@@ -15,6 +15,7 @@
  * noticed) and unknown fields are skipped without looking inside, as OTLP requires of receivers.
  */
 import { setAttribute, type Attributes, type Exemplar, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type ResourceMetrics } from './types.js';
+import { wellFormed } from './well-formed.js';
 
 /** Thrown (pre-allocated, never escapes this module) when the body leaves the fast subset. */
 const OFF_PATH = { offPath: true };
@@ -104,11 +105,16 @@ function delimited(end: number): number {
   return e;
 }
 
+/**
+ * Node's UTF-8 decoding replaces invalid bytes (encoded surrogates included) with U+FFFD, as
+ * protobufjs does on a Buffer (it uses the same `utf8Slice`); `wellFormed` keeps that a guarantee
+ * of this decoder rather than of the runtime (well-formed.ts).
+ */
 function string(end: number): string {
   const e = delimited(end);
   const s = pos;
   pos = e;
-  return e === s ? '' : buf.utf8Slice(s, e);
+  return e === s ? '' : wellFormed(buf.utf8Slice(s, e));
 }
 
 function finite(p: number): number {

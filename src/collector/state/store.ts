@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { readSnapshotFile, SNAPSHOT_FILE, writeFully, writeSnapshot } from './snapshot-file.js';
 import type { Snapshot } from './snapshot-schema.js';
+import { StorageError } from '../storage-error.js';
 
 export type { Snapshot } from './snapshot-schema.js';
 
@@ -41,12 +42,6 @@ export interface Recovered {
 }
 
 /** The log could not take a push (full disk, I/O error): the push must be refused, not answered 200. */
-export class StorageError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'StorageError';
-  }
-}
 
 const LOG_RE = /^log-(\d+)\.bin$/;
 const MAGIC = 0xa5;
