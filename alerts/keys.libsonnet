@@ -1,6 +1,6 @@
-// Key lifecycle: a revoked key still presented (F4, a security page), a rotation in progress (info:
+// Key lifecycle: a revoked key still presented (a security page), a rotation in progress (info:
 // it only inhibits the mismatch / unknown-key tickets the rotation is expected to cause), a rotation
-// stalled because the retiring key still carries traffic past the policy window (F5, M5), and keys
+// stalled because the retiring key still carries traffic past the policy window, and keys
 // older than the rotation policy. `maxKeyAge` is compared with the measured key age and is not scaled.
 local lib = import '../rules/lib.libsonnet';
 

@@ -1,4 +1,4 @@
-// KMS health (F6: error ratio M6, p95 latency) and verification p95 latency (M7). Latency thresholds
+// KMS health (error ratio, p95 latency) and verification p95 latency. Latency thresholds
 // are measured quantities and are not scaled; histogram_quantile of an empty rate is NaN, and NaN
 // never compares true, so a service without traffic never fires these.
 local lib = import '../rules/lib.libsonnet';

@@ -1,5 +1,5 @@
-// Timestamp and nonce defences: clock skew approaching the verifiers' timestamp window (F2, fires
-// BEFORE requests are rejected) and any replay detected (F3, M4 target is zero in production).
+// Timestamp and nonce defences: clock skew approaching the verifiers' timestamp window (fires
+// BEFORE requests are rejected) and any replay detected (the replay rate's target is zero in production).
 // The skew threshold is a measured quantity compared with `hmac_auth_clock_skew_seconds`, so it is not
 // divided by timeScale.
 local lib = import '../rules/lib.libsonnet';

@@ -1,5 +1,5 @@
-// Rejections that point at a cause: signature mismatches (F1), forged or unknown-key floods (M8),
-// body digest mismatches (F7) and failures concentrated in a canary (M10). Rates use
+// Rejections that point at a cause: signature mismatches, forged or unknown-key floods,
+// body digest mismatches and failures concentrated in a canary. Rates use
 // `alerting.failureModes.window`; with no traffic every ratio is 0 (floored denominator), never NaN.
 local lib = import '../rules/lib.libsonnet';
 
@@ -14,7 +14,7 @@ local lib = import '../rules/lib.libsonnet';
     local rate(matchers) = 'sum by (job) (rate(%s%s[%s]))' % [V, lib.sel(c, matchers), w],
     local ratio(matchers, all) = '%s / clamp_min(%s, %s)' % [rate(matchers), rate(all), lib.epsilon],
 
-    // F1: share of verifications failing with signature_mismatch, per job, above the threshold.
+    // Signature mismatch: share of verifications failing with signature_mismatch, per job, above the threshold.
     local mismatch = '(%s) > %s' % [ratio(['%s="signature_mismatch"' % E], []), lib.num(fm.mismatchRatio)],
     // Many jobs at once = a shared cause (SDK release, canonicalization change, rotated secret).
     local manyJobs = 'on () (count(%s) >= %d)' % [mismatch, fm.mismatchManyJobs],
@@ -23,7 +23,7 @@ local lib = import '../rules/lib.libsonnet';
         fm.window, lib.percent(fm.mismatchRatio), extra,
       ],
 
-    // M10: failure ratio of the canary deployment vs the stable one, per job.
+    // Canary: failure ratio of the canary deployment vs the stable one, per job.
     local track = fm.canaryLabel,
     local canary = ratio(['%s!="accepted"' % O, '%s="%s"' % [track, fm.canaryValue]], ['%s="%s"' % [track, fm.canaryValue]]),
     local stable = ratio(['%s!="accepted"' % O, '%s!="%s"' % [track, fm.canaryValue]], ['%s!="%s"' % [track, fm.canaryValue]]),

@@ -15,7 +15,7 @@
       collectorUrl: 'http://' + $._config.collector.listen,
       // Error budget remaining below this share is shown amber (red below 0).
       budgetWarnRemaining: 0.25,
-      // Verification latency quantiles on the on-call dashboard (M2 median, M7 p95, and p99).
+      // Verification latency quantiles on the on-call dashboard (median, p95 and p99).
       latencyQuantiles: [0.5, 0.95, 0.99],
     },
   },

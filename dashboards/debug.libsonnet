@@ -1,7 +1,7 @@
 // Debug dashboard: the detail behind an incident. Per key ID (outcomes, reasons, age), failure
 // reasons over time for verification and signing, the nonce cache (fresh/replayed, size), KMS
-// latency heatmap and errors by type (F6), key-store reads by key and store (M9), digest and header
-// problems (F7), rate-limited signing (F8), and latency heatmaps whose exemplars open traces.
+// latency heatmap and errors by type, key-store reads by key and store, digest and header
+// problems, rate-limited signing, and latency heatmaps whose exemplars open traces.
 local p = import 'lib/panels.libsonnet';
 local lib = import '../rules/lib.libsonnet';
 
@@ -27,8 +27,8 @@ local lib = import '../rules/lib.libsonnet';
         stack=true,
       ),
       p.timeseries(
-        'Failures by key ID and reason (F4, F5)',
-        'Rejections and errors per key ID and reason: revoked_key on a key means it is still presented after revocation (F4); unknown_key and signature_mismatch concentrated on one key point at a rotation gap or a stale secret (F5).',
+        'Failures by key ID and reason',
+        'Rejections and errors per key ID and reason: revoked_key on a key means it is still presented after revocation; unknown_key and signature_mismatch concentrated on one key point at a rotation gap or a stale secret.',
         'reqps',
         [p.target(Q.rate(verif, [Q.notAccepted], '%s, %s' % [K, E]), '{{%s}} {{%s}}' % [K, E])],
         stack=true,
@@ -42,63 +42,63 @@ local lib = import '../rules/lib.libsonnet';
         stack=true,
       ),
       p.timeseries(
-        'Signing failures by reason (F8)',
-        'Outgoing signatures that failed, by reason: kms_throttled and kms_timeout mean the signing endpoint or KMS is rate-limiting signers (F8); revoked_key means a signer still uses a revoked key.',
+        'Signing failures by reason',
+        'Outgoing signatures that failed, by reason: kms_throttled and kms_timeout mean the signing endpoint or KMS is rate-limiting signers; revoked_key means a signer still uses a revoked key.',
         'reqps',
         [p.target(Q.rate('signings', [Q.notAccepted], 'job, ' + E), '{{job}} {{%s}}' % E)],
         stack=true,
       ),
 
       p.timeseries(
-        'Digest and header problems (F7)',
+        'Digest and header problems',
         'Rejections that point at something between client and verifier: digest_mismatch (the body changed after signing: a proxy or body parser altered it; DigestMismatch fires above %s/s), missing_signature (a proxy stripped the header) and malformed_signature (encoding or header format).' % lib.num(fm.digestMismatchRate),
         'reqps',
         [p.target(Q.rate(verif, [Q.reasonIn(['digest_mismatch', 'missing_signature', 'malformed_signature'])], 'job, ' + E), '{{job}} {{%s}}' % E)],
         thresholds=p.thresholds([['green', null], ['red', fm.digestMismatchRate]]),
       ),
       p.timeseries(
-        'Signing latency p95 by job (F8)',
+        'Signing latency p95 by job',
         '95th percentile time to produce a signature, per job: rises when signers wait on a throttled KMS or signing endpoint. Dots are exemplars linked to traces.',
         's',
         [p.target(Q.quantile('signingDuration', 0.95, 'job'), '{{job}} p95', exemplar=true)],
       ),
 
       p.timeseries(
-        'Nonce cache checks: fresh vs replayed (F3, M4)',
+        'Nonce cache checks: fresh vs replayed',
         'Replay-cache lookups per second by result: fresh nonces are normal traffic, replayed ones are rejected replays (target zero). Fresh checks far below verifications mean the nonce check is skipped somewhere.',
         'reqps',
         [p.target(Q.rate('replayChecks', [], 'job, ' + R), '{{job}} {{%s}}' % R)],
       ),
       p.timeseries(
-        'Nonce cache size (F3)',
+        'Nonce cache size',
         'Entries held by the replay caches, summed over instances per job. It should plateau at about (requests/s × timestamp window, %s): a cache that evicts before the window ends lets replays through.' % fm.timestampWindow,
         'short',
         [p.target('sum by (job) (%s%s)' % [Q.metric('replayCacheSize'), Q.sel('replayCacheSize')], '{{job}}')],
       ),
 
       p.heatmap(
-        'KMS latency heatmap (F6)',
+        'KMS latency heatmap',
         'Distribution of KMS operation latency over time (all providers and operations of the selected jobs). Exemplars link to the traces of individual slow calls.',
         's',
         [p.target(Q.buckets('kmsOperationDuration'), '{{le}}', format='heatmap', exemplar=true)],
         cellUnit='ops',
       ),
       p.timeseries(
-        'KMS p95 latency by operation (F6)',
+        'KMS p95 latency by operation',
         '95th percentile KMS latency per provider and operation. The dashed line is the KmsLatencyHigh threshold (%ss).' % lib.num(fm.kmsLatencyP95Seconds),
         's',
         [p.target(Q.quantile('kmsOperationDuration', 0.95, kmsBy), '{{%s}} {{%s}} p95' % [Q.label('kmsProvider'), Q.label('kmsOperation')], exemplar=true)],
         thresholds=p.thresholds([['green', null], ['red', fm.kmsLatencyP95Seconds]]),
       ),
       p.timeseries(
-        'KMS errors by type (F6, M6)',
+        'KMS errors by type',
         'Failed KMS operations per second by provider, operation and reason: kms_timeout (too slow), kms_throttled (rate-limited), kms_unavailable (outage), kms_error (anything else).',
         'ops',
         [p.target(Q.rate('kmsOperations', ['%s="error"' % O], '%s, %s' % [kmsBy, E]), '{{%s}} {{%s}} {{%s}}' % [Q.label('kmsProvider'), Q.label('kmsOperation'), E])],
         stack=true,
       ),
       p.timeseries(
-        'KMS error ratio by job (F6, M6)',
+        'KMS error ratio by job',
         'Share of KMS operations that failed, per job. The dashed line is the KmsErrorRatioHigh threshold (%s).' % lib.percent(fm.kmsErrorRatio),
         'percentunit',
         [p.target(Q.share('kmsOperations', ['%s="error"' % O], 'job'), '{{job}}')],
@@ -107,7 +107,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.timeseries(
-        'Key-store reads by key and store (M9)',
+        'Key-store reads by key and store',
         'Secret reads per second by key ID, key store and outcome: the secrets-access audit. Reads should track cache refreshes, not requests; a rise without a deploy means something reads secrets it should cache, or someone reads them who should not.',
         'reqps',
         [p.target(Q.rate('keystoreReads', [], '%s, %s, %s' % [K, Q.label('keystoreName'), O]), '{{%s}} from {{%s}} ({{%s}})' % [K, Q.label('keystoreName'), O])],

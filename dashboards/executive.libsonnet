@@ -1,6 +1,6 @@
 // Executive dashboard: is HMAC auth healthy, and is it going to stay so? Auth success against its
-// objective (M1), error budget and burn rate per SLO, key rotation status per key ID (M5),
-// unauthorized / forged attempts (M8, F4), and a KMS health summary (M6, F6).
+// objective, error budget and burn rate per SLO, key rotation status per key ID,
+// unauthorized / forged attempts, and a KMS health summary.
 local p = import 'lib/panels.libsonnet';
 local lib = import '../rules/lib.libsonnet';
 
@@ -12,7 +12,7 @@ local lib = import '../rules/lib.libsonnet';
     local C = (import 'lib/common.libsonnet')(c),
     local fm = c.alerting.failureModes,
 
-    // The SLO that is M1 (auth success rate): the first ratio SLO over verifications that counts
+    // The auth success rate SLO: the first ratio SLO over verifications that counts
     // client rejections as bad; without one, success = not rejected and not error, objective unknown.
     local successSlos = [
       s
@@ -39,7 +39,7 @@ local lib = import '../rules/lib.libsonnet';
     local panels = (
       if m1 == null then [] else [
         p.stat(
-          'Auth success over the SLO period (M1)',
+          'Auth success over the SLO period',
           'Share of verifications that were accepted over the whole SLO period (%s), per job, from the `%s` SLO series (collector or recording rules). Red below the objective (%s).' % [
             c.period, m1.name, lib.percent(m1.objective),
           ],
@@ -61,7 +61,7 @@ local lib = import '../rules/lib.libsonnet';
         decimals=2,
       ),
       p.stat(
-        'KMS error ratio (M6, F6)',
+        'KMS error ratio',
         'Share of KMS operations that failed, all selected jobs. Red above the alert threshold (%s, KmsErrorRatioHigh).' % lib.percent(fm.kmsErrorRatio),
         'percentunit',
         [p.target(Q.ratio(Q.rate('kmsOperations', ['%s="error"' % Q.outcome]), Q.rate('kmsOperations')), 'KMS errors')],
@@ -70,7 +70,7 @@ local lib = import '../rules/lib.libsonnet';
         decimals=3,
       ),
       p.stat(
-        'KMS p95 latency (F6)',
+        'KMS p95 latency',
         '95th percentile of KMS operation latency, all selected jobs. Red above the alert threshold (%ss, KmsLatencyHigh). Empty without KMS traffic.' % lib.num(fm.kmsLatencyP95Seconds),
         's',
         [p.target(Q.quantile('kmsOperationDuration', 0.95), 'KMS p95', exemplar=true)],
@@ -79,7 +79,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.timeseries(
-        'Auth success rate vs objective (M1)',
+        'Auth success rate vs objective',
         'Share of verifications accepted (not %s), per job, against the objective%s. Without traffic the rate reads 100%%: no verification failed.' % [
           std.join(' or ', badOutcomes),
           if m1 == null then '' else ' of `%s` (%s, dashed line and the objective series)' % [m1.name, lib.percent(m1.objective)],
@@ -112,8 +112,8 @@ local lib = import '../rules/lib.libsonnet';
         max=1,
       ),
       p.timeseries(
-        'Unauthorized and forged attempts (M8, F4)',
-        'Rejections that point at someone without the right secret: an unknown key ID or a bad signature (what ForgedAttemptsFlood compares with %s/s, the dashed line), and a revoked key still presented (F4: RevokedKeyPresented pages on any).' % lib.num(fm.forgedAttemptsRate),
+        'Unauthorized and forged attempts',
+        'Rejections that point at someone without the right secret: an unknown key ID or a bad signature (what ForgedAttemptsFlood compares with %s/s, the dashed line), and a revoked key still presented (RevokedKeyPresented pages on any).' % lib.num(fm.forgedAttemptsRate),
         'reqps',
         [
           p.target(Q.rate(verif, [Q.reasonIn(forgedReasons)], 'job'), '{{job}} unknown key or bad signature'),
@@ -123,7 +123,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.table(
-        'Key rotation status (M5, F5)',
+        'Key rotation status',
         'One row per key ID: its declared status (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
           lib.percent(fm.retiringKeyTrafficShare), fm.rotationWindow, fm.maxKeyAge,
         ],

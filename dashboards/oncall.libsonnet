@@ -1,7 +1,7 @@
 // On-call dashboard: what is failing right now, where and why. Firing alerts, signature mismatches
-// (F1, M3) and replays (F3, M4) first, then every failure by job and reason, verification latency
-// quantiles with exemplars (M2, M7), clock skew against the timestamp window (F2), canary vs stable
-// (M10), and the collector's view of recent failures and top rejected clients.
+// and replays first, then every failure by job and reason, verification latency
+// quantiles with exemplars, clock skew against the timestamp window, canary vs stable
+// failures, and the collector's view of recent failures and top rejected clients.
 local p = import 'lib/panels.libsonnet';
 local lib = import '../rules/lib.libsonnet';
 
@@ -15,7 +15,7 @@ local lib = import '../rules/lib.libsonnet';
     local verif = 'verifications',
     local R = Q.label('replayResult'),
 
-    // M10, the same expressions as HmacAuthCanaryFailuresElevated (alerts/signatures.libsonnet),
+    // Canary failures: the same expressions as HmacAuthCanaryFailuresElevated (alerts/signatures.libsonnet),
     // over $__rate_interval: failure ratio of the series labelled canary vs all the others.
     local track = fm.canaryLabel,
     local canaryExpr = Q.share(verif, [Q.notAccepted], 'job', ['%s="%s"' % [track, fm.canaryValue]]),
@@ -41,7 +41,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.timeseries(
-        'Signature mismatch ratio by job (F1, M3)',
+        'Signature mismatch ratio by job',
         'Share of verifications rejected with signature_mismatch: canonicalization changes, wrong or stale secrets, forgeries. SignatureMismatchSpike opens a ticket above %s (dashed line) and pages when %d or more jobs are above it at once.' % [
           lib.percent(fm.mismatchRatio), fm.mismatchManyJobs,
         ],
@@ -51,7 +51,7 @@ local lib = import '../rules/lib.libsonnet';
         decimals=2,
       ),
       p.timeseries(
-        'Replays by job (F3, M4)',
+        'Replays by job',
         'Requests rejected as replays (a nonce or signature seen before) and replay-cache hits. The target is zero: ReplayDetected fires on anything above %s/s.' % lib.num(fm.replayRate),
         'reqps',
         [
@@ -71,7 +71,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.timeseries(
-        'Verification latency by job (M2, M7)',
+        'Verification latency by job',
         'Median, 95th and 99th percentile of verification time per job, whatever the outcome. Dots are exemplars: click one to open its trace. The dashed line is the p95 alert threshold (%ss, VerificationLatencyHigh).' % lib.num(fm.verificationLatencyP95Seconds),
         's',
         [
@@ -81,7 +81,7 @@ local lib = import '../rules/lib.libsonnet';
         thresholds=p.thresholds([['green', null], ['red', fm.verificationLatencyP95Seconds]]),
       ),
       p.timeseries(
-        'Canary vs stable failure ratio (M10)',
+        'Canary vs stable failure ratio',
         'Share of verifications not accepted on series labelled %s="%s" vs all other series, per job (the expressions of CanaryFailuresElevated, which fires when the canary is above %s and above %s× stable). No canary series: the canary line is empty; see the runbook for labelling canaries.' % [
           track, fm.canaryValue, lib.percent(fm.mismatchRatio), lib.num(fm.canaryFactor),
         ],
@@ -95,7 +95,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
 
       p.heatmap(
-        'Clock skew distribution (F2)',
+        'Clock skew distribution',
         'How far request timestamps are from the verifier clock (|skew|, accepted and timestamp_skew requests), per bucket over time. Requests beyond the %s timestamp window are rejected; ClockSkewNearWindow warns when p99 passes %s of it.' % [
           fm.timestampWindow, lib.percent(fm.clockSkewWarnFraction),
         ],
@@ -103,7 +103,7 @@ local lib = import '../rules/lib.libsonnet';
         [p.target(Q.buckets('clockSkew'), '{{le}}', format='heatmap')],
       ),
       p.timeseries(
-        'Clock skew p50 / p99 vs timestamp window (F2)',
+        'Clock skew p50 / p99 vs timestamp window',
         'Median and 99th percentile clock skew per job. Amber line: the warning level (%s × %s = %ss); red line: the window itself (%ss), past which requests fail as timestamp_skew.' % [
           lib.percent(fm.clockSkewWarnFraction), fm.timestampWindow, lib.num(skewWarn), lib.num(skewWindow),
         ],

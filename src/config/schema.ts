@@ -58,34 +58,34 @@ const burnAlert = z.strictObject({
 });
 
 const failureModes = z.strictObject({
-  /** F1: signature_mismatch / all verifications over `window`, per job. */
+  /** Signature mismatch: signature_mismatch / all verifications over `window`, per job. */
   mismatchRatio: z.number().positive().default(0.01),
-  /** F1: page (instead of ticket) when at least this many jobs exceed `mismatchRatio` at once. */
+  /** Signature mismatch: page (instead of ticket) when at least this many jobs exceed `mismatchRatio` at once. */
   mismatchManyJobs: z.number().int().positive().default(2),
-  /** F2: the verifiers' timestamp window, and the fraction of it at which skew warns. */
+  /** Clock skew: the verifiers' timestamp window, and the fraction of it at which skew warns. */
   timestampWindow: duration.default('5m'),
   clockSkewWarnFraction: ratio.default(0.8),
-  /** F3: replays per second above which the replay alert fires (0 = any replay). */
+  /** Replays: replays per second above which the replay alert fires (0 = any replay). */
   replayRate: z.number().min(0).default(0),
-  /** M8: unknown_key + signature_mismatch rejections per second that count as a forged-attempt flood. */
+  /** Forged attempts: unknown_key + signature_mismatch rejections per second that count as a forged-attempt flood. */
   forgedAttemptsRate: z.number().positive().default(1),
-  /** F5/M5: a retiring key still carrying more than this share of traffic ... */
+  /** Key rotation: a retiring key still carrying more than this share of traffic ... */
   retiringKeyTrafficShare: ratio.default(0.01),
   /** ... for longer than this (the rotation policy window). */
   rotationWindow: duration.default('1d'),
   /** Keys older than this should have been rotated. */
   maxKeyAge: duration.default('90d'),
-  /** F6/M6: KMS error ratio and p95 latency thresholds. */
+  /** KMS: error ratio and p95 latency thresholds. */
   kmsErrorRatio: ratio.default(0.001),
   kmsLatencyP95Seconds: z.number().positive().default(0.1),
-  /** M7: verification p95 threshold. */
+  /** Verification latency: p95 threshold. */
   verificationLatencyP95Seconds: z.number().positive().default(0.03),
-  /** M10: canary failure ratio this many times the stable one. */
+  /** Canary: failure ratio this many times the stable one. */
   canaryFactor: z.number().gt(1).default(2),
   /** Label (on the job's series) that marks a canary deployment, and its canary value. */
   canaryLabel: z.string().default('deployment_track'),
   canaryValue: z.string().default('canary'),
-  /** F7: digest mismatches per second. */
+  /** Digest mismatch: digest mismatches per second. */
   digestMismatchRate: z.number().min(0).default(0),
   /** Telemetry absent for a job that was reporting, for this long. */
   absentFor: duration.default('15m'),
@@ -230,11 +230,11 @@ export type HmacSloConfig = z.infer<typeof configSchema>;
 export type SloConfig = z.infer<typeof sloSchema>;
 export type BurnAlertConfig = z.infer<typeof burnAlert>;
 
-/** Starting targets from the seed guide's M1–M10 table. */
+/** Starting targets from the HMAC auth guide's metrics table (docs/dashboards.md maps its codes). */
 export const DEFAULT_SLOS: z.input<typeof sloSchema>[] = [
   {
     name: 'auth-success',
-    description: 'Signed requests that verify (M1). Client faults count: they are what mismatch storms look like.',
+    description: 'Signed requests that verify. Client faults count: they are what mismatch storms look like.',
     sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] },
     objective: 0.999,
   },
@@ -246,13 +246,13 @@ export const DEFAULT_SLOS: z.input<typeof sloSchema>[] = [
   },
   {
     name: 'verification-latency',
-    description: 'Verifications decided within 30 ms (M7).',
+    description: 'Verifications decided within 30 ms.',
     sli: { kind: 'latency', source: 'verificationDuration', thresholdSeconds: 0.03 },
     objective: 0.95,
   },
   {
     name: 'kms-success',
-    description: 'KMS operations without error (M6).',
+    description: 'KMS operations without error.',
     sli: { kind: 'ratio', source: 'kmsOperations', badOutcomes: ['error'] },
     objective: 0.9999,
   },

@@ -2,10 +2,10 @@
  * The calling side: services that sign their requests with the reference signer, wrapped by
  * `instrumentSigner` (hmac.auth.signings), and send them over loopback HTTP with a keep-alive agent.
  *
- * Each client keeps its own clock (`clockOffsetSec`, for F2) and its own key, which the key rotation
- * moves (F5); a client may keep that key in a KMS-backed store, and then fails to sign while the KMS
- * fails (F8). `upgradedShare` is the share of its instances running the new version of the shared
- * signed-HTTP library, which adds `; charset=utf-8` to Content-Type after signing (F1).
+ * Each client keeps its own clock (`clockOffsetSec`, for clock skew) and its own key, which the key rotation
+ * moves (a rotation gap when it lags); a client may keep that key in a KMS-backed store, and then fails to sign while the KMS
+ * fails (rate-limited signing). `upgradedShare` is the share of its instances running the new version of the shared
+ * signed-HTTP library, which adds `; charset=utf-8` to Content-Type after signing (a signature mismatch).
  */
 import { Agent, request as httpRequest } from 'node:http';
 import {
@@ -81,7 +81,7 @@ export interface SignedClientOptions {
   /**
    * Where the signing key lives. Without one the secret is in the client's memory; with a KMS-backed
    * store (billing-worker, a serverless job) it is unwrapped through the KMS when its cache expires,
-   * so a throttled or unavailable KMS makes signing itself fail (F8).
+   * so a throttled or unavailable KMS makes signing itself fail.
    */
   readonly keyStore?: KmsKeyStore;
 }
@@ -89,7 +89,7 @@ export interface SignedClientOptions {
 type AsyncSigner = (request: HmacRequest) => SignatureHeaders | Promise<SignatureHeaders>;
 
 export class SignedClient {
-  /** Seconds this client's clock runs ahead of real time (F2). */
+  /** Seconds this client's clock runs ahead of real time (clock skew). */
   clockOffsetSec = 0;
   private signFn!: AsyncSigner;
   private currentKeyId!: string;

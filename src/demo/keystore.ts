@@ -1,13 +1,13 @@
 /**
  * The payments-api's key store: HMAC secrets kept wrapped (encrypted) under a KMS master key and
  * unwrapped on demand through `kms.decrypt`, with a short cache — the usual envelope-encryption set-up,
- * and the one through which a KMS incident (F6) turns into failed verifications.
+ * and the one through which a KMS incident turns into failed verifications.
  *
  * It is a key source for the reference verifier (`lookup(id)`, synchronous, from the cache) and a
  * `KeyRingLike` for the instrumentation (`keys()`: IDs, statuses, creation times — never secrets).
  * Before the verifier runs, `needsFetch(id)` / `load(id)` bring a key into the cache. Reads go through
- * `instrumentKeyStore` (hmac.keystore.reads, M9) and the decrypt call through `instrumentKms`
- * (hmac.kms.operations / duration, M6). A KMS failure becomes an `HmacAuthError` with the KMS reason,
+ * `instrumentKeyStore` (hmac.keystore.reads) and the decrypt call through `instrumentKms`
+ * (hmac.kms.operations / duration). A KMS failure becomes an `HmacAuthError` with the KMS reason,
  * so the verification is counted as `error` with `kms_timeout`, `kms_throttled` or `kms_unavailable`.
  */
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';

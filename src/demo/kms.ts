@@ -1,6 +1,6 @@
 /**
  * SimulatedKms — a SIMULATION of a cloud KMS, not a client for a real one. It exists so the demo
- * can inject the failure mode F6 (KMS slowdown, throttling, outage) on demand.
+ * can inject a KMS slowdown, throttling or outage on demand.
  *
  * It behaves like the AWS KMS API as far as the payments-api's key store can tell: `decrypt`
  * unwraps a data key encrypted under a master key the KMS never hands out (AES-256-GCM here),

@@ -148,7 +148,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     webhooks,
     webhookKeyRing,
     checkout: new SignedClient({ telemetry: checkoutTel, signedHeaders: ['host', 'content-type'], keyId: keys.current, secret: paymentsSecret }),
-    // billing-worker runs as a serverless job: its signing key is unwrapped through the KMS (F8).
+    // billing-worker runs as a serverless job: its signing key is unwrapped through the KMS (rate-limited signing when it throttles).
     billing: new SignedClient({
       telemetry: billingTel,
       signedHeaders: ['host', 'content-type'],

@@ -1,5 +1,5 @@
 /**
- * The scenario timeline: each failure mode of the seed guide (F1–F8, M10) as one or two phases.
+ * The scenario timeline: each failure mode of the HMAC auth guide (and the canary) as one or two phases; docs/demo.md lists them.
  * Durations are in demo minutes and divide by --speed. Failure phases last at least 12 demo minutes
  * so that alerts with a 5m rate window and `for: 5m` (the shipped defaults, both time-scaled by
  * `hmac-slo generate --time-scale N`) have their window filled and their `for` elapsed with room to

@@ -122,7 +122,7 @@ export class Workload {
     const rewrite = this.world.conditions.proxyRewritesBodies && pretty;
     const request = this.world.webhookSender
       .prepare('POST', '/webhooks/acquirer', WEBHOOKS_HOST, body, upgraded)
-      // The edge proxy parses and re-serialises JSON: same data, different bytes (F7).
+      // The edge proxy parses and re-serialises JSON: same data, different bytes (a digest mismatch).
       .then((signed) => (rewrite ? { ...signed, body: JSON.stringify(JSON.parse(signed.body)) } : signed));
     this.dispatch('webhook-receiver', this.world.webhooks.server.port, request);
   }
@@ -156,7 +156,7 @@ export class Workload {
           },
         );
       },
-      // Signing failed (the client's KMS, F8): nothing is sent; the signer's metrics count it.
+      // Signing failed (the client's KMS): nothing is sent; the signer's metrics count it.
       () => {
         this.signingFailures++;
       },

@@ -13,16 +13,16 @@ import type { PaymentsApi } from './services/payments-api.js';
 import type { WebhookReceiver } from './services/webhook-receiver.js';
 
 export interface Conditions {
-  /** Share of checkout-service / webhook-sender requests sent by instances on the new signing library (F1). */
+  /** Share of checkout-service / webhook-sender requests sent by instances on the new signing library (signature mismatch). */
   upgradedShare: number;
-  /** Replayed captured requests per second (F3). */
+  /** Replayed captured requests per second. */
   replayPerSec: number;
-  /** Requests per second signed with a revoked (leaked) key (F4), and with made-up key IDs (M8). */
+  /** Requests per second signed with a revoked (leaked) key, and with made-up key IDs. */
   revokedKeyPerSec: number;
   forgedKeyPerSec: number;
-  /** The new edge proxy re-serialises pretty-printed JSON webhook bodies (F7). */
+  /** The new edge proxy re-serialises pretty-printed JSON webhook bodies (digest mismatch). */
   proxyRewritesBodies: boolean;
-  /** Share of payments traffic routed to the canary instance (M10). */
+  /** Share of payments traffic routed to the canary instance. */
   canaryShare: number;
 }
 
@@ -41,7 +41,7 @@ export const RATES = { checkout: 10, billing: 5, webhooks: 5 } as const;
 export interface KeyPlan {
   /** The payments key every client signs with in steady state. */
   current: string;
-  /** The key leaked months ago and revoked since: what the attacker presents (F4). */
+  /** The key leaked months ago and revoked since: what the attacker presents. */
   leaked: string;
   /** During a rotation: the key being replaced (retiring, then revoked). */
   retiring?: string;
@@ -77,7 +77,7 @@ export function setKms(world: DemoWorld, profile: KmsProfile): void {
   world.kms.setProfile(profile);
 }
 
-/** F5, step 1: a new key is deployed to the verifiers, the old one retires, clients move — but billing-worker lags. */
+/** Key rotation gap, step 1: a new key is deployed to the verifiers, the old one retires, clients move — but billing-worker lags. */
 export function startRotation(world: DemoWorld): void {
   const keys = world.keys;
   if (keys.retiring !== undefined) return;
@@ -94,7 +94,7 @@ export function startRotation(world: DemoWorld): void {
   // billing-worker caches its signing config and keeps using the retiring key.
 }
 
-/** F5, step 2: the retiring key is revoked on schedule; the lagging client is now rejected. */
+/** Key rotation gap, step 2: the retiring key is revoked on schedule; the lagging client is now rejected. */
 export function revokeRetiring(world: DemoWorld): void {
   const old = world.keys.retiring;
   if (old === undefined) return;

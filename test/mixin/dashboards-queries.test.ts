@@ -27,7 +27,7 @@ test('every target is returned once with its dashboard, panel and runnable PromQ
   assert.ok(qs.filter((q) => q.panelType === 'table').every((q) => q.instant));
   assert.ok(qs.filter((q) => q.panelType === 'timeseries').every((q) => !q.instant));
   // Only the documented cases may be empty on a healthy system.
-  assert.deepEqual([...new Set(qs.filter((q) => q.mayBeEmpty).map((q) => q.panelTitle))].sort(), ['Canary vs stable failure ratio (M10)', 'Firing alerts']);
+  assert.deepEqual([...new Set(qs.filter((q) => q.mayBeEmpty).map((q) => q.panelTitle))].sort(), ['Canary vs stable failure ratio', 'Firing alerts']);
 });
 
 test('substitution: braces and formats, builtins, overrides, and unknown variables refused', () => {

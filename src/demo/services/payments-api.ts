@@ -4,7 +4,7 @@
  * `hmacAuth` middleware on a plain `node:http` server. Keys come from the KMS-backed key store; the
  * nonce cache is wrapped by `instrumentReplayCache`; the key ring is observed (`hmac.key.info`).
  *
- * A canary instance runs the same code with one bug of its new router (M10): it lower-cases the
+ * A canary instance runs the same code with one bug of its new router (seen as canary failures): it lower-cases the
  * request path before authentication, so calls to paths with upper-case IDs no longer match what
  * the client signed (signature_mismatch on the canary only).
  */
