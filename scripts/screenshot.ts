@@ -7,7 +7,7 @@
  * `--fixture`: the same page against the browser test's fixture APIs (hand-written values), for when
  * no collector can run.
  *
- *   node --conditions=source --import tsx scripts/screenshot.ts [--fixture] [output.png]
+ *   npm run build:ui && node --conditions=source --import tsx scripts/screenshot.ts [--fixture] [output.png]
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

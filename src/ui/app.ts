@@ -8,7 +8,8 @@
  * the DOM API, never as HTML, so a job, key ID or reason containing markup is shown, not run. The page
  * loads nothing from other origins (the collector also sends a CSP that forbids it).
  *
- * Compiled for the browser by src/ui/serve.ts (esbuild, on the first request for /app.js).
+ * Bundled for the browser ahead of time by scripts/build-ui.mjs (esbuild, at build time); serve.ts
+ * only serves the result.
  */
 import { FAILURE_REASON_NAMES } from '@hmac-slo/instrumentation/contract';
 import type {

@@ -3,24 +3,19 @@
  * else falls through (the handler returns false), so the collector's own routes stay in charge of
  * `/api/*`, `/metrics` and OTLP.
  *
- * Why `/app.js` is compiled at run time, on the first request, and cached: the project runs from
- * TypeScript sources (`npm start` is `node --import tsx`), so a separate browser build step would be
- * one more thing to forget; esbuild is already installed (tsx uses it) and bundles app.ts and its
- * pure helpers in tens of milliseconds, once. Compiling lazily means `--no-ui` and API-only
- * deployments never start esbuild at all. From a `dist/` build, the same bundling runs on the
- * tsc-emitted `app.js`.
+ * It only reads files: `static/` next to this module holds index.html, style.css and app.js, the
+ * browser script bundled ahead of time by scripts/build-ui.mjs (`npm run build` writes
+ * dist/src/ui/static; `npm start` and `npm test` write src/ui/static/app.js first). No bundler runs
+ * inside the collector.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface UiHandlerOptions {
-  /** Directory holding index.html and style.css; found next to this module by default. */
+  /** Directory holding index.html, style.css and the bundled app.js; `static/` next to this module by default. */
   readonly staticDir?: string;
-  /** The browser script's entry (app.ts from sources, app.js from dist); found by default. */
-  readonly entry?: string;
 }
 
 export type UiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -46,39 +41,11 @@ interface Asset {
 }
 
 export function defaultStaticDir(): string {
-  // From sources: src/ui/static. From dist/src/ui (tsc does not copy non-TS files): the package's src/ui/static.
-  const candidates = [join(HERE, 'static'), join(HERE, '..', '..', '..', 'src', 'ui', 'static')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
-}
-
-export function defaultEntry(): string {
-  const ts = join(HERE, 'app.ts');
-  return existsSync(ts) ? ts : join(HERE, 'app.js');
-}
-
-/** Bundles the browser script (app + pure helpers + the contract's reason list) into one ES module. */
-export async function compileApp(entry: string = defaultEntry()): Promise<string> {
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
-    // From sources, resolve @hmac-slo/instrumentation to its TypeScript (the package's `source` export).
-    conditions: entry.endsWith('.ts') ? ['source'] : [],
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const out = result.outputFiles[0];
-  if (!out) throw new Error(`esbuild produced no output for ${entry}`);
-  return out.text;
+  return join(HERE, 'static');
 }
 
 export function createUiHandler(options: UiHandlerOptions = {}): UiHandler {
   const staticDir = options.staticDir ?? defaultStaticDir();
-  const entry = options.entry ?? defaultEntry();
   const cache = new Map<string, Promise<Asset>>();
 
   const load = (name: string, make: () => Promise<Asset>): Promise<Asset> => {
@@ -86,21 +53,26 @@ export function createUiHandler(options: UiHandlerOptions = {}): UiHandler {
     if (!pending) {
       pending = make();
       cache.set(name, pending);
-      // A failed load (e.g. a syntax error while developing) is retried on the next request.
+      // A failed load (e.g. the bundle not built yet) is retried on the next request.
       pending.catch(() => cache.delete(name));
     }
     return pending;
   };
 
-  const file = (name: string, type: string) => () =>
-    load(name, async () => ({ body: await readFile(join(staticDir, name)), type }));
+  const file = (name: string, type: string, missing = '') => () =>
+    load(name, async () => {
+      try {
+        return { body: await readFile(join(staticDir, name)), type };
+      } catch (err) {
+        throw (err as NodeJS.ErrnoException).code === 'ENOENT' && missing ? new Error(missing) : err;
+      }
+    });
 
   const routes: Readonly<Record<string, () => Promise<Asset>>> = {
     '/': file('index.html', 'text/html; charset=utf-8'),
     '/index.html': file('index.html', 'text/html; charset=utf-8'),
     '/style.css': file('style.css', 'text/css; charset=utf-8'),
-    '/app.js': () =>
-      load('app.js', async () => ({ body: Buffer.from(await compileApp(entry)), type: 'text/javascript; charset=utf-8' })),
+    '/app.js': file('app.js', 'text/javascript; charset=utf-8', `no bundled script in ${staticDir}: run \`npm run build:ui\` (from a checkout) or \`npm run build\``),
   };
 
   return (req, res) => {

@@ -30,12 +30,14 @@ export async function startCollector(opts: {
   env?: Record<string, string>;
   /** Serve the status page (default: `--no-ui`). */
   ui?: boolean;
+  /** How node runs the CLI (default: the TypeScript sources through tsx; test/build passes the compiled bin). */
+  cli?: readonly string[];
 }): Promise<CollectorProcess> {
   const config = join(opts.dir, 'hmac-slo.yaml');
   writeFileSync(config, opts.configYaml ?? '{}\n');
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
+    [...(opts.cli ?? ['--conditions=source', '--import', 'tsx', 'src/cli.ts']), 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';

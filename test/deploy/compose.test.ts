@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -60,7 +60,16 @@ test('every image is pinned to a version; the project image is built from the Do
 
 test('the Dockerfile copies everything the collector needs and nothing .dockerignore drops', async () => {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  const sources = [...dockerfile.matchAll(/^COPY\s+(.+)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+  // Two stages: the build stage runs `npm run build`; the image copies its output (`COPY --from=build
+  // /app/X X`) next to files from the build context.
+  const stages = dockerfile.split(/^(?=FROM\s)/m).filter((stage) => stage.startsWith('FROM'));
+  assert.match(stages[0]!, /^FROM \S+ AS build$/m);
+  assert.match(stages[0]!, /^RUN npm run build$/m);
+  const image = stages.at(-1)!;
+  const fromBuild = [...image.matchAll(/^COPY --from=build \/app\/(\S+) (\S+)$/gm)].map((m) => ({ src: m[1]!, dest: m[2]! }));
+  assert.ok(fromBuild.some((c) => c.src === 'dist'), 'the image takes the compiled dist/ from the build stage');
+  const copied = (text: string) => [...text.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+  const sources = copied(dockerfile);
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   for (const src of sources) {
     assert.ok(existsSync(join(ROOT, src)), `COPY ${src}: missing`);
@@ -84,17 +93,22 @@ test('the Dockerfile copies everything the collector needs and nothing .dockerig
   const entry = /^ENTRYPOINT\s+(\[.*\])$/m.exec(dockerfile);
   assert.ok(entry, 'ENTRYPOINT in exec form');
   const argv = JSON.parse(entry[1]!) as string[];
-  assert.deepEqual(argv.slice(0, 4), ['node', '--conditions=source', '--import', 'tsx']);
+  // The compiled bin, run plainly: no tsx loader, no `source` condition (issue 10).
+  assert.deepEqual(argv, ['node', 'dist/src/cli.js']);
 
-  // Rebuild the image's /app from exactly the COPY'd paths (node_modules linked in place of npm ci) and
-  // start the collector from it with the image's entrypoint: a file missing from the COPY list fails here.
-  const app = mkdtempSync(join(tmpdir(), 'hmac-slo-image-'));
+  // Lay out the build stage's /app and the image's /app from exactly their COPY'd paths (node_modules
+  // linked in place of npm ci), run `npm run build` in the first, copy its output into the second and
+  // start the collector there with the image's entrypoint: a file missing from a COPY list fails here.
+  const build = stageDir(copied(stages[0]!));
+  const app = stageDir(copied(image));
   try {
-    spawnSync('ln', ['-s', join(ROOT, 'node_modules'), join(app, 'node_modules')]);
-    for (const src of sources) spawnSync('cp', ['-r', '--parents', src, app], { cwd: ROOT });
+    const built = spawnSync('npm', ['run', 'build'], { cwd: build, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(built.status, 0, `npm run build from the build stage's files:\n${built.stdout}${built.stderr}`);
+    for (const c of fromBuild) spawnSync('cp', ['-r', join(build, c.src), join(app, c.dest)]);
     const child = spawn(process.execPath, [...argv.slice(1), 'collector', '--listen', '127.0.0.1:0', '--state-dir', join(app, 'state'), '--no-ui'], {
       cwd: app,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -111,8 +125,23 @@ test('the Dockerfile copies everything the collector needs and nothing .dockerig
     }
   } finally {
     rmSync(app, { recursive: true, force: true });
+    rmSync(build, { recursive: true, force: true });
   }
 });
+
+/**
+ * A directory laid out like a stage's /app: the given build-context paths, and node_modules as
+ * `npm ci` links it (the repository's packages, with the workspace package pointing at this copy).
+ */
+function stageDir(paths: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-image-'));
+  const modules = join(dir, 'node_modules');
+  mkdirSync(join(modules, '@hmac-slo'), { recursive: true });
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) if (name !== '@hmac-slo') symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
+  symlinkSync(join(dir, 'instrumentation'), join(modules, '@hmac-slo', 'instrumentation'));
+  for (const src of paths) spawnSync('cp', ['-r', '--parents', src, dir], { cwd: ROOT });
+  return dir;
+}
 
 test('the demo pushes through the OpenTelemetry Collector: metrics to hmac-slo, spans to hmac-slo and Jaeger', () => {
   const collector = service('collector');

@@ -3,7 +3,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createUiHandler } from '../../src/ui/serve.js';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createUiHandler, defaultStaticDir } from '../../src/ui/serve.js';
 
 let server: Server;
 let base: string;
@@ -89,4 +92,21 @@ test('everything else falls through to the collector (APIs, metrics, files outsi
 test('the favicon request is answered quietly', async () => {
   const res = await fetch(`${base}/favicon.ico`);
   assert.equal(res.status, 204);
+});
+
+test('without the bundled script (never built), /app.js answers 500 saying how to build it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-ui-'));
+  const bare = createServer((req, res) => void createUiHandler({ staticDir: dir })(req, res));
+  try {
+    copyFileSync(join(defaultStaticDir(), 'index.html'), join(dir, 'index.html'));
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+    assert.equal((await fetch(`${url}/`)).status, 200);
+    const res = await fetch(`${url}/app.js`);
+    assert.equal(res.status, 500);
+    assert.match(await res.text(), /no bundled script in .*: run `npm run build:ui`/);
+  } finally {
+    await new Promise<void>((resolve) => bare.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -80,6 +80,19 @@ function checkWorker(workerData: unknown): Worker {
   return new Worker(`import(${tsx}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData });
 }
 
+let workerFailureWarned = false;
+
+/**
+ * Said once per process on stderr: the fallback keeps snapshots safe, but a worker that cannot run
+ * at all (say, a build missing snapshot-check-worker.js) should not go unnoticed.
+ */
+function warnWorkerFailed(why: unknown): void {
+  if (workerFailureWarned) return;
+  workerFailureWarned = true;
+  const reason = why instanceof Error ? why.message : typeof why === 'number' ? `exit code ${why}` : 'no answer';
+  process.emitWarning(`snapshot check worker failed (${reason}); snapshots are checked on the main thread instead`, 'HmacSloWarning');
+}
+
 /**
  * The same check in a worker thread. Should the worker itself fail (not the check), the check runs
  * here instead: slower for requests, but a snapshot is never installed unproven nor refused for it.
@@ -87,9 +100,10 @@ function checkWorker(workerData: unknown): Worker {
 function proveInWorker(tmp: string, written: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const fallback = () => {
+    const fallback = (why?: unknown) => {
       if (answered) return;
       answered = true;
+      warnWorkerFailed(why);
       try {
         proveHere(tmp, written);
         resolve();
@@ -100,8 +114,8 @@ function proveInWorker(tmp: string, written: number): Promise<void> {
     let worker: Worker;
     try {
       worker = checkWorker({ path: tmp, bytes: written });
-    } catch {
-      return fallback();
+    } catch (err) {
+      return fallback(err);
     }
     worker.once('message', (m: { ok: boolean; error?: string }) => {
       answered = true;
