@@ -63,14 +63,46 @@ export interface OperationConfig {
 
 type Fn = (...args: unknown[]) => unknown;
 
-/** What one instrumented function shares between its calls. */
-interface Operation extends OperationConfig {
-  readonly reporter: ProblemReporter;
+/**
+ * What one instrumented function shares between its calls. A class with every field always set, so
+ * that all operations have one shape and the shared call path stays monomorphic.
+ */
+class Operation {
+  readonly tracer: Tracer;
+  readonly spanName: string;
+  readonly spanAttributes: Attributes;
+  readonly series: OperationSeries;
+  readonly limiter: KeyIdLimiter | undefined;
+  readonly keyId: ((...args: any[]) => unknown) | undefined;
+  readonly verifiedKeyId: ((result: any) => unknown) | undefined;
+  readonly clientId: ((...args: any[]) => unknown) | undefined;
+  readonly afterCall: OperationConfig['afterCall'];
+  readonly judgeResult: OperationConfig['judgeResult'];
+  readonly classify: (error: unknown) => FailureReason;
+  readonly recordErrorMessages: boolean;
+  readonly annotate: OperationConfig['annotate'];
+  readonly reporter = new ProblemReporter();
+
+  constructor(config: OperationConfig) {
+    this.tracer = config.tracer;
+    this.spanName = config.spanName;
+    this.spanAttributes = config.spanAttributes;
+    this.series = config.series;
+    this.limiter = config.limiter;
+    this.keyId = config.keyId;
+    this.verifiedKeyId = config.verifiedKeyId;
+    this.clientId = config.clientId;
+    this.afterCall = config.afterCall;
+    this.judgeResult = config.judgeResult;
+    this.classify = config.classify;
+    this.recordErrorMessages = config.recordErrorMessages ?? false;
+    this.annotate = config.annotate;
+  }
 }
 
 export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config: OperationConfig): F {
   if (typeof fn !== 'function') throw new TypeError('expected a function to instrument');
-  const op: Operation = { ...config, reporter: new ProblemReporter() };
+  const op = new Operation(config);
   const { tracer, spanName } = op;
 
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
@@ -120,6 +152,16 @@ function extract(op: Operation, what: string, read: (...args: any[]) => unknown,
   }
 }
 
+function verifiedKeyIdOf(op: Operation, read: (result: any) => unknown, result: unknown): string | undefined {
+  try {
+    const id = read(result);
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch (err) {
+    op.reporter.report('the verifiedKeyId option', 'the key ID counts as absent', err);
+    return undefined;
+  }
+}
+
 /** Shared stand-in when no span is started (it records nothing; ending it does nothing). */
 const SKIPPED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
@@ -162,7 +204,7 @@ function finish(
     let label = '';
     if (op.limiter !== undefined) {
       let claimed: string | undefined;
-      if (reason === undefined && op.verifiedKeyId !== undefined) claimed = extract(op, 'the verifiedKeyId option', op.verifiedKeyId, [result]);
+      if (reason === undefined && op.verifiedKeyId !== undefined) claimed = verifiedKeyIdOf(op, op.verifiedKeyId, result);
       else if (op.keyId !== undefined) claimed = extract(op, 'the keyId option', op.keyId, args);
       label = op.limiter.label(claimed, reason === undefined, now);
     }
@@ -231,7 +273,7 @@ function annotate(
   span.setAttribute(ATTR.errorType, reason);
   if (failed) span.setAttribute(ATTR.errorClass, errorClassName(error));
   let message: string = reason;
-  if (op.recordErrorMessages === true && failed && error instanceof Error) {
+  if (op.recordErrorMessages && failed && error instanceof Error) {
     message = error.message;
     span.recordException(error);
   }
