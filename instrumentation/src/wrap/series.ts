@@ -63,10 +63,15 @@ export class OperationSeries {
     this.countBy = shape.countBy ?? 'reason';
   }
 
+  /** The cell asked for last: most calls of an operation carry the label of the one before. */
+  private last: SeriesCell | undefined;
+
   /** The cell for a label (a key-ID label, or '' for operations without one); built once per label. */
   cell(label: string): SeriesCell {
+    const last = this.last;
+    if (last !== undefined && last.label === label) return last;
     const cached = this.cells.get(label);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return (this.last = cached);
     const { hub, base, labelKey, counter, histogram } = this.shape;
     const attrs: Attributes = labelKey === undefined ? base : { ...base, [labelKey]: label };
     const key = `${this.baseKey}\u0000${label}`;
@@ -82,7 +87,7 @@ export class OperationSeries {
             }),
     };
     this.cells.set(label, made);
-    return made;
+    return (this.last = made);
   }
 
   /**
