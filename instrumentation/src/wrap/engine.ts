@@ -170,7 +170,7 @@ const SKIPPED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
  * ParentBased sampler (the SDK default) the child would not be sampled either, and skipping saves the
  * SDK's ID generation and sampler call on the 99 % of requests a 1 % sampling leaves untraced.
  */
-export function startSpan(tracer: Tracer, name: string, active: Context): Span {
+function startSpan(tracer: Tracer, name: string, active: Context): Span {
   const parent = trace.getSpanContext(active);
   if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(parent)) {
     return SKIPPED_SPAN;
@@ -280,4 +280,3 @@ function annotate(
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
-export { errorClassName };
