@@ -12,6 +12,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { outcomeOf, type FailureReason } from './contract.js';
 import { classifyError } from './classify/index.js';
+import { packageReporter } from './telemetry/report.js';
 
 export interface HmacAuthRequest extends IncomingMessage {
   body?: unknown;
@@ -149,7 +150,8 @@ export function hmacAuth<R = unknown>(options: HmacAuthOptions<R>): HmacAuthMidd
         let reason: FailureReason;
         try {
           reason = classify(err);
-        } catch {
+        } catch (classifyFailure) {
+          packageReporter.report('the classify option of hmacAuth', 'the request is answered as internal_error', classifyFailure);
           reason = 'internal_error';
         }
         fail(res, reason);

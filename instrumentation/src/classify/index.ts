@@ -13,6 +13,7 @@ import { classifyStandardWebhooksError } from './standardwebhooks.js';
 import { classifyOctokitError } from './octokit.js';
 import { classifyHawkError } from './hawk.js';
 import type { LibraryClassifier } from './shared.js';
+import { packageReporter } from '../telemetry/report.js';
 
 export type { LibraryClassifier } from './shared.js';
 export { classifyHmacAuthError } from './hmac-auth-error.js';
@@ -37,9 +38,10 @@ export function classifyError(err: unknown): FailureReason {
       const reason = classify(err);
       if (reason !== undefined) return reason;
     }
-  } catch {
+  } catch (err) {
     // A hostile or broken error object (throwing getters, revoked proxies) must not break the
     // verifier's caller; it is simply not recognised.
+    packageReporter.report('classifying an error (classifyError)', 'it counts as internal_error', err);
   }
   return 'internal_error';
 }
@@ -54,8 +56,9 @@ export function composeClassifiers(...classifiers: LibraryClassifier[]): (err: u
       try {
         const reason = classify(err);
         if (reason !== undefined) return reason;
-      } catch {
+      } catch (err) {
         // A throwing custom classifier falls through to the next one.
+        packageReporter.report('a classifier given to composeClassifiers', 'the next classifier decides', err);
       }
     }
     return classifyError(err);

@@ -5,6 +5,7 @@
  * properties that carry request material (Stripe's `header`/`payload`, Hawk's `artifacts`/`credentials`).
  */
 import type { FailureReason } from '../contract.js';
+import { packageReporter } from '../telemetry/report.js';
 
 /** A classifier for one library: a reason when it recognises the error, `undefined` otherwise. */
 export type LibraryClassifier = (err: unknown) => FailureReason | undefined;
@@ -18,7 +19,8 @@ export function messageOf(err: Record<string, unknown>): string {
   try {
     const m = err.message;
     return typeof m === 'string' ? m : '';
-  } catch {
+  } catch (e) {
+    packageReporter.report("reading an error's message while classifying it", 'the message counts as empty', e);
     return '';
   }
 }
@@ -28,7 +30,8 @@ export function constructorNameOf(err: object): string {
   try {
     const c = (err as { constructor?: { name?: unknown } }).constructor;
     return typeof c?.name === 'string' ? c.name : '';
-  } catch {
+  } catch (e) {
+    packageReporter.report("reading an error's constructor while classifying it", 'the constructor name counts as empty', e);
     return '';
   }
 }

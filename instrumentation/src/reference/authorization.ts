@@ -40,7 +40,30 @@ export function formatAuthorization(p: ParsedAuthorization): string {
  * another scheme) or `malformed_signature`. Never verifies anything.
  */
 export function parseAuthorizationStrict(headers: HeaderBag | undefined): ParsedAuthorization {
+  return parseRaw(getHeader(headers, 'authorization'));
+}
+
+/**
+ * The claims of the header parsed last. An instrumented verifier's `keyId`/`timestamp` options are
+ * read after the verifier ran (wrap/engine.ts), and the reference verifier has just parsed that very
+ * header: `claimedKeyId` and `claimedTimestamp` then cost a string comparison instead of a second
+ * parse. Keyed by the header's text, not by a request object, so a changed header is parsed anew; it
+ * holds one header (public: it travels in clear) and two primitives, nothing derived from a secret.
+ */
+const lastParsed = { raw: undefined as string | undefined, keyId: '', timestamp: 0 };
+
+/** The claimed key ID and timestamp of `headers` without verifying anything, or undefined when malformed. */
+export function claimsOf(headers: HeaderBag | undefined): { readonly keyId: string; readonly timestamp: number } | undefined {
   const raw = getHeader(headers, 'authorization');
+  if (raw !== undefined && raw === lastParsed.raw) return lastParsed;
+  try {
+    return parseRaw(raw);
+  } catch {
+    return undefined; // malformed or missing: no claim (the verifier reports the reason itself)
+  }
+}
+
+function parseRaw(raw: string | undefined): ParsedAuthorization {
   if (raw === undefined || raw.trim() === '') throw new HmacAuthError('missing_signature');
   const value = raw.trim();
   const space = value.indexOf(' ');
@@ -67,13 +90,17 @@ export function parseAuthorizationStrict(headers: HeaderBag | undefined): Parsed
   if (new Set(names).size !== names.length || names.includes('authorization')) {
     throw new HmacAuthError('malformed_signature', 'signed header list repeats a name or lists authorization');
   }
-  return {
+  const parsed: ParsedAuthorization = {
     keyId: params.get('keyId')!,
     timestamp: Number(params.get('ts')),
     nonce: params.get('nonce')!,
     headers: names,
     signature: params.get('sig')!,
   };
+  lastParsed.raw = raw;
+  lastParsed.keyId = parsed.keyId;
+  lastParsed.timestamp = parsed.timestamp;
+  return parsed;
 }
 
 /**

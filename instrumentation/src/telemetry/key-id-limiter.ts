@@ -9,6 +9,7 @@
  */
 import { DEFAULT_KEY_ID_CAP, KEY_ID_OTHER, KEY_ID_UNKNOWN } from '../contract.js';
 import type { KeyRingLike } from '../key-ring.js';
+import { ProblemReporter } from './report.js';
 
 export type KnownKeyIds = Iterable<string> | (() => Iterable<string>);
 
@@ -32,6 +33,7 @@ export class KeyIdLimiter {
   /** True when the application declared its keys; then success teaches nothing. */
   readonly declared: boolean;
   private lastRefresh = -Infinity;
+  private readonly reporter = new ProblemReporter();
 
   constructor(options: KeyIdLimiterOptions = {}) {
     const cap = options.keyIdCap ?? DEFAULT_KEY_ID_CAP;
@@ -93,8 +95,10 @@ export class KeyIdLimiter {
     let ids: Iterable<string>;
     try {
       ids = this.source();
-    } catch {
-      return; // a failing declaration must never break verification; keep the last good one
+    } catch (err) {
+      // A failing declaration must never break verification; keep the last good one.
+      this.reporter.report('reading the declared key IDs (knownKeyIds or keyRing)', 'the last good declaration stays in use', err);
+      return;
     }
     for (const id of ids) {
       if (typeof id === 'string' && !this.labels.has(id)) this.admit(id);

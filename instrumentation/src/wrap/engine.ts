@@ -1,13 +1,15 @@
 /**
- * The one call path every wrapper (verifier, signer, KMS, key store) runs through.
+ * The one call path every wrapper (verifier, signer, KMS, key store, replay cache) runs through; the
+ * operation's series are owned by `OperationSeries` (wrap/series.ts).
  *
  * Contract with the caller: the wrapped function's return value comes back untouched (for a promise, a
  * promise of the same kind settling with the same value or the same error object), a thrown error is
- * rethrown as the same object, a synchronous function stays synchronous. Telemetry failures are swallowed: instrumentation must never change
- * what authentication decides.
+ * rethrown as the same object, a synchronous function stays synchronous. Telemetry failures are
+ * swallowed, because instrumentation must never change what authentication decides, and reported once
+ * per wrapper and kind through OpenTelemetry's `diag` (telemetry/report.ts).
  *
- * Cost on the hot path (see docs/metrics.md "Performance"): one performance.now() pair, a Map lookup
- * for the key-ID label, `counts[i]++` in a preallocated table, one histogram record with a cached
+ * Cost on the hot path (see docs/metrics.md "Performance"): one performance.now() pair, two Map
+ * lookups (key-ID label, then its cell), `counts[i]++` in a preallocated table, one histogram record with a cached
  * frozen attribute object (or a bucket-table increment when the metric producer is installed), and
  * a span start that the sampler usually turns into a no-op. Span attributes are built only when the
  * span is recording.
@@ -19,88 +21,100 @@ import {
   INVALID_SPAN_CONTEXT,
   SpanStatusCode,
   TraceFlags,
+  type Attributes,
+  type Context,
   type Span,
   type Tracer,
-  type Attributes,
 } from '@opentelemetry/api';
-import {
-  ATTR,
-  FAILURE_REASON_NAMES,
-  OUTCOMES,
-  isFailureReason,
-  outcomeOf,
-  type FailureReason,
-  type Outcome,
-} from '../contract.js';
-import type { CounterCells, HistogramCells } from '../telemetry/cells.js';
-import type { HistogramName, Hub } from '../telemetry/hub.js';
+import { ATTR, isFailureReason, outcomeOf, type FailureReason } from '../contract.js';
 import type { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
-
-export const REASON_INDEX: Readonly<Record<FailureReason, number>> = Object.fromEntries(
-  FAILURE_REASON_NAMES.map((r, i) => [r, i]),
-) as Record<FailureReason, number>;
-export const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { accepted: 0, rejected: 1, error: 2 };
-
-/** Counter variants "accepted, then one per failure reason" (instruments with `error.type`). */
-export const REASON_VARIANTS: readonly Attributes[] = [
-  { [ATTR.outcome]: 'accepted' },
-  ...FAILURE_REASON_NAMES.map((r) => ({ [ATTR.outcome]: outcomeOf(r), [ATTR.errorType]: r })),
-];
-/** Variants by outcome only (histograms; the key-store counter). */
-export const OUTCOME_VARIANTS: readonly Attributes[] = OUTCOMES.map((o) => ({ [ATTR.outcome]: o }));
-
-export interface Series {
-  readonly label: string;
-  readonly counter: CounterCells;
-  readonly histogram: HistogramCells | undefined;
-}
+import { errorClassName, ProblemReporter } from '../telemetry/report.js';
+import type { OperationSeries } from './series.js';
 
 export interface OperationConfig {
-  readonly hub: Hub;
   readonly tracer: Tracer;
   readonly spanName: string;
   /** Span attributes known up front (scheme, KMS provider...). */
   readonly spanAttributes: Attributes;
-  /** Series for a key-ID label (or a constant label when the operation has no key ID). */
-  readonly seriesFor: (label: string) => Series;
-  readonly histogramName: HistogramName | undefined;
-  /** Counter indexed by reason (true) or by outcome (false: the key-store counter has no error.type). */
-  readonly countsByReason: boolean;
-  readonly limiter: KeyIdLimiter | undefined;
-  readonly keyId: ((...args: any[]) => unknown) | undefined;
+  /** Owns the operation's counts and histogram cells (wrap/series.ts). */
+  readonly series: OperationSeries;
+  readonly limiter?: KeyIdLimiter | undefined;
   /**
-   * Key ID read from a successful call's result. When set, `keyId` runs only for failed calls (after
-   * the call): the common, successful path skips header parsing altogether.
+   * Claimed key ID from the arguments. Read after the call: a verifier that parsed the same header
+   * has left its reading behind (the reference verifier does, see reference/authorization.ts), so
+   * `claimedKeyId` then costs a lookup instead of a second parse.
+   */
+  readonly keyId?: ((...args: any[]) => unknown) | undefined;
+  /**
+   * Key ID read from a successful call's result. When set, `keyId` runs only for failed calls: the
+   * common, successful path skips header parsing altogether.
    */
   readonly verifiedKeyId?: ((result: any) => unknown) | undefined;
-  readonly clientId: ((...args: any[]) => unknown) | undefined;
-  /** Called after the decision with the arguments and the reason (clock skew). Errors are ignored. */
-  readonly afterCall: ((args: unknown[], reason: FailureReason | undefined, nowMs: number) => void) | undefined;
+  readonly clientId?: ((...args: any[]) => unknown) | undefined;
+  /** Called after the decision with the arguments and the reason (clock skew). Errors are reported, then ignored. */
+  readonly afterCall?: ((args: unknown[], reason: FailureReason | undefined, nowMs: number) => void) | undefined;
   /** Reason for a returned (not thrown) result, or undefined when the result means success. */
-  readonly judgeResult: ((result: unknown, args: unknown[]) => FailureReason | undefined) | undefined;
+  readonly judgeResult?: ((result: unknown, args: unknown[]) => FailureReason | undefined) | undefined;
   readonly classify: (error: unknown) => FailureReason;
-  readonly recordErrorMessages: boolean;
+  readonly recordErrorMessages?: boolean;
+  /** Span attributes and status of a recorded span; default: outcome, key ID, error.type (authentication operations). */
+  readonly annotate?: (span: Span, reason: FailureReason | undefined, failed: boolean, error: unknown) => void;
 }
 
 type Fn = (...args: unknown[]) => unknown;
 
+/**
+ * What one instrumented function shares between its calls. A class with every field always set, so
+ * that all operations have one shape and the shared call path stays monomorphic.
+ */
+class Operation {
+  readonly tracer: Tracer;
+  readonly spanName: string;
+  readonly spanAttributes: Attributes;
+  readonly series: OperationSeries;
+  readonly limiter: KeyIdLimiter | undefined;
+  readonly keyId: ((...args: any[]) => unknown) | undefined;
+  readonly verifiedKeyId: ((result: any) => unknown) | undefined;
+  readonly clientId: ((...args: any[]) => unknown) | undefined;
+  readonly afterCall: OperationConfig['afterCall'];
+  readonly judgeResult: OperationConfig['judgeResult'];
+  readonly classify: (error: unknown) => FailureReason;
+  readonly recordErrorMessages: boolean;
+  readonly annotate: OperationConfig['annotate'];
+  readonly reporter = new ProblemReporter();
+
+  constructor(config: OperationConfig) {
+    this.tracer = config.tracer;
+    this.spanName = config.spanName;
+    this.spanAttributes = config.spanAttributes;
+    this.series = config.series;
+    this.limiter = config.limiter;
+    this.keyId = config.keyId;
+    this.verifiedKeyId = config.verifiedKeyId;
+    this.clientId = config.clientId;
+    this.afterCall = config.afterCall;
+    this.judgeResult = config.judgeResult;
+    this.classify = config.classify;
+    this.recordErrorMessages = config.recordErrorMessages ?? false;
+    this.annotate = config.annotate;
+  }
+}
+
 export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config: OperationConfig): F {
   if (typeof fn !== 'function') throw new TypeError('expected a function to instrument');
-  const { tracer, spanName, keyId } = config;
-  const keyIdUpFront = config.verifiedKeyId === undefined ? keyId : undefined;
+  const op = new Operation(config);
+  const { tracer, spanName } = op;
 
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    const span = startSpan(tracer, spanName);
+    const active = context.active();
+    const span = startSpan(tracer, spanName, active);
     const recording = span.isRecording();
-    const claimed = keyIdUpFront === undefined ? undefined : claimOf(keyIdUpFront, args);
     const start = performance.now();
     let result: unknown;
     try {
-      result = recording
-        ? context.with(trace.setSpan(context.active(), span), fn as Fn, this, ...args)
-        : fn.apply(this, args);
+      result = recording ? context.with(trace.setSpan(active, span), fn as Fn, this, ...args) : fn.apply(this, args);
     } catch (err) {
-      finish(config, span, recording, claimed, start, args, undefined, err, true);
+      finish(op, span, recording, start, args, undefined, err, true);
       throw err;
     }
     if (isThenable(result)) {
@@ -110,16 +124,16 @@ export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config:
       // unhandled rejection the bare verifier produces.
       return result.then(
         (value) => {
-          finish(config, span, recording, claimed, start, args, value, undefined, false);
+          finish(op, span, recording, start, args, value, undefined, false);
           return value;
         },
         (err) => {
-          finish(config, span, recording, claimed, start, args, undefined, err, true);
+          finish(op, span, recording, start, args, undefined, err, true);
           throw err;
         },
       );
     }
-    finish(config, span, recording, claimed, start, args, result, undefined, false);
+    finish(op, span, recording, start, args, result, undefined, false);
     return result;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
@@ -127,20 +141,23 @@ export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config:
   return wrapped as F;
 }
 
-function claimOf(extract: (...args: any[]) => unknown, args: unknown[]): string | undefined {
+/** A non-empty string from an extractor, or undefined; a throwing extractor is reported once. */
+function extract(op: Operation, what: string, read: (...args: any[]) => unknown, args: unknown[]): string | undefined {
   try {
-    const id = extract(...args);
+    const id = read(...args);
     return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch {
+  } catch (err) {
+    op.reporter.report(what, 'the value counts as absent', err);
     return undefined;
   }
 }
 
-function asKeyId(extract: (result: any) => unknown, result: unknown): string | undefined {
+function verifiedKeyIdOf(op: Operation, read: (result: any) => unknown, result: unknown): string | undefined {
   try {
-    const id = extract(result);
+    const id = read(result);
     return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch {
+  } catch (err) {
+    op.reporter.report('the verifiedKeyId option', 'the key ID counts as absent', err);
     return undefined;
   }
 }
@@ -153,12 +170,12 @@ const SKIPPED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
  * ParentBased sampler (the SDK default) the child would not be sampled either, and skipping saves the
  * SDK's ID generation and sampler call on the 99 % of requests a 1 % sampling leaves untraced.
  */
-export function startSpan(tracer: Tracer, name: string): Span {
-  const parent = trace.getSpanContext(context.active());
+function startSpan(tracer: Tracer, name: string, active: Context): Span {
+  const parent = trace.getSpanContext(active);
   if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(parent)) {
     return SKIPPED_SPAN;
   }
-  return tracer.startSpan(name);
+  return tracer.startSpan(name, undefined, active);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -170,10 +187,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function finish(
-  config: OperationConfig,
+  op: Operation,
   span: Span,
   recording: boolean,
-  claimedBefore: string | undefined,
   start: number,
   args: unknown[],
   result: unknown,
@@ -182,97 +198,85 @@ function finish(
 ): void {
   try {
     const now = performance.now();
-    let claimed = claimedBefore;
     let reason: FailureReason | undefined;
-    if (failed) reason = safeClassify(config.classify, error);
-    else if (config.judgeResult !== undefined) reason = safeJudge(config.judgeResult, result, args);
-    if (config.verifiedKeyId !== undefined) {
-      if (reason === undefined) claimed = asKeyId(config.verifiedKeyId, result);
-      else if (config.keyId !== undefined) claimed = claimOf(config.keyId, args);
+    if (failed) reason = safeClassify(op, error);
+    else if (op.judgeResult !== undefined) reason = safeJudge(op, result, args);
+    let label = '';
+    if (op.limiter !== undefined) {
+      let claimed: string | undefined;
+      if (reason === undefined && op.verifiedKeyId !== undefined) claimed = verifiedKeyIdOf(op, op.verifiedKeyId, result);
+      else if (op.keyId !== undefined) claimed = extract(op, 'the keyId option', op.keyId, args);
+      label = op.limiter.label(claimed, reason === undefined, now);
     }
-    const label = config.limiter === undefined ? '' : config.limiter.label(claimed, reason === undefined, now);
-    const series = config.seriesFor(label);
-    const outcome: Outcome = reason === undefined ? 'accepted' : outcomeOf(reason);
-    const hub = config.hub;
-    hub.touch(now);
-    series.counter.counts[config.countsByReason ? (reason === undefined ? 0 : 1 + REASON_INDEX[reason]) : OUTCOME_INDEX[outcome]]! += 1;
-    if (series.histogram !== undefined && config.histogramName !== undefined) {
-      series.histogram.record((now - start) / 1000, OUTCOME_INDEX[outcome], hub.histogram(config.histogramName, now));
-    }
-    if (config.afterCall !== undefined) {
+    const series = op.series;
+    series.record(series.cell(label), reason, failed, (now - start) / 1000, now);
+    if (op.afterCall !== undefined) {
       try {
-        config.afterCall(args, reason, now);
-      } catch {
-        // extractor bugs must never break authentication
+        op.afterCall(args, reason, now);
+      } catch (err) {
+        op.reporter.report('the timestamp option', 'no clock skew is recorded for such calls', err);
       }
     }
-    if (recording) annotate(config, span, label, outcome, reason, args, error, failed);
+    if (recording) {
+      span.setAttributes(op.spanAttributes);
+      if (op.annotate !== undefined) op.annotate(span, reason, failed, error);
+      else annotate(op, span, label, reason, args, error, failed);
+    }
+  } catch (err) {
+    // Never let telemetry change the authentication result.
+    op.reporter.report(`recording a ${op.spanName} call (meter, tracer or hook)`, "the call's result is unchanged, its telemetry may be incomplete", err);
+  }
+  try {
     span.end();
-  } catch {
-    // never let telemetry change the authentication result
+  } catch (err) {
+    op.reporter.report(`ending a ${op.spanName} span`, "the call's result is unchanged", err);
   }
 }
 
-function safeJudge(
-  judge: (result: unknown, args: unknown[]) => FailureReason | undefined,
-  result: unknown,
-  args: unknown[],
-): FailureReason | undefined {
+function safeJudge(op: Operation, result: unknown, args: unknown[]): FailureReason | undefined {
   try {
-    const reason = judge(result, args);
+    const reason = op.judgeResult!(result, args);
     return reason === undefined || isFailureReason(reason) ? reason : 'internal_error';
-  } catch {
+  } catch (err) {
+    op.reporter.report('the isAccepted or rejectedReason option', 'the call counts as internal_error', err);
     return 'internal_error';
   }
 }
 
-function safeClassify(classify: (error: unknown) => FailureReason, error: unknown): FailureReason {
+function safeClassify(op: Operation, error: unknown): FailureReason {
   try {
-    const reason = classify(error);
+    const reason = op.classify(error);
     return isFailureReason(reason) ? reason : 'internal_error';
-  } catch {
+  } catch (err) {
+    op.reporter.report('the classify option', 'the error counts as internal_error', err);
     return 'internal_error';
   }
 }
 
+/** The span of an authentication operation (verify, sign, KMS, key store). */
 function annotate(
-  config: OperationConfig,
+  op: Operation,
   span: Span,
   label: string,
-  outcome: Outcome,
   reason: FailureReason | undefined,
   args: unknown[],
   error: unknown,
   failed: boolean,
 ): void {
-  span.setAttributes(config.spanAttributes);
-  if (config.limiter !== undefined) span.setAttribute(ATTR.keyId, label);
-  span.setAttribute(ATTR.outcome, outcome);
-  if (config.clientId !== undefined) {
-    try {
-      const client = config.clientId(...args);
-      if (typeof client === 'string' && client !== '') span.setAttribute(ATTR.clientId, client);
-    } catch {
-      // ignore extractor failures
-    }
+  if (op.limiter !== undefined) span.setAttribute(ATTR.keyId, label);
+  span.setAttribute(ATTR.outcome, reason === undefined ? 'accepted' : outcomeOf(reason));
+  if (op.clientId !== undefined) {
+    const client = extract(op, 'the clientId option', op.clientId, args);
+    if (client !== undefined) span.setAttribute(ATTR.clientId, client);
   }
   if (reason === undefined) return;
   span.setAttribute(ATTR.errorType, reason);
   if (failed) span.setAttribute(ATTR.errorClass, errorClassName(error));
   let message: string = reason;
-  if (config.recordErrorMessages && failed && error instanceof Error) {
+  if (op.recordErrorMessages && failed && error instanceof Error) {
     message = error.message;
     span.recordException(error);
   }
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
-/** The class name of what was thrown: constructor name first (Stripe's errors say `name: 'Error'`). */
-export function errorClassName(error: unknown): string {
-  if (error === null || error === undefined) return String(error);
-  if (typeof error !== 'object' && typeof error !== 'function') return typeof error;
-  const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
-  if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
-  const name = (error as { name?: unknown }).name;
-  return typeof name === 'string' && name !== '' ? name : 'Object';
-}

@@ -10,10 +10,10 @@
 import { ATTR, SPANS } from '../contract.js';
 import { hubFor, tracerFor } from '../telemetry/hub.js';
 import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
-import { instrumentCall, OUTCOME_VARIANTS } from './engine.js';
+import { instrumentCall } from './engine.js';
 import { classifyKmsError } from './kms-reasons.js';
 import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
-import { seriesCache } from './series.js';
+import { OperationSeries } from './series.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -29,19 +29,14 @@ export function instrumentKeyStore<F extends Fn>(getKey: F, options: KeyStoreOpt
   const hub = hubFor(options.meterProvider);
   const base = { [ATTR.keystoreName]: name };
   return instrumentCall(getKey, {
-    hub,
     tracer: tracerFor(options.tracerProvider),
     spanName: SPANS.keystore,
     spanAttributes: Object.freeze({ ...base }),
-    seriesFor: seriesCache({ hub, counter: 'keystoreReads', counterVariants: OUTCOME_VARIANTS, base, labelKey: ATTR.keyId }),
-    histogramName: undefined,
-    countsByReason: false,
+    series: new OperationSeries({ hub, counter: 'keystoreReads', countBy: 'outcome', base, labelKey: ATTR.keyId }),
     limiter: new KeyIdLimiter(options),
     keyId: options.keyId ?? firstStringArg,
-    clientId: undefined,
-    afterCall: undefined,
     judgeResult: (result) => (result === undefined || result === null ? 'unknown_key' : undefined),
     classify: options.classify ?? classifyKmsError,
-    recordErrorMessages: options.recordErrorMessages ?? false,
+    recordErrorMessages: options.recordErrorMessages,
   });
 }

@@ -6,10 +6,10 @@
  */
 import { ATTR, DURATION_BUCKETS_SECONDS, SPANS } from '../contract.js';
 import { hubFor, tracerFor } from '../telemetry/hub.js';
-import { instrumentCall, OUTCOME_VARIANTS, REASON_VARIANTS } from './engine.js';
+import { instrumentCall } from './engine.js';
 import { classifyKmsError } from './kms-reasons.js';
 import { checkToken, type ErrorOptions, type ProviderOptions } from './options.js';
-import { seriesCache } from './series.js';
+import { OperationSeries } from './series.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -26,27 +26,11 @@ export function instrumentKms<F extends Fn>(operation: F, options: KmsOptions): 
   const hub = hubFor(options.meterProvider);
   const base = { [ATTR.kmsProvider]: provider, [ATTR.kmsOperation]: op };
   return instrumentCall(operation, {
-    hub,
     tracer: tracerFor(options.tracerProvider),
     spanName: SPANS.kms(op),
     spanAttributes: Object.freeze({ ...base }),
-    seriesFor: seriesCache({
-      hub,
-      counter: 'kmsOperations',
-      counterVariants: REASON_VARIANTS,
-      histogram: 'kmsOperationDuration',
-      histogramVariants: OUTCOME_VARIANTS,
-      buckets: DURATION_BUCKETS_SECONDS,
-      base,
-    }),
-    histogramName: 'kmsOperationDuration',
-    countsByReason: true,
-    limiter: undefined,
-    keyId: undefined,
-    clientId: undefined,
-    afterCall: undefined,
-    judgeResult: undefined,
+    series: new OperationSeries({ hub, counter: 'kmsOperations', histogram: 'kmsOperationDuration', buckets: DURATION_BUCKETS_SECONDS, base }),
     classify: options.classify ?? classifyKmsError,
-    recordErrorMessages: options.recordErrorMessages ?? false,
+    recordErrorMessages: options.recordErrorMessages,
   });
 }

@@ -10,12 +10,13 @@
  * `size()` method; without one, no size is reported. Everything else passes through untouched: the
  * returned object is a Proxy over the cache, so it is still the same cache to the code using it.
  */
-import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
-import { ATTR, SPANS, type ReplayResult } from '../contract.js';
-import { CounterCells } from '../telemetry/cells.js';
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { ATTR, SPANS } from '../contract.js';
 import { hubFor, tracerFor, type Hub } from '../telemetry/hub.js';
-import { errorClassName, startSpan } from './engine.js';
+import { errorClassName, ProblemReporter } from '../telemetry/report.js';
+import { instrumentCall } from './engine.js';
 import { checkToken, type ProviderOptions } from './options.js';
+import { OperationSeries } from './series.js';
 
 type Verdict = boolean | PromiseLike<boolean>;
 export type CheckStyleCache = { check(nonce: string, ...rest: any[]): Verdict };
@@ -33,59 +34,34 @@ export function instrumentReplayCache<C extends ReplayCache>(cache: C, options: 
   if (style === undefined) throw new TypeError('a replay cache needs check(nonce) or has(nonce)/add(nonce)');
   const scheme = checkToken(options.scheme ?? 'hmac', 'scheme');
   const hub = hubFor(options.meterProvider);
-  const tracer = tracerFor(options.tracerProvider);
-  const base: Attributes = { [ATTR.scheme]: scheme };
-  const cells = hub.counter('replayChecks', JSON.stringify([[ATTR.scheme, scheme]]), () =>
-    new CounterCells(base, [{ [ATTR.replayResult]: 'fresh' }, { [ATTR.replayResult]: 'replayed' }]));
+  const base: Attributes = Object.freeze({ [ATTR.scheme]: scheme });
   // `check` answers "fresh?", `has` answers "seen?": map both onto fresh/replayed.
   const freshWhen = style === 'check';
 
   const original = (cache as Record<string, (...a: unknown[]) => Verdict>)[style]!;
-  const count = (verdict: unknown, span: Span) => {
-    const result: ReplayResult = (verdict === true) === freshWhen ? 'fresh' : 'replayed';
-    cells.counts[result === 'fresh' ? 0 : 1]! += 1;
-    if (span.isRecording()) {
-      span.setAttributes(base);
-      span.setAttribute(ATTR.replayResult, result);
-      if (result === 'replayed') span.setAttributes({ [ATTR.errorType]: 'replay' });
-    }
-    span.end();
+  const call = function (this: unknown, ...args: unknown[]): Verdict {
+    return original.apply(this === proxy ? cache : this, args);
   };
-  const fail = (err: unknown, span: Span) => {
-    if (span.isRecording()) {
-      span.setAttributes(base);
-      span.setAttribute(ATTR.errorClass, errorClassName(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'replay cache failed' });
-    }
-    span.end();
-  };
-  const wrappedCheck = function (this: unknown, ...args: unknown[]): Verdict {
-    const span = startSpan(tracer, SPANS.replay);
-    let verdict: Verdict;
-    try {
-      verdict = original.apply(this === proxy ? cache : this, args);
-    } catch (err) {
-      fail(err, span);
-      throw err;
-    }
-    if (verdict !== null && typeof verdict === 'object' && typeof verdict.then === 'function') {
-      // Chained so an unhandled rejection stays unhandled for the caller (see engine.ts).
-      return verdict.then(
-        (v) => {
-          count(v, span);
-          return v;
-        },
-        (err) => {
-          fail(err, span);
-          throw err;
-        },
-      );
-    }
-    count(verdict, span);
-    return verdict;
-  };
+  const wrappedCheck = instrumentCall(call, {
+    tracer: tracerFor(options.tracerProvider),
+    spanName: SPANS.replay,
+    spanAttributes: base,
+    series: new OperationSeries({ hub, counter: 'replayChecks', countBy: 'replay', base }),
+    // A replayed nonce is the `replay` verdict; a cache that threw is not a verdict (not counted).
+    judgeResult: (verdict) => ((verdict === true) === freshWhen ? undefined : 'replay'),
+    classify: () => 'internal_error',
+    annotate: (span, reason, failed, error) => {
+      if (failed) {
+        span.setAttribute(ATTR.errorClass, errorClassName(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'replay cache failed' });
+        return;
+      }
+      span.setAttribute(ATTR.replayResult, reason === undefined ? 'fresh' : 'replayed');
+      if (reason !== undefined) span.setAttribute(ATTR.errorType, reason);
+    },
+  });
 
-  reportSize(hub, new WeakRef(cache), Object.freeze({ ...base }));
+  reportSize(hub, new WeakRef(cache), base, new ProblemReporter());
 
   const proxy: C = new Proxy(cache, {
     get(target, prop) {
@@ -103,24 +79,25 @@ export function instrumentReplayCache<C extends ReplayCache>(cache: C, options: 
  * instrumentReplayCache would share its scope (and so a strong reference to the cache), and the hub
  * would keep a dropped cache alive forever.
  */
-function reportSize(hub: Hub, ref: WeakRef<object>, attributes: Attributes): void {
+function reportSize(hub: Hub, ref: WeakRef<object>, attributes: Attributes, reporter: ProblemReporter): void {
   const stop = hub.addGaugeSource((observe) => {
     const target = ref.deref();
     if (target === undefined) {
       stop();
       return;
     }
-    const size = sizeOf(target);
+    const size = sizeOf(target, reporter);
     if (size !== undefined) observe('replayCacheSize', size, attributes);
   });
 }
 
-function sizeOf(cache: object): number | undefined {
-  const size = (cache as { size?: unknown }).size;
+function sizeOf(cache: object, reporter: ProblemReporter): number | undefined {
   try {
+    const size = (cache as { size?: unknown }).size;
     const n = typeof size === 'function' ? size.call(cache) : size;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-  } catch {
+  } catch (err) {
+    reporter.report("the replay cache's size", 'no size is reported for it', err);
     return undefined;
   }
 }

@@ -7,9 +7,9 @@ import { ATTR, DURATION_BUCKETS_SECONDS, SPANS } from '../contract.js';
 import { classifyError } from '../classify/index.js';
 import { hubFor, tracerFor } from '../telemetry/hub.js';
 import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
-import { instrumentCall, OUTCOME_VARIANTS, REASON_VARIANTS } from './engine.js';
+import { instrumentCall } from './engine.js';
 import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
-import { seriesCache } from './series.js';
+import { OperationSeries } from './series.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -22,28 +22,20 @@ export function instrumentSigner<F extends Fn>(sign: F, options: SignerOptions<F
   const scheme = checkToken(options.scheme ?? 'hmac', 'scheme');
   const hub = hubFor(options.meterProvider);
   return instrumentCall(sign, {
-    hub,
     tracer: tracerFor(options.tracerProvider),
     spanName: SPANS.sign,
     spanAttributes: Object.freeze({ [ATTR.scheme]: scheme }),
-    seriesFor: seriesCache({
+    series: new OperationSeries({
       hub,
       counter: 'signings',
-      counterVariants: REASON_VARIANTS,
       histogram: 'signingDuration',
-      histogramVariants: OUTCOME_VARIANTS,
       buckets: DURATION_BUCKETS_SECONDS,
       base: { [ATTR.scheme]: scheme },
       labelKey: ATTR.keyId,
     }),
-    histogramName: 'signingDuration',
-    countsByReason: true,
     limiter: new KeyIdLimiter(options),
     keyId: options.keyId,
-    clientId: undefined,
-    afterCall: undefined,
-    judgeResult: undefined,
     classify: options.classify ?? classifyError,
-    recordErrorMessages: options.recordErrorMessages ?? false,
+    recordErrorMessages: options.recordErrorMessages,
   });
 }

@@ -7,12 +7,11 @@
  */
 import { ATTR, CLOCK_SKEW_BUCKETS_SECONDS, DURATION_BUCKETS_SECONDS, SPANS, isFailureReason, type FailureReason } from '../contract.js';
 import { classifyError } from '../classify/index.js';
-import { HistogramCells } from '../telemetry/cells.js';
 import { hubFor, tracerFor } from '../telemetry/hub.js';
 import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
-import { instrumentCall, OUTCOME_VARIANTS, REASON_VARIANTS } from './engine.js';
+import { instrumentCall } from './engine.js';
 import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
-import { seriesCache } from './series.js';
+import { OperationSeries } from './series.js';
 import { advertisedVerifiedKeyId } from '../verified-key-id.js';
 
 type Fn = (...args: any[]) => any;
@@ -46,32 +45,28 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
   const hub = hubFor(options.meterProvider);
   const limiter = new KeyIdLimiter(options);
   const skew = options.timestamp;
-  const skewCells = skew === undefined
+  const base = { [ATTR.scheme]: scheme };
+  const skewSeries = skew === undefined
     ? undefined
-    : hub.histogramTable('clockSkew', JSON.stringify([[ATTR.scheme, scheme]]), () =>
-        new HistogramCells({ [ATTR.scheme]: scheme }, [{}], CLOCK_SKEW_BUCKETS_SECONDS));
+    : new OperationSeries({ hub, histogram: 'clockSkew', histogramBy: 'none', buckets: CLOCK_SKEW_BUCKETS_SECONDS, base });
+  const skewCell = skewSeries?.cell('');
   const { isAccepted, rejectedReason } = options;
   if (rejectedReason !== undefined && typeof rejectedReason !== 'function' && !isFailureReason(rejectedReason)) {
     throw new TypeError(`rejectedReason must be a failure reason of the taxonomy, got ${JSON.stringify(rejectedReason)}`);
   }
 
   return instrumentCall(verify, {
-    hub,
     tracer: tracerFor(options.tracerProvider),
     spanName: SPANS.verify,
-    spanAttributes: Object.freeze({ [ATTR.scheme]: scheme }),
-    seriesFor: seriesCache({
+    spanAttributes: Object.freeze({ ...base }),
+    series: new OperationSeries({
       hub,
       counter: 'verifications',
-      counterVariants: REASON_VARIANTS,
       histogram: 'verificationDuration',
-      histogramVariants: OUTCOME_VARIANTS,
       buckets: DURATION_BUCKETS_SECONDS,
-      base: { [ATTR.scheme]: scheme },
+      base,
       labelKey: ATTR.keyId,
     }),
-    histogramName: 'verificationDuration',
-    countsByReason: true,
     limiter,
     keyId: options.keyId,
     verifiedKeyId: options.verifiedKeyId ?? advertisedVerifiedKeyId(verify),
@@ -80,12 +75,12 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     // failed for another reason (a forged signature, an unknown key) carries a timestamp nobody
     // vouches for, and an attacker could otherwise paint a clock-drift incident on the dashboard.
     afterCall:
-      skew === undefined || skewCells === undefined
+      skew === undefined || skewSeries === undefined || skewCell === undefined
         ? undefined
         : (args, reason, nowMs) => {
             if (reason !== undefined && reason !== 'timestamp_skew') return;
             const seconds = skewSeconds(skew(...(args as Parameters<F>)));
-            if (seconds !== undefined) skewCells.record(seconds, 0, hub.histogram('clockSkew', nowMs));
+            if (seconds !== undefined) skewSeries.observe(skewCell, seconds, nowMs);
           },
     judgeResult:
       isAccepted === undefined
@@ -98,7 +93,7 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
             return rejectedReason ?? 'signature_mismatch';
           },
     classify: options.classify ?? classifyError,
-    recordErrorMessages: options.recordErrorMessages ?? false,
+    recordErrorMessages: options.recordErrorMessages,
   });
 }
 
