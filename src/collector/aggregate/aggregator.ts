@@ -26,6 +26,7 @@ import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
+import { anyWentDown, increaseSince } from './counter-reset.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -519,7 +520,7 @@ export class Aggregator implements SeriesSource {
     if (refused) return refused;
     const increase = !prev
       ? countedBefore(pusher, p.start, stream.key) ? 0 : p.value
-      : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
+      : increaseSince(prev.value, p.value, prev.start !== p.start || p.value < prev.value);
     // Refused before anything changes: the reading stays, so the next point is compared with it.
     if (!Number.isFinite(s.value + increase)) return nonFinite(name);
     s.value += increase;
@@ -574,22 +575,14 @@ export class Aggregator implements SeriesSource {
       const refused = prev ? undefined : this.readingRefused(job);
       if (refused) return refused;
       const pc = prev?.counts;
-      let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
-      for (let i = 0; !reset && i < counts.length; i++) if (counts[i]! < pc![i]!) reset = true;
+      const reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value || anyWentDown(pc, counts);
       if (!prev && countedBefore(pusher, p.start, stream.key)) {
         // Already counted before the pusher was forgotten: this reading is only a baseline.
-      } else if (!reset) {
-        const sum = h.sum + (p.sum - (prev!.sum ?? 0));
-        const count = h.count + (p.count - prev!.value);
-        if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
-        for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]! - pc![i]!;
-        h.sum = sum;
-        h.count = count;
       } else {
-        const sum = h.sum + p.sum;
-        const count = h.count + p.count;
+        const sum = h.sum + increaseSince(prev?.sum ?? 0, p.sum, reset);
+        const count = h.count + increaseSince(prev?.value ?? 0, p.count, reset);
         if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
-        for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
+        for (let i = 0; i < counts.length; i++) hc[i]! += increaseSince(reset ? 0 : pc![i]!, counts[i]!, reset);
         h.sum = sum;
         h.count = count;
       }
