@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AggregatedSeries, SeriesSource } from '../model.js';
-import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
+import { isInterned, type Attributes, type Exemplar, type HistogramPoint, type InternedAttributes, type NumberPoint, type PointAttributes, type ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
 import { canonicalName, prometheusName } from './names.js';
 import {
@@ -96,10 +96,10 @@ interface Pusher {
   readings: Map<string, Reading>;
   /**
    * Canonical metric name → attribute set → stream, for attribute sets that the protobuf reader
-   * interns (frozen, shared while their bytes repeat: see otlp/wire.ts). Identity is the key, so a
-   * lookup costs no hashing of strings; a WeakMap, so sets the reader has let go of drop out.
+   * interned (`InternedAttributes`: shared while their bytes repeat, see otlp/wire.ts). Identity is
+   * the key, so a lookup costs no hashing of strings; a WeakMap, so sets the reader has let go of drop out.
    */
-  streams?: Map<string, WeakMap<Attributes, Stream>>;
+  streams?: Map<string, WeakMap<InternedAttributes, Stream>>;
   /**
    * Set when this pusher was forgotten before (TTL) and came back: when it was forgotten. A
    * cumulative stream it had a reading for then (`forgottenStreams`), first seen again with a start
@@ -182,15 +182,13 @@ function attrsKey(a: Attributes): string {
   return s;
 }
 
-/** Identity and job of interned (frozen, shared) resource attribute sets, computed once per set. */
-const resourceIdentity = new WeakMap<Attributes, { pid: string; job: string }>();
+/** Identity and job of interned resource attribute sets, computed once per set. */
+const resourceIdentity = new WeakMap<InternedAttributes, { pid: string; job: string }>();
 
-function identityOf(resource: Attributes): { pid: string; job: string } {
+function identityOf(resource: PointAttributes): { pid: string; job: string } {
+  if (!isInterned(resource)) return { pid: pusherIdOf(resource), job: jobOf(resource) };
   let id = resourceIdentity.get(resource);
-  if (id === undefined) {
-    id = { pid: pusherIdOf(resource), job: jobOf(resource) };
-    if (Object.isFrozen(resource)) resourceIdentity.set(resource, id);
-  }
+  if (id === undefined) resourceIdentity.set(resource, (id = { pid: pusherIdOf(resource), job: jobOf(resource) }));
   return id;
 }
 
@@ -440,7 +438,8 @@ export class Aggregator implements SeriesSource {
   }
 
   /**
-   * The stream of a point: from the pusher's cache when its attribute set is interned and was seen
+   * The stream of a point: from the pusher's cache when its attribute set is interned (by the
+   * protobuf reader: `InternedAttributes`) and was seen
    * before, else by key (and cached if it can be). A series refused (limits, type conflict) is not
    * cached: the next push asks again. Every cap is checked before a series is made (`needsReading`:
    * a cumulative point, which needs a reading), so a refused point never leaves an empty series.
@@ -451,14 +450,14 @@ export class Aggregator implements SeriesSource {
     promName: string,
     kind: StoredSeries['kind'],
     m: { unit: string; description: string },
-    attrs: Attributes,
+    attrs: PointAttributes,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream> | undefined,
+    streams: WeakMap<InternedAttributes, Stream> | undefined,
     key: string | undefined,
     needsReading: boolean,
     bounds?: readonly number[],
   ): Stream | [string, string] {
-    const cached = streams?.get(attrs);
+    const cached = streams !== undefined && isInterned(attrs) ? streams.get(attrs) : undefined;
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     const tooBig = labelProblem(this.limits, job, name, promName, attrs);
     if (tooBig) return tooBig;
@@ -470,7 +469,7 @@ export class Aggregator implements SeriesSource {
     const s = this.seriesFor(job, name, promName, kind, m, attrs, key, bounds);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
-    if (Object.isFrozen(attrs)) {
+    if (isInterned(attrs)) {
       let byAttrs = pusher.streams?.get(name);
       if (byAttrs === undefined) (pusher.streams ??= new Map()).set(name, (byAttrs = new WeakMap()));
       byAttrs.set(attrs, stream);
@@ -495,7 +494,7 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: NumberPoint,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream> | undefined,
+    streams: WeakMap<InternedAttributes, Stream> | undefined,
   ): [string, string] | undefined {
     if (kind === 'counter' && temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
@@ -543,7 +542,7 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: HistogramPoint,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream> | undefined,
+    streams: WeakMap<InternedAttributes, Stream> | undefined,
   ): [string, string] | undefined {
     if (temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
@@ -554,7 +553,7 @@ export class Aggregator implements SeriesSource {
     const bad = histogramProblem(name, p);
     if (bad) return bad;
     if (!Number.isFinite(p.sum) || !Number.isFinite(p.count)) return nonFinite(name);
-    let stream = streams?.get(p.attributes);
+    let stream = streams !== undefined && isInterned(p.attributes) ? streams.get(p.attributes) : undefined;
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
