@@ -30,14 +30,16 @@ test('the protobuf reader interns resource and point attributes; the JSON road a
 test('one cumulative stream pushed through interned, plain and frozen attribute sets counts its increases once', () => {
   const agg = new Aggregator(testLimits({ maxSeries: 10, maxSeriesPerJob: 10, pusherTtlMs: 60_000 }));
   const limits = parseConfig({}).collector.limits;
-  const frozen = (rms: ResourceMetrics[]): ResourceMetrics[] =>
-    rms.map((rm) => ({
-      resource: Object.freeze({ ...rm.resource }),
-      metrics: rm.metrics.map((m) => ({ ...m, data: { ...m.data, points: (m.data as { points: object[] }).points.map((p) => ({ ...p, attributes: Object.freeze({ k: 'v' }) })) } as typeof m.data })),
-    }));
+  // The same push as `request`, its sets frozen by hand: frozen, but not interned.
+  const frozen = (value: number): ResourceMetrics[] => [
+    {
+      resource: Object.freeze({ 'service.name': 'svc' }),
+      metrics: [{ name: 'hmac.x', unit: '', description: '', data: { type: 'sum', temporality: TEMPORALITY_CUMULATIVE, monotonic: true, points: [{ attributes: Object.freeze({ k: 'v' }), start: '1', value }] } }],
+    },
+  ];
   agg.ingest(readMetricsRequest(encodeRequest(request(5), 'protobuf'))!, 1);
   agg.ingest(decodeMetrics(encodeRequest(request(7), 'json'), 'json', limits), 2);
-  agg.ingest(frozen(readMetricsRequest(encodeRequest(request(10), 'protobuf'))!), 3);
+  agg.ingest(frozen(10), 3);
   agg.ingest(readMetricsRequest(encodeRequest(request(12), 'protobuf'))!, 4);
   assert.deepEqual([...agg.series()].map((s) => s.value), [12]);
 });
