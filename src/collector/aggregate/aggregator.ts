@@ -186,10 +186,20 @@ function attrsKey(a: Attributes): string {
 const resourceIdentity = new WeakMap<InternedAttributes, { pid: string; job: string }>();
 
 function identityOf(resource: PointAttributes): { pid: string; job: string } {
-  if (!isInterned(resource)) return { pid: pusherIdOf(resource), job: jobOf(resource) };
-  let id = resourceIdentity.get(resource);
-  if (id === undefined) resourceIdentity.set(resource, (id = { pid: pusherIdOf(resource), job: jobOf(resource) }));
+  let id = resourceIdentity.get(resource as InternedAttributes); // only interned sets are keys: others miss
+  if (id === undefined) {
+    id = { pid: pusherIdOf(resource), job: jobOf(resource) };
+    if (isInterned(resource)) resourceIdentity.set(resource, id);
+  }
   return id;
+}
+
+/**
+ * The cached stream of an attribute set. Only interned sets are ever keys (see `streamOf`), so any
+ * other set simply misses: no need to ask which kind it is on this, the hot, path.
+ */
+function cachedStream(streams: WeakMap<InternedAttributes, Stream> | undefined, attrs: PointAttributes): Stream | undefined {
+  return streams?.get(attrs as InternedAttributes);
 }
 
 /** A returning pusher's stream that it had a reading for when forgotten and that started before: already counted. */
@@ -457,7 +467,7 @@ export class Aggregator implements SeriesSource {
     needsReading: boolean,
     bounds?: readonly number[],
   ): Stream | [string, string] {
-    const cached = streams !== undefined && isInterned(attrs) ? streams.get(attrs) : undefined;
+    const cached = cachedStream(streams, attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     const tooBig = labelProblem(this.limits, job, name, promName, attrs);
     if (tooBig) return tooBig;
@@ -553,7 +563,7 @@ export class Aggregator implements SeriesSource {
     const bad = histogramProblem(name, p);
     if (bad) return bad;
     if (!Number.isFinite(p.sum) || !Number.isFinite(p.count)) return nonFinite(name);
-    let stream = streams !== undefined && isInterned(p.attributes) ? streams.get(p.attributes) : undefined;
+    let stream = cachedStream(streams, p.attributes);
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
