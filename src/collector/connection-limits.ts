@@ -34,17 +34,17 @@ export function httpServerOptions(s: ServerSettings): ServerOptions {
 /** The connection caps and idle timeout, and counting of the connections the server cuts. */
 export function guardConnections(server: Server, s: ServerSettings, self: SelfMetrics, log: Logger): void {
   server.maxConnections = s.maxConnections;
-  server.on('drop', () => self.inc(self.closedConnections, 'max_connections'));
-  limitPerClient(server, s.maxConnectionsPerClient, () => self.inc(self.closedConnections, 'max_connections_per_client'));
+  server.on('drop', () => self.connectionClosed('max_connections'));
+  limitPerClient(server, s.maxConnectionsPerClient, () => self.connectionClosed('max_connections_per_client'));
   // Nothing moved on the socket (mid-request or between requests) for idleTimeout: close it.
   server.setTimeout(ms(s.idleTimeout), (socket: Socket) => {
-    self.inc(self.closedConnections, 'timeout');
+    self.connectionClosed('timeout');
     socket.destroy();
   });
   // Node's own answers to broken requests, kept, plus counting the header/body timeouts.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      self.inc(self.closedConnections, 'timeout');
+      self.connectionClosed('timeout');
       log.warn({ remote: socket.remoteAddress }, 'connection closed: request not received within the headers or request timeout');
     }
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();

@@ -18,7 +18,10 @@ import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
 import { loadFingerprintKey } from './fingerprint-key.js';
-import type { PromFamily } from './model.js';
+import type { FailuresApiResponse, KeysApiResponse, PromFamily, SloApiResponse, SloHistoryResponse } from './model.js';
+import type { FailuresQuery } from './failures/index.js';
+import type { StoredSeries } from './aggregate/aggregator.js';
+import { samplePeriodMs } from './schedule.js';
 import { decodeMetrics } from './otlp/body.js';
 import { checkRequestLimits } from './request-limits.js';
 import { withoutSpanOnlyAttributes } from './span-only-attributes.js';
@@ -55,11 +58,6 @@ export const RECORD_FAILURES = 4;
 /** Jobs whose series expired (series TTL), as a JSON list of job names. */
 export const RECORD_EXPIRE_JOBS = 5;
 
-/** How often the replay samples the SLO engine and key usage: the live tick's period (run.ts). */
-function replaySampleMs(config: HmacSloConfig): number {
-  return Math.max(200, 10_000 / config.timeScale);
-}
-
 /** The aggregator's caps and TTLs from `collector` (TTLs divided by timeScale). */
 export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
   const c = config.collector;
@@ -81,15 +79,19 @@ export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
   };
 }
 
+/**
+ * The pipeline, in order: decode (the HTTP layer) → log → aggregate → sample (the tick: SLO engine,
+ * key usage) → answer reads. Its parts are private: the HTTP layer asks through the query methods
+ * below, which never change state (only pushes, the tick and snapshots do).
+ */
 export class CollectorCore {
-  agg: Aggregator;
-  engine: SloEngine;
-  failures: FailureLog;
-  keys: KeyUsage;
-  readonly self = new SelfMetrics();
-  readonly store: StateStore;
+  private agg: Aggregator;
+  private engine: SloEngine;
+  private failures: FailureLog;
+  private keys: KeyUsage;
+  private readonly store: StateStore;
   /** Keys client fingerprints (HMAC), from the environment or STATE_DIR/fingerprint.key. */
-  readonly fingerprintKey: Buffer;
+  private readonly fingerprintKey: Buffer;
   private readonly limits: AggregatorLimits;
   /** The snapshot taken right after `recover` (see there). */
   recovered: Promise<void> = Promise.resolve();
@@ -98,6 +100,8 @@ export class CollectorCore {
     readonly config: HmacSloConfig,
     stateDir: string,
     private readonly log: Logger,
+    /** The collector's own counters (shared with the HTTP layer, which counts its refusals there). */
+    private readonly self: SelfMetrics = new SelfMetrics(),
   ) {
     this.limits = aggregatorLimits(config);
     this.agg = new Aggregator(this.limits);
@@ -117,7 +121,7 @@ export class CollectorCore {
    * Loads the snapshot, replays the pushes logged after it, and opens a new log; then starts a
    * snapshot (`recovered` settles when it is written or has failed: the collector need not wait).
    */
-  recover(): void {
+  recover(nowMs: number = Date.now()): void {
     // The aggregates are validated before accepting, so a damaged snapshot is moved aside rather
     // than half-used; a damaged SLO, failure or key section costs only that section (below).
     const { snapshot, records } = this.store.recover();
@@ -151,7 +155,7 @@ export class CollectorCore {
     // push): sample there, then wherever the live tick would have, so the SLO history and key usage
     // see each replayed push in the interval it arrived in — not all at once at start, where a first
     // sample would take them as the baseline.
-    const period = replaySampleMs(this.config);
+    const period = samplePeriodMs(this.config);
     let sampledAt = snapshot?.savedAtMs;
     if (sampledAt !== undefined) this.sample(sampledAt);
     for (const rec of records) {
@@ -179,8 +183,10 @@ export class CollectorCore {
       }
     }
     if (replayed > 0) this.log.info({ pushes: replayed }, 'replayed pushes logged after the snapshot');
+    // The first live sample: reads answer from it until the first tick.
+    this.liveSample(nowMs);
     // Fold the replay into a snapshot right away, so the next start reads one file.
-    this.recovered = this.snapshot(Date.now());
+    this.recovered = this.snapshot(nowMs);
   }
 
   /**
@@ -191,15 +197,13 @@ export class CollectorCore {
     checkRequestLimits(resources, this.config.collector.limits);
     const stripped = new Map<string, number>();
     const { kept, ignored } = keptOnly(resources, stripped);
-    for (const [attribute, n] of stripped) this.self.inc(this.self.strippedAttributes, attribute, n);
+    this.self.attributesStripped(stripped);
     await this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
     // Applied right after its own write completes: writes complete in append order, so pushes are
     // applied in the order the log holds them (what a replay will do).
     const result = this.agg.ingest(kept, nowMs);
     result.ignored += ignored;
-    this.self.acceptedPoints += result.accepted;
-    this.self.ignoredPoints += result.ignored;
-    for (const [reason, n] of result.rejected) this.self.inc(this.self.rejectedPoints, reason, n);
+    this.self.pointsIngested(result);
     return result;
   }
 
@@ -219,9 +223,9 @@ export class CollectorCore {
     for (const f of failed) {
       // A time that cannot be believed becomes the receive time (logged as received: a replay does the same).
       const clamped = this.failures.record(f, nowMs);
-      if (clamped) this.self.inc(this.self.clampedSpanTimes, clamped);
+      if (clamped) this.self.spanTimeClamped(clamped);
     }
-    this.self.failedSpans += failed.length;
+    this.self.failedSpansRecorded(failed.length);
     return failed.length;
   }
 
@@ -240,12 +244,19 @@ export class CollectorCore {
       const series = this.agg.dropJobs(jobs, nowMs);
       this.log.info({ jobs: jobs.length, series }, 'dropped the series of jobs idle for the series TTL');
     }
-    this.sample(nowMs);
+    this.liveSample(nowMs);
   }
 
-  sample(nowMs: number): void {
+  /** The only place the SLO engine and key usage read the aggregates (the replay's samples included). */
+  private sample(nowMs: number): void {
     this.engine.sample(this.agg, nowMs);
     this.keys.sample(this.agg, nowMs);
+  }
+
+  /** A sample of the running collector (at start and on each tick), counted in its own metrics. */
+  private liveSample(nowMs: number): void {
+    this.sample(nowMs);
+    this.self.sampled();
   }
 
   private build(nowMs: number) {
@@ -261,7 +272,7 @@ export class CollectorCore {
   }
 
   private snapshotFailed(err: unknown): void {
-    this.self.snapshotErrors++;
+    this.self.snapshotFailed();
     this.log.error({ err: (err as Error).message }, 'writing the state snapshot failed; pushes stay in the log');
   }
 
@@ -269,10 +280,52 @@ export class CollectorCore {
   async snapshot(nowMs: number): Promise<void> {
     try {
       await this.store.compact(this.build(nowMs));
-      this.self.snapshots++;
+      this.self.snapshotWritten();
     } catch (err) {
       this.snapshotFailed(err);
     }
+  }
+
+  /** Closes the push log (after the last snapshot, at shutdown). */
+  close(): void {
+    this.store.close();
+  }
+
+  /** Bytes in the push log since the last snapshot (a big log triggers one). */
+  get logBytes(): number {
+    return this.store.logBytes;
+  }
+
+  // ---- queries: what reads answer, as of the last sample; none of them changes state ----
+
+  /** The aggregated series with their latest exemplars (`/metrics`). */
+  rawSeries(): Iterable<Readonly<StoredSeries>> {
+    return this.agg.rawSeries();
+  }
+
+  /** `GET /api/slo`: the SLO engine's windows as of its last sample. */
+  sloStatus(nowMs: number): SloApiResponse {
+    return this.engine.status(nowMs);
+  }
+
+  /** `GET /api/slo/history`: undefined for a pair the engine does not track. */
+  sloHistory(job: string, slo: string): SloHistoryResponse | undefined {
+    return this.engine.has(job, slo) ? this.engine.history(job, slo) : undefined;
+  }
+
+  /** The SLO gauges for `/metrics`, as of the engine's last sample. */
+  sloFamilies(nowMs: number): PromFamily[] {
+    return this.engine.families(nowMs);
+  }
+
+  /** `GET /api/failures` (throws `FailureQueryError` for a bad query). */
+  failureQuery(query: FailuresQuery): FailuresApiResponse {
+    return this.failures.query(query);
+  }
+
+  /** `GET /api/keys`: key usage over its window, up to the current totals (computed, not recorded). */
+  keyUsage(nowMs: number): KeysApiResponse {
+    return this.keys.response(this.agg, nowMs);
   }
 
   selfFamilies(): PromFamily[] {

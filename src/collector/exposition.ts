@@ -5,7 +5,7 @@
  * scrape of 10,000 series must stay well under 100 ms.
  */
 import type { PromFamily } from './model.js';
-import type { Aggregator, StoredSeries } from './aggregate/aggregator.js';
+import type { StoredSeries } from './aggregate/aggregator.js';
 import { INSTRUMENTS_BY_OTEL_NAME } from '@hmac-slo/instrumentation/contract';
 import { ByteWriter, encode } from './byte-writer.js';
 import { labelPairs } from './aggregate/names.js';
@@ -100,9 +100,9 @@ const LE_INF = encode(',le="+Inf"} ');
 const NL = encode('\n');
 
 /** The aggregated series, one family per Prometheus name, jobs as the `job` label. */
-export function writeSeries(out: ByteWriter, agg: Aggregator, om: boolean): void {
+export function writeSeries(out: ByteWriter, source: { rawSeries(): Iterable<Readonly<StoredSeries>> }, om: boolean): void {
   const families = new Map<string, Readonly<StoredSeries>[]>();
-  for (const s of agg.rawSeries()) {
+  for (const s of source.rawSeries()) {
     let f = families.get(s.promName);
     if (!f) families.set(s.promName, (f = []));
     f.push(s);

@@ -8,6 +8,8 @@ import { readListen } from '../config/listen.js';
 import pino, { type Logger } from 'pino';
 import type { HmacSloConfig } from '../config/schema.js';
 import { CollectorCore } from './core.js';
+import { samplePeriodMs, snapshotPeriodMs } from './schedule.js';
+import { SelfMetrics } from './self-metrics.js';
 import { CollectorServer } from './server.js';
 import { createPushAuth } from './auth.js';
 import { loadWebConfig, readAuthRequired, WebConfigError, type WebConfig } from './web-config.js';
@@ -34,16 +36,6 @@ export function parseListen(listen: string): { host: string; port: number } {
   return address;
 }
 
-/** Sampling period of the SLO engine: 10 s, divided by timeScale, at least 200 ms. */
-export function samplePeriodMs(config: HmacSloConfig): number {
-  return Math.max(200, 10_000 / config.timeScale);
-}
-
-/** Snapshot period: 60 s, divided by timeScale, at least 2 s (and whenever the log passes 64 MiB). */
-export function snapshotPeriodMs(config: HmacSloConfig): number {
-  return Math.max(2_000, 60_000 / config.timeScale);
-}
-
 const MAX_LOG_BYTES = 64 * 1024 * 1024;
 
 export async function runCollector(opts: RunOptions): Promise<RunningCollector> {
@@ -60,15 +52,16 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
       throw new WebConfigError('the web config requires credentials for reads, but collector.auth configures none for pushes: configure push credentials too');
     }
   }
-  const core = new CollectorCore(opts.config, opts.stateDir, log);
+  // One recorder of the collector's own metrics, shared by the core (pipeline events) and the server (HTTP events).
+  const self = new SelfMetrics();
+  const core = new CollectorCore(opts.config, opts.stateDir, log, self);
   core.recover();
-  core.sample(Date.now());
   let ui;
   if (opts.ui) {
     const { createUiHandler } = await import('../ui/serve.js');
     ui = createUiHandler();
   }
-  const server = new CollectorServer({ core, log, auth, ui, ...(web ? { web } : {}) });
+  const server = new CollectorServer({ core, self, log, auth, ui, ...(web ? { web } : {}) });
   const address = await server.listen(host, port);
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${web?.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
@@ -82,7 +75,7 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   const snapshot = () => void (snapshotting ??= core.snapshot(Date.now()).finally(() => (snapshotting = undefined)));
   const snap = setInterval(snapshot, snapshotPeriodMs(opts.config));
   const sizeCheck = setInterval(() => {
-    if (core.store.logBytes > MAX_LOG_BYTES) snapshot();
+    if (core.logBytes > MAX_LOG_BYTES) snapshot();
   }, 1000);
 
   let stopping: Promise<void> | undefined;
@@ -94,7 +87,7 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
       await server.close();
       await core.tick(Date.now());
       await core.snapshot(Date.now());
-      core.store.close();
+      core.close();
       auth.close();
       log.info('collector stopped; state written');
     })());

@@ -2,29 +2,97 @@
 import type { PromFamily, PromSample } from './model.js';
 import { SPAN_ONLY_ATTRIBUTES } from './span-only-attributes.js';
 
+/**
+ * The one recorder of the collector's own counters: every event it counts has a named method here,
+ * called by the part that sees it (the HTTP layer, the connection guard, the core), so a counter is
+ * never incremented from two places under two spellings.
+ */
 export class SelfMetrics {
   /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized | forbidden. */
-  readonly pushes = new Map<string, number>();
+  private readonly pushes = new Map<string, number>();
   /** `signal\0reason` → whole pushes refused. */
-  readonly rejectedPushes = new Map<string, number>();
+  private readonly rejectedPushes = new Map<string, number>();
   /** reason → data points refused inside accepted pushes (partial_success). */
-  readonly rejectedPoints = new Map<string, number>();
+  private readonly rejectedPoints = new Map<string, number>();
   /** reason → requests refused outside the push path: `unauthorized` reads, failed `tls_handshake`s, `bad_request_target`s. */
-  readonly refusedRequests = new Map<string, number>();
-  ignoredPoints = 0;
-  acceptedPoints = 0;
-  failedSpans = 0;
+  private readonly refusedRequests = new Map<string, number>();
+  private ignoredPoints = 0;
+  private acceptedPoints = 0;
+  private failedSpans = 0;
   /** reason (future | past) → failed spans whose time was replaced by the receive time. */
-  readonly clampedSpanTimes = new Map<string, number>();
-  snapshots = 0;
-  snapshotErrors = 0;
+  private readonly clampedSpanTimes = new Map<string, number>();
+  private snapshots = 0;
+  private snapshotFailures = 0;
   /** attribute → span-only attributes (raw client IDs) removed from metric points (span-only-attributes.ts). */
-  readonly strippedAttributes = new Map<string, number>();
+  private readonly strippedAttributes = new Map<string, number>();
   /** reason → connections closed by the server's caps (`max_connections`, `max_connections_per_client`, `timeout`). */
-  readonly closedConnections = new Map<string, number>();
+  private readonly closedConnections = new Map<string, number>();
+  /** Samples of the SLO engine and key usage: the collector's tick (reads never sample). */
+  private samples = 0;
 
-  inc(map: Map<string, number>, key: string, n = 1): void {
+  private inc(map: Map<string, number>, key: string, n = 1): void {
     map.set(key, (map.get(key) ?? 0) + n);
+  }
+
+  /** A push answered 200: `partial` when some of its points were refused. */
+  pushAccepted(signal: 'metrics' | 'traces', partial = false): void {
+    this.inc(this.pushes, `${signal}\0${partial ? 'partial' : 'accepted'}`);
+  }
+
+  /** A push refused as a whole (HTTP `status`), with the reason its answer gives. */
+  pushRefused(signal: 'metrics' | 'traces', status: number, reason: string): void {
+    this.inc(this.pushes, `${signal}\0${status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'rejected'}`);
+    this.inc(this.rejectedPushes, `${signal}\0${reason}`);
+  }
+
+  /** A request refused before any endpoint answered (unauthorized, tls_handshake, bad_request_target). */
+  requestRefused(reason: string): void {
+    this.inc(this.refusedRequests, reason);
+  }
+
+  /** The points of one applied metrics push: accepted, ignored (non-`hmac.*`) and refused by reason. */
+  pointsIngested(r: { readonly accepted: number; readonly ignored: number; readonly rejected: ReadonlyMap<string, number> }): void {
+    this.acceptedPoints += r.accepted;
+    this.ignoredPoints += r.ignored;
+    for (const [reason, n] of r.rejected) this.inc(this.rejectedPoints, reason, n);
+  }
+
+  /** Span-only attributes removed from metric points, by attribute. */
+  attributesStripped(byAttribute: ReadonlyMap<string, number>): void {
+    for (const [attribute, n] of byAttribute) this.inc(this.strippedAttributes, attribute, n);
+  }
+
+  /** Failed spans recorded in the failure log. */
+  failedSpansRecorded(n: number): void {
+    this.failedSpans += n;
+  }
+
+  /** A failed span kept with the receive time instead of its own (future | past). */
+  spanTimeClamped(reason: string): void {
+    this.inc(this.clampedSpanTimes, reason);
+  }
+
+  snapshotWritten(): void {
+    this.snapshots++;
+  }
+
+  snapshotFailed(): void {
+    this.snapshotFailures++;
+  }
+
+  /** Snapshots that failed to write since start (tests of the snapshot's checks read it). */
+  get snapshotErrors(): number {
+    return this.snapshotFailures;
+  }
+
+  /** A connection the server closed on its own (max_connections, max_connections_per_client, timeout). */
+  connectionClosed(reason: string): void {
+    this.inc(this.closedConnections, reason);
+  }
+
+  /** The SLO engine and key usage sampled the aggregates (the tick). */
+  sampled(): void {
+    this.samples++;
   }
 
   families(g: {
@@ -172,7 +240,13 @@ export class SelfMetrics {
         name: 'hmac_slo_collector_snapshot_errors_total',
         type: 'counter',
         help: 'State snapshots that failed to write.',
-        samples: [{ labels: {}, value: this.snapshotErrors }],
+        samples: [{ labels: {}, value: this.snapshotFailures }],
+      },
+      {
+        name: 'hmac_slo_collector_samples_total',
+        type: 'counter',
+        help: 'Samples of the aggregates taken by the SLO engine and key usage: one per tick (10 s divided by timeScale); reads never sample.',
+        samples: [{ labels: {}, value: this.samples }],
       },
       {
         name: 'hmac_slo_collector_log_bytes',

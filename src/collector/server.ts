@@ -20,9 +20,12 @@ import { createReadAuth, type ReadAuth } from './read-auth.js';
 import { createWebServer } from './web-listener.js';
 import { guardConnections, httpServerOptions } from './connection-limits.js';
 import { StorageError } from './storage-error.js';
+import type { SelfMetrics } from './self-metrics.js';
 
 export interface ServerOptions {
   readonly core: CollectorCore;
+  /** Where the HTTP layer counts its refusals (the collector's own metrics; the core's recorder). */
+  readonly self: SelfMetrics;
   readonly log: Logger;
   readonly auth: PushAuth;
   /** TLS and read authentication (the web config); absent = plain HTTP, reads open. */
@@ -61,8 +64,8 @@ export class CollectorServer {
   constructor(private readonly opts: ServerOptions) {
     this.now = opts.now ?? Date.now;
     this.readAuth = createReadAuth(opts.web ?? OPEN_WEB_CONFIG);
-    const self = opts.core.self;
-    const tlsRefused = () => self.inc(self.refusedRequests, 'tls_handshake');
+    const self = opts.self;
+    const tlsRefused = () => self.requestRefused('tls_handshake');
     const limits = opts.core.config.collector.server;
     this.server = createWebServer(opts.web, httpServerOptions(limits), (req, res) => {
       this.inFlight++;
@@ -107,7 +110,7 @@ export class CollectorServer {
     // A request target URL cannot parse (`GET http://[`): the client's mistake, answered 400 and
     // counted; logged at debug only, so a flood of them cannot flood the log.
     if (!URL.canParse(req.url ?? '/', 'http://collector')) {
-      this.opts.core.self.inc(this.opts.core.self.refusedRequests, 'bad_request_target');
+      this.opts.self.requestRefused('bad_request_target');
       this.opts.log.debug({ remote: req.socket?.remoteAddress }, 'request refused: unparsable request target');
       return sendJson(res, 400, { error: 'bad request target: not a valid path or URL' });
     }
@@ -125,7 +128,7 @@ export class CollectorServer {
     if (this.readAuth.required && !(health && (this.opts.web?.healthOpen ?? true))) {
       const denied = await this.readAuth.check(req.headers.authorization);
       if (denied !== undefined) {
-        core.self.inc(core.self.refusedRequests, 'unauthorized');
+        this.opts.self.requestRefused('unauthorized');
         res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': this.readAuth.challenge, 'cache-control': 'no-store' });
         return void res.end(JSON.stringify({ error: `unauthorized: ${denied}` }));
       }
@@ -140,28 +143,27 @@ export class CollectorServer {
         return this.metrics(req, res);
       case '/api/slo':
         if (!isGet) break;
-        core.sample(this.now());
-        return sendJson(res, 200, core.engine.status(this.now()));
+        return sendJson(res, 200, core.sloStatus(this.now()));
       case '/api/slo/history': {
         if (!isGet) break;
         const job = url.searchParams.get('job');
         const slo = url.searchParams.get('slo');
         if (!job || !slo) return sendJson(res, 400, { error: 'job and slo query parameters are required' });
-        if (!core.engine.has(job, slo)) return sendJson(res, 404, { error: `no history for job ${JSON.stringify(job)} and slo ${JSON.stringify(slo)}` });
-        return sendJson(res, 200, core.engine.history(job, slo));
+        const history = core.sloHistory(job, slo);
+        if (!history) return sendJson(res, 404, { error: `no history for job ${JSON.stringify(job)} and slo ${JSON.stringify(slo)}` });
+        return sendJson(res, 200, history);
       }
       case '/api/failures':
         if (!isGet) break;
         try {
-          return sendJson(res, 200, core.failures.query(parseFailuresQuery(url.searchParams)));
+          return sendJson(res, 200, core.failureQuery(parseFailuresQuery(url.searchParams)));
         } catch (err) {
           if (err instanceof FailureQueryError) return sendJson(res, 400, { error: err.message });
           throw err;
         }
       case '/api/keys':
         if (!isGet) break;
-        core.sample(this.now());
-        return sendJson(res, 200, core.keys.response(core.agg, this.now()));
+        return sendJson(res, 200, core.keyUsage(this.now()));
       default:
         if (this.opts.ui?.(req, res)) return;
         return sendJson(res, 404, { error: `no such path: ${path}` });
@@ -172,11 +174,10 @@ export class CollectorServer {
   private metrics(req: IncomingMessage, res: ServerResponse): void {
     const core = this.opts.core;
     const now = this.now();
-    core.sample(now);
     const om = wantsOpenMetrics(req.headers.accept);
     const out = new ByteWriter();
-    writeSeries(out, core.agg, om);
-    writeFamilies(out, core.engine.families(now), om);
+    writeSeries(out, core, om);
+    writeFamilies(out, core.sloFamilies(now), om);
     writeFamilies(out, core.selfFamilies(), om);
     const chunks = finish(out, om);
     let length = 0;
@@ -189,12 +190,11 @@ export class CollectorServer {
 
   private async export(req: IncomingMessage, res: ServerResponse, signal: 'metrics' | 'traces'): Promise<void> {
     const core = this.opts.core;
-    const self = core.self;
+    const self = this.opts.self;
     let encoding: Encoding | undefined;
     const remote = req.socket?.remoteAddress;
     const refuse = (status: number, reason: string, message: string, unreadBody = false) => {
-      self.inc(self.pushes, `${signal}\0${status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'rejected'}`);
-      self.inc(self.rejectedPushes, `${signal}\0${reason}`);
+      self.pushRefused(signal, status, reason);
       this.opts.log.warn({ signal, status, reason, message, remote }, 'push refused');
       // After a refusal the rest of a large body is not worth reading: close the connection.
       const extra: Record<string, string> = req.readableEnded ? {} : { connection: 'close' };
@@ -239,13 +239,13 @@ export class CollectorServer {
         const result = await core.ingestMetrics(resources, this.now(), body, encoding);
         let rejected = 0;
         for (const n of result.rejected.values()) rejected += n;
-        self.inc(self.pushes, `${signal}\0${rejected > 0 ? 'partial' : 'accepted'}`);
+        self.pushAccepted(signal, rejected > 0);
         return send(res, 200, exportResponse('metrics', encoding, rejected, result.messages.join('; ')));
       }
       const spans = normalizeSpans(decodeTraceBody(body, encoding, limits));
       if (notAllowed(spans.map((sp) => jobOf(sp.resource)))) return;
       await core.ingestSpans(spans, this.now());
-      self.inc(self.pushes, `${signal}\0accepted`);
+      self.pushAccepted(signal);
       return send(res, 200, exportResponse('traces', encoding, 0, ''));
     } catch (err) {
       if (err instanceof DecodeError) return refuse(err.status, err.reason, err.message);

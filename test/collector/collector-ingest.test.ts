@@ -14,7 +14,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR, DURATION_BUCKETS_SECONDS, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
 import { fingerprintsIn } from './fingerprints.js';
 
@@ -112,6 +112,7 @@ test('several pushers (JSON and protobuf, cumulative with a reset, delta) sum in
   assert.equal(m.get(seriesKey('hmac_slo_collector_active_pushers', {})), 4);
 
   // SLOs over the same events: auth-success counts rejected + error as bad, auth-availability only error.
+  await afterNextSample(collector.url);
   const slo = (await (await fetch(`${collector.url}/api/slo`)).json()) as {
     slos: { job: string; slo: string; windows: { window: string; events: number; badEvents: number; errorRatio: number }[] }[];
   };

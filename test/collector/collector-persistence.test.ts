@@ -15,6 +15,7 @@ import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { frameRecord } from '../../src/collector/state/store.js';
 import { CollectorCore, RECORD_FORGET, RECORD_JSON } from '../../src/collector/core.js';
+import { SelfMetrics } from '../../src/collector/self-metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import { decodeMetrics } from '../../src/collector/otlp/body.js';
 
@@ -215,21 +216,22 @@ test('a snapshot holding a number JSON cannot hold is refused and counted; the l
   const tmp = tempDir();
   try {
     const config = loadConfig();
-    const core = new CollectorCore(config, join(tmp.dir, 'state'), pino({ level: 'silent' }));
+    const self = new SelfMetrics();
+    const core = new CollectorCore(config, join(tmp.dir, 'state'), pino({ level: 'silent' }), self);
     core.recover();
     await core.recovered;
     const body = Buffer.from(deltaBody('inf', 'i', 1));
     await core.ingestMetrics(decodeMetrics(body, 'json', config.collector.limits), Date.now(), body, 'json');
-    assert.equal(core.agg.seriesCount, 1);
+    assert.equal([...core.rawSeries()].length, 1);
     const state = join(tmp.dir, 'state');
     const previous = readFileSync(join(state, 'state.json'));
     const logs = readdirSync(state).filter((f) => f.startsWith('log-'));
-    for (const s of core.agg.rawSeries()) (s as { value: number }).value = Infinity;
+    for (const s of core.rawSeries()) (s as { value: number }).value = Infinity;
     await core.snapshot(Date.now());
-    assert.equal(core.self.snapshotErrors, 1);
+    assert.equal(self.snapshotErrors, 1);
     assert.deepEqual(readFileSync(join(state, 'state.json')), previous);
     for (const f of logs) assert.ok(statSync(join(state, f)).isFile(), `${f} kept`);
-    core.store.close();
+    core.close();
   } finally {
     tmp.cleanup();
   }

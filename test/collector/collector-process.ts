@@ -134,3 +134,20 @@ export function seriesKey(name: string, labels: Record<string, string>): string 
     .sort()
     .join(',')}}`;
 }
+
+const SAMPLES = seriesKey('hmac_slo_collector_samples_total', {});
+
+/**
+ * Resolves once the collector at `url` has sampled its aggregates (its tick: 10 s / timeScale)
+ * after this call began. Reads never sample, so `/api/slo` shows pushes acknowledged before this
+ * call only after it resolves.
+ */
+export async function afterNextSample(url: string, timeoutMs = 30_000): Promise<void> {
+  const samples = async () => parseExposition(await (await fetch(`${url}/metrics`)).text()).get(SAMPLES) ?? 0;
+  const before = await samples();
+  const deadline = Date.now() + timeoutMs;
+  while ((await samples()) <= before) {
+    if (Date.now() > deadline) throw new Error(`no sample of the aggregates within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

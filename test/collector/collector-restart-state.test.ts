@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
 import { sendSpans } from './otel-spans.js';
 import { fingerprintsIn } from './fingerprints.js';
@@ -159,6 +159,7 @@ test('key usage and SLO windows survive SIGKILL and SIGTERM; SLO history survive
     assert.equal(byKey.get('k2')?.verifications, 4);
     assert.ok(Math.abs(byKey.get('k1')!.share - 11 / 15) < 1e-12);
     assert.deepEqual(byKey.get('k1')?.jobs, ['billing', 'payments']);
+    await afterNextSample(c.url);
     const slo = (await getJson<SloBody>(c, '/api/slo')).slos;
     // payments pushed 11 verifications: 1 rejected and 1 error are bad for auth-success.
     const success = slo.find((s) => s.job === 'payments' && s.slo === 'auth-success');

@@ -10,6 +10,7 @@ import pino from 'pino';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { jsonChunks, LazyJsonArray, NonFiniteError } from '../../src/collector/state/json-chunks.js';
 import { CollectorCore } from '../../src/collector/core.js';
+import { SelfMetrics } from '../../src/collector/self-metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import { decodeMetrics } from '../../src/collector/otlp/body.js';
 import { tempDir } from './collector-process.js';
@@ -66,9 +67,10 @@ test('a snapshot written while pushes go on holds the state at its log boundary;
   const state = join(tmp.dir, 'state');
   const config = loadConfig();
   const silent = pino({ level: 'silent' });
-  const total = (core: CollectorCore) => [...core.agg.series()].reduce((a, s) => a + s.value, 0);
+  const total = (core: CollectorCore) => [...core.rawSeries()].reduce((a, s) => a + s.value, 0);
   try {
-    const core = new CollectorCore(config, state, silent);
+    const self = new SelfMetrics();
+    const core = new CollectorCore(config, state, silent, self);
     core.recover();
     await core.recovered;
     const ingest = (body: Buffer) => core.ingestMetrics(decodeMetrics(body, 'json', config.collector.limits), Date.now(), body, 'json');
@@ -90,16 +92,16 @@ test('a snapshot written while pushes go on holds the state at its log boundary;
     await ingest(cumulative('moving', 2000, 15));
     await snapshot;
     ticking = false;
-    assert.equal(core.self.snapshotErrors, 0);
+    assert.equal(self.snapshotErrors, 0);
     assert.ok(turns > 3, `requests could run during the write (${turns} turns)`);
     assert.equal(total(core), before + 2000 * 5);
-    core.store.close();
+    core.close();
 
     const again = new CollectorCore(config, state, silent);
     again.recover();
     await again.recovered;
     assert.equal(total(again), before + 2000 * 5, 'the push after the boundary is replayed on top of the snapshot, once');
-    again.store.close();
+    again.close();
   } finally {
     tmp.cleanup();
   }

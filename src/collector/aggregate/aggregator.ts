@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AggregatedSeries, SeriesSource } from '../model.js';
-import type { Attributes, Exemplar, HistogramPoint, NumberPoint, ResourceMetrics } from '../otlp/types.js';
+import { isInterned, type Attributes, type Exemplar, type HistogramPoint, type InternedAttributes, type NumberPoint, type PointAttributes, type ResourceMetrics } from '../otlp/types.js';
 import { TEMPORALITY_CUMULATIVE, TEMPORALITY_DELTA } from '../otlp/types.js';
 import { canonicalName, prometheusName } from './names.js';
 import {
@@ -26,6 +26,7 @@ import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
+import { anyWentDown, increaseSince } from './counter-reset.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -95,10 +96,10 @@ interface Pusher {
   readings: Map<string, Reading>;
   /**
    * Canonical metric name → attribute set → stream, for attribute sets that the protobuf reader
-   * interns (frozen, shared while their bytes repeat: see otlp/wire.ts). Identity is the key, so a
-   * lookup costs no hashing of strings; a WeakMap, so sets the reader has let go of drop out.
+   * interned (`InternedAttributes`: shared while their bytes repeat, see otlp/wire.ts). Identity is
+   * the key, so a lookup costs no hashing of strings; a WeakMap, so sets the reader has let go of drop out.
    */
-  streams?: Map<string, WeakMap<Attributes, Stream>>;
+  streams?: Map<string, WeakMap<InternedAttributes, Stream>>;
   /**
    * Set when this pusher was forgotten before (TTL) and came back: when it was forgotten. A
    * cumulative stream it had a reading for then (`forgottenStreams`), first seen again with a start
@@ -181,16 +182,24 @@ function attrsKey(a: Attributes): string {
   return s;
 }
 
-/** Identity and job of interned (frozen, shared) resource attribute sets, computed once per set. */
-const resourceIdentity = new WeakMap<Attributes, { pid: string; job: string }>();
+/** Identity and job of interned resource attribute sets, computed once per set. */
+const resourceIdentity = new WeakMap<InternedAttributes, { pid: string; job: string }>();
 
-function identityOf(resource: Attributes): { pid: string; job: string } {
-  let id = resourceIdentity.get(resource);
+function identityOf(resource: PointAttributes): { pid: string; job: string } {
+  let id = resourceIdentity.get(resource as InternedAttributes); // only interned sets are keys: others miss
   if (id === undefined) {
     id = { pid: pusherIdOf(resource), job: jobOf(resource) };
-    if (Object.isFrozen(resource)) resourceIdentity.set(resource, id);
+    if (isInterned(resource)) resourceIdentity.set(resource, id);
   }
   return id;
+}
+
+/**
+ * The cached stream of an attribute set. Only interned sets are ever keys (see `streamOf`), so any
+ * other set simply misses: no need to ask which kind it is on this, the hot, path.
+ */
+function cachedStream(streams: WeakMap<InternedAttributes, Stream> | undefined, attrs: PointAttributes): Stream | undefined {
+  return streams?.get(attrs as InternedAttributes);
 }
 
 /** A returning pusher's stream that it had a reading for when forgotten and that started before: already counted. */
@@ -439,7 +448,8 @@ export class Aggregator implements SeriesSource {
   }
 
   /**
-   * The stream of a point: from the pusher's cache when its attribute set is interned and was seen
+   * The stream of a point: from the pusher's cache when its attribute set is interned (by the
+   * protobuf reader: `InternedAttributes`) and was seen
    * before, else by key (and cached if it can be). A series refused (limits, type conflict) is not
    * cached: the next push asks again. Every cap is checked before a series is made (`needsReading`:
    * a cumulative point, which needs a reading), so a refused point never leaves an empty series.
@@ -450,14 +460,14 @@ export class Aggregator implements SeriesSource {
     promName: string,
     kind: StoredSeries['kind'],
     m: { unit: string; description: string },
-    attrs: Attributes,
+    attrs: PointAttributes,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream> | undefined,
+    streams: WeakMap<InternedAttributes, Stream> | undefined,
     key: string | undefined,
     needsReading: boolean,
     bounds?: readonly number[],
   ): Stream | [string, string] {
-    const cached = streams?.get(attrs);
+    const cached = cachedStream(streams, attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     const tooBig = labelProblem(this.limits, job, name, promName, attrs);
     if (tooBig) return tooBig;
@@ -469,7 +479,7 @@ export class Aggregator implements SeriesSource {
     const s = this.seriesFor(job, name, promName, kind, m, attrs, key, bounds);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
-    if (Object.isFrozen(attrs)) {
+    if (isInterned(attrs)) {
       let byAttrs = pusher.streams?.get(name);
       if (byAttrs === undefined) (pusher.streams ??= new Map()).set(name, (byAttrs = new WeakMap()));
       byAttrs.set(attrs, stream);
@@ -494,7 +504,7 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: NumberPoint,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream> | undefined,
+    streams: WeakMap<InternedAttributes, Stream> | undefined,
   ): [string, string] | undefined {
     if (kind === 'counter' && temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
@@ -519,7 +529,7 @@ export class Aggregator implements SeriesSource {
     if (refused) return refused;
     const increase = !prev
       ? countedBefore(pusher, p.start, stream.key) ? 0 : p.value
-      : prev.start !== p.start || p.value < prev.value ? p.value : p.value - prev.value;
+      : increaseSince(prev.value, p.value, prev.start !== p.start || p.value < prev.value);
     // Refused before anything changes: the reading stays, so the next point is compared with it.
     if (!Number.isFinite(s.value + increase)) return nonFinite(name);
     s.value += increase;
@@ -542,7 +552,7 @@ export class Aggregator implements SeriesSource {
     temporality: number,
     p: HistogramPoint,
     pusher: Pusher,
-    streams: WeakMap<Attributes, Stream> | undefined,
+    streams: WeakMap<InternedAttributes, Stream> | undefined,
   ): [string, string] | undefined {
     if (temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
@@ -553,7 +563,7 @@ export class Aggregator implements SeriesSource {
     const bad = histogramProblem(name, p);
     if (bad) return bad;
     if (!Number.isFinite(p.sum) || !Number.isFinite(p.count)) return nonFinite(name);
-    let stream = streams?.get(p.attributes);
+    let stream = cachedStream(streams, p.attributes);
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
@@ -574,22 +584,14 @@ export class Aggregator implements SeriesSource {
       const refused = prev ? undefined : this.readingRefused(job);
       if (refused) return refused;
       const pc = prev?.counts;
-      let reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value;
-      for (let i = 0; !reset && i < counts.length; i++) if (counts[i]! < pc![i]!) reset = true;
+      const reset = !prev || !pc || prev.start !== p.start || pc.length !== counts.length || p.count < prev.value || anyWentDown(pc, counts);
       if (!prev && countedBefore(pusher, p.start, stream.key)) {
         // Already counted before the pusher was forgotten: this reading is only a baseline.
-      } else if (!reset) {
-        const sum = h.sum + (p.sum - (prev!.sum ?? 0));
-        const count = h.count + (p.count - prev!.value);
-        if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
-        for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]! - pc![i]!;
-        h.sum = sum;
-        h.count = count;
       } else {
-        const sum = h.sum + p.sum;
-        const count = h.count + p.count;
+        const sum = h.sum + increaseSince(prev?.sum ?? 0, p.sum, reset);
+        const count = h.count + increaseSince(prev?.value ?? 0, p.count, reset);
         if (!Number.isFinite(sum) || !Number.isFinite(count)) return nonFinite(name);
-        for (let i = 0; i < counts.length; i++) hc[i]! += counts[i]!;
+        for (let i = 0; i < counts.length; i++) hc[i]! += increaseSince(reset ? 0 : pc![i]!, counts[i]!, reset);
         h.sum = sum;
         h.count = count;
       }

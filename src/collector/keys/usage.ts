@@ -12,6 +12,7 @@ import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.j
 import { isInstrument } from '../slo/sli.js';
 import { scaledMs } from '../slo/windows.js';
 import { parseKeyUsageState, type KeyUsageState } from './state.js';
+import { increaseSince } from '../aggregate/counter-reset.js';
 
 export interface KeyUsageOptions {
   /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `1h`. */
@@ -41,7 +42,7 @@ export class KeyUsage {
   private readonly resolutionMs: number;
   private readonly maxEntries: number;
   private snapshots: Snapshot[] = [];
-  /** Last aggregated reading per `job\0keyId`, to tell increases from resets. */
+  /** Last aggregated reading per `job\0keyId`, to tell increases from resets (counter-reset.ts). */
   private readonly lastRaw = new Map<string, number>();
   /** The tracker's own totals per `job\0keyId`: resets folded in, never decreasing. */
   private readonly cum = new Map<string, number>();
@@ -58,11 +59,13 @@ export class KeyUsage {
 
   /**
    * Fold the current per-(job, key) verification totals into the tracker's own never-decreasing
-   * totals (a decrease is a reset: the new value is all new traffic, as in Prometheus), and keep a
+   * totals (a decrease is a reset: the new value is all new traffic, counter-reset.ts), and keep a
    * snapshot of them at most once per window/60.
    */
   sample(source: SeriesSource, nowMs: number): void {
-    this.fold(this.readCounts(source.series()));
+    const { counts, untracked } = this.readCounts(source.series());
+    this.untracked = untracked;
+    this.fold(counts);
     const last = this.snapshots[this.snapshots.length - 1];
     if (last && Math.floor(nowMs / this.resolutionMs) <= Math.floor(last.t / this.resolutionMs)) return;
     this.snapshots.push({ t: nowMs, counts: new Map(this.cum) });
@@ -75,7 +78,7 @@ export class KeyUsage {
     const out = new Map(this.cum);
     for (const [key, value] of raw) {
       const prev = this.lastRaw.get(key);
-      const delta = prev === undefined ? (this.sampled ? value : 0) : value >= prev ? value - prev : value;
+      const delta = prev === undefined ? (this.sampled ? value : 0) : increaseSince(prev, value);
       out.set(key, (out.get(key) ?? 0) + delta);
     }
     return out;
@@ -89,7 +92,8 @@ export class KeyUsage {
     this.sampled = true;
   }
 
-  private readCounts(series: Iterable<AggregatedSeries>): Map<string, number> {
+  /** Verification totals per `job\0keyId` (at most maxEntries pairs; `untracked`: those beyond). Changes nothing. */
+  private readCounts(series: Iterable<AggregatedSeries>): { counts: Map<string, number>; untracked: number } {
     const counts = new Map<string, number>();
     let fresh = 0; // (job, key) pairs not tracked yet
     let untracked = 0;
@@ -105,8 +109,7 @@ export class KeyUsage {
       }
       counts.set(key, (counts.get(key) ?? 0) + (Number.isFinite(s.value) && s.value > 0 ? s.value : 0));
     }
-    this.untracked = untracked;
-    return counts;
+    return { counts, untracked };
   }
 
   /** Snapshot at or just before `t`, else the oldest (up for less than the window). */
@@ -126,7 +129,7 @@ export class KeyUsage {
    */
   response(source: SeriesSource, nowMs: number): KeysApiResponse {
     const all = [...source.series()];
-    const current = this.folded(this.readCounts(all));
+    const current = this.folded(this.readCounts(all).counts);
     const base = this.baseFor(nowMs - this.windowMs);
 
     const perKey = new Map<string, { verifications: number; jobs: Set<string> }>();

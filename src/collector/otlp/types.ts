@@ -11,6 +11,29 @@ export function setAttribute(out: Attributes, key: string, value: string): void 
   else out[key] = value;
 }
 
+const INTERNED: unique symbol = Symbol('hmac-slo interned attributes');
+
+/**
+ * An attribute set the protobuf reader interned (otlp/wire.ts): frozen, and the same object for
+ * the same bytes in every push while it is cached. That is the reader's promise to the aggregator,
+ * which may therefore key its per-pusher caches by the set's identity; any other set (the JSON
+ * road, points whose span-only attributes were removed) is looked up by its contents.
+ */
+export type InternedAttributes = Readonly<Attributes> & { readonly [INTERNED]: true };
+
+/** Freezes `a` and marks it interned (a non-enumerable symbol: keys, spread, JSON and deepEqual do not see it). */
+export function internAttributes(a: Attributes): InternedAttributes {
+  Object.defineProperty(a, INTERNED, { value: true });
+  return Object.freeze(a) as InternedAttributes;
+}
+
+export function isInterned(a: Readonly<Attributes>): a is InternedAttributes {
+  return (a as { [INTERNED]?: true })[INTERNED] === true;
+}
+
+/** A point's or resource's attributes: interned by the protobuf reader, or plain. */
+export type PointAttributes = Attributes | InternedAttributes;
+
 export interface Exemplar {
   readonly value: number;
   readonly timeUnixMs: number;
@@ -19,14 +42,14 @@ export interface Exemplar {
 }
 
 export interface NumberPoint {
-  readonly attributes: Attributes;
+  readonly attributes: PointAttributes;
   /** Nanoseconds as a decimal string (`''` when absent): compared for equality only. */
   readonly start: string;
   readonly value: number;
 }
 
 export interface HistogramPoint {
-  readonly attributes: Attributes;
+  readonly attributes: PointAttributes;
   readonly start: string;
   readonly count: number;
   readonly sum: number;
@@ -50,7 +73,7 @@ export interface Metric {
 }
 
 export interface ResourceMetrics {
-  readonly resource: Attributes;
+  readonly resource: PointAttributes;
   readonly metrics: Metric[];
 }
 

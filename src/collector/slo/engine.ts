@@ -21,6 +21,7 @@ import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
 import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
 import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
+import { anyWentDown, increaseSince } from '../aggregate/counter-reset.js';
 
 export interface SloEngineOptions {
   /** Clock used when `status`/`families`/`sample` are called without a time (tests inject one). */
@@ -443,13 +444,13 @@ function increased(since: EventCounts, raw: EventCounts): boolean {
 
 /**
  * Fold a new aggregated reading into the pair's own totals. The aggregator's counters never go
- * down, but if a reading does (state lost, a series evicted), treat it like Prometheus treats a
- * counter reset: the new value is all new events.
+ * down, but if a reading does (state lost, a remembered total dropped), the counter-reset rule
+ * (counter-reset.ts) applies: the new value is all new events.
  */
 function advance(pair: Pick<Pair, 'lastRaw' | 'cum'>, raw: EventCounts): boolean {
-  const reset = raw.total < pair.lastRaw.total || raw.bad < pair.lastRaw.bad;
-  const dTotal = reset ? raw.total : raw.total - pair.lastRaw.total;
-  const dBad = Math.min(dTotal, reset ? raw.bad : raw.bad - pair.lastRaw.bad);
+  const reset = anyWentDown([pair.lastRaw.total, pair.lastRaw.bad], [raw.total, raw.bad]);
+  const dTotal = increaseSince(pair.lastRaw.total, raw.total, reset);
+  const dBad = Math.min(dTotal, increaseSince(pair.lastRaw.bad, raw.bad, reset));
   pair.cum = { bad: pair.cum.bad + Math.max(0, dBad), total: pair.cum.total + Math.max(0, dTotal) };
   pair.lastRaw = { ...raw };
   return dTotal > 0;
