@@ -9,6 +9,7 @@ import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { startCollector, type RunningCollector } from './collector-process.js';
 import { compareWithApis } from './page-reader.js';
 import { runDemo } from '../demo/demo-process.js';
+import { afterNextSample } from '../collector/collector-process.js';
 
 describe('status page over the demo workload', () => {
   let collector: RunningCollector;
@@ -25,6 +26,8 @@ describe('status page over the demo workload', () => {
     const started = demo.lines().find((l) => l.msg === 'demo started') as { keyIds?: { payments?: { leaked?: string } } } | undefined;
     leakedKey = started?.keyIds?.payments?.leaked ?? '';
     assert.ok(leakedKey, 'the demo names the leaked key in its start line');
+    // Reads show the SLO engine as of its last tick: wait for one after the demo's last push.
+    await afterNextSample(collector.base);
     browser = await launchChromium();
     page = await (await phoneContext(browser)).newPage();
   });
