@@ -15,14 +15,11 @@ import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, t
 import { Pusher } from './otel-pushers.js';
 import { sendSpans } from './otel-spans.js';
 import { fingerprintsIn } from './fingerprints.js';
+import type { FailuresApiResponse, KeysApiResponse, SloApiResponse } from '../../src/collector/model.js';
 
 const GAUGE = 'hmac_slo_collector_top_rejected_clients';
 const RAW_CLIENTS = ['acme-partner-id-0001', 'globex-partner-id-02', 'initech-partner-id-3', 'hooli-partner-id-005', 'kms-victim-client-06', 'happy-client-id-0007'];
 
-interface FailuresBody {
-  failures: { job: string; reason: string; keyId: string; clientFingerprint?: string; traceId: string; spanId: string; timeUnixMs: number }[];
-  topClients: { job: string; clients: { clientFingerprint: string; count: number; error: number }[] }[];
-}
 
 async function getJson<T>(c: CollectorProcess, path: string): Promise<T> {
   const res = await fetch(`${c.url}${path}`);
@@ -67,7 +64,7 @@ test('failed spans: ring, top clients and their gauge survive SIGKILL and SIGTER
     ]);
     await sendSpans(c.url, 'protobuf', 'billing', [{ client: 'acme-partner-id-0001', outcome: 'rejected', reason: 'revoked_key', keyId: 'k0', times: 2 }]);
 
-    const before = await getJson<FailuresBody>(c, '/api/failures?limit=100');
+    const before = await getJson<FailuresApiResponse>(c, '/api/failures?limit=100');
     // Written from what was sent: 13 failed spans (accepted ones are not failures), ring of 8, the
     // newest first — billing's two, then initech's, then the KMS errors and 3 of globex's replays.
     assert.equal(before.failures.length, 8);
@@ -88,12 +85,12 @@ test('failed spans: ring, top clients and their gauge survive SIGKILL and SIGTER
     // SIGKILL straight after the answers: no snapshot holds these spans, only the push log.
     await c.kill();
     c = await startCollector({ dir: tmp.dir, configYaml: config });
-    assert.deepEqual(await getJson<FailuresBody>(c, '/api/failures?limit=100'), before, c.output());
+    assert.deepEqual(await getJson<FailuresApiResponse>(c, '/api/failures?limit=100'), before, c.output());
     assert.deepEqual(await gauge(c), gaugeBefore);
 
     // More after the restart, then a graceful stop: the snapshot carries everything.
     await sendSpans(c.url, 'json', 'payments', [{ client: 'hooli-partner-id-005', outcome: 'rejected', reason: 'timestamp_skew', times: 1 }]);
-    const second = await getJson<FailuresBody>(c, '/api/failures?limit=100');
+    const second = await getJson<FailuresApiResponse>(c, '/api/failures?limit=100');
     assert.equal(second.failures.length, 8);
     assert.equal(second.failures[0]!.reason, 'timestamp_skew');
     assert.deepEqual(second.failures.slice(1), before.failures.slice(0, 7));
@@ -103,7 +100,7 @@ test('failed spans: ring, top clients and their gauge survive SIGKILL and SIGTER
     assert.ok(snapshot.failures !== undefined && snapshot.keys !== undefined, 'the snapshot has the new sections');
 
     c = await startCollector({ dir: tmp.dir, configYaml: config });
-    assert.deepEqual(await getJson<FailuresBody>(c, '/api/failures?limit=100'), second);
+    assert.deepEqual(await getJson<FailuresApiResponse>(c, '/api/failures?limit=100'), second);
     assert.deepEqual(await gauge(c), gaugeSecond);
     await c.kill();
 
@@ -112,7 +109,7 @@ test('failed spans: ring, top clients and their gauge survive SIGKILL and SIGTER
     // Restarted under smaller bounds: the newest 3 failures, the top 1 client per job.
     const small = 'collector:\n  failures:\n    ringSize: 3\n    topClients: 1\n';
     c = await startCollector({ dir: tmp.dir, configYaml: small });
-    const trimmed = await getJson<FailuresBody>(c, '/api/failures?limit=100');
+    const trimmed = await getJson<FailuresApiResponse>(c, '/api/failures?limit=100');
     assert.deepEqual(trimmed.failures, second.failures.slice(0, 3));
     assert.deepEqual(
       trimmed.topClients.map((t) => [t.job, t.clients.map((x) => [x.clientFingerprint, x.count])]),
@@ -130,12 +127,6 @@ test('failed spans: ring, top clients and their gauge survive SIGKILL and SIGTER
   }
 });
 
-interface KeysBody {
-  keys: { keyId: string; status: string; share: number; verifications: number; jobs: string[] }[];
-}
-interface SloBody {
-  slos: { job: string; slo: string; windows: { window: string; events: number; badEvents: number }[] }[];
-}
 
 test('key usage and SLO windows survive SIGKILL and SIGTERM; SLO history survives SIGTERM', async () => {
   const tmp = tempDir();
@@ -153,14 +144,14 @@ test('key usage and SLO windows survive SIGKILL and SIGTERM; SLO history survive
     await Promise.all([a.shutdown(), b.shutdown()]);
 
     // Written from what was pushed: k1 11 (payments 7, billing 4), k2 4 (payments), of 15.
-    const keys = await getJson<KeysBody>(c, '/api/keys');
+    const keys = await getJson<KeysApiResponse>(c, '/api/keys');
     const byKey = new Map(keys.keys.map((k) => [k.keyId, k]));
     assert.equal(byKey.get('k1')?.verifications, 11);
     assert.equal(byKey.get('k2')?.verifications, 4);
     assert.ok(Math.abs(byKey.get('k1')!.share - 11 / 15) < 1e-12);
     assert.deepEqual(byKey.get('k1')?.jobs, ['billing', 'payments']);
     await afterNextSample(c.url);
-    const slo = (await getJson<SloBody>(c, '/api/slo')).slos;
+    const slo = (await getJson<SloApiResponse>(c, '/api/slo')).slos;
     // payments pushed 11 verifications: 1 rejected and 1 error are bad for auth-success.
     const success = slo.find((s) => s.job === 'payments' && s.slo === 'auth-success');
     const w5 = success?.windows.find((w) => w.window === '5m');
@@ -168,15 +159,15 @@ test('key usage and SLO windows survive SIGKILL and SIGTERM; SLO history survive
 
     await c.kill();
     c = await startCollector({ dir: tmp.dir });
-    assert.deepEqual(await getJson<KeysBody>(c, '/api/keys'), keys, c.output());
-    assert.deepEqual((await getJson<SloBody>(c, '/api/slo')).slos, slo);
+    assert.deepEqual(await getJson<KeysApiResponse>(c, '/api/keys'), keys, c.output());
+    assert.deepEqual((await getJson<SloApiResponse>(c, '/api/slo')).slos, slo);
 
     const pairs = slo.map((s) => `job=${encodeURIComponent(s.job)}&slo=${encodeURIComponent(s.slo)}`);
     const histories = await Promise.all(pairs.map((q) => getJson<{ points: unknown[] }>(c, `/api/slo/history?${q}`)));
     assert.equal(await c.stop(), 0, c.output());
     c = await startCollector({ dir: tmp.dir });
-    assert.deepEqual(await getJson<KeysBody>(c, '/api/keys'), keys);
-    assert.deepEqual((await getJson<SloBody>(c, '/api/slo')).slos, slo);
+    assert.deepEqual(await getJson<KeysApiResponse>(c, '/api/keys'), keys);
+    assert.deepEqual((await getJson<SloApiResponse>(c, '/api/slo')).slos, slo);
     for (const [i, q] of pairs.entries()) {
       const after = await getJson<{ points: unknown[] }>(c, `/api/slo/history?${q}`);
       // The restart's own first sample may open a new minute's point; everything before it stays.
@@ -213,14 +204,14 @@ test('a snapshot without the failure and key sections, or with damaged ones, sti
     });
     c = await startCollector({ dir: tmp.dir });
     assert.equal((await exposition(c)).get(V), 5, c.output());
-    assert.deepEqual(await getJson<FailuresBody>(c, '/api/failures'), { failures: [], topClients: [] });
+    assert.deepEqual(await getJson<FailuresApiResponse>(c, '/api/failures'), { failures: [], topClients: [] });
     assert.doesNotMatch(c.output(), /unreadable/);
     // Key usage starts afresh (the earlier counts are its baseline); new traffic counts.
     const q = new Pusher({ url: c.url, protocol: 'json', temporality: 'delta', serviceName: 'old', instance: 'o2' });
     q.verifications.add(3, { [ATTR.keyId]: 'k1', [ATTR.outcome]: 'accepted' });
     await q.flush();
     await Promise.all([p.shutdown(), q.shutdown()]);
-    assert.equal((await getJson<KeysBody>(c, '/api/keys')).keys.find((k) => k.keyId === 'k1')?.verifications, 3);
+    assert.equal((await getJson<KeysApiResponse>(c, '/api/keys')).keys.find((k) => k.keyId === 'k1')?.verifications, 3);
     assert.equal(await c.stop(), 0);
 
     // Damaged sections: reported, started empty; the aggregates are kept.
@@ -232,7 +223,7 @@ test('a snapshot without the failure and key sections, or with damaged ones, sti
     assert.equal((await exposition(c)).get(V), 8, c.output());
     assert.match(c.output(), /failure log in the snapshot is unreadable/);
     assert.match(c.output(), /key usage in the snapshot is unreadable/);
-    assert.deepEqual((await getJson<FailuresBody>(c, '/api/failures')).failures, []);
+    assert.deepEqual((await getJson<FailuresApiResponse>(c, '/api/failures')).failures, []);
     assert.equal(await c.stop(), 0);
 
     // A tampered ring: a raw client ID where a fingerprint belongs is never served.
@@ -248,7 +239,7 @@ test('a snapshot without the failure and key sections, or with damaged ones, sti
     c = await startCollector({ dir: tmp.dir });
     const body = await (await fetch(`${c.url}/api/failures`)).text();
     assert.ok(!body.includes('acme-partner-id-0001'), body);
-    assert.equal((JSON.parse(body) as FailuresBody).failures.length, 1);
+    assert.equal((JSON.parse(body) as FailuresApiResponse).failures.length, 1);
     assert.ok(!(await (await fetch(`${c.url}/metrics`)).text()).includes('acme-partner-id-0001'));
   } finally {
     await c.stop();
