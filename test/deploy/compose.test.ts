@@ -224,7 +224,7 @@ test('Prometheus: scrapes the collector with honor_labels, drops its SLO copies,
   // The drop rule, applied as Prometheus applies it (regex anchored at both ends, action drop).
   const drops = (job.metric_relabel_configs as any[]).filter((r) => r.action === 'drop' && r.source_labels?.join() === '__name__');
   const dropped = (name: string) => drops.some((r) => new RegExp(`^(?:${r.regex})$`).test(name));
-  for (const name of ['hmac_slo_error_ratio', 'hmac_slo_burn_rate', 'hmac_slo_error_budget_remaining', 'hmac_slo_objective']) {
+  for (const name of ['job_slo:hmac_slo_error:ratio', 'job_slo:hmac_slo_error_budget:burn_rate', 'job_slo:hmac_slo_error_budget:remaining', 'slo:hmac_slo_objective:ratio']) {
     assert.ok(dropped(name), `${name} (also recorded by the rules) must be dropped at scrape`);
   }
   for (const name of ['hmac_auth_verifications_total', 'hmac_slo_collector_pushes_total', 'hmac_slo_collector_series', 'hmac_kms_operations_total']) {
