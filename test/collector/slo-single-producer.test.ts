@@ -5,7 +5,7 @@
  * the generated rules record. And since nothing is produced twice, no dashboard or alert reads an SLO
  * series through a de-duplicating aggregation (`max by`, `min by`, `avg by`, ...).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { ATTR, SLO_SERIES } from '@hmac-slo/instrumentation/contract';
-import { afterNextSample, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { afterNextSample, collectorPerFile } from './collector-process.js';
 import { Pusher } from './otel-pushers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -23,17 +23,7 @@ interface RuleFile { groups: { rules: { record?: string; alert?: string; expr: s
 const ruleFile = (name: string) => parse(readFileSync(join(generated, name), 'utf8')) as RuleFile;
 const recorded = new Set(ruleFile('rules.yaml').groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))));
 
-let tmp: ReturnType<typeof tempDir>;
-let collector: CollectorProcess;
-
-before(async () => {
-  tmp = tempDir();
-  collector = await startCollector({ dir: tmp.dir });
-});
-after(async () => {
-  await collector?.stop();
-  tmp?.cleanup();
-});
+const collectorOf = collectorPerFile();
 
 /** Family names of an exposition: `# TYPE` lines and every sample's metric name. */
 function familyNames(text: string): Set<string> {
@@ -47,6 +37,7 @@ function familyNames(text: string): Set<string> {
 }
 
 test("no family on the collector's /metrics is a name the recording rules record", async () => {
+  const collector = collectorOf();
   const p = new Pusher({ url: collector.url, serviceName: 'payments', protocol: 'protobuf', temporality: 'cumulative', instance: 'p1' });
   p.verifications.add(20, { [ATTR.scheme]: 'ref', [ATTR.keyId]: 'k1', [ATTR.outcome]: 'accepted' });
   p.verifications.add(2, { [ATTR.scheme]: 'ref', [ATTR.keyId]: 'k1', [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'signature_mismatch' });
