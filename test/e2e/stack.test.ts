@@ -169,7 +169,7 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
     // payments-api is split: its main instance pushes to A, its canary to B.
     const instances = await stack.prometheus.query('count by (instance) (hmac_auth_verifications_total{job="payments-api"})');
     assert.equal(instances.length, 2, 'payments-api series from both collectors');
-    // One copy of each SLO series: the rules' (the collectors' are dropped at scrape).
+    // One copy of each SLO series: the rules' (the collectors export none, and nothing is dropped at scrape).
     assert.deepEqual(await stack.prometheus.query('count by (job, slo, window) (job_slo:hmac_slo_error_budget:burn_rate) > 1'), []);
     assert.deepEqual(await stack.prometheus.query('job_slo:hmac_slo_error_budget:burn_rate{instance!=""}'), []);
 
