@@ -1,19 +1,20 @@
 // Multiwindow multi-burn-rate alerts (SRE workbook, ch. 5), one rule per SLO and per entry of
 // `alerting.burnRate`. The factor is derived, never typed: budgetConsumed × period ÷ long window
-// (2 % of a 30d budget in 1h → 14.4×; the same 2 % of a 28d budget → 13.44×). Both windows must burn
+// (2 % of a 30d budget in 1h → 14.4×; the same 2 % of a 28d budget → 13.44×), computed once by
+// `hmac-slo generate` (src/config/slo-plan.ts) into `alerting.burnRate[].factor`. Both windows must burn
 // faster than the factor: the long one proves it matters, the short one that it is still happening.
-// `max by (job, slo)` collapses a duplicate copy of the series (the collector's own gauges scraped
-// next to these rules) into one alert.
+// The recording rules are the only producer of the burn-rate series, so each (job, slo, window) is one
+// series; `sum without (window)` only drops the window label so the two sides match on (job, slo).
 local lib = import '../rules/lib.libsonnet';
 
 {
   prometheusAlerts+:: {
     local c = $._config,
     local S = c.contract.sloSeries,
-    local burn(slo, w) = 'max by (job, slo) (%s{slo="%s",window="%s"})' % [S.burnRate, slo.name, w],
+    local burn(slo, w) = 'sum without (window) (%s{slo="%s",window="%s"})' % [S.burnRate, slo.name, w],
 
     local rule(slo, a) =
-      local factor = lib.num(a.budgetConsumed * lib.seconds(c.period) / lib.seconds(a.long));
+      local factor = lib.num(a.factor);
       lib.alert(
         c,
         'ErrorBudgetBurn',

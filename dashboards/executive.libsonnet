@@ -25,7 +25,7 @@ local lib = import '../rules/lib.libsonnet';
     // The burn-rate panel shows the first alert's long window, with that alert's factor as the red
     // line: above it, the page fires once the short window agrees.
     local burnAlert = c.alerting.burnRate[0],
-    local burnFactor = burnAlert.budgetConsumed * lib.seconds(c.period) / lib.seconds(burnAlert.long),
+    local burnFactor = burnAlert.factor,
 
     local verif = 'verifications',
     local success =
@@ -44,7 +44,7 @@ local lib = import '../rules/lib.libsonnet';
             c.period, m1.name, lib.percent(m1.objective),
           ],
           'percentunit',
-          [p.target('1 - %s' % Q.slo('errorRatio', 'job', ['slo="%s"' % m1.name, 'window="%s"' % c.period]), '{{job}}')],
+          [p.target('1 - %s' % Q.slo('errorRatio', ['slo="%s"' % m1.name, 'window="%s"' % c.period]), '{{job}}')],
           w=8,
           thresholds=p.thresholds([['red', null], ['green', m1.objective]]),
           decimals=3,
@@ -53,7 +53,7 @@ local lib = import '../rules/lib.libsonnet';
     ) + [
       p.stat(
         'SLO objectives',
-        'The objective of every SLO (`hmac_slo_objective`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.',
+        'The objective of every SLO (`slo:hmac_slo_objective:ratio`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.',
         'percentunit',
         [p.target(Q.objective(), '{{slo}}')],
         w=8,
@@ -91,22 +91,22 @@ local lib = import '../rules/lib.libsonnet';
       ),
       p.timeseries(
         'Burn rate per SLO (%s)' % burnAlert.long,
-        'How fast each SLO spends its error budget over the last %s (`hmac_slo_burn_rate`): 1 spends exactly the budget over the %s period. The red line is the %s alert factor (%s%% of the budget in %s = %s×).' % [
+        'How fast each SLO spends its error budget over the last %s (`job_slo:hmac_slo_error_budget:burn_rate`): 1 spends exactly the budget over the %s period. The red line is the %s alert factor (%s%% of the budget in %s = %s×).' % [
           burnAlert.long, c.period, burnAlert.severity, lib.num(burnAlert.budgetConsumed * 100), burnAlert.long, lib.num(burnFactor),
         ],
         'short',
-        [p.target(Q.slo('burnRate', 'job, slo', ['window="%s"' % burnAlert.long]), '{{job}} {{slo}}')],
+        [p.target(Q.slo('burnRate', ['window="%s"' % burnAlert.long]), '{{job}} {{slo}}')],
         thresholds=p.thresholds([['green', null], ['yellow', 1], ['red', burnFactor]]),
         decimals=2,
       ),
 
       p.bargauge(
         'Error budget remaining per SLO',
-        'Share of the %s error budget left, per job and SLO (`hmac_slo_error_budget_remaining`): 100%% untouched, 0 spent, below 0 overspent. Amber below %s.' % [
+        'Share of the %s error budget left, per job and SLO (`job_slo:hmac_slo_error_budget:remaining`): 100%% untouched, 0 spent, below 0 overspent. Amber below %s.' % [
           c.period, lib.percent(d.budgetWarnRemaining),
         ],
         'percentunit',
-        [p.target(Q.slo('errorBudgetRemaining', 'job, slo'), '{{job}} {{slo}}')],
+        [p.target(Q.slo('errorBudgetRemaining'), '{{job}} {{slo}}')],
         thresholds=p.thresholds([['red', null], ['orange', 0], ['green', d.budgetWarnRemaining]]),
         decimals=1,
         max=1,

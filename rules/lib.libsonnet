@@ -49,12 +49,9 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   // Denominator floor: keeps a ratio at 0 (not NaN) when nothing happened in the window.
   epsilon:: '1e-9',
 
-  // Every window the SLO series are recorded for: the contract's windows, the period, and any
-  // window a burn-rate alert in the config uses; sorted by length, duplicates removed.
-  windows(c)::
-    local all = c.contract.sloWindows + [c.period] + std.flattenArrays([[a.long, a.short] for a in c.alerting.burnRate]);
-    local uniq = std.foldl(function(acc, w) if std.member(acc, w) then acc else acc + [w], all, []);
-    std.sort(uniq, function(w) $.seconds(w)),
+  // Every window the SLO series are recorded for, resolved once by `hmac-slo generate` (the contract's
+  // windows, the period and every burn-rate alert window; src/config/slo-plan.ts), shortest first.
+  windows(c):: c.contract.sloWindows,
 
   // The SLI of one SLO as PromQL over a (scaled) range `r`: `total` events and `bad` events, both
   // `sum by (job)`, so collector replicas and direct scrapes add up. `bad` exists whenever `total`

@@ -1,5 +1,7 @@
-// Recording rules: per SLO, the series the hmac-slo collector also exports (contract SLO_SERIES), with
-// the same names and labels (`job`, `slo`, `window`), so a dashboard works with either source.
+// Recording rules: per SLO, the SLO series of the contract (SLO_SERIES, `level:metric:operations`
+// names, labels `job`, `slo`, `window`). These rules are their only producer: the hmac-slo collector
+// serves its own SLO engine through /api/slo, never under these names. Windows come resolved from
+// config.json (`contract.sloWindows`), written by `hmac-slo generate`.
 //
 // How each window is computed (docs/alerts.md "How the SLO series are computed"):
 // - base: `increase` of bad and total events over 5m, per job, recorded as intermediate series;

@@ -8,8 +8,9 @@
 //   aggregated with `sum by (...)`, so collector replicas and direct scrapes add up;
 // - ratios floor their denominator at 1e-9 and fill a missing numerator with 0, as the recording
 //   rules do: no traffic reads as "no failures", never NaN;
-// - SLO gauges (`hmac_slo_*`) are read with `max by`: the same series can arrive twice (the
-//   collector's copy and the recording rules'), and max collapses the duplicate without doubling.
+// - SLO series (`job_slo:hmac_slo_*`, `slo:hmac_slo_objective:ratio`) are read as they are: the
+//   recording rules are their only producer (the collector does not export them), so there is
+//   nothing to de-duplicate.
 local lib = import '../../rules/lib.libsonnet';
 
 function(c) {
@@ -57,13 +58,13 @@ function(c) {
   // their own labels only, never the labels `config.selector` filters raw series on.
   plainSel(matchers):: if std.length(matchers) == 0 then '' else '{%s}' % std.join(',', matchers),
 
-  // An SLO gauge of the contract (`hmac_slo_*`), deduplicated with `max by`.
-  slo(series, by, matchers=[])::
-    'max by (%s) (%s%s)' % [by, c.contract.sloSeries[series], q.plainSel(['job=~"$job"'] + matchers)],
+  // A recorded SLO series of the contract (`job_slo:hmac_slo_*`), one series per job, slo (and window).
+  slo(series, matchers=[])::
+    '%s%s' % [c.contract.sloSeries[series], q.plainSel(['job=~"$job"'] + matchers)],
 
-  // `hmac_slo_objective` carries only `slo` (it is a property of the SLO, not of a job): the one SLO
-  // series read without a job matcher (listed in the lint test's exceptions).
-  objective(matchers=[]):: 'max by (slo) (%s%s)' % [c.contract.sloSeries.objective, q.plainSel(matchers)],
+  // `slo:hmac_slo_objective:ratio` carries only `slo` (it is a property of the SLO, not of a job):
+  // the one SLO series read without a job matcher (listed in the lint test's exceptions).
+  objective(matchers=[]):: '%s%s' % [c.contract.sloSeries.objective, q.plainSel(matchers)],
 
   // The failure reasons of the contract for one outcome.
   reasons(outcome):: [r for r in std.objectFields(c.contract.failureReasons) if c.contract.failureReasons[r] == outcome],

@@ -242,15 +242,21 @@ export const SPANS = {
 export const FINGERPRINT_HEX_LENGTH = 12;
 
 /**
- * SLO series shared by the collector's gauges and the generated Prometheus recording rules, so a
- * dashboard works whichever computed them. Labels: `job`, `slo`, and `window` where noted.
+ * SLO series recorded by the generated Prometheus recording rules, their only producer (the collector
+ * serves its own SLO engine through /api/slo and the status page, not as series). Named the
+ * Prometheus way, `level:metric:operations`: `job_slo:` = one series per job and SLO, `slo:` = per SLO.
+ * Labels: `job`, `slo`, and `window` where noted. Before 0.2 these were `hmac_slo_objective`,
+ * `hmac_slo_error_ratio`, `hmac_slo_burn_rate` and `hmac_slo_error_budget_remaining` (docs/slo.md).
  */
 export const SLO_SERIES = {
-  objective: 'hmac_slo_objective', // {slo}
-  errorRatio: 'hmac_slo_error_ratio', // {job, slo, window}
-  burnRate: 'hmac_slo_burn_rate', // {job, slo, window}
-  errorBudgetRemaining: 'hmac_slo_error_budget_remaining', // {job, slo}, 1 = untouched, < 0 = overspent
+  objective: 'slo:hmac_slo_objective:ratio', // {slo}
+  errorRatio: 'job_slo:hmac_slo_error:ratio', // {job, slo, window}
+  burnRate: 'job_slo:hmac_slo_error_budget:burn_rate', // {job, slo, window}
+  errorBudgetRemaining: 'job_slo:hmac_slo_error_budget:remaining', // {job, slo}, 1 = untouched, < 0 = overspent
 } as const;
 
-/** The SLO windows every SLO is evaluated over (the period, e.g. `30d`, is added from config). */
+/**
+ * The fixed SLO windows every SLO is evaluated over; the period and the burn-rate alert windows are
+ * added from config by src/config/slo-plan.ts (the one resolved list both engine and rules read).
+ */
 export const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;

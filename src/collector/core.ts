@@ -313,11 +313,6 @@ export class CollectorCore {
     return this.engine.has(job, slo) ? this.engine.history(job, slo) : undefined;
   }
 
-  /** The SLO gauges for `/metrics`, as of the engine's last sample. */
-  sloFamilies(nowMs: number): PromFamily[] {
-    return this.engine.families(nowMs);
-  }
-
   /** `GET /api/failures` (throws `FailureQueryError` for a bad query). */
   failureQuery(query: FailuresQuery): FailuresApiResponse {
     return this.failures.query(query);

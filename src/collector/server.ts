@@ -177,7 +177,6 @@ export class CollectorServer {
     const om = wantsOpenMetrics(req.headers.accept);
     const out = new ByteWriter();
     writeSeries(out, core, om);
-    writeFamilies(out, core.sloFamilies(now), om);
     writeFamilies(out, core.selfFamilies(), om);
     const chunks = finish(out, om);
     let length = 0;

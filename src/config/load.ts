@@ -79,7 +79,3 @@ export function loadConfig(file?: string): HmacSloConfig {
   return parseConfig(doc.toJS(), file);
 }
 
-/** Burn factor of a multiwindow alert: budgetConsumed × period / long window (SRE workbook). */
-export function burnFactor(budgetConsumed: number, long: string, period: string): number {
-  return (budgetConsumed * durationSeconds(period)) / durationSeconds(long);
-}

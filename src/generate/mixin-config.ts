@@ -9,10 +9,10 @@ import {
   KEY_ID_OTHER,
   KEY_ID_UNKNOWN,
   SLO_SERIES,
-  SLO_WINDOWS,
   promLabel,
 } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig } from '../config/schema.js';
+import { burnAlertsWithFactor, sloWindowNames } from '../config/slo-plan.js';
 
 export function mixinConfig(config: HmacSloConfig): Record<string, unknown> {
   const labels = Object.fromEntries(Object.entries(ATTR).map(([k, v]) => [k, promLabel(v)]));
@@ -21,6 +21,8 @@ export function mixinConfig(config: HmacSloConfig): Record<string, unknown> {
   );
   return {
     ...config,
+    // Each burn-rate alert with its factor, computed once here (src/config/slo-plan.ts).
+    alerting: { ...config.alerting, burnRate: burnAlertsWithFactor(config) },
     contract: {
       metrics,
       labels,
@@ -28,7 +30,8 @@ export function mixinConfig(config: HmacSloConfig): Record<string, unknown> {
       keyIdUnknown: KEY_ID_UNKNOWN,
       keyIdOther: KEY_ID_OTHER,
       sloSeries: SLO_SERIES,
-      sloWindows: SLO_WINDOWS,
+      // Every window the SLO series are recorded for, resolved once (src/config/slo-plan.ts).
+      sloWindows: sloWindowNames(config),
     },
   };
 }

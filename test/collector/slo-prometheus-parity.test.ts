@@ -151,7 +151,7 @@ test('engine error ratios, burn rates and budgets agree with the generated recor
         '    input_series:',
         promtoolInput(c),
         '    promql_expr_test:',
-        ...['hmac_slo_error_ratio', 'hmac_slo_burn_rate', 'hmac_slo_error_budget_remaining'].map(
+        ...['job_slo:hmac_slo_error:ratio', 'job_slo:hmac_slo_error_budget:burn_rate', 'job_slo:hmac_slo_error_budget:remaining'].map(
           (expr) => `      - expr: ${expr}\n        eval_time: ${MINUTES}m\n        exp_samples: []`,
         ),
         '',
@@ -185,8 +185,8 @@ test('engine error ratios, burn rates and budgets agree with the generated recor
           assert.ok(g, `Prometheus has no ${metric}{slo="${s.slo}",window="${w.window}"}`);
           return g.value;
         };
-        const ratio = theirs('hmac_slo_error_ratio');
-        const burn = theirs('hmac_slo_burn_rate');
+        const ratio = theirs('job_slo:hmac_slo_error:ratio');
+        const burn = theirs('job_slo:hmac_slo_error_budget:burn_rate');
         const label = `${s.slo} ${w.window}: engine ${w.errorRatio}, Prometheus ${ratio}`;
         if (!w.window.endsWith('d')) {
           // Read from the raw counters with `increase`: exact when samples coincide with scrapes.
@@ -203,7 +203,7 @@ test('engine error ratios, burn rates and budgets agree with the generated recor
         }
         compared++;
       }
-      const budget = got.find((g) => g.labels.__name__ === 'hmac_slo_error_budget_remaining' && g.labels.slo === s.slo);
+      const budget = got.find((g) => g.labels.__name__ === 'job_slo:hmac_slo_error_budget:remaining' && g.labels.slo === s.slo);
       assert.ok(budget, `Prometheus has no budget for ${s.slo}`);
       assert.ok(Math.abs(s.errorBudgetRemaining - (1 - bad / total / (1 - s.objective))) <= 1e-9, `${s.slo} engine budget`);
       const low = 1 - bad / (total - totalEdge) / (1 - s.objective);

@@ -118,10 +118,10 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
           const w = e.windows.get(window)!;
           const ratioC = w.events > 0 ? w.badEvents / w.events : 0;
           const sel = `{job=${JSON.stringify(e.job)},slo="${e.slo}",window="${window}"}`;
-          const [ratio] = await stack.prometheus.query(`hmac_slo_error_ratio${sel}`);
-          const [burn] = await stack.prometheus.query(`hmac_slo_burn_rate${sel}`);
-          const [stamp] = await stack.prometheus.query(`timestamp(hmac_slo_error_ratio${sel})`);
-          assert.ok(ratio && burn && stamp, `Prometheus has no recorded hmac_slo_error_ratio${sel}`);
+          const [ratio] = await stack.prometheus.query(`job_slo:hmac_slo_error:ratio${sel}`);
+          const [burn] = await stack.prometheus.query(`job_slo:hmac_slo_error_budget:burn_rate${sel}`);
+          const [stamp] = await stack.prometheus.query(`timestamp(job_slo:hmac_slo_error:ratio${sel})`);
+          assert.ok(ratio && burn && stamp, `Prometheus has no recorded job_slo:hmac_slo_error:ratio${sel}`);
           const W = durationSeconds(window) / SPEED;
           const te = stamp.value;
           // The collector starts a window at its stored sample at or before the window start: 5 s
@@ -169,9 +169,9 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
     // payments-api is split: its main instance pushes to A, its canary to B.
     const instances = await stack.prometheus.query('count by (instance) (hmac_auth_verifications_total{job="payments-api"})');
     assert.equal(instances.length, 2, 'payments-api series from both collectors');
-    // One copy of each SLO series: the rules' (the collectors' are dropped at scrape).
-    assert.deepEqual(await stack.prometheus.query('count by (job, slo, window) (hmac_slo_burn_rate) > 1'), []);
-    assert.deepEqual(await stack.prometheus.query('hmac_slo_burn_rate{instance!=""}'), []);
+    // One copy of each SLO series: the rules' (the collectors export none, and nothing is dropped at scrape).
+    assert.deepEqual(await stack.prometheus.query('count by (job, slo, window) (job_slo:hmac_slo_error_budget:burn_rate) > 1'), []);
+    assert.deepEqual(await stack.prometheus.query('job_slo:hmac_slo_error_budget:burn_rate{instance!=""}'), []);
 
     // The rules' auth-success error ratio over a window covering the whole run, against the totals.
     const runSec = (Date.now() - stack.startedAt) / 1000;
@@ -182,9 +182,9 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const bad = Object.entries(counts).filter(([k]) => !k.startsWith('accepted/')).reduce((a, [, v]) => a + v, 0);
       const sel = `{job=${JSON.stringify(job)},slo="auth-success",window="${window}"}`;
-      const [ratio] = await stack.prometheus.query(`hmac_slo_error_ratio${sel}`);
-      const [stamp] = await stack.prometheus.query(`timestamp(hmac_slo_error_ratio${sel})`);
-      assert.ok(ratio && stamp, `no hmac_slo_error_ratio${sel}`);
+      const [ratio] = await stack.prometheus.query(`job_slo:hmac_slo_error:ratio${sel}`);
+      const [stamp] = await stack.prometheus.query(`timestamp(job_slo:hmac_slo_error:ratio${sel})`);
+      assert.ok(ratio && stamp, `no job_slo:hmac_slo_error:ratio${sel}`);
       const W = durationSeconds(window) / SPEED;
       const u = await uncertainty(stack.prometheus, slo, job, stamp.value, stack.startedAt / 1000, stamp.value - W, [stamp.value - W, stamp.value - W]);
       const tol = ratioTolerance(bad / total, total, u, W, INTERVAL);

@@ -55,7 +55,7 @@ test('hmac-slo generate --config --out renders a 28-day SLO with its own burn fa
     assert.equal(spawnSync('promtool', ['check', 'rules', join(out, 'prometheus', 'rules.yaml'), join(out, 'prometheus', 'alerts.yaml')]).status, 0);
 
     // The period window is recorded under its own name.
-    assert.ok(allRules(rules).some((x) => x.record === 'hmac_slo_error_ratio' && x.labels?.window === '28d'));
+    assert.ok(allRules(rules).some((x) => x.record === 'job_slo:hmac_slo_error:ratio' && x.labels?.window === '28d'));
     // 2 % of 28 days in 1 hour: 0.02 × 672 h = 13.44; 5 % in 6 h: 0.05 × 112 = 5.6; 10 % in 1 d: 2.8; 10 % in 3 d: 0.9333…
     const factors = allRules(alerts).filter((x) => x.alert === 'PayAuthErrorBudgetBurn' && x.labels?.slo === 'auth-success')
       .map((x) => Number(/> ([0-9.]+)\n/.exec(x.expr)![1]));
@@ -88,16 +88,16 @@ test('timeScale divides every range, for and lookback but keeps the window label
   const scaled = renderMixin(parseConfig({ timeScale: 60 }, '<test>'), root);
   const rules = allRules(scaled.rules as Groups);
   const alerts = allRules(scaled.alerts as Groups);
-  const oneHour = rules.find((x) => x.record === 'hmac_slo_error_ratio' && x.labels?.slo === 'auth-success' && x.labels.window === '1h')!;
+  const oneHour = rules.find((x) => x.record === 'job_slo:hmac_slo_error:ratio' && x.labels?.slo === 'auth-success' && x.labels.window === '1h')!;
   assert.match(oneHour.expr, /\[1m\]/); // 1h / 60
   assert.doesNotMatch(oneHour.expr, /\[1h\]/);
-  const period = rules.find((x) => x.record === 'hmac_slo_error_ratio' && x.labels?.window === '30d')!;
+  const period = rules.find((x) => x.record === 'job_slo:hmac_slo_error:ratio' && x.labels?.window === '30d')!;
   assert.match(period.expr, /\[12h\]/); // 30d / 60
   assert.equal(alerts.find((x) => x.alert === 'HmacAuthKeyRotationStalled')!.for, '24m'); // 1d / 60
   assert.equal(alerts.find((x) => x.alert === 'HmacAuthKmsLatencyHigh')!.for, '5s'); // 5m / 60
   // 1440: a day in a minute; 1h becomes 2.5 s, spelled in milliseconds.
   const minute = allRules(renderMixin(parseConfig({ timeScale: 1440 }, '<test>'), root).rules as Groups);
-  assert.match(minute.find((x) => x.labels?.window === '1h' && x.record === 'hmac_slo_error_ratio')!.expr, /\[2500ms\]/);
+  assert.match(minute.find((x) => x.labels?.window === '1h' && x.record === 'job_slo:hmac_slo_error:ratio')!.expr, /\[2500ms\]/);
 });
 
 test('custom SLIs: reasons narrow the bad events, latency reads the exact bucket', () => {
@@ -112,7 +112,7 @@ test('custom SLIs: reasons narrow the bad events, latency reads the exact bucket
   assert.match(bad('signing-throttle'), /hmac_auth_signings_total\{hmac_outcome="error",error_type=~"kms_throttled\|kms_timeout"\}/);
   // A whole-number bound: some clients write le="1.0".
   assert.match(bad('kms-fast'), /hmac_kms_operation_duration_seconds_bucket\{le=~"1\|1\.0"\}/);
-  assert.ok(rules.some((x) => x.record === 'hmac_slo_objective' && x.expr === 'vector(0.99)'));
+  assert.ok(rules.some((x) => x.record === 'slo:hmac_slo_objective:ratio' && x.expr === 'vector(0.99)'));
 });
 
 test('a bad config is refused with the file and the field, and nothing is written', () => {

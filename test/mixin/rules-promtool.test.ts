@@ -33,14 +33,14 @@ test('every recording rule writes a contract SLO series or an intermediate job_s
   const rules = parse(readFileSync(join(generated, 'rules.yaml'), 'utf8')) as { groups: { rules: { record: string; labels: Record<string, string> }[] }[] };
   const names = new Set(rules.groups.flatMap((g) => g.rules.map((r) => r.record)));
   assert.deepEqual([...names].sort(), [
-    'hmac_slo_burn_rate',
-    'hmac_slo_error_budget_remaining',
-    'hmac_slo_error_ratio',
-    'hmac_slo_objective',
     'job_slo:hmac_slo_bad_events:increase5m',
+    'job_slo:hmac_slo_error:ratio',
+    'job_slo:hmac_slo_error_budget:burn_rate',
+    'job_slo:hmac_slo_error_budget:remaining',
     'job_slo:hmac_slo_events:increase5m',
+    'slo:hmac_slo_objective:ratio',
   ]);
-  const windows = new Set(rules.groups.flatMap((g) => g.rules.filter((r) => r.record === 'hmac_slo_error_ratio').map((r) => r.labels.window)));
+  const windows = new Set(rules.groups.flatMap((g) => g.rules.filter((r) => r.record === 'job_slo:hmac_slo_error:ratio').map((r) => r.labels.window)));
   assert.deepEqual([...windows], ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']);
 });
 

@@ -4,9 +4,9 @@
  * burn rates and error budgets per window — the same numbers the generated Prometheus recording
  * rules compute with `increase()` (docs/slo.md explains the math and the tolerance).
  */
-import { SLO_SERIES, SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
+import { SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig, SloConfig } from '../../config/schema.js';
-import { burnFactor } from '../../config/load.js';
+import { burnAlertsWithFactor } from '../../config/slo-plan.js';
 import type {
   PromFamily,
   PromSample,
@@ -291,12 +291,7 @@ export class SloEngine {
 
   /** The configured multiwindow burn-rate alerts with their derived factors (unscaled windows). */
   burnAlerts(): SloApiResponse['burnAlerts'] {
-    return this.config.alerting.burnRate.map((a) => ({
-      severity: a.severity,
-      long: a.long,
-      short: a.short,
-      factor: burnFactor(a.budgetConsumed, a.long, this.config.period),
-    }));
+    return burnAlertsWithFactor(this.config).map(({ severity, long, short, factor }) => ({ severity, long, short, factor }));
   }
 
   /** Whether the engine tracks this job and SLO (the HTTP layer answers 404 otherwise). */
@@ -308,48 +303,6 @@ export class SloEngine {
   history(job: string, slo: string): SloHistoryResponse {
     const pair = this.pairs.get(pairKey(job, slo));
     return { job, slo, points: pair ? pair.sparkline.map((p) => ({ ...p })) : [] };
-  }
-
-  /** The SLO gauges for `/metrics` (names from the contract's SLO_SERIES, unscaled window labels). */
-  families(nowMs: number = this.now()): PromFamily[] {
-    const ratio: PromSample[] = [];
-    const burn: PromSample[] = [];
-    const budget: PromSample[] = [];
-    for (const pair of this.sortedPairs()) {
-      const s = this.pairStatus(pair, nowMs);
-      for (const w of s.windows) {
-        const labels = { job: s.job, slo: s.slo, window: w.window };
-        ratio.push({ labels, value: w.errorRatio });
-        burn.push({ labels, value: w.burnRate });
-      }
-      budget.push({ labels: { job: s.job, slo: s.slo }, value: s.errorBudgetRemaining });
-    }
-    return [
-      {
-        name: SLO_SERIES.objective,
-        type: 'gauge',
-        help: 'SLO objective: the target fraction of good events.',
-        samples: this.slos.map((s) => ({ labels: { slo: s.config.name }, value: s.config.objective })),
-      },
-      {
-        name: SLO_SERIES.errorRatio,
-        type: 'gauge',
-        help: 'Bad events / all events of the SLO over the window; 0 without traffic.',
-        samples: ratio,
-      },
-      {
-        name: SLO_SERIES.burnRate,
-        type: 'gauge',
-        help: 'Error ratio over the window divided by the error budget (1 - objective).',
-        samples: burn,
-      },
-      {
-        name: SLO_SERIES.errorBudgetRemaining,
-        type: 'gauge',
-        help: 'Share of the period error budget left: 1 untouched, below 0 overspent.',
-        samples: budget,
-      },
-    ];
   }
 
   /** Size figures for the collector's own health metrics and for tests of the memory bound. */

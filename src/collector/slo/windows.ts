@@ -4,8 +4,8 @@
  * Names stay unscaled (`5m`, `30d`) because they are label values shared with the Prometheus rules;
  * durations are divided by `timeScale` so a demo can live through a day in minutes.
  */
-import { SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
 import { durationSeconds } from '../../config/duration.js';
+import { sloWindowNames } from '../../config/slo-plan.js';
 import type { HmacSloConfig } from '../../config/schema.js';
 
 export interface SloWindow {
@@ -21,14 +21,9 @@ export function scaledMs(duration: string, timeScale: number): number {
 }
 
 /**
- * The contract's windows, the period and every window a burn-rate alert uses, once each by name,
- * shortest first: the same list the generated recording rules record (rules/lib.libsonnet `windows`),
- * so both sources export the same `window` label values.
+ * The SLO plan's windows (src/config/slo-plan.ts), scaled: the same list config.json hands the
+ * recording rules (`contract.sloWindows`), so /api/slo and the rules use the same `window` values.
  */
 export function sloWindows(config: Pick<HmacSloConfig, 'period' | 'timeScale' | 'alerting'>): SloWindow[] {
-  const names: string[] = [...SLO_WINDOWS, config.period];
-  for (const a of config.alerting.burnRate) names.push(a.long, a.short);
-  return [...new Set(names)]
-    .map((name) => ({ name, ms: scaledMs(name, config.timeScale) }))
-    .sort((a, b) => a.ms - b.ms);
+  return sloWindowNames(config).map((name) => ({ name, ms: scaledMs(name, config.timeScale) }));
 }
