@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hkdfSync } from 'node:crypto';
+import { SOURCE_CLI } from '../support/collector.js';
 
 export interface DemoLine {
   msg: string;
@@ -23,7 +24,7 @@ export interface DemoProcess {
 }
 
 export function runDemo(args: readonly string[], env: Record<string, string> = {}): DemoProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'demo', ...args], {
+  const child = spawn(process.execPath, [...SOURCE_CLI, 'demo', ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

@@ -1,5 +1,5 @@
 /**
- * Child processes of the end-to-end test: each one's stdout and stderr go to a log file under
+ * Child processes of the multi-process tests (end-to-end, Prometheus, Alertmanager): each one's stdout and stderr go to a log file under
  * test-output/e2e/ (kept after the run for debugging), and every child is killed by `killAll()`,
  * which the test calls from an `after` hook whatever happened.
  */
@@ -23,6 +23,16 @@ export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<stri
     if (!child.running()) throw new Error(`${child.name} exited before listening:\n${child.output()}`);
     return undefined;
   }, timeoutMs, 100);
+}
+
+/**
+ * `http://host:port` of a Prometheus-family server once it is listening (`listeningAddress`) and its
+ * `/-/ready` answers 200.
+ */
+export async function readyUrl(child: Child, timeoutMs = 30_000): Promise<string> {
+  const url = `http://${await listeningAddress(child, timeoutMs)}`;
+  await waitFor(`${child.name} ready`, async () => child.running() && (await fetch(`${url}/-/ready`)).ok, timeoutMs);
+  return url;
 }
 
 /** Poll `check` until it returns a value other than undefined/false, or throw after `timeoutMs`. */

@@ -1,13 +1,32 @@
 /**
- * Test helpers for the collector tests: run `hmac-slo collector` as a real child process on an
- * OS-chosen loopback port (`--listen 127.0.0.1:0`, URL read from its "collector listening" log
- * line), restart it on the same state directory, kill it; parse its Prometheus exposition.
+ * The one place tests start `hmac-slo collector` as a real child process: on an OS-chosen loopback
+ * port (`--listen 127.0.0.1:0`, URL read from its "collector listening" log line), restarted on the
+ * same state directory (and, for `Collector`, the same port), stopped or killed; plus readers of its
+ * Prometheus exposition and sampling tick.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SloApiResponse, SloStatus } from '../../src/collector/model.js';
+import { Children, waitFor, type Child } from './processes.js';
+
+/** How node runs the CLI from the TypeScript sources (test/build passes the compiled bin instead). */
+export const SOURCE_CLI: readonly string[] = ['--conditions=source', '--import', 'tsx', 'src/cli.ts'];
+
+/** The URL of the collector's "collector listening" JSON log line in `output`, once written. */
+export function listeningUrl(output: string): string | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes('collector listening')) continue;
+    try {
+      return (JSON.parse(line) as { url: string }).url;
+    } catch {
+      // a line still being written
+    }
+  }
+  return undefined;
+}
 
 export interface CollectorProcess {
   readonly url: string;
@@ -23,53 +42,49 @@ export function tempDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startCollector(opts: {
+export interface StartOptions {
   dir: string;
   configYaml?: string;
   args?: readonly string[];
   env?: Record<string, string>;
   /** Serve the status page (default: `--no-ui`). */
   ui?: boolean;
+  /** Also wait until `/readyz` answers 200 (default: the listening line is enough). */
+  ready?: boolean;
   /** How node runs the CLI (default: the TypeScript sources through tsx; test/build passes the compiled bin). */
   cli?: readonly string[];
-}): Promise<CollectorProcess> {
+}
+
+export async function startCollector(opts: StartOptions): Promise<CollectorProcess> {
   const config = join(opts.dir, 'hmac-slo.yaml');
   writeFileSync(config, opts.configYaml ?? '{}\n');
   const child = spawn(
     process.execPath,
-    [...(opts.cli ?? ['--conditions=source', '--import', 'tsx', 'src/cli.ts']), 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
+    [...(opts.cli ?? SOURCE_CLI), 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`collector did not start within 20 s:\n${out}`));
-    }, 20_000);
-    const look = () => {
-      for (const line of out.split('\n')) {
-        if (!line.includes('collector listening')) continue;
-        clearTimeout(timer);
-        child.stdout!.off('data', look);
-        resolve((JSON.parse(line) as { url: string }).url);
-        return;
-      }
-    };
-    child.stdout!.on('data', look);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`collector exited with ${code} before listening:\n${out}`));
-    });
-  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  let url: string;
+  try {
+    url = await waitFor('collector listening', () => {
+      if (!running()) throw new Error(`collector exited with ${child.exitCode} before listening`);
+      return listeningUrl(out);
+    }, 20_000, 50);
+    if (opts.ready) await waitFor('collector ready', async () => running() && (await fetch(`${url}/readyz`)).ok, 20_000, 100);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}:\n${out}`);
+  }
   return {
     url,
     child,
     output: () => out,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      if (!running()) return child.exitCode;
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
       const code = await exited;
@@ -77,9 +92,29 @@ export async function startCollector(opts: {
       return code;
     },
     async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!running()) return;
       child.kill('SIGKILL');
       await exited;
+    },
+  };
+}
+
+/** A collector in a directory of its own, removed when it stops. */
+export async function startInTempDir(opts: Omit<StartOptions, 'dir'> = {}): Promise<CollectorProcess> {
+  const tmp = tempDir();
+  let c: CollectorProcess;
+  try {
+    c = await startCollector({ dir: tmp.dir, ...opts });
+  } catch (err) {
+    tmp.cleanup();
+    throw err;
+  }
+  return {
+    ...c,
+    async stop() {
+      const code = await c.stop();
+      tmp.cleanup();
+      return code;
     },
   };
 }
@@ -149,5 +184,61 @@ export async function afterNextSample(url: string, timeoutMs = 30_000): Promise<
   while ((await samples()) <= before) {
     if (Date.now() > deadline) throw new Error(`no sample of the aggregates within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A collector among the `Children` of a multi-process test (its log in the test's output directory):
+ * on a loopback port picked by the OS at the first start and kept across restarts so the pushers and
+ * Prometheus find it again, with its state directory and config file.
+ */
+export class Collector {
+  child!: Child;
+  private starts = 0;
+  /** 0 until the first start has bound one. */
+  port = 0;
+
+  constructor(
+    private readonly children: Children,
+    readonly name: string,
+    readonly stateDir: string,
+    readonly configFile: string,
+  ) {}
+
+  get hostPort(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+  get url(): string {
+    return `http://${this.hostPort}`;
+  }
+
+  async start(): Promise<void> {
+    this.starts++;
+    this.child = this.children.spawn(`${this.name}${this.starts > 1 ? `-restart${this.starts - 1}` : ''}`, process.execPath, [
+      ...SOURCE_CLI, 'collector',
+      '--listen', this.hostPort, '--state-dir', this.stateDir, '--no-ui', '--config', this.configFile,
+    ]);
+    const url = await waitFor(`${this.name} listening`, () => {
+      if (!this.child.running()) throw new Error(`${this.name} exited:\n${this.child.output()}`);
+      return listeningUrl(this.child.output());
+    }, 30_000, 100);
+    this.port = Number(new URL(url).port);
+  }
+
+  /** SIGKILL: no shutdown, no final snapshot. */
+  async kill(): Promise<void> {
+    await this.child.kill();
+  }
+
+  async metrics(): Promise<Map<string, number>> {
+    const res = await fetch(`${this.url}/metrics`);
+    if (!res.ok) throw new Error(`${this.name} /metrics: ${res.status}`);
+    return parseExposition(await res.text());
+  }
+
+  async slo(): Promise<readonly SloStatus[]> {
+    const res = await fetch(`${this.url}/api/slo`);
+    if (!res.ok) throw new Error(`${this.name} /api/slo: ${res.status}`);
+    return ((await res.json()) as SloApiResponse).slos;
   }
 }
