@@ -1,8 +1,7 @@
 /**
  * The one place tests start a real Prometheus (`Prometheus.run`, port 0, ready before it resolves).
  * For the end-to-end test it is configured from the docker-compose stack's own
- * deploy/prometheus/prometheus.yml: the same collector scrape job (honor_labels, the drop of the
- * collector's SLO gauges) and alerting, with only the addresses, rule file paths and intervals
+ * deploy/prometheus/prometheus.yml: the same collector scrape job (honor_labels) and alerting, with only the addresses, rule file paths and intervals
  * rewritten for loopback and a compressed timeline.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
