@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hkdfSync } from 'node:crypto';
+import type { FailuresApiResponse } from '../../src/collector/model.js';
 import { SOURCE_CLI } from '../support/collector.js';
 
 export interface DemoLine {
@@ -128,7 +129,7 @@ export function secretSpellings(secret: Buffer): string[] {
 /** What a collector shows at one moment: the raw texts (for the secrets check) and the parsed parts. */
 export interface CollectorView {
   metrics: string;
-  failures: { failures: Array<{ job: string; reason: string; outcome: string; keyId: string; name: string }> };
+  failures: Pick<FailuresApiResponse, 'failures'>;
   texts: string[];
 }
 
