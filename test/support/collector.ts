@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SloApiResponse, SloStatus } from '../../src/collector/model.js';
-import { Children, waitFor, type Child } from './processes.js';
+import { Children, GiveUp, waitFor, type Child } from './processes.js';
 
 /** How node runs the CLI from the TypeScript sources (test/build passes the compiled bin instead). */
 export const SOURCE_CLI: readonly string[] = ['--conditions=source', '--import', 'tsx', 'src/cli.ts'];
@@ -67,16 +67,24 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' comes after the output pipes drained: the log then holds the reason of a refused start.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;
   let url: string;
   try {
     url = await waitFor('collector listening', () => {
-      if (!running()) throw new Error(`collector exited with ${child.exitCode} before listening`);
+      if (!running()) throw new GiveUp(`collector exited with ${child.exitCode} before listening`);
       return listeningUrl(out);
     }, 20_000, 50);
-    if (opts.ready) await waitFor('collector ready', async () => running() && (await fetch(`${url}/readyz`)).ok, 20_000, 100);
+    if (opts.ready) {
+      await waitFor('collector ready', async () => {
+        if (!running()) throw new GiveUp(`collector exited with ${child.exitCode} before it was ready`);
+        return (await fetch(`${url}/readyz`)).ok;
+      }, 20_000, 100);
+    }
   } catch (err) {
     child.kill('SIGKILL');
+    await closed;
     throw new Error(`${(err as Error).message}:\n${out}`);
   }
   return {
@@ -219,7 +227,7 @@ export class Collector {
       '--listen', this.hostPort, '--state-dir', this.stateDir, '--no-ui', '--config', this.configFile,
     ]);
     const url = await waitFor(`${this.name} listening`, () => {
-      if (!this.child.running()) throw new Error(`${this.name} exited:\n${this.child.output()}`);
+      if (!this.child.running()) throw new GiveUp(`${this.name} exited:\n${this.child.output()}`);
       return listeningUrl(this.child.output());
     }, 30_000, 100);
     this.port = Number(new URL(url).port);
