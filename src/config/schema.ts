@@ -105,6 +105,20 @@ const collectorSchema = z.strictObject({
   pusherTtl: duration.default('15m'),
   /** Drop a job's aggregated series once none got a point for this long (frees series and job slots). */
   seriesTtl: duration.default('1h'),
+  /** How often the collector samples its aggregates into the SLO engine and key usage (divided by timeScale, at least 200 ms). */
+  samplePeriod: duration.default('10s'),
+  /** How often the collector writes a snapshot of its state and truncates the push log (divided by timeScale, at least 2 s). */
+  snapshotPeriod: duration.default('1m'),
+  /** A snapshot is also written as soon as the push log grows past this many bytes (bounds replay time at start). */
+  snapshotLogBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  keys: z
+    .strictObject({
+      /** Window over which `/api/keys` computes each key's share of verifications and the jobs using it (divided by timeScale). */
+      usageWindow: duration.default('1h'),
+      /** (job, key ID) pairs key usage tracks; further pairs are counted as untracked, not stored. */
+      maxEntries: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
