@@ -1,5 +1,5 @@
 /**
- * Key rotation status for `GET /api/keys` (the seed's "key rotation status panel", M5): each key's
+ * Key rotation status for `GET /api/keys` (the key rotation status panel): each key's
  * declared status from the `hmac.key.info` gauges, and its recent share of verification traffic with
  * the jobs still using it, from `hmac.auth.verifications` by `hmac.key_id`.
  *
