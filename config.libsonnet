@@ -227,6 +227,8 @@
         ringSize: 500,
         // Top-k rejected clients per job (space-saving).
         topClients: 20,
+        // Jobs whose top rejected clients are tracked; rejections of further jobs are counted as untracked.
+        maxJobs: 1000,
         // A failed span dated more than this after it was received (or before 2000) gets the receive time.
         maxSpanFuture: "1h",
       },

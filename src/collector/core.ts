@@ -114,7 +114,7 @@ export class CollectorCore {
 
   private failureOptions() {
     const f = this.config.collector.failures;
-    return { ringSize: f.ringSize, topClients: f.topClients, maxSpanFutureMs: durationSeconds(f.maxSpanFuture) * 1000 };
+    return { ringSize: f.ringSize, topClients: f.topClients, maxJobs: f.maxJobs, maxSpanFutureMs: durationSeconds(f.maxSpanFuture) * 1000 };
   }
 
   /**

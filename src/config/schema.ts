@@ -148,6 +148,7 @@ const collectorSchema = z.strictObject({
     .strictObject({
       ringSize: z.number().int().positive().default(500).describe('Recent failed hmac.* spans kept in memory.'),
       topClients: z.number().int().positive().default(20).describe('Top-k rejected clients per job (space-saving).'),
+      maxJobs: z.number().int().positive().default(1000).describe('Jobs whose top rejected clients are tracked; rejections of further jobs are counted as untracked.'),
       maxSpanFuture: duration.default('1h').describe('A failed span dated more than this after it was received (or before 2000) gets the receive time.'),
     })
     .prefault({})
