@@ -216,6 +216,8 @@
       slo: {
         // (job, SLO) pairs the collector's SLO engine tracks at once.
         maxPairs: 2000,
+        // Points of the error-ratio history (`/api/slo/history`, one per minute divided by timeScale) kept per pair.
+        historyPoints: 360,
         // At maxPairs, a new pair with events replaces the pair idle longest, if idle for this long.
         pairEvictAfter: "1h",
         // Drop a pair whose job has had no events for this long (default: the SLO period).

@@ -140,6 +140,7 @@ const collectorSchema = z.strictObject({
     .strictObject({
       maxPairs: z.number().int().positive().default(2000).describe('(job, SLO) pairs the collector\'s SLO engine tracks at once.'),
       pairTtl: duration.optional().describe('Drop a pair whose job has had no events for this long (default: the SLO period).'),
+      historyPoints: z.number().int().positive().default(360).describe('Points of the error-ratio history (`/api/slo/history`, one per minute divided by timeScale) kept per pair.'),
       pairEvictAfter: duration.default('1h').describe('At maxPairs, a new pair with events replaces the pair idle longest, if idle for this long.'),
     })
     .prefault({})
