@@ -1,7 +1,9 @@
 /**
  * The schema of `hmac-slo.yaml`: the one configuration file read by the collector, the rule
  * generator and the dashboards. Every field has a default, so an empty file is a valid config.
- * Documented field by field in docs/configuration.md.
+ * Documented field by field in docs/configuration.md. Each field's one-line description is data
+ * (`.describe()`), so `npm run generate` renders it as the field's comment in config.libsonnet
+ * (src/generate/config-libsonnet.ts); every field outside a list must have one.
  */
 import { isListenAddress } from './listen.js';
 import { z } from 'zod';

@@ -14,13 +14,13 @@ import { configSchema, type HmacSloConfig } from '../../config/schema.js';
 import { durationSeconds } from '../../config/duration.js';
 
 export interface FailureLogOptions {
-  /** Recent failures kept (config `collector.failures.ringSize`, default 500). */
+  /** Recent failures kept (config `collector.failures.ringSize`). */
   readonly ringSize?: number;
-  /** Top rejected clients kept per job (config `collector.failures.topClients`, default 20). */
+  /** Top rejected clients kept per job (config `collector.failures.topClients`). */
   readonly topClients?: number;
-  /** Jobs with a top-k table; failures of further jobs still enter the ring. */
+  /** Jobs with a top-k table (config `collector.failures.maxJobs`); failures of further jobs still enter the ring. */
   readonly maxJobs?: number;
-  /** How far past its receive time a span's time is believed (config `collector.failures.maxSpanFuture`, default 1h). */
+  /** How far past its receive time a span's time is believed (config `collector.failures.maxSpanFuture`). */
   readonly maxSpanFutureMs?: number;
 }
 
