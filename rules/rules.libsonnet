@@ -14,11 +14,8 @@
 local lib = import 'lib.libsonnet';
 
 {
-  _config+:: {
-    // Windows longer than this are computed from the recorded 5m increases (see above).
-    recordingRawMaxWindow: '6h',
-  },
-
+  // `_config.recordingRawMaxWindow` (config.libsonnet): windows longer than this are computed from
+  // the recorded 5m increases (see above).
   prometheusRules+:: {
     local c = $._config,
     local S = c.contract.sloSeries,

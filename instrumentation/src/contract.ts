@@ -34,21 +34,21 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 /**
  * `error.type`: the closed failure-reason taxonomy. Each reason has exactly one outcome and names the
- * failure mode (seed guide F1–F8, metrics M1–M10) it reveals. Absent on accepted calls.
+ * failure mode it reveals (docs/dashboards.md maps them to the HMAC auth guide's). Absent on accepted calls.
  */
 export const FAILURE_REASONS = {
-  missing_signature: { outcome: 'rejected', reveals: 'F7: a proxy stripped the header, or an unsigned client' },
-  malformed_signature: { outcome: 'rejected', reveals: 'F1/F7: encoding or header-format mismatch' },
-  unknown_key: { outcome: 'rejected', reveals: 'M8/F5: forged attempts, or a key not yet rolled out' },
-  revoked_key: { outcome: 'rejected', reveals: 'F4: a revoked (possibly leaked) key still presented' },
-  timestamp_skew: { outcome: 'rejected', reveals: 'F2: clock drift beyond the timestamp window' },
-  replay: { outcome: 'rejected', reveals: 'F3: a nonce or signature seen before' },
-  digest_mismatch: { outcome: 'rejected', reveals: 'F7: body hash differs — a proxy altered the body' },
-  signature_mismatch: { outcome: 'rejected', reveals: 'F1/F4/F5: canonicalization change, wrong or stale secret, forgery' },
-  kms_timeout: { outcome: 'error', reveals: 'F6: KMS too slow to answer' },
-  kms_throttled: { outcome: 'error', reveals: 'F6/F8: KMS or signing endpoint rate-limited' },
-  kms_unavailable: { outcome: 'error', reveals: 'F6: KMS outage' },
-  kms_error: { outcome: 'error', reveals: 'F6: other KMS failure' },
+  missing_signature: { outcome: 'rejected', reveals: 'a proxy stripped the header, or an unsigned client' },
+  malformed_signature: { outcome: 'rejected', reveals: 'encoding or header-format mismatch (a signing-library change or a proxy)' },
+  unknown_key: { outcome: 'rejected', reveals: 'forged attempts, or a key not yet rolled out' },
+  revoked_key: { outcome: 'rejected', reveals: 'a revoked (possibly leaked) key still presented' },
+  timestamp_skew: { outcome: 'rejected', reveals: 'clock drift beyond the timestamp window' },
+  replay: { outcome: 'rejected', reveals: 'a nonce or signature seen before (replay)' },
+  digest_mismatch: { outcome: 'rejected', reveals: 'body hash differs — a proxy altered the body' },
+  signature_mismatch: { outcome: 'rejected', reveals: 'canonicalization change, wrong or stale secret (rotation lag), or forgery' },
+  kms_timeout: { outcome: 'error', reveals: 'KMS too slow to answer' },
+  kms_throttled: { outcome: 'error', reveals: 'KMS or signing endpoint rate-limited' },
+  kms_unavailable: { outcome: 'error', reveals: 'KMS outage' },
+  kms_error: { outcome: 'error', reveals: 'other KMS failure' },
   internal_error: { outcome: 'error', reveals: 'a bug or an unrecognised error in the verifier' },
 } as const satisfies Record<string, { outcome: Exclude<Outcome, 'accepted'>; reveals: string }>;
 export type FailureReason = keyof typeof FAILURE_REASONS;
@@ -74,8 +74,8 @@ export const KEY_ID_OTHER = 'other';
 export const DEFAULT_KEY_ID_CAP = 256;
 
 /**
- * Latency buckets in seconds. They include every default SLO threshold (5 ms median target M2,
- * 30 ms p95 target M7, 100 ms KMS p95) so a latency SLI is an exact bucket read, never an estimate.
+ * Latency buckets in seconds. They include every default SLO threshold (5 ms median
+ * verification target, 30 ms p95 verification target, 100 ms KMS p95) so a latency SLI is an exact bucket read, never an estimate.
  */
 export const DURATION_BUCKETS_SECONDS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -190,7 +190,7 @@ export const INSTRUMENTS = {
     name: 'hmac.keystore.reads',
     kind: 'counter',
     unit: '{read}',
-    description: 'Secret reads from a key store (secrets-access audit, M9).',
+    description: 'Secret reads from a key store (secrets-access audit).',
     attributes: [ATTR.keyId, ATTR.keystoreName, ATTR.outcome],
     prometheus: 'hmac_keystore_reads_total',
   }),

@@ -10,7 +10,7 @@ import type { HmacSloConfig } from '../config/schema.js';
 import { durationSeconds } from '../config/duration.js';
 import { Aggregator, isKeptMetric, type AggregatorLimits, type IngestResult } from './aggregate/aggregator.js';
 import { SloEngine } from './slo/index.js';
-import { FailureLog, sanitizeFailedSpan } from './failures/index.js';
+import { FailureLog, failureLogOptions, sanitizeFailedSpan } from './failures/index.js';
 import { KeyUsage } from './keys/index.js';
 import type { FailedSpan } from './model.js';
 import { StateStore, type Snapshot } from './state/store.js';
@@ -106,15 +106,10 @@ export class CollectorCore {
     this.limits = aggregatorLimits(config);
     this.agg = new Aggregator(this.limits);
     this.engine = new SloEngine(config);
-    this.failures = new FailureLog(this.failureOptions());
+    this.failures = new FailureLog(failureLogOptions(config));
     this.keys = new KeyUsage(config);
     this.store = new StateStore(stateDir, log);
     this.fingerprintKey = loadFingerprintKey(config.collector.fingerprintKeyEnv, stateDir);
-  }
-
-  private failureOptions() {
-    const f = this.config.collector.failures;
-    return { ringSize: f.ringSize, topClients: f.topClients, maxSpanFutureMs: durationSeconds(f.maxSpanFuture) * 1000 };
   }
 
   /**
@@ -136,7 +131,7 @@ export class CollectorCore {
       // starts empty too, without costing the aggregates.
       if (snapshot.failures !== undefined) {
         try {
-          this.failures = FailureLog.fromJSON(this.failureOptions(), snapshot.failures, snapshot.savedAtMs);
+          this.failures = FailureLog.fromJSON(failureLogOptions(this.config), snapshot.failures, snapshot.savedAtMs);
         } catch (err) {
           this.log.error({ err: (err as Error).message }, 'failure log in the snapshot is unreadable: starting it empty');
         }

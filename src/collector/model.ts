@@ -115,7 +115,7 @@ export interface FailuresApiResponse {
   }[];
 }
 
-/** `GET /api/keys`: key rotation status (seed: "key rotation status panel", M5). */
+/** `GET /api/keys`: key rotation status (the key rotation status panel). */
 export interface KeysApiResponse {
   /** The window `verifications`, `share` and `jobs` cover (unscaled, e.g. `1h`; added by the keys module). */
   readonly window?: string;

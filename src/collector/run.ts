@@ -36,8 +36,6 @@ export function parseListen(listen: string): { host: string; port: number } {
   return address;
 }
 
-const MAX_LOG_BYTES = 64 * 1024 * 1024;
-
 export async function runCollector(opts: RunOptions): Promise<RunningCollector> {
   const log = opts.log ?? pino({ name: 'hmac-slo-collector' });
   const { host, port } = parseListen(opts.listen);
@@ -75,7 +73,7 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   const snapshot = () => void (snapshotting ??= core.snapshot(Date.now()).finally(() => (snapshotting = undefined)));
   const snap = setInterval(snapshot, snapshotPeriodMs(opts.config));
   const sizeCheck = setInterval(() => {
-    if (core.logBytes > MAX_LOG_BYTES) snapshot();
+    if (core.logBytes > opts.config.collector.snapshotLogBytes) snapshot();
   }, 1000);
 
   let stopping: Promise<void> | undefined;

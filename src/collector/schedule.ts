@@ -4,13 +4,19 @@
  * sampling period from here, so a replay samples exactly where the live process did.
  */
 import type { HmacSloConfig } from '../config/schema.js';
+import { scaledMs } from './slo/windows.js';
 
-/** Sampling period of the SLO engine and key usage: 10 s, divided by timeScale, at least 200 ms. */
-export function samplePeriodMs(config: Pick<HmacSloConfig, 'timeScale'>): number {
-  return Math.max(200, 10_000 / config.timeScale);
+type ScheduleConfig = Pick<HmacSloConfig, 'timeScale'> & { collector: Pick<HmacSloConfig['collector'], 'samplePeriod' | 'snapshotPeriod'> };
+
+/** Sampling period of the SLO engine and key usage: `collector.samplePeriod` divided by timeScale, at least 200 ms. */
+export function samplePeriodMs(config: ScheduleConfig): number {
+  return Math.max(200, scaledMs(config.collector.samplePeriod, config.timeScale));
 }
 
-/** Snapshot period: 60 s, divided by timeScale, at least 2 s (and whenever the log passes 64 MiB). */
-export function snapshotPeriodMs(config: Pick<HmacSloConfig, 'timeScale'>): number {
-  return Math.max(2_000, 60_000 / config.timeScale);
+/**
+ * Snapshot period: `collector.snapshotPeriod` divided by timeScale, at least 2 s (and whenever the
+ * log passes `collector.snapshotLogBytes`).
+ */
+export function snapshotPeriodMs(config: ScheduleConfig): number {
+  return Math.max(2_000, scaledMs(config.collector.snapshotPeriod, config.timeScale));
 }

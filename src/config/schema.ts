@@ -1,7 +1,9 @@
 /**
  * The schema of `hmac-slo.yaml`: the one configuration file read by the collector, the rule
  * generator and the dashboards. Every field has a default, so an empty file is a valid config.
- * Documented field by field in docs/configuration.md.
+ * Documented field by field in docs/configuration.md. Each field's one-line description is data
+ * (`.describe()`), so `npm run generate` renders it as the field's comment in config.libsonnet
+ * (src/generate/config-libsonnet.ts); every field outside a list must have one.
  */
 import { isListenAddress } from './listen.js';
 import { z } from 'zod';
@@ -22,27 +24,22 @@ export const LATENCY_SOURCES = ['verificationDuration', 'kmsOperationDuration', 
 
 const ratioSli = z.strictObject({
   kind: z.literal('ratio'),
-  /** Instrument (key of INSTRUMENTS) whose events are counted. */
-  source: z.enum(RATIO_SOURCES),
-  /** `hmac.outcome` values that count as bad events. */
-  badOutcomes: z.array(z.enum(OUTCOMES.filter((o) => o !== 'accepted') as ['rejected', 'error'])).min(1),
-  /** Optional: only these `error.type` values count as bad (all of `badOutcomes` when absent). */
-  badReasons: z.array(z.enum(FAILURE_REASON_NAMES as [string, ...string[]])).optional(),
+  source: z.enum(RATIO_SOURCES).describe('Instrument (key of INSTRUMENTS) whose events are counted.'),
+  badOutcomes: z.array(z.enum(OUTCOMES.filter((o) => o !== 'accepted') as ['rejected', 'error'])).min(1).describe('`hmac.outcome` values that count as bad events.'),
+  badReasons: z.array(z.enum(FAILURE_REASON_NAMES as [string, ...string[]])).optional().describe('Optional: only these `error.type` values count as bad (all of `badOutcomes` when absent).'),
 });
 
 const latencySli = z.strictObject({
   kind: z.literal('latency'),
   source: z.enum(LATENCY_SOURCES),
-  /** Seconds; must be one of the contract's histogram bucket bounds so the SLI is exact. */
-  thresholdSeconds: z.number().positive(),
+  thresholdSeconds: z.number().positive().describe('Seconds; must be one of the contract\'s histogram bucket bounds so the SLI is exact.'),
 });
 
 export const sloSchema = z.strictObject({
   name: slug,
   description: z.string().default(''),
   sli: z.discriminatedUnion('kind', [ratioSli, latencySli]),
-  /** Target fraction of good events, e.g. 0.999. */
-  objective: ratio,
+  objective: ratio.describe('Target fraction of good events, e.g. 0.999.'),
 });
 
 /**
@@ -58,83 +55,63 @@ const burnAlert = z.strictObject({
 });
 
 const failureModes = z.strictObject({
-  /** Signature mismatch: signature_mismatch / all verifications over `window`, per job. */
-  mismatchRatio: z.number().positive().default(0.01),
-  /** Signature mismatch: page (instead of ticket) when at least this many jobs exceed `mismatchRatio` at once. */
-  mismatchManyJobs: z.number().int().positive().default(2),
-  /** Clock skew: the verifiers' timestamp window, and the fraction of it at which skew warns. */
-  timestampWindow: duration.default('5m'),
-  clockSkewWarnFraction: ratio.default(0.8),
-  /** Replays: replays per second above which the replay alert fires (0 = any replay). */
-  replayRate: z.number().min(0).default(0),
-  /** Forged attempts: unknown_key + signature_mismatch rejections per second that count as a forged-attempt flood. */
-  forgedAttemptsRate: z.number().positive().default(1),
-  /** Key rotation: a retiring key still carrying more than this share of traffic ... */
-  retiringKeyTrafficShare: ratio.default(0.01),
-  /** ... for longer than this (the rotation policy window). */
-  rotationWindow: duration.default('1d'),
-  /** Keys older than this should have been rotated. */
-  maxKeyAge: duration.default('90d'),
-  /** KMS: error ratio and p95 latency thresholds. */
-  kmsErrorRatio: ratio.default(0.001),
-  kmsLatencyP95Seconds: z.number().positive().default(0.1),
-  /** Verification latency: p95 threshold. */
-  verificationLatencyP95Seconds: z.number().positive().default(0.03),
-  /** Canary: failure ratio this many times the stable one. */
-  canaryFactor: z.number().gt(1).default(2),
-  /** Label (on the job's series) that marks a canary deployment, and its canary value. */
-  canaryLabel: z.string().default('deployment_track'),
-  canaryValue: z.string().default('canary'),
-  /** Digest mismatch: digest mismatches per second. */
-  digestMismatchRate: z.number().min(0).default(0),
-  /** Telemetry absent for a job that was reporting, for this long. */
-  absentFor: duration.default('15m'),
-  /** How long a failure-mode condition must hold before its alert fires. */
-  for: duration.default('5m'),
-  /** Rate window for failure-mode alerts. */
-  window: duration.default('5m'),
+  mismatchRatio: z.number().positive().default(0.01).describe('Signature mismatch: signature_mismatch / all verifications over `window`, per job.'),
+  mismatchManyJobs: z.number().int().positive().default(2).describe('Signature mismatch: page (instead of ticket) when at least this many jobs exceed `mismatchRatio` at once.'),
+  timestampWindow: duration.default('5m').describe('Clock skew: the verifiers\' timestamp window (skew beyond it is rejected).'),
+  clockSkewWarnFraction: ratio.default(0.8).describe('Clock skew: the fraction of `timestampWindow` at which skew warns.'),
+  replayRate: z.number().min(0).default(0).describe('Replays: replays per second above which the replay alert fires (0 = any replay).'),
+  forgedAttemptsRate: z.number().positive().default(1).describe('Forged attempts: unknown_key + signature_mismatch rejections per second that count as a forged-attempt flood.'),
+  retiringKeyTrafficShare: ratio.default(0.01).describe('Key rotation: a retiring key still carrying more than this share of traffic for `rotationWindow` stalls the rotation.'),
+  rotationWindow: duration.default('1d').describe('Key rotation: how long a retiring key may keep `retiringKeyTrafficShare` (the rotation policy window).'),
+  maxKeyAge: duration.default('90d').describe('Keys older than this should have been rotated.'),
+  kmsErrorRatio: ratio.default(0.001).describe('KMS: error ratio above which the KMS alert fires.'),
+  kmsLatencyP95Seconds: z.number().positive().default(0.1).describe('KMS: p95 latency threshold, in seconds.'),
+  verificationLatencyP95Seconds: z.number().positive().default(0.03).describe('Verification latency: p95 threshold.'),
+  canaryFactor: z.number().gt(1).default(2).describe('Canary: failure ratio this many times the stable one.'),
+  canaryLabel: z.string().default('deployment_track').describe('Canary: label (on the job\'s series) that marks a canary deployment.'),
+  canaryValue: z.string().default('canary').describe('Canary: the value of `canaryLabel` on canary series.'),
+  digestMismatchRate: z.number().min(0).default(0).describe('Digest mismatch: digest mismatches per second.'),
+  absentFor: duration.default('15m').describe('Telemetry absent for a job that was reporting, for this long.'),
+  for: duration.default('5m').describe('How long a failure-mode condition must hold before its alert fires.'),
+  window: duration.default('5m').describe('Rate window for failure-mode alerts.'),
 });
 
 /** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
 const pushJobs = z.array(z.string().min(1)).min(1).optional();
 
 const collectorSchema = z.strictObject({
-  listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464'),
-  stateDir: z.string().default('.hmac-slo-state'),
-  /** Forget a pusher's stream identity after this long without a push (its counts stay). */
-  pusherTtl: duration.default('15m'),
-  /** Drop a job's aggregated series once none got a point for this long (frees series and job slots). */
-  seriesTtl: duration.default('1h'),
+  listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464').describe('Listen address, HOST:PORT (`--listen` overrides it); loopback by default.'),
+  stateDir: z.string().default('.hmac-slo-state').describe('Snapshot and push log directory (`--state-dir` overrides it).'),
+  pusherTtl: duration.default('15m').describe('Forget a pusher\'s stream identity after this long without a push (its counts stay).'),
+  seriesTtl: duration.default('1h').describe('Drop a job\'s aggregated series once none got a point for this long (frees series and job slots).'),
+  samplePeriod: duration.default('10s').describe('How often the collector samples its aggregates into the SLO engine and key usage (divided by timeScale, at least 200 ms).'),
+  snapshotPeriod: duration.default('1m').describe('How often the collector writes a snapshot of its state and truncates the push log (divided by timeScale, at least 2 s).'),
+  snapshotLogBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('A snapshot is also written as soon as the push log grows past this many bytes (bounds replay time at start).'),
+  keys: z
+    .strictObject({
+      usageWindow: duration.default('1h').describe('Window over which `/api/keys` computes each key\'s share of verifications and the jobs using it (divided by timeScale).'),
+      maxEntries: z.number().int().positive().default(10_000).describe('(job, key ID) pairs key usage tracks; further pairs are counted as untracked, not stored.'),
+    })
+    .prefault({})
+    .describe('Key usage (`/api/keys`): the window of traffic shares and the pairs it tracks.'),
   limits: z
     .strictObject({
-      maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
-      maxSeries: z.number().int().positive().default(50_000),
-      maxSeriesPerJob: z.number().int().positive().default(10_000),
-      maxJsonDepth: z.number().int().positive().default(64),
-      /** Longest metric name, attribute key or value, or job, in UTF-8 bytes; longer points are refused. */
-      maxLabelValueBytes: z.number().int().positive().default(1024),
-      /** Most attributes (labels) on one data point; points with more are refused. */
-      maxAttributesPerPoint: z.number().int().positive().default(32),
-      /** Distinct jobs holding series; points of further jobs are refused until idle jobs expire. */
-      maxJobs: z.number().int().positive().default(2_000),
-      /** Series every job may hold even when the shared part of maxSeries is full (fair share). */
-      reservedSeriesPerJob: z.number().int().min(0).default(10),
-      /** Per-pusher last cumulative readings held in total (~830 bytes each in memory). */
-      maxReadings: z.number().int().positive().default(1_000_000),
-      /** Readings the pushers of one job may hold (fair share: one job cannot take them all). */
-      maxReadingsPerJob: z.number().int().positive().default(100_000),
-      /** Readings each job may hold even when the shared part of maxReadings is full. */
-      reservedReadingsPerJob: z.number().int().min(0).default(100),
-      /** Distinct pushers (resource identities) held at once; new ones beyond are refused until idle ones are forgotten. */
-      maxPushers: z.number().int().positive().default(100_000),
-      /** Distinct pushers one job may hold (fair share). */
-      maxPushersPerJob: z.number().int().positive().default(10_000),
-      /** Pushers each job may hold even when the shared part of maxPushers is full. */
-      reservedPushersPerJob: z.number().int().min(0).default(10),
-      /** Data points in one export request (all metrics); a larger request gets 413. */
-      maxPointsPerRequest: z.number().int().positive().default(100_000),
-      /** Resources (pushers) in one export request; a larger request gets 413. */
-      maxResourcesPerRequest: z.number().int().positive().default(1_000),
+      maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest request body, as sent and after gunzip; a larger body gets 413.'),
+      maxSeries: z.number().int().positive().default(50_000).describe('Aggregated series across all jobs; points beyond are rejected and counted.'),
+      maxSeriesPerJob: z.number().int().positive().default(10_000).describe('Aggregated series per job, so one job cannot use up maxSeries.'),
+      maxJsonDepth: z.number().int().positive().default(64).describe('Deepest JSON nesting accepted (OTLP/JSON needs about 12).'),
+      maxLabelValueBytes: z.number().int().positive().default(1024).describe('Longest metric name, attribute key or value, or job, in UTF-8 bytes; longer points are refused.'),
+      maxAttributesPerPoint: z.number().int().positive().default(32).describe('Most attributes (labels) on one data point; points with more are refused.'),
+      maxJobs: z.number().int().positive().default(2_000).describe('Distinct jobs holding series; points of further jobs are refused until idle jobs expire.'),
+      reservedSeriesPerJob: z.number().int().min(0).default(10).describe('Series every job may hold even when the shared part of maxSeries is full (fair share).'),
+      maxReadings: z.number().int().positive().default(1_000_000).describe('Per-pusher last cumulative readings held in total (~830 bytes each in memory).'),
+      maxReadingsPerJob: z.number().int().positive().default(100_000).describe('Readings the pushers of one job may hold (fair share: one job cannot take them all).'),
+      reservedReadingsPerJob: z.number().int().min(0).default(100).describe('Readings each job may hold even when the shared part of maxReadings is full.'),
+      maxPushers: z.number().int().positive().default(100_000).describe('Distinct pushers (resource identities) held at once; new ones beyond are refused until idle ones are forgotten.'),
+      maxPushersPerJob: z.number().int().positive().default(10_000).describe('Distinct pushers one job may hold (fair share).'),
+      reservedPushersPerJob: z.number().int().min(0).default(10).describe('Pushers each job may hold even when the shared part of maxPushers is full.'),
+      maxPointsPerRequest: z.number().int().positive().default(100_000).describe('Data points in one export request (all metrics); a larger request gets 413.'),
+      maxResourcesPerRequest: z.number().int().positive().default(1_000).describe('Resources (pushers) in one export request; a larger request gets 413.'),
     })
     .superRefine((l, ctx) => {
       // The reserve is carved out of maxSeries: some of it must stay shared.
@@ -148,82 +125,65 @@ const collectorSchema = z.strictObject({
         }
       }
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Caps and bad-input limits of the push path (413/429/partial success, counted by reason).'),
   server: z
     .strictObject({
-      /** Open connections at once; further ones are closed as soon as they are accepted. */
-      maxConnections: z.number().int().positive().default(512),
-      /** Open connections at once from one client address (loopback included); further ones are closed at once. */
-      maxConnectionsPerClient: z.number().int().positive().default(64),
-      /** Time a client has to send the request headers (slowloris). */
-      headersTimeout: timerDuration.default('10s'),
-      /** Time a client has to send the whole request, body included. */
-      requestTimeout: timerDuration.default('30s'),
-      /** An idle keep-alive connection is closed after this long without a new request. */
-      keepAliveTimeout: timerDuration.default('5s'),
-      /** A connection on which nothing moves for this long is closed, mid-request or not. */
-      idleTimeout: timerDuration.default('30s'),
+      maxConnections: z.number().int().positive().default(512).describe('Open connections at once; further ones are closed as soon as they are accepted.'),
+      maxConnectionsPerClient: z.number().int().positive().default(64).describe('Open connections at once from one client address (loopback included); further ones are closed at once.'),
+      headersTimeout: timerDuration.default('10s').describe('Time a client has to send the request headers (slowloris).'),
+      requestTimeout: timerDuration.default('30s').describe('Time a client has to send the whole request, body included.'),
+      keepAliveTimeout: timerDuration.default('5s').describe('An idle keep-alive connection is closed after this long without a new request.'),
+      idleTimeout: timerDuration.default('30s').describe('A connection on which nothing moves for this long is closed, mid-request or not.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('HTTP connection caps and timeouts (slow clients).'),
   slo: z
     .strictObject({
-      /** (job, SLO) pairs the collector's SLO engine tracks at once. */
-      maxPairs: z.number().int().positive().default(2000),
-      /** Drop a pair whose job has had no events for this long (default: the SLO period). */
-      pairTtl: duration.optional(),
-      /** At maxPairs, a new pair with events replaces the pair idle longest, if idle for this long. */
-      pairEvictAfter: duration.default('1h'),
+      maxPairs: z.number().int().positive().default(2000).describe('(job, SLO) pairs the collector\'s SLO engine tracks at once.'),
+      pairTtl: duration.optional().describe('Drop a pair whose job has had no events for this long (default: the SLO period).'),
+      historyPoints: z.number().int().positive().default(360).describe('Points of the error-ratio history (`/api/slo/history`, one per minute divided by timeScale) kept per pair.'),
+      pairEvictAfter: duration.default('1h').describe('At maxPairs, a new pair with events replaces the pair idle longest, if idle for this long.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('The collector\'s SLO engine (`/api/slo`): the (job, SLO) pairs it tracks.'),
   failures: z
     .strictObject({
-      /** Recent failed hmac.* spans kept in memory. */
-      ringSize: z.number().int().positive().default(500),
-      /** Top-k rejected clients per job (space-saving). */
-      topClients: z.number().int().positive().default(20),
-      /** A failed span dated more than this after it was received (or before 2000) gets the receive time. */
-      maxSpanFuture: duration.default('1h'),
+      ringSize: z.number().int().positive().default(500).describe('Recent failed hmac.* spans kept in memory.'),
+      topClients: z.number().int().positive().default(20).describe('Top-k rejected clients per job (space-saving).'),
+      maxJobs: z.number().int().positive().default(1000).describe('Jobs whose top rejected clients are tracked; rejections of further jobs are counted as untracked.'),
+      maxSpanFuture: duration.default('1h').describe('A failed span dated more than this after it was received (or before 2000) gets the receive time.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('The failure log (`/api/failures`): recent failed spans and top rejected clients.'),
   auth: z
     .strictObject({
-      /** Accepted bearer tokens, each read from an environment variable (never written in the file); `{ env, jobs }` binds one to jobs. */
-      bearerTokenEnv: z.array(z.union([z.string(), z.strictObject({ env: z.string().min(1), jobs: pushJobs })])).default([]),
-      /** HMAC-signed pushes: key ID → environment variable holding the secret, optionally bound to `jobs`. */
-      hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1), jobs: pushJobs })).default([]),
-      /** Used nonces remembered per HMAC key (10 min each); a key at the bound gets 429 until some expire. */
-      maxNoncesPerKey: z.number().int().positive().default(100_000),
+      bearerTokenEnv: z.array(z.union([z.string(), z.strictObject({ env: z.string().min(1), jobs: pushJobs })])).default([]).describe('Accepted bearer tokens, each read from an environment variable (never written in the file); `{ env, jobs }` binds one to jobs.'),
+      hmacKeys: z.array(z.strictObject({ id: z.string().min(1), secretEnv: z.string().min(1), jobs: pushJobs })).default([]).describe('HMAC-signed pushes: key ID → environment variable holding the secret, optionally bound to `jobs`.'),
+      maxNoncesPerKey: z.number().int().positive().default(100_000).describe('Used nonces remembered per HMAC key (10 min each); a key at the bound gets 429 until some expire.'),
     })
-    .prefault({}),
-  ui: z.boolean().default(true),
-  /** TLS and read authentication: an exporter-toolkit style web config file ('' = plain HTTP, reads open); `--web.config.file` overrides. */
-  webConfigFile: z.string().default(''),
-  /** Environment variable holding the key of client fingerprints (HMAC-SHA256); '' = a random key kept in the state dir. */
-  fingerprintKeyEnv: z.string().default(''),
+    .prefault({})
+    .describe('Push credentials (bearer tokens, HMAC-signed pushes) and the nonce bound.'),
+  ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
+  webConfigFile: z.string().default('').describe('TLS and read authentication: an exporter-toolkit style web config file (\'\' = plain HTTP, reads open); `--web.config.file` overrides.'),
+  fingerprintKeyEnv: z.string().default('').describe('Environment variable holding the key of client fingerprints (HMAC-SHA256); \'\' = a random key kept in the state dir.'),
 });
 
 export const configSchema = z.strictObject({
-  /** The SLO period (error budget window). */
-  period: duration.default('30d'),
-  /** Extra PromQL label matchers added to every selector, e.g. `namespace="payments"`. */
-  selector: z.string().default(''),
-  slos: z.array(sloSchema).min(1).prefault(() => DEFAULT_SLOS),
+  period: duration.default('30d').describe('The SLO period (error budget window).'),
+  selector: z.string().default('').describe('Extra PromQL label matchers added to every selector, e.g. `namespace="payments"`.'),
+  slos: z.array(sloSchema).min(1).prefault(() => DEFAULT_SLOS).describe('The SLOs: name, description, SLI (ratio of bad outcomes or latency threshold) and objective.'),
   alerting: z
     .strictObject({
-      burnRate: z.array(burnAlert).min(1).prefault(() => DEFAULT_BURN_ALERTS),
-      failureModes: failureModes.prefault({}),
-      /** `%s` is replaced by the alert name's lower-cased anchor in docs/runbooks.md. */
-      runbookUrl: z.string().default('https://github.com/hmac-slo/hmac-slo/blob/main/docs/runbooks.md#%s'),
-      /** Common prefix of every alert name. */
-      alertPrefix: z.string().regex(/^[A-Z][A-Za-z0-9]*$/).default('HmacAuth'),
+      burnRate: z.array(burnAlert).min(1).prefault(() => DEFAULT_BURN_ALERTS).describe('Multiwindow burn-rate alerts: severity, long and short window, share of the budget consumed (factor derived).'),
+      failureModes: failureModes.prefault({}).describe('Thresholds of the failure-mode alerts (signatures, clock skew, replays, keys, KMS, canary, telemetry).'),
+      runbookUrl: z.string().default('https://github.com/hmac-slo/hmac-slo/blob/main/docs/runbooks.md#%s').describe('`%s` is replaced by the alert name\'s lower-cased anchor in docs/runbooks.md.'),
+      alertPrefix: z.string().regex(/^[A-Z][A-Za-z0-9]*$/).default('HmacAuth').describe('Common prefix of every alert name.'),
     })
-    .prefault({}),
-  /**
-   * Divides every window, `for` and period by this factor: only for tests and demos that need a
-   * day of alerting behaviour in a minute. 1 in production.
-   */
-  timeScale: z.number().positive().default(1),
-  collector: collectorSchema.prefault({}),
+    .prefault({})
+    .describe('Alerts: burn-rate alerts, failure-mode thresholds, runbook URL and alert name prefix.'),
+  timeScale: z.number().positive().default(1).describe('Divides every window, `for` and period: only for tests and demos that need a day of alerting in a minute; 1 in production.'),
+  collector: collectorSchema.prefault({}).describe('The collector: listen address, state, limits, connections, SLO engine, failure log and push credentials.'),
 });
 
 export type HmacSloConfig = z.infer<typeof configSchema>;

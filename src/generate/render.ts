@@ -1,6 +1,7 @@
 /**
  * Renders the monitoring mixin for one config: runs the real jsonnet CLI on `generate.jsonnet` with
- * the resolved config (plus the metric contract) as the external variable `config`, and turns the
+ * the resolved config rendered as `config.libsonnet` (plus the metric contract) as the external
+ * variable `config`, and turns the
  * result into file contents — Grafana dashboard JSON and Prometheus rule files in YAML.
  *
  * Rendering returns contents instead of writing them, so the staleness test can compare a fresh
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { HmacSloConfig } from '../config/schema.js';
 import { mixinConfig } from './mixin-config.js';
+import { configLibsonnet } from './config-libsonnet.js';
 
 export interface RenderedMixin {
   /** Dashboard file name (`*.json`) → Grafana dashboard model. */
@@ -47,8 +49,11 @@ function jsonnetBinary(): string {
 export function renderMixin(config: HmacSloConfig, root = mixinRoot()): RenderedMixin {
   const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-generate-'));
   try {
-    const configFile = join(dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify(mixinConfig(config)));
+    // The config as the commented `config.libsonnet` renders it (which imports its `config.json`),
+    // so the mixin reads this config, not the committed defaults.
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(mixinConfig(config)));
+    const configFile = join(dir, 'config.libsonnet');
+    writeFileSync(configFile, configLibsonnet(config));
     let out: string;
     try {
       out = execFileSync(
@@ -100,6 +105,8 @@ export interface OutputLayout {
   alertsDir: string;
   /** Also write the resolved mixin config here (the repository's committed `config.json`). */
   configJson?: string;
+  /** Also write the commented `_config` here (the repository's committed `config.libsonnet`). */
+  configLibsonnet?: string;
   /** Delete other `*.json` / `*.yaml` files in the two directories (only for directories we own). */
   prune?: boolean;
 }
@@ -110,6 +117,7 @@ export function repositoryLayout(root = mixinRoot()): OutputLayout {
     dashboardsDir: join(root, 'dashboards', 'generated'),
     alertsDir: join(root, 'alerts', 'generated'),
     configJson: join(root, 'config.json'),
+    configLibsonnet: join(root, 'config.libsonnet'),
     prune: true,
   };
 }
@@ -132,6 +140,7 @@ export function renderFiles(config: HmacSloConfig, layout: OutputLayout, root = 
   files.set(join(layout.alertsDir, 'rules.yaml'), ruleFileYaml(rendered.rules));
   files.set(join(layout.alertsDir, 'alerts.yaml'), ruleFileYaml(rendered.alerts));
   if (layout.configJson) files.set(layout.configJson, JSON.stringify(mixinConfig(config), null, 2) + '\n');
+  if (layout.configLibsonnet) files.set(layout.configLibsonnet, configLibsonnet(config));
   return files;
 }
 

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { configSchema } from '../../src/config/schema.js';
+import { schemaFields } from '../../src/config/fields.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 
 test('hmac-slo.example.yaml loads and spells out the defaults', () => {
@@ -21,35 +21,20 @@ test('hmac-slo.example.yaml loads and spells out the defaults', () => {
   assert.deepEqual({ ...example, collector: { ...example.collector, auth: defaults.collector.auth } }, defaults);
 });
 
-/** Every object key in the schema, as dotted paths without list indices (`collector.limits.maxSeries`). */
-function fieldNames(schema: z.ZodType, prefix = ''): string[] {
-  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
-  switch (def.type) {
-    case 'object': {
-      const shape = def.shape as Record<string, z.ZodType>;
-      return Object.entries(shape).flatMap(([k, v]) => [prefix + k, ...fieldNames(v, `${prefix}${k}.`)]);
-    }
-    case 'default':
-    case 'prefault':
-    case 'optional':
-    case 'pipe':
-      return fieldNames((def.innerType ?? def.in) as z.ZodType, prefix);
-    case 'array':
-      return fieldNames(def.element as z.ZodType, prefix);
-    case 'union':
-      return (def.options as z.ZodType[]).flatMap((o) => fieldNames(o, prefix));
-    default:
-      return [];
-  }
-}
-
 test('docs/configuration.md documents every field of the schema', () => {
   const doc = readFileSync('docs/configuration.md', 'utf8');
-  const names = [...new Set(fieldNames(configSchema))];
+  const names = [...new Set(schemaFields(configSchema).map((f) => f.path))];
   assert.ok(names.length > 40, `walked ${names.length} fields`);
   const missing = names.filter((n) => {
     const leaf = n.split('.').pop()!;
     return !doc.includes(`\`${n}\``) && !doc.includes(`\`${leaf}\``) && !doc.includes(`\`${n.split('.').slice(-2).join('.')}\``);
   });
   assert.deepEqual(missing, []);
+});
+
+test('every setting outside a list has a one-line description (the comments of config.libsonnet)', () => {
+  const fields = schemaFields(configSchema);
+  const undescribed = fields.filter((f) => !f.inList && !f.description).map((f) => f.path);
+  assert.deepEqual(undescribed, []);
+  for (const f of fields) if (f.description) assert.ok(!f.description.includes('\n'), `${f.path}: one line`);
 });

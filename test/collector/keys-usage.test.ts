@@ -128,3 +128,14 @@ test('the number of tracked (job, key) pairs is capped', () => {
     ],
   );
 });
+
+test('the window and the entry cap come from collector.keys', () => {
+  const usage = new KeyUsage(parseConfig({ collector: { keys: { usageWindow: '10m', maxEntries: 1 } } }));
+  assert.equal(usage.windowName, '10m');
+  const src = new Series();
+  src.declare('api', 'k1', 'active');
+  src.verify('api', 'k1', 5);
+  src.verify('jobs', 'k1', 5);
+  usage.sample(src, T0);
+  assert.equal(usage.stats().untrackedEntries, 1);
+});

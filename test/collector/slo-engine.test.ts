@@ -420,6 +420,13 @@ test('history: one point per minute of the 5m error ratio, bounded, oldest first
   assert.deepEqual(engine.history('nope', 'auth-success').points, []);
 });
 
+test('history length is collector.slo.historyPoints (6 hours of minutes by default)', () => {
+  assert.equal(parseConfig({}).collector.slo.historyPoints, 360);
+  const engine = new SloEngine(parseConfig({ collector: { slo: { historyPoints: 7 } } }));
+  scenario(engine);
+  assert.equal(engine.history('api', 'auth-success').points.length, 7);
+});
+
 test('windows used by custom burn-rate alerts are evaluated too, like the recording rules do', () => {
   const config = parseConfig({
     period: '28d',

@@ -118,15 +118,15 @@ test('key usage: round trip answers the same as the window moves on; a smaller c
   assert.deepEqual(keys.map((k) => [k.keyId, k.jobs]), [['k-new', ['api']], ['k-old', ['api']]]);
 
   // A shorter window (60 snapshots of a smaller step) thins the restored snapshots to it.
-  const short = KeyUsage.fromJSON({ timeScale: 6 }, viaText(usage.toJSON())); // 1h → 10 min
+  const short = KeyUsage.fromJSON(parseConfig({ timeScale: 6 }), viaText(usage.toJSON())); // 1h → 10 min
   assert.ok(short.stats().snapshots <= 12, `snapshots ${short.stats().snapshots}`);
 });
 
 test('damaged sections are refused with a named error', () => {
   for (const bad of [null, 42, {}, { version: 2 }, { version: 1, recent: 'x' }]) {
     assert.throws(() => FailureLog.fromJSON({}, bad), FailureStateError);
-    assert.throws(() => KeyUsage.fromJSON({ timeScale: 1 }, bad), KeyUsageStateError);
+    assert.throws(() => KeyUsage.fromJSON(parseConfig({}), bad), KeyUsageStateError);
   }
   const mismatched = { version: 1, sampled: true, entries: [['a', 'k']], lastRaw: [1], cum: [], snapshots: [] };
-  assert.throws(() => KeyUsage.fromJSON({ timeScale: 1 }, mismatched), /count arrays do not match/);
+  assert.throws(() => KeyUsage.fromJSON(parseConfig({}), mismatched), /count arrays do not match/);
 });

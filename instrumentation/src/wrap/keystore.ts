@@ -1,6 +1,6 @@
 /**
  * `instrumentKeyStore(getKey, { name })`: an audit trail of secret reads (`hmac.keystore.reads`,
- * M9) by key ID, store and outcome, with a `hmac.keystore.read` span. A read that returns nothing
+ * the secrets-access audit) by key ID, store and outcome, with a `hmac.keystore.read` span. A read that returns nothing
  * (`undefined`/`null`) is `rejected` (the key does not exist); a thrown error is classified
  * (`classifyKmsError` by default: stores are usually KMS/secrets-manager backed).
  *

@@ -9,22 +9,29 @@ import type { FailedSpan, FailuresApiResponse } from '../model.js';
 import { SpaceSaving } from './space-saving.js';
 import { validateFailuresQuery, type FailuresQuery } from './query.js';
 import { parseFailureLogState, type FailureLogState } from './state.js';
-import { clampSpanTime, DEFAULT_MAX_SPAN_FUTURE_MS, type SpanTimeClamp } from './time.js';
+import { clampSpanTime, type SpanTimeClamp } from './time.js';
+import { configSchema, type HmacSloConfig } from '../../config/schema.js';
+import { durationSeconds } from '../../config/duration.js';
 
 export interface FailureLogOptions {
-  /** Recent failures kept (config `collector.failures.ringSize`, default 500). */
+  /** Recent failures kept (config `collector.failures.ringSize`). */
   readonly ringSize?: number;
-  /** Top rejected clients kept per job (config `collector.failures.topClients`, default 20). */
+  /** Top rejected clients kept per job (config `collector.failures.topClients`). */
   readonly topClients?: number;
-  /** Jobs with a top-k table; failures of further jobs still enter the ring. */
+  /** Jobs with a top-k table (config `collector.failures.maxJobs`); failures of further jobs still enter the ring. */
   readonly maxJobs?: number;
-  /** How far past its receive time a span's time is believed (config `collector.failures.maxSpanFuture`, default 1h). */
+  /** How far past its receive time a span's time is believed (config `collector.failures.maxSpanFuture`). */
   readonly maxSpanFutureMs?: number;
 }
 
-export const DEFAULT_RING_SIZE = 500;
-export const DEFAULT_TOP_CLIENTS = 20;
-export const DEFAULT_MAX_JOBS = 1000;
+/** The failure log's options from config `collector.failures`. */
+export function failureLogOptions(config: Pick<HmacSloConfig, 'collector'>): Required<FailureLogOptions> {
+  const f = config.collector.failures;
+  return { ringSize: f.ringSize, topClients: f.topClients, maxJobs: f.maxJobs, maxSpanFutureMs: durationSeconds(f.maxSpanFuture) * 1000 };
+}
+
+/** Options not given take the schema's defaults: the numbers live in one place (src/config/schema.ts). */
+const DEFAULTS = failureLogOptions(configSchema.parse({}));
 /** `limit` when the query has none. */
 export const DEFAULT_QUERY_LIMIT = 100;
 
@@ -75,10 +82,10 @@ export class FailureLog {
   private readonly clients = new Map<string, SpaceSaving<string>>();
 
   constructor(opts: FailureLogOptions = {}) {
-    this.ringSize = positiveInt(opts.ringSize ?? DEFAULT_RING_SIZE, 'ringSize');
-    this.topClients = positiveInt(opts.topClients ?? DEFAULT_TOP_CLIENTS, 'topClients');
-    this.maxJobs = positiveInt(opts.maxJobs ?? DEFAULT_MAX_JOBS, 'maxJobs');
-    this.maxSpanFutureMs = opts.maxSpanFutureMs ?? DEFAULT_MAX_SPAN_FUTURE_MS;
+    this.ringSize = positiveInt(opts.ringSize ?? DEFAULTS.ringSize, 'ringSize');
+    this.topClients = positiveInt(opts.topClients ?? DEFAULTS.topClients, 'topClients');
+    this.maxJobs = positiveInt(opts.maxJobs ?? DEFAULTS.maxJobs, 'maxJobs');
+    this.maxSpanFutureMs = opts.maxSpanFutureMs ?? DEFAULTS.maxSpanFutureMs;
     this.ring = new Array<FailedSpan | undefined>(this.ringSize);
   }
 

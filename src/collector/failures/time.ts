@@ -7,8 +7,6 @@
  */
 import type { FailedSpan } from '../model.js';
 
-/** Default for config `collector.failures.maxSpanFuture` (1h): clock skew beyond this is not believed. */
-export const DEFAULT_MAX_SPAN_FUTURE_MS = 3_600_000;
 /** Earlier times are not believed either (0 is what a span without times gives). */
 export const MIN_SPAN_TIME_MS = Date.UTC(2000, 0, 1);
 

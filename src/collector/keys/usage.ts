@@ -1,9 +1,9 @@
 /**
- * Key rotation status for `GET /api/keys` (the seed's "key rotation status panel", M5): each key's
+ * Key rotation status for `GET /api/keys` (the key rotation status panel): each key's
  * declared status from the `hmac.key.info` gauges, and its recent share of verification traffic with
  * the jobs still using it, from `hmac.auth.verifications` by `hmac.key_id`.
  *
- * Share is over a recent window (default 1h, divided by `timeScale`), not since the collector
+ * Share is over a recent window (`collector.keys.usageWindow`, divided by `timeScale`), not since the collector
  * started: a retiring key's lifetime total would dwarf the new key for weeks after a rotation.
  */
 import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN, KEY_STATUSES } from '@hmac-slo/instrumentation/contract';
@@ -15,14 +15,14 @@ import { parseKeyUsageState, type KeyUsageState } from './state.js';
 import { increaseSince } from '../aggregate/counter-reset.js';
 
 export interface KeyUsageOptions {
-  /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `1h`. */
+  /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `collector.keys.usageWindow`. */
   readonly window?: string;
-  /** Cap on tracked (job, key ID) pairs per snapshot; further pairs are counted, not stored. */
+  /** Cap on tracked (job, key ID) pairs per snapshot; further pairs are counted, not stored. Default `collector.keys.maxEntries`. */
   readonly maxEntries?: number;
 }
 
-export const DEFAULT_KEY_WINDOW = '1h';
-export const DEFAULT_MAX_KEY_ENTRIES = 10_000;
+/** What key usage reads from the config: the time scale and `collector.keys`. */
+export type KeyUsageConfig = Pick<HmacSloConfig, 'timeScale'> & { collector: Pick<HmacSloConfig['collector'], 'keys'> };
 /** Snapshots per window: the window's start is placed within 1/SNAPSHOTS of its length. */
 const SNAPSHOTS = 60;
 
@@ -50,11 +50,11 @@ export class KeyUsage {
   private sampled = false;
   private untracked = 0;
 
-  constructor(config: Pick<HmacSloConfig, 'timeScale'>, opts: KeyUsageOptions = {}) {
-    this.windowName = opts.window ?? DEFAULT_KEY_WINDOW;
+  constructor(config: KeyUsageConfig, opts: KeyUsageOptions = {}) {
+    this.windowName = opts.window ?? config.collector.keys.usageWindow;
     this.windowMs = scaledMs(this.windowName, config.timeScale);
     this.resolutionMs = this.windowMs / SNAPSHOTS;
-    this.maxEntries = opts.maxEntries ?? DEFAULT_MAX_KEY_ENTRIES;
+    this.maxEntries = opts.maxEntries ?? config.collector.keys.maxEntries;
   }
 
   /**
@@ -202,7 +202,7 @@ export class KeyUsage {
    * one at or before the window's start, at most one per resolution step. Throws
    * `KeyUsageStateError` when the JSON is not key usage state.
    */
-  static fromJSON(config: Pick<HmacSloConfig, 'timeScale'>, json: unknown, opts: KeyUsageOptions = {}): KeyUsage {
+  static fromJSON(config: KeyUsageConfig, json: unknown, opts: KeyUsageOptions = {}): KeyUsage {
     const state = parseKeyUsageState(json);
     const usage = new KeyUsage(config, opts);
     const order = state.entries

@@ -32,11 +32,10 @@ export interface SloEngineOptions {
   readonly pairTtlMs?: number;
   /** At the cap, a new pair with events replaces the pair idle longest, if idle this long (`collector.slo.pairEvictAfter`). */
   readonly pairEvictAfterMs?: number;
-  /** Sparkline points kept per pair for `history()` (one per scaled minute). */
+  /** Sparkline points kept per pair for `history()` (one per scaled minute); default `collector.slo.historyPoints`. */
   readonly historyPoints?: number;
 }
 
-export const DEFAULT_HISTORY_POINTS = 360; // 6 hours at one point per minute
 
 interface CompiledSlo {
   readonly config: SloConfig;
@@ -108,7 +107,7 @@ export class SloEngine {
     this.now = opts.now ?? Date.now;
     const limits = config.collector.slo;
     this.maxPairs = opts.maxPairs ?? limits.maxPairs;
-    this.historyPoints = opts.historyPoints ?? DEFAULT_HISTORY_POINTS;
+    this.historyPoints = opts.historyPoints ?? limits.historyPoints;
     this.slos = config.slos.map((slo) => ({ config: slo, sli: compileSli(slo.sli), fingerprint: JSON.stringify(slo.sli) }));
     this.windows = sloWindows(config);
     this.periodMs = scaledMs(config.period, config.timeScale);

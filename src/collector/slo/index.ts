@@ -1,4 +1,4 @@
-export { SloEngine, SloStateError, DEFAULT_HISTORY_POINTS, type SloEngineOptions } from './engine.js';
+export { SloEngine, SloStateError, type SloEngineOptions } from './engine.js';
 export type { SloEngineState } from './state.js';
 export { sloWindows, scaledMs, type SloWindow } from './windows.js';
 export { errorRatio, burnRate, errorBudgetRemaining } from './math.js';
