@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseExposition, seriesKey, startCollector, tempDir } from '../test/collector/collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir } from '../test/support/collector.js';
 import { median } from './measure.js';
 
 const READINGS = Number(process.env.BENCH_READINGS ?? 1_000_000);

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { launchChromium } from '../test/ui/browser.js';
-import { startCollector } from '../test/ui/collector-process.js';
+import { startInTempDir } from '../test/support/collector.js';
 import { HOSTILE_JOB, HOSTILE_KEY, startFixtureServer } from '../test/ui/fixture-api.js';
 import { pushTraffic } from '../test/ui/otel-traffic.js';
 
@@ -25,9 +25,9 @@ async function startSource(): Promise<{ base: string; stop(): Promise<void> }> {
     const fixture = await startFixtureServer({ rename: { [HOSTILE_JOB]: 'webhooks', [HOSTILE_KEY]: 'k-2025-legacy' } });
     return { base: fixture.base, stop: () => fixture.close() };
   }
-  const collector = await startCollector();
-  await pushTraffic(collector.base);
-  return collector;
+  const collector = await startInTempDir({ ui: true, ready: true });
+  await pushTraffic(collector.url);
+  return { base: collector.url, stop: async () => void (await collector.stop()) };
 }
 
 const source = await startSource();

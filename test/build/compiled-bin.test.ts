@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { parseExposition, seriesKey, startCollector, tempDir } from '../collector/collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir } from '../support/collector.js';
 import { postVerifications } from '../collector/otlp-json-push.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
 import { createHmacSigner } from '@hmac-slo/instrumentation';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 
 const TOKEN = 'test-token-0123456789';
 const HMAC_SECRET = 'an-hmac-secret-of-32-bytes-long!';

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { parseExposition, seriesKey, withCollector } from './collector-process.js';
+import { parseExposition, seriesKey, withCollector } from '../support/collector.js';
 
 /** A connected raw socket to the collector, with what it received and when it closed. */
 async function open(url: string, localAddress?: string): Promise<{ socket: Socket; received: () => string; closed: Promise<number> }> {

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { metricsRequest, numberMetric, pushMetrics } from './otlp-raw.js';
 
 // timeScale 10: ticks every second, seriesTtl 20s / 10 = 2 s.

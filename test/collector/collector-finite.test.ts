@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { histogramMetric, metricsRequest, numberMetric, pushMetrics, type Encoding } from './otlp-raw.js';
 import { promtoolParseError } from './exposition-check.js';
 

@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExposition, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { kvs, pushMetrics, type Attrs } from './otlp-raw.js';
 import { openMetricsProblems, promtoolParseError } from './exposition-check.js';
 

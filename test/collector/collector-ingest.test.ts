@@ -14,7 +14,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR, DURATION_BUCKETS_SECONDS, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { Pusher } from './otel-pushers.js';
 import { fingerprintsIn } from './fingerprints.js';
 

@@ -11,7 +11,7 @@ import { Aggregator } from '../../src/collector/aggregate/aggregator.js';
 import { ByteWriter } from '../../src/collector/byte-writer.js';
 import { finish, writeSeries } from '../../src/collector/exposition.js';
 import { normalizeMetrics } from '../../src/collector/otlp/normalize.js';
-import { collectorPerFile, parseExposition, seriesKey } from './collector-process.js';
+import { collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
 import { histogramMetric, metricsRequest, numberMetric, pushMetrics, type Attrs } from './otlp-raw.js';
 import { openMetricsProblems, promtoolParseError } from './exposition-check.js';
 import { testLimits } from './aggregator-test-limits.js';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExposition, seriesKey, startCollector, tempDir, withCollector } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, withCollector } from '../support/collector.js';
 
 const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
 /** An OTLP/JSON body: `resources` resources (pushers `${instance}-N`) of `job`, each with `points` cumulative counter points. */

@@ -12,7 +12,7 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync,
 import { join } from 'node:path';
 import pino from 'pino';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { frameRecord } from '../../src/collector/state/store.js';
 import { CollectorCore, RECORD_FORGET, RECORD_JSON } from '../../src/collector/core.js';
 import { SelfMetrics } from '../../src/collector/self-metrics.js';

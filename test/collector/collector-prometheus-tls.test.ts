@@ -10,11 +10,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { parse } from 'yaml';
-import { startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { makeTestCerts, type TestCerts } from './test-certs.js';
 import { basic, call } from './https-client.js';
-import { Children, waitFor } from '../e2e/processes.js';
-import { Prometheus } from '../e2e/prometheus.js';
+import { Children, waitFor } from '../support/processes.js';
+import { Prometheus } from '../support/prometheus.js';
 
 const PASSWORD = 'scrape-password-from-a-file';
 const PUSH_TOKEN = 'push-token-0123456789';

@@ -15,7 +15,7 @@ import { SelfMetrics } from '../../src/collector/self-metrics.js';
 import { createPushAuth } from '../../src/collector/auth.js';
 import { loadConfig } from '../../src/config/load.js';
 import { postVerifications } from './otlp-json-push.js';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 
 const T0 = 1_800_000_000_000;
 

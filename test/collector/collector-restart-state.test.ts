@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { Pusher } from './otel-pushers.js';
 import { sendSpans } from './otel-spans.js';
 import { fingerprintsIn } from './fingerprints.js';

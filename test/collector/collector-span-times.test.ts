@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FailuresApiResponse } from '../../src/collector/model.js';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { postFailedSpans } from './otel-spans.js';
 
 const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);

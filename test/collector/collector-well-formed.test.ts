@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeMetrics, normalizeSpans } from '../../src/collector/otlp/normalize.js';
-import { collectorPerFile, parseExposition, seriesKey } from './collector-process.js';
+import { collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
 import { openMetricsProblems, promtoolParseError } from './exposition-check.js';
 
 const collector = collectorPerFile();

@@ -7,7 +7,7 @@ import { ATTR } from '@hmac-slo/instrumentation/contract';
 import { CollectorCore } from '../../src/collector/core.js';
 import type { Span } from '../../src/collector/otlp/types.js';
 import { parseConfig } from '../../src/config/load.js';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 
 const T0 = 1_800_000_000_000;
 

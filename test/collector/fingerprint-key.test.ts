@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCollector, tempDir } from './collector-process.js';
+import { startCollector, tempDir } from '../support/collector.js';
 import { sendSpans } from './otel-spans.js';
 import { fingerprintsIn } from './fingerprints.js';
 import { FINGERPRINT_KEY_FILE, FingerprintKeyError, loadFingerprintKey } from '../../src/collector/fingerprint-key.js';

@@ -11,7 +11,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NonceStore } from '../../src/collector/nonce-store.js';
 import { StorageError } from '../../src/collector/storage-error.js';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 import { mountSmallTmpfs } from './small-tmpfs.js';
 
 test('nonces survive a reopen, expire after the TTL, and the file keeps only live ones', () => {

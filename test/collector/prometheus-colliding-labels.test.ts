@@ -7,9 +7,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Children, OUTPUT_DIR, waitFor } from '../e2e/processes.js';
-import { Prometheus } from '../e2e/prometheus.js';
-import { startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { Children, OUTPUT_DIR, waitFor } from '../support/processes.js';
+import { Prometheus } from '../support/prometheus.js';
+import { startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { histogramMetric, metricsRequest, numberMetric, pushMetrics } from './otlp-raw.js';
 
 const children = new Children(join(OUTPUT_DIR, 'colliding-labels'));

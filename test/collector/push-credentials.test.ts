@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { createHmacSigner } from '@hmac-slo/instrumentation';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { mountSmallTmpfs } from './small-tmpfs.js';
 
 const env = { PAYMENTS_TOKEN: 'payments-token-0123456789', ANY_TOKEN: 'any-job-token-0123456789', BILLING_KEY: 'billing-hmac-secret-32-bytes-long' };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { createHmacSigner } from '@hmac-slo/instrumentation';
 import { createPushAuth } from '../../src/collector/auth.js';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 
 const env = { VICTIM: 'victim-secret-of-32-bytes-long!!', EVIL: 'evil-secret-of-32-bytes-long!!!!' };
 

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SloApiResponse } from '../../src/collector/model.js';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { postVerifications } from './otlp-json-push.js';
 
 /** One OTLP/JSON push: per job, delta verifications by outcome. */

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { ATTR, SLO_SERIES } from '@hmac-slo/instrumentation/contract';
-import { afterNextSample, collectorPerFile } from './collector-process.js';
+import { afterNextSample, collectorPerFile } from '../support/collector.js';
 import { Pusher } from './otel-pushers.js';
 
 const root = join(import.meta.dirname, '..', '..');

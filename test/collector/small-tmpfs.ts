@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 
 export interface SmallTmpfs {
   readonly dir: string;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectorPerFile, parseExposition, seriesKey } from './collector-process.js';
+import { collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
 
 const collector = collectorPerFile();
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });

@@ -13,7 +13,7 @@ import { CollectorCore } from '../../src/collector/core.js';
 import { SelfMetrics } from '../../src/collector/self-metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import { decodeMetrics } from '../../src/collector/otlp/body.js';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 
 /** A lazy array of `n` elements made by `f`. */
 class Lazy extends LazyJsonArray<unknown> {

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { parseExposition, startCollector, tempDir, type CollectorProcess } from './collector-process.js';
+import { parseExposition, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { sendSpans } from './otel-spans.js';
 import { fingerprintsIn } from './fingerprints.js';
 

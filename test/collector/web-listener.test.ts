@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createWebServer } from '../../src/collector/web-listener.js';
 import { loadWebConfig, type ClientAuthType } from '../../src/collector/web-config.js';
-import { tempDir } from './collector-process.js';
+import { tempDir } from '../support/collector.js';
 import { makeTestCerts, type TestCerts } from './test-certs.js';
 import { call } from './https-client.js';
 

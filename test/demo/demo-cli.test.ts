@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { createHmacSigner } from '@hmac-slo/instrumentation';
-import { tempDir } from '../collector/collector-process.js';
+import { tempDir } from '../support/collector.js';
 import { demoSecret, runDemo } from './demo-process.js';
 
 const BAD_FLAGS: Array<{ args: string[]; flag: string; says: RegExp }> = [

@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hkdfSync } from 'node:crypto';
+import type { FailuresApiResponse } from '../../src/collector/model.js';
+import { SOURCE_CLI } from '../support/collector.js';
 
 export interface DemoLine {
   msg: string;
@@ -23,7 +25,7 @@ export interface DemoProcess {
 }
 
 export function runDemo(args: readonly string[], env: Record<string, string> = {}): DemoProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'demo', ...args], {
+  const child = spawn(process.execPath, [...SOURCE_CLI, 'demo', ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -127,7 +129,7 @@ export function secretSpellings(secret: Buffer): string[] {
 /** What a collector shows at one moment: the raw texts (for the secrets check) and the parsed parts. */
 export interface CollectorView {
   metrics: string;
-  failures: { failures: Array<{ job: string; reason: string; outcome: string; keyId: string; name: string }> };
+  failures: Pick<FailuresApiResponse, 'failures'>;
   texts: string[];
 }
 

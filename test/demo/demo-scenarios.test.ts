@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCollector, tempDir } from '../collector/collector-process.js';
+import { startCollector, tempDir } from '../support/collector.js';
 import {
   demoSecret,
   nest,

@@ -23,7 +23,7 @@
  */
 import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import type { SloConfig } from '../../src/config/index.js';
-import type { Prometheus } from './prometheus.js';
+import type { Prometheus } from '../support/prometheus.js';
 
 type Series = { metric: Record<string, string>; values: [number, number][] };
 

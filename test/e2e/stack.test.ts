@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { durationSeconds, parseConfig } from '../../src/config/index.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTPUT_DIR, waitFor } from './processes.js';
+import { OUTPUT_DIR, waitFor } from '../support/processes.js';
 import { dashboardQueries } from '../mixin/dashboard-queries.js';
 import { ratioTolerance, uncertainty } from './slo-agreement.js';
 import { Stack, type Totals } from './stack.js';

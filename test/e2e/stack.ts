@@ -13,10 +13,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startAlertmanager, WebhookReceiver } from './alertmanager.js';
-import { Collector } from './collector.js';
-import { Children, waitFor, type Child } from './processes.js';
-import { Prometheus } from './prometheus.js';
+import { startAlertmanager, WebhookReceiver } from '../support/alertmanager.js';
+import { Collector, SOURCE_CLI } from '../support/collector.js';
+import { Children, waitFor, type Child } from '../support/processes.js';
+import { Prometheus } from '../support/prometheus.js';
 
 export interface StackOptions {
   speed: number;
@@ -72,7 +72,7 @@ export class Stack {
   private generateRules(): { gen: Child; out: string } {
     const out = join(this.dir, 'generated');
     const gen = this.children.spawn('generate', process.execPath, [
-      '--conditions=source', '--import', 'tsx', 'src/cli.ts', 'generate',
+      ...SOURCE_CLI, 'generate',
       '--config', this.configFile, '--time-scale', String(this.opts.speed), '--out', out,
     ]);
     return { gen, out };
@@ -112,7 +112,7 @@ export class Stack {
     const o = this.opts;
     const urls = o.pushTo.map((i) => this.collectors[i]!.url).join(',');
     const args = ['--push-to', urls, '--speed', String(o.speed), '--scenario', o.scenarios.join(','), '--totals', this.totalsFile, '--log-format', 'json', '--no-ui'];
-    this.demo = this.children.spawn('demo', process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'demo', ...args]);
+    this.demo = this.children.spawn('demo', process.execPath, [...SOURCE_CLI, 'demo', ...args]);
     this.demoStartedAt = Date.now();
     let killing: Promise<void> | undefined;
     this.demo.onLine((line, at) => {

@@ -5,11 +5,12 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runAlertmanager } from '../support/alertmanager.js';
+import { Children } from '../support/processes.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -19,45 +20,16 @@ interface ApiAlert {
   status: { state: string; inhibitedBy: string[]; silencedBy: string[] };
 }
 
-let proc: ChildProcess | undefined;
 const storage = mkdtempSync(join(tmpdir(), 'hmac-slo-am-'));
+const children = new Children(join(storage, 'logs'));
 after(async () => {
   // Wait for the exit before removing its storage: Alertmanager writes its state on shutdown.
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((resolve) => proc!.once('exit', resolve));
-    proc.kill('SIGTERM');
-    // Never leave it running (it would keep this test process alive): SIGKILL after a grace period.
-    const timer = setTimeout(() => proc!.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await children.killAll(5000);
   rmSync(storage, { recursive: true, force: true, maxRetries: 3 });
 });
 
 async function startAlertmanager(): Promise<string> {
-  let log = '';
-  // Port 0: the OS picks and Alertmanager logs what it bound (`msg="Listening on" address=…`). A
-  // port probed free beforehand could be taken by another process before Alertmanager binds it.
-  proc = spawn('prometheus-alertmanager', [
-    `--config.file=${join(root, 'alerts', 'alertmanager.yml')}`,
-    `--storage.path=${storage}`,
-    '--web.listen-address=127.0.0.1:0',
-    '--cluster.listen-address=',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  // A deadline, not a count of tries: on a loaded machine each try can take much longer than 100 ms.
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`alertmanager exited: ${log}`);
-    const address = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(log)?.[1];
-    try {
-      if (address && (await fetch(`http://${address}/-/ready`)).ok) return `http://${address}`;
-    } catch {
-      /* not answering yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`alertmanager not ready after 30 s: ${log}`);
+  return (await runAlertmanager(children, join(root, 'alerts', 'alertmanager.yml'), storage)).url;
 }
 
 const alerts: Record<string, Record<string, string>> = {

@@ -6,11 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardQueries, substituteVariables } from './dashboard-queries.js';
+import { Children } from '../support/processes.js';
+import { Prometheus } from '../support/prometheus.js';
 
 test('every target is returned once with its dashboard, panel and runnable PromQL', () => {
   const qs = dashboardQueries({ rateInterval: '2m' });
@@ -45,33 +46,9 @@ test('substitution: braces and formats, builtins, overrides, and unknown variabl
 
 test('a real Prometheus accepts every substituted query', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-dash-prom-'));
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
-  const child = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-    // Port 0: the OS picks and Prometheus logs what it bound (`msg="Listening on" address=…`). A
-    // port probed free beforehand could be taken by another process before Prometheus binds it.
-    '--web.listen-address=127.0.0.1:0',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  let url = '';
+  const children = new Children(join(dir, 'logs'));
   try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`Prometheus exited: ${log}`);
-      const address = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(log)?.[1];
-      try {
-        if (address && (await fetch(`http://${address}/-/ready`)).ok) {
-          url = `http://${address}`;
-          break;
-        }
-      } catch {
-        // not answering yet
-      }
-      if (Date.now() > deadline) throw new Error(`Prometheus did not become ready: ${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { url } = await Prometheus.run(children, dir, { global: { scrape_interval: '15s' } });
     const end = Math.floor(Date.now() / 1000);
     for (const q of dashboardQueries({ rateInterval: '1m' })) {
       const params: Record<string, string> = q.instant
@@ -86,10 +63,7 @@ test('a real Prometheus accepts every substituted query', async () => {
       assert.equal(body.status, 'success', `${q.uid} / ${q.panelTitle} / ${q.refId}: ${body.error}\n${q.promql}`);
     }
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    await children.killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FailuresApiResponse, SloApiResponse } from '../../src/collector/model.js';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
-import { startCollector, type RunningCollector } from './collector-process.js';
 import { pushTraffic } from './otel-traffic.js';
 import { postFailedSpans } from '../collector/otel-spans.js';
-import { afterNextSample } from '../collector/collector-process.js';
+import { afterNextSample, startInTempDir, type CollectorProcess } from '../support/collector.js';
 import { assertFailuresMatch, assertNoHorizontalOverflow, compareWithApis, getApi, readPage } from './page-reader.js';
 
 // Until the collector's HTTP server lands (src/collector/command.ts is a placeholder), skip with the reason.
@@ -19,20 +18,20 @@ const PENDING = readFileSync('src/collector/command.ts', 'utf8').includes('Place
   : false;
 
 describe('status page on the real collector', { skip: PENDING }, () => {
-  let collector: RunningCollector;
+  let collector: CollectorProcess;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
 
-  const api = <T>(path: string): Promise<T> => getApi<T>(collector.base, path);
+  const api = <T>(path: string): Promise<T> => getApi<T>(collector.url, path);
   // Each comparison reloads the page, which keeps the filters (they live in the address bar).
-  const compare = (failuresQuery?: string) => compareWithApis(page, collector.base, () => page.reload(), failuresQuery);
+  const compare = (failuresQuery?: string) => compareWithApis(page, collector.url, () => page.reload(), failuresQuery);
 
   before(async () => {
-    collector = await startCollector();
-    await pushTraffic(collector.base);
-    await afterNextSample(collector.base);
+    collector = await startInTempDir({ ui: true, ready: true });
+    await pushTraffic(collector.url);
+    await afterNextSample(collector.url);
     // The pushes are acknowledged; wait until every job's SLOs are computed from them.
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -50,7 +49,7 @@ describe('status page on the real collector', { skip: PENDING }, () => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     // No automatic refresh during the comparisons: each one reloads the page itself.
-    await page.goto(`${collector.base}/?refresh=300`);
+    await page.goto(`${collector.url}/?refresh=300`);
     await page.waitForSelector('body[data-loaded="true"]');
   });
 
@@ -60,7 +59,7 @@ describe('status page on the real collector', { skip: PENDING }, () => {
   });
 
   test('the collector serves the page at / and the page loads its data without errors', async () => {
-    const res = await fetch(`${collector.base}/`);
+    const res = await fetch(`${collector.url}/`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     assert.deepEqual(consoleErrors, []);
@@ -109,14 +108,14 @@ describe('status page on the real collector', { skip: PENDING }, () => {
   });
 
   test('at 390×844 nothing overflows sideways; a screenshot is saved', async () => {
-    await page.goto(`${collector.base}/?refresh=300`);
+    await page.goto(`${collector.url}/?refresh=300`);
     await page.waitForSelector('body[data-loaded="true"]');
     await assertNoHorizontalOverflow(page);
     await page.screenshot({ path: outputPath('collector-390x844.png'), fullPage: true });
   });
 
   test('a failed span dated far in the future is listed with its receive time; the failures still render', async () => {
-    const status = await postFailedSpans(collector.base, 'payments-api', [
+    const status = await postFailedSpans(collector.url, 'payments-api', [
       { endNs: '100000000000000000000000', reason: 'timestamp_skew', traceByte: 0xfe },
     ]);
     assert.equal(status, 200);
@@ -128,13 +127,13 @@ describe('status page on the real collector', { skip: PENDING }, () => {
   });
 
   test('--no-ui turns the page off but keeps the APIs', async () => {
-    const bare = await startCollector({ args: ['--no-ui'] });
+    const bare = await startInTempDir({ ready: true });
     try {
-      const res = await fetch(`${bare.base}/`);
+      const res = await fetch(`${bare.url}/`);
       assert.notEqual(res.status, 200);
       assert.doesNotMatch(res.headers.get('content-type') ?? '', /text\/html/);
-      assert.notEqual((await fetch(`${bare.base}/app.js`)).status, 200);
-      assert.equal((await fetch(`${bare.base}/api/slo`)).status, 200);
+      assert.notEqual((await fetch(`${bare.url}/app.js`)).status, 200);
+      assert.equal((await fetch(`${bare.url}/api/slo`)).status, 200);
     } finally {
       await bare.stop();
     }

@@ -1,5 +1,6 @@
 /**
- * A real Alertmanager for the end-to-end test, configured from the stack's
+ * The one place tests start a real Alertmanager (`runAlertmanager`, port 0, ready before it resolves).
+ * For the end-to-end test it is configured from the stack's
  * deploy/alertmanager/alertmanager.yml (the routing and inhibitions of alerts/alertmanager.yml) with its
  * webhook receivers pointed at an HTTP server inside the test, and group timings shortened to match a
  * compressed timeline. The server records every notification: which receiver, when, which alerts.
@@ -8,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Children, listeningAddress, ROOT, waitFor, type Child } from './processes.js';
+import { Children, readyUrl, ROOT, type Child } from './processes.js';
 
 export interface ReceivedAlert {
   receiver: string;
@@ -73,17 +74,24 @@ export function alertmanagerConfig(webhookBase: string, groupTiming: string): Re
   };
 }
 
-export async function startAlertmanager(children: Children, dir: string, webhookBase: string, groupTiming = '1s'): Promise<{ url: string; hostPort: string; child: Child }> {
+/** The stack's Alertmanager (`alertmanagerConfig`) with its receivers at `webhookBase`. */
+export function startAlertmanager(children: Children, dir: string, webhookBase: string, groupTiming = '1s'): Promise<{ url: string; hostPort: string; child: Child }> {
   const file = join(dir, 'alertmanager.yml');
   writeFileSync(file, stringify(alertmanagerConfig(webhookBase, groupTiming)));
+  return runAlertmanager(children, file, dir);
+}
+
+/**
+ * Any Alertmanager: `configFile`, its storage under `dir`, no cluster, on a port the OS picks (read
+ * back from its log); resolves once `/-/ready` answers.
+ */
+export async function runAlertmanager(children: Children, configFile: string, dir: string): Promise<{ url: string; hostPort: string; child: Child }> {
   const child = children.spawn('alertmanager', 'prometheus-alertmanager', [
-    `--config.file=${file}`,
+    `--config.file=${configFile}`,
     `--storage.path=${join(dir, 'alertmanager')}`,
-    '--web.listen-address=127.0.0.1:0', // the OS picks; read back from the log below
+    '--web.listen-address=127.0.0.1:0',
     '--cluster.listen-address=',
   ]);
-  const hostPort = await listeningAddress(child);
-  const url = `http://${hostPort}`;
-  await waitFor('Alertmanager ready', async () => child.running() && (await fetch(`${url}/-/ready`)).ok, 20_000);
-  return { url, hostPort, child };
+  const url = await readyUrl(child);
+  return { url, hostPort: new URL(url).host, child };
 }

@@ -1,5 +1,5 @@
 /**
- * Child processes of the end-to-end test: each one's stdout and stderr go to a log file under
+ * Child processes of the multi-process tests (end-to-end, Prometheus, Alertmanager): each one's stdout and stderr go to a log file under
  * test-output/e2e/ (kept after the run for debugging), and every child is killed by `killAll()`,
  * which the test calls from an `after` hook whatever happened.
  */
@@ -20,12 +20,31 @@ export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<stri
   return waitFor(`${child.name} listening`, () => {
     const m = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(child.output());
     if (m) return m[1];
-    if (!child.running()) throw new Error(`${child.name} exited before listening:\n${child.output()}`);
+    if (!child.running()) throw new GiveUp(`${child.name} exited before listening:\n${child.output()}`);
     return undefined;
   }, timeoutMs, 100);
 }
 
-/** Poll `check` until it returns a value other than undefined/false, or throw after `timeoutMs`. */
+/**
+ * `http://host:port` of a Prometheus-family server once it is listening (`listeningAddress`) and its
+ * `/-/ready` answers 200.
+ */
+export async function readyUrl(child: Child, timeoutMs = 30_000): Promise<string> {
+  const url = `http://${await listeningAddress(child, timeoutMs)}`;
+  await waitFor(`${child.name} ready`, async () => {
+    if (!child.running()) throw new GiveUp(`${child.name} exited before ready:\n${child.output()}`);
+    return (await fetch(`${url}/-/ready`)).ok;
+  }, timeoutMs);
+  return url;
+}
+
+/** Thrown by a `waitFor` check to stop waiting at once (e.g. the process exited). */
+export class GiveUp extends Error {}
+
+/**
+ * Poll `check` until it returns a value other than undefined/false, or throw after `timeoutMs`.
+ * Errors the check throws count as "not yet", except `GiveUp`, which ends the wait.
+ */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -34,6 +53,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const v = await check();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);

@@ -1,13 +1,13 @@
 /**
- * A real Prometheus for the end-to-end test, configured from the docker-compose stack's own
- * deploy/prometheus/prometheus.yml: the same collector scrape job (honor_labels, the drop of the
- * collector's SLO gauges) and alerting, with only the addresses, rule file paths and intervals
+ * The one place tests start a real Prometheus (`Prometheus.run`, port 0, ready before it resolves).
+ * For the end-to-end test it is configured from the docker-compose stack's own
+ * deploy/prometheus/prometheus.yml: the same collector scrape job (honor_labels) and alerting, with only the addresses, rule file paths and intervals
  * rewritten for loopback and a compressed timeline.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Children, listeningAddress, ROOT, waitFor, type Child } from './processes.js';
+import { Children, readyUrl, ROOT, type Child } from './processes.js';
 
 export interface PrometheusOptions {
   /** host:port of each collector to scrape. */
@@ -52,21 +52,30 @@ export class Prometheus {
     readonly child: Child,
   ) {}
 
-  static async start(children: Children, o: PrometheusOptions): Promise<Prometheus> {
-    const file = join(o.dir, 'prometheus.yml');
-    writeFileSync(file, stringify(prometheusConfig(o)));
-    const child = children.spawn('prometheus', 'prometheus', [
-      `--config.file=${file}`,
-      `--storage.tsdb.path=${join(o.dir, 'tsdb')}`,
-      '--web.listen-address=127.0.0.1:0', // the OS picks; read back from the log below
+  /** The stack's Prometheus (deploy/prometheus/prometheus.yml rewritten by `prometheusConfig`). */
+  static start(children: Children, o: PrometheusOptions): Promise<Prometheus> {
+    return Prometheus.run(children, o.dir, prometheusConfig(o), [
       '--web.enable-lifecycle',
       // Resend firing alerts every second so Alertmanager keeps them active across the short timeline.
       '--rules.alert.resend-delay=1s',
       '--log.level=info',
     ]);
-    const url = `http://${await listeningAddress(child)}`;
-    await waitFor('Prometheus ready', async () => child.running() && (await fetch(`${url}/-/ready`)).ok, 20_000);
-    return new Prometheus(url, child);
+  }
+
+  /**
+   * Any Prometheus: `config` written to `dir`/prometheus.yml, its TSDB in `dir`/tsdb, on a port the OS
+   * picks (read back from its log); resolves once `/-/ready` answers.
+   */
+  static async run(children: Children, dir: string, config: Record<string, unknown>, args: readonly string[] = []): Promise<Prometheus> {
+    const file = join(dir, 'prometheus.yml');
+    writeFileSync(file, stringify(config));
+    const child = children.spawn('prometheus', 'prometheus', [
+      `--config.file=${file}`,
+      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+      '--web.listen-address=127.0.0.1:0',
+      ...args,
+    ]);
+    return new Prometheus(await readyUrl(child), child);
   }
 
   private async api(path: string, params: Record<string, string>): Promise<any> {
