@@ -52,7 +52,9 @@ test('tsx and esbuild are build tools: not runtime dependencies, and no compiled
   const runtime = new Set([...Object.keys(pkg.dependencies)]);
   for (const file of jsFiles(join(DIST, 'src'))) {
     if (file.startsWith(join(DIST, 'src', 'ui', 'static'))) continue; // the browser bundle imports nothing
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']([^"'.][^"']*)["']/g)) {
+    // ES imports only (`from '…'`, `import('…')`, a bare `import '…'` statement), not text that
+    // mentions one, such as the jsonnet `(import 'config.json')` the mixin generator writes.
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s*)["']([^"'.][^"']*)["']/gm)) {
       const spec = m[1]!;
       if (spec.startsWith('node:') || spec.includes(' ')) continue; // node built-ins; text such as "from 'a b'"
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;

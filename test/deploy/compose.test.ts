@@ -82,7 +82,8 @@ test('the Dockerfile copies everything the collector needs and nothing .dockerig
     const files = spawnSync('git', ['ls-files', 'src', 'instrumentation/src'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter((f) => f.endsWith('.ts'));
     for (const f of files) {
       const text = readFileSync(join(ROOT, f), 'utf8');
-      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^'.][^']*)'/g)) {
+      // ES imports only (`from '…'`, `import('…')`, `import '…'`), not a jsonnet `(import '…')` in a string.
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s*)'([^'.][^']*)'/gm)) {
         const spec = m[1]!;
         if (spec.startsWith('node:') || spec.includes(' ')) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
