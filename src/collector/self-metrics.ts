@@ -7,6 +7,15 @@ import { SPAN_ONLY_ATTRIBUTES } from './span-only-attributes.js';
  * called by the part that sees it (the HTTP layer, the connection guard, the core), so a counter is
  * never incremented from two places under two spellings.
  */
+/** One family; the literal form of each took six lines and said the same thing. */
+function family(name: string, type: PromFamily['type'], help: string, samples: PromSample[]): PromFamily {
+  return { name, type, help, samples };
+}
+/** A family's single unlabelled sample. */
+const one = (value: number): PromSample[] => [{ labels: {}, value }];
+/** One sample per key of `map`, the key as `label`. */
+const byLabel = (map: ReadonlyMap<string, number>, label: string): PromSample[] => [...map].map(([k, value]) => ({ labels: { [label]: k }, value }));
+
 export class SelfMetrics {
   /** `signal\0result` → pushes. result: accepted | partial | rejected | unauthorized | forbidden. */
   private readonly pushes = new Map<string, number>();
@@ -119,60 +128,15 @@ export class SelfMetrics {
         return { labels: { [a]: x!, [b]: y! }, value };
       });
     return [
-      {
-        name: 'hmac_slo_collector_pushes_total',
-        type: 'counter',
-        help: 'OTLP export requests received, by signal and result (accepted, partial, rejected, unauthorized, forbidden).',
-        samples: split(this.pushes, 'signal', 'result'),
-      },
-      {
-        name: 'hmac_slo_collector_rejected_pushes_total',
-        type: 'counter',
-        help: 'OTLP export requests refused as a whole, by signal and reason.',
-        samples: split(this.rejectedPushes, 'signal', 'reason'),
-      },
-      {
-        name: 'hmac_slo_collector_refused_requests_total',
-        type: 'counter',
-        help: 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake), request targets that do not parse (bad_request_target).',
-        samples: [...this.refusedRequests].map(([reason, value]) => ({ labels: { reason }, value })),
-      },
-      {
-        name: 'hmac_slo_collector_rejected_data_points_total',
-        type: 'counter',
-        help: 'Data points refused inside accepted requests (reported in partial_success), by reason.',
-        samples: [...this.rejectedPoints].map(([reason, value]) => ({ labels: { reason }, value })),
-      },
-      {
-        name: 'hmac_slo_collector_accepted_data_points_total',
-        type: 'counter',
-        help: 'Data points aggregated.',
-        samples: [{ labels: {}, value: this.acceptedPoints }],
-      },
-      {
-        name: 'hmac_slo_collector_ignored_data_points_total',
-        type: 'counter',
-        help: 'Data points of metrics outside the hmac.* namespace, dropped by design.',
-        samples: [{ labels: {}, value: this.ignoredPoints }],
-      },
-      {
-        name: 'hmac_slo_collector_stripped_attributes_total',
-        type: 'counter',
-        help: 'Span-only attributes (hmac.client.id, hmac.error.class) removed from metric data points before aggregation, by attribute.',
-        samples: SPAN_ONLY_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.strippedAttributes.get(attribute) ?? 0 })),
-      },
-      {
-        name: 'hmac_slo_collector_failed_spans_total',
-        type: 'counter',
-        help: 'Failed hmac.* spans recorded in the failure log.',
-        samples: [{ labels: {}, value: this.failedSpans }],
-      },
-      {
-        name: 'hmac_slo_collector_clamped_span_times_total',
-        type: 'counter',
-        help: 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.',
-        samples: ['future', 'past'].map((reason) => ({ labels: { reason }, value: this.clampedSpanTimes.get(reason) ?? 0 })),
-      },
+      family('hmac_slo_collector_pushes_total', 'counter', 'OTLP export requests received, by signal and result (accepted, partial, rejected, unauthorized, forbidden).', split(this.pushes, 'signal', 'result')),
+      family('hmac_slo_collector_rejected_pushes_total', 'counter', 'OTLP export requests refused as a whole, by signal and reason.', split(this.rejectedPushes, 'signal', 'reason')),
+      family('hmac_slo_collector_refused_requests_total', 'counter', 'Requests refused before any endpoint answered: reads without valid web-config credentials (unauthorized), failed TLS handshakes (tls_handshake), request targets that do not parse (bad_request_target).', byLabel(this.refusedRequests, 'reason')),
+      family('hmac_slo_collector_rejected_data_points_total', 'counter', 'Data points refused inside accepted requests (reported in partial_success), by reason.', byLabel(this.rejectedPoints, 'reason')),
+      family('hmac_slo_collector_accepted_data_points_total', 'counter', 'Data points aggregated.', one(this.acceptedPoints)),
+      family('hmac_slo_collector_ignored_data_points_total', 'counter', 'Data points of metrics outside the hmac.* namespace, dropped by design.', one(this.ignoredPoints)),
+      family('hmac_slo_collector_stripped_attributes_total', 'counter', 'Span-only attributes (hmac.client.id, hmac.error.class) removed from metric data points before aggregation, by attribute.', SPAN_ONLY_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.strippedAttributes.get(attribute) ?? 0 }))),
+      family('hmac_slo_collector_failed_spans_total', 'counter', 'Failed hmac.* spans recorded in the failure log.', one(this.failedSpans)),
+      family('hmac_slo_collector_clamped_span_times_total', 'counter', 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.', ['future', 'past'].map((reason) => ({ labels: { reason }, value: this.clampedSpanTimes.get(reason) ?? 0 }))),
       {
         // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO
         // gauges), so `job=~"$job"` works with honor_labels. Bounded: at most topClients series per
@@ -185,75 +149,25 @@ export class SelfMetrics {
           t.clients.map((c) => ({ labels: { job: t.job, client_fingerprint: c.clientFingerprint }, value: c.count })),
         ),
       },
-      {
-        name: 'hmac_slo_collector_active_pushers',
-        type: 'gauge',
-        help: 'Pushers (distinct resources) seen within the pusher TTL.',
-        samples: [{ labels: {}, value: g.activePushers }],
-      },
-      {
-        name: 'hmac_slo_collector_series',
-        type: 'gauge',
-        help: 'Aggregated series held.',
-        samples: [{ labels: {}, value: g.series }],
-      },
+      family('hmac_slo_collector_active_pushers', 'gauge', 'Pushers (distinct resources) seen within the pusher TTL.', one(g.activePushers)),
+      family('hmac_slo_collector_series', 'gauge', 'Aggregated series held.', one(g.series)),
       {
         name: 'hmac_slo_collector_series_overflow_total',
         type: 'counter',
         help: 'Data points refused because an aggregator cap was reached, by cap (max_series, max_series_per_job, max_jobs, max_readings, max_readings_per_job, max_pushers, max_pushers_per_job).',
         samples: g.overflowByCap
           ? [...g.overflowByCap].map(([reason, value]) => ({ labels: { reason }, value }))
-          : [{ labels: {}, value: g.overflow }],
+          : one(g.overflow),
       },
-      {
-        name: 'hmac_slo_collector_readings',
-        type: 'gauge',
-        help: 'Per-pusher last cumulative readings held (capped by collector.limits.maxReadings).',
-        samples: [{ labels: {}, value: g.readings ?? 0 }],
-      },
-      {
-        name: 'hmac_slo_collector_jobs',
-        type: 'gauge',
-        help: 'Jobs holding aggregated series (capped by collector.limits.maxJobs).',
-        samples: [{ labels: {}, value: g.jobs ?? 0 }],
-      },
-      {
-        name: 'hmac_slo_collector_expired_series_total',
-        type: 'counter',
-        help: 'Aggregated series dropped because their job got no point for collector.seriesTtl.',
-        samples: [{ labels: {}, value: g.expiredSeries ?? 0 }],
-      },
-      {
-        name: 'hmac_slo_collector_closed_connections_total',
-        type: 'counter',
-        help: 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).',
-        samples: [...this.closedConnections].map(([reason, value]) => ({ labels: { reason }, value })),
-      },
+      family('hmac_slo_collector_readings', 'gauge', 'Per-pusher last cumulative readings held (capped by collector.limits.maxReadings).', one(g.readings ?? 0)),
+      family('hmac_slo_collector_jobs', 'gauge', 'Jobs holding aggregated series (capped by collector.limits.maxJobs).', one(g.jobs ?? 0)),
+      family('hmac_slo_collector_expired_series_total', 'counter', 'Aggregated series dropped because their job got no point for collector.seriesTtl.', one(g.expiredSeries ?? 0)),
+      family('hmac_slo_collector_closed_connections_total', 'counter', 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).', byLabel(this.closedConnections, 'reason')),
       ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),
-      {
-        name: 'hmac_slo_collector_snapshots_total',
-        type: 'counter',
-        help: 'State snapshots written.',
-        samples: [{ labels: {}, value: this.snapshots }],
-      },
-      {
-        name: 'hmac_slo_collector_snapshot_errors_total',
-        type: 'counter',
-        help: 'State snapshots that failed to write.',
-        samples: [{ labels: {}, value: this.snapshotFailures }],
-      },
-      {
-        name: 'hmac_slo_collector_samples_total',
-        type: 'counter',
-        help: 'Samples of the aggregates taken by the SLO engine and key usage: one per tick (10 s divided by timeScale); reads never sample.',
-        samples: [{ labels: {}, value: this.samples }],
-      },
-      {
-        name: 'hmac_slo_collector_log_bytes',
-        type: 'gauge',
-        help: 'Bytes in the current push log (since the last snapshot).',
-        samples: [{ labels: {}, value: g.logBytes }],
-      },
+      family('hmac_slo_collector_snapshots_total', 'counter', 'State snapshots written.', one(this.snapshots)),
+      family('hmac_slo_collector_snapshot_errors_total', 'counter', 'State snapshots that failed to write.', one(this.snapshotFailures)),
+      family('hmac_slo_collector_samples_total', 'counter', 'Samples of the aggregates taken by the SLO engine and key usage: one per tick (10 s divided by timeScale); reads never sample.', one(this.samples)),
+      family('hmac_slo_collector_log_bytes', 'gauge', 'Bytes in the current push log (since the last snapshot).', one(g.logBytes)),
     ];
   }
 }
@@ -261,24 +175,9 @@ export class SelfMetrics {
 /** The SLO engine's pair cap at work (docs/collector.md, "Bad input, limits and credentials"). */
 function sloPairFamilies(p: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number }): PromFamily[] {
   return [
-    {
-      name: 'hmac_slo_collector_slo_pairs',
-      type: 'gauge',
-      help: '(job, SLO) pairs the SLO engine tracks (at most collector.slo.maxPairs).',
-      samples: [{ labels: {}, value: p.pairs }],
-    },
-    {
-      name: 'hmac_slo_collector_slo_pairs_untracked',
-      type: 'gauge',
-      help: '(job, SLO) pairs with aggregated series but no SLO: refused at the cap or dropped when idle.',
-      samples: [{ labels: {}, value: p.untrackedPairs }],
-    },
-    {
-      name: 'hmac_slo_collector_slo_pairs_refused_total',
-      type: 'counter',
-      help: 'Samples at which a (job, SLO) pair with new events found no place under collector.slo.maxPairs (those events are in no SLO).',
-      samples: [{ labels: {}, value: p.refusedPairs }],
-    },
+    family('hmac_slo_collector_slo_pairs', 'gauge', '(job, SLO) pairs the SLO engine tracks (at most collector.slo.maxPairs).', one(p.pairs)),
+    family('hmac_slo_collector_slo_pairs_untracked', 'gauge', '(job, SLO) pairs with aggregated series but no SLO: refused at the cap or dropped when idle.', one(p.untrackedPairs)),
+    family('hmac_slo_collector_slo_pairs_refused_total', 'counter', 'Samples at which a (job, SLO) pair with new events found no place under collector.slo.maxPairs (those events are in no SLO).', one(p.refusedPairs)),
     {
       name: 'hmac_slo_collector_slo_pairs_dropped_total',
       type: 'counter',
