@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FailedSpan, FailuresApiResponse, KeysApiResponse, SloApiResponse, SloHistoryResponse, SloStatus } from '../../src/collector/model.js';
 import { createUiHandler } from '../../src/ui/serve.js';
+import { summarizeCauses } from '../../src/collector/failures/causes.js';
 
 /** A job name that would run script if the page ever put API strings into innerHTML. */
 export const HOSTILE_JOB = 'webhooks<img src=x onerror="window.__pwned=1">';
@@ -89,8 +90,10 @@ export function failures(params: URLSearchParams): FailuresApiResponse {
   const job = params.get('job') || undefined;
   const reason = params.get('reason') || undefined;
   const limit = Number(params.get('limit') ?? 100);
+  const selected = FAILURES.filter((f) => (!job || f.job === job) && (!reason || f.reason === reason));
   return {
-    failures: FAILURES.filter((f) => (!job || f.job === job) && (!reason || f.reason === reason)).slice(0, limit),
+    failures: selected.slice(0, limit),
+    causes: summarizeCauses(selected),
     topClients: TOP_CLIENTS.filter((g) => !job || g.job === job),
   };
 }
@@ -117,6 +120,7 @@ function withBadRows(path: string, body: unknown): unknown {
   const [first, ...rest] = f.topClients;
   return {
     failures: [BAD_ROWS.failure, ...f.failures],
+    causes: f.causes,
     topClients: [...(first ? [{ ...first, clients: [...first.clients, BAD_ROWS.client] }] : []), ...rest, BAD_ROWS.group],
   };
 }
