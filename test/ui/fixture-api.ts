@@ -66,17 +66,34 @@ export const KEYS: KeysApiResponse = {
 };
 
 const REASONS = ['signature_mismatch', 'replay', 'timestamp_skew', 'revoked_key', 'kms_timeout', 'unknown_key'];
-export const FAILURES: FailedSpan[] = Array.from({ length: 12 }, (_, i) => {
+/** Diagnosed failures (by index): the cause and, for signed_with_other_key, a hostile key ID. */
+const CAUSES: Readonly<Record<number, Pick<FailedSpan, 'cause' | 'causeKeyId'>>> = {
+  0: { cause: 'signed_with_other_key', causeKeyId: HOSTILE_KEY },
+  2: { cause: 'body_reserialized' },
+  4: { cause: 'body_reserialized' },
+  6: { cause: 'body_reserialized' },
+  7: { cause: 'secret_differs' },
+  8: { cause: 'undiagnosed' },
+};
+/** A trace URL the page must not make a link (not http or https). */
+export const HOSTILE_TRACE_URL = 'javascript:window.__pwned=2';
+type ApiFailure = FailuresApiResponse['failures'][number];
+
+export const FAILURES: ApiFailure[] = Array.from({ length: 12 }, (_, i) => {
   const reason = REASONS[i % REASONS.length]!;
-  const span: FailedSpan = {
+  const traceId = (i + 1).toString(16).padStart(32, 'a');
+  const span: ApiFailure = {
     timeUnixMs: NOW - i * 7_300,
     job: i % 3 === 0 ? HOSTILE_JOB : 'payments-api',
     name: 'hmac.verify',
     keyId: i === 4 ? HOSTILE_KEY : i % 2 === 0 ? 'k-2026-11' : 'k-2026-05',
     reason,
     outcome: reason.startsWith('kms') ? 'error' : 'rejected',
-    traceId: (i + 1).toString(16).padStart(32, 'a'),
+    traceId,
     spanId: (i + 1).toString(16).padStart(16, 'b'),
+    ...CAUSES[i],
+    // Row 3's link is hostile; row 9 has none (no template, or no trace ID).
+    ...(i === 9 ? {} : { traceUrl: i === 3 ? HOSTILE_TRACE_URL : `https://traces.example/trace/${traceId}` }),
   };
   return i === 5 ? span : { ...span, clientFingerprint: `c0ffee${String(i).padStart(6, '0')}` };
 });
