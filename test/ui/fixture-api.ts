@@ -118,7 +118,8 @@ export function failures(params: URLSearchParams): FailuresApiResponse {
 /**
  * One row in each section that the page cannot render (values no collector sends, but a proxy, a
  * bug or a newer version might): a failure dated beyond what a Date holds, a key without a job list,
- * an SLO without windows, a client fingerprint that is an object, a top-clients group without clients.
+ * an SLO without windows, a client fingerprint that is an object, a top-clients group without clients,
+ * a job's cause summary without causes.
  */
 export const BAD_ROWS = {
   slo: { ...slo('broken-job', 'auth-success', 0.999, 1, 1, {}, 0), windows: null } as unknown as SloStatus,
@@ -126,6 +127,7 @@ export const BAD_ROWS = {
   failure: { ...FAILURES[0]!, timeUnixMs: 1e17, traceId: 'dead'.repeat(8) },
   client: { clientFingerprint: { not: 'a string' }, count: 1, error: 0 } as unknown as FailuresApiResponse['topClients'][number]['clients'][number],
   group: { job: 'broken-group', clients: null } as unknown as FailuresApiResponse['topClients'][number],
+  causes: { job: 'broken-causes', total: 1, causes: null } as unknown as FailuresApiResponse['causes'][number],
 };
 
 /** The fixture answers with a bad row added to each section (see BAD_ROWS). */
@@ -137,7 +139,7 @@ function withBadRows(path: string, body: unknown): unknown {
   const [first, ...rest] = f.topClients;
   return {
     failures: [BAD_ROWS.failure, ...f.failures],
-    causes: f.causes,
+    causes: [...f.causes, BAD_ROWS.causes],
     topClients: [...(first ? [{ ...first, clients: [...first.clients, BAD_ROWS.client] }] : []), ...rest, BAD_ROWS.group],
   };
 }

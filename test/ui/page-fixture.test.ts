@@ -253,6 +253,9 @@ test('a row the page cannot render is replaced by a row saying so; the rest of e
     assert.deepEqual(shown.topClients.map((g) => [g.job, g.clients.map((c) => c.client)]), TOP_CLIENTS.map((g) => [g.job, g.clients.map((c) => c.clientFingerprint)]));
     assert.equal((await unshown('client')).length, 1);
     assert.match((await unshown('clients')).join(), /^These clients could not be shown \(.+\)$/);
+    // Cause summary: every good job's line, a note for the broken one.
+    assert.deepEqual(shown.causes.map((g) => g.job), failures(new URLSearchParams()).causes.map((j) => j.job));
+    assert.match((await unshown('causes')).join(), /^These causes could not be shown \(.+\)$/);
     await assertNoHorizontalOverflow(other);
     await other.screenshot({ path: outputPath('fixture-bad-rows-390.png'), fullPage: true });
   } finally {
