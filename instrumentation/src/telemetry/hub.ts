@@ -27,9 +27,9 @@ type CounterName = 'verifications' | 'signings' | 'replayChecks' | 'kmsOperation
 type HistogramName = 'verificationDuration' | 'signingDuration' | 'clockSkew' | 'kmsOperationDuration';
 type GaugeName = 'replayCacheSize' | 'keyInfo' | 'keyAge';
 
-const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads'];
-const HISTOGRAMS: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
-const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge'];
+export const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads'];
+export const HISTOGRAMS: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
+export const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge'];
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;
@@ -101,6 +101,23 @@ export class Hub {
     return () => this.gaugeSources.delete(source);
   }
 
+  /** One gauge's values from every source, as each reader (SDK callback, prom-client collector) reports them. */
+  readGauge(name: GaugeName, observe: (value: number, attributes: Attributes) => void): void {
+    // Sum per attribute set: two replay caches of one scheme report one series.
+    const sums = new Map<string, { value: number; attributes: Attributes }>();
+    for (const source of this.gaugeSources) {
+      source((gauge, value, attributes) => {
+        if (gauge !== name) return;
+        const key = JSON.stringify(Object.entries(attributes).sort());
+        const prev = sums.get(key);
+        if (prev === undefined) sums.set(key, { value, attributes });
+        else if (name === 'replayCacheSize') prev.value += value;
+        else prev.value = value;
+      });
+    }
+    for (const { value, attributes } of sums.values()) observe(value, attributes);
+  }
+
   private ensureBound(nowMs: number): Binding {
     const bound = this.binding;
     // `-Infinity` asks for a check now (a new gauge source must bind to the provider installed
@@ -153,21 +170,7 @@ export class Hub {
     for (const name of GAUGES) {
       const spec = INSTRUMENTS[name];
       const instrument = meter.createObservableGauge(spec.name, options(spec, name === 'keyAge' ? ValueType.DOUBLE : ValueType.INT));
-      const callback: ObservableCallback = (result) => {
-        // Sum per attribute set: two replay caches of one scheme report one series.
-        const sums = new Map<string, { value: number; attributes: Attributes }>();
-        for (const source of this.gaugeSources) {
-          source((gauge, value, attributes) => {
-            if (gauge !== name) return;
-            const key = JSON.stringify(Object.entries(attributes).sort());
-            const prev = sums.get(key);
-            if (prev === undefined) sums.set(key, { value, attributes });
-            else if (name === 'replayCacheSize') prev.value += value;
-            else prev.value = value;
-          });
-        }
-        for (const { value, attributes } of sums.values()) result.observe(value, attributes);
-      };
+      const callback: ObservableCallback = (result) => this.readGauge(name, (value, attributes) => result.observe(value, attributes));
       detachers.push(attach(instrument, callback));
     }
     const noop = provider.constructor?.name === 'NoopMeterProvider';
