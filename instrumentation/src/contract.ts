@@ -98,7 +98,7 @@ export interface InstrumentSpec {
   /** Metric attributes (never span-only ones). */
   readonly attributes: readonly string[];
   /**
-   * Prometheus metric family name on every road (see docs/metrics.md "Three roads"): counters get
+   * Prometheus metric family name on every road (see docs/metrics.md "Roads into Prometheus"): counters get
    * `_total`, seconds-valued instruments `_seconds`; histograms add `_bucket`, `_sum`, `_count`.
    */
   readonly prometheus: string;
