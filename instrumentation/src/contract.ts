@@ -105,7 +105,8 @@ export interface InstrumentSpec {
   readonly buckets?: readonly number[];
 }
 
-function spec(s: InstrumentSpec): InstrumentSpec {
+/** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level. */
+function spec<K extends InstrumentKind>(s: InstrumentSpec & { readonly kind: K }): InstrumentSpec & { readonly kind: K } {
   return Object.freeze(s);
 }
 

@@ -19,17 +19,22 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { INSTRUMENTS, type InstrumentSpec } from '../contract.js';
+import { INSTRUMENTS, type InstrumentKind, type InstrumentName, type InstrumentSpec } from '../contract.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { CounterCells, HistogramCells } from './cells.js';
 
-type CounterName = 'verifications' | 'signings' | 'replayChecks' | 'kmsOperations' | 'keystoreReads';
-type HistogramName = 'verificationDuration' | 'signingDuration' | 'clockSkew' | 'kmsOperationDuration';
-type GaugeName = 'replayCacheSize' | 'keyInfo' | 'keyAge';
+/** The contract's instruments of one kind: a new instrument in contract.ts gets a table and reaches every reader. */
+type NamesOfKind<K extends InstrumentKind> = { [N in InstrumentName]: (typeof INSTRUMENTS)[N]['kind'] extends K ? N : never }[InstrumentName];
+type CounterName = NamesOfKind<'counter'>;
+type HistogramName = NamesOfKind<'histogram'>;
+type GaugeName = NamesOfKind<'observable_gauge'>;
 
-export const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads'];
-export const HISTOGRAMS: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
-export const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge'];
+function namesOfKind<K extends InstrumentKind>(kind: K): readonly NamesOfKind<K>[] {
+  return (Object.keys(INSTRUMENTS) as InstrumentName[]).filter((n) => INSTRUMENTS[n].kind === kind) as NamesOfKind<K>[];
+}
+export const COUNTERS = namesOfKind('counter');
+export const HISTOGRAMS = namesOfKind('histogram');
+export const GAUGES = namesOfKind('observable_gauge');
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;
