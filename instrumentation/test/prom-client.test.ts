@@ -9,6 +9,7 @@ import { HmacAuthError } from '../src/errors.js';
 import { registerPromClientMetrics } from '../src/prom-client.js';
 import { COUNTERS, GAUGES, HISTOGRAMS } from '../src/telemetry/hub.js';
 import { instrumentVerifier } from '../src/wrap/verifier.js';
+import { exerciseAll } from './exercise-all.js';
 
 const familyNames = (r: Registry) => r.getMetricsAsArray().map((m) => m.name).sort();
 
@@ -39,5 +40,21 @@ test('wrappers with an explicit meterProvider report to the registry given that 
   const other = new Registry();
   registerPromClientMetrics(other);
   assert.doesNotMatch(await other.metrics(), /custom-v1/);
+  await meterProvider.shutdown();
+});
+
+test('no secret (raw or hex) or signature, not even a 12-character fragment, on the registry', async () => {
+  const secret = 'whsec_prom-client-sweep-4c1d9e7a';
+  const meterProvider = new MeterProvider();
+  const registry = new Registry();
+  registerPromClientMetrics(registry, { meterProvider });
+  // exerciseAll's verifier and KMS put the secret in their error messages on purpose.
+  const { signatures, stop } = await exerciseAll({ meterProvider }, secret);
+  const text = await registry.metrics();
+  assert.match(text, /signature_mismatch/);
+  for (const needle of [secret, Buffer.from(secret).toString('hex'), ...signatures]) {
+    for (let i = 0; i + 12 <= needle.length; i += 6) assert.ok(!text.includes(needle.slice(i, i + 12)), `fragment at ${i} of ${needle.slice(0, 4)}…`);
+  }
+  stop();
   await meterProvider.shutdown();
 });
