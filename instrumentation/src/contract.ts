@@ -132,14 +132,15 @@ export interface InstrumentSpec {
   /** Metric attributes (never span-only ones). */
   readonly attributes: readonly string[];
   /**
-   * Prometheus metric family name on every road (see docs/metrics.md "Three roads"): counters get
+   * Prometheus metric family name on every road (see docs/metrics.md "Roads into Prometheus"): counters get
    * `_total`, seconds-valued instruments `_seconds`; histograms add `_bucket`, `_sum`, `_count`.
    */
   readonly prometheus: string;
   readonly buckets?: readonly number[];
 }
 
-function spec(s: InstrumentSpec): InstrumentSpec {
+/** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level. */
+function spec<K extends InstrumentKind>(s: InstrumentSpec & { readonly kind: K }): InstrumentSpec & { readonly kind: K } {
   return Object.freeze(s);
 }
 
