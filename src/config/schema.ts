@@ -79,6 +79,11 @@ const failureModes = z.strictObject({
 /** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
 const pushJobs = z.array(z.string().min(1)).min(1).optional();
 
+/** Whether a trace URL template, filled with IDs, is a URL: the page links only those, so any other would drop every link silently. */
+function fillsToUrl(template: string): boolean {
+  return URL.canParse(template.replaceAll('{traceId}', '0'.repeat(32)).replaceAll('{spanId}', '0'.repeat(16)));
+}
+
 const collectorSchema = z.strictObject({
   listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464').describe('Listen address, HOST:PORT (`--listen` overrides it); loopback by default.'),
   stateDir: z.string().default('.hmac-slo-state').describe('Snapshot and push log directory (`--state-dir` overrides it).'),
@@ -167,7 +172,7 @@ const collectorSchema = z.strictObject({
   ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
   traceUrlTemplate: z
     .string()
-    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}')), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
+    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}') && fillsToUrl(t)), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
     .default('')
     .describe('Link each failure\'s trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL (\'\' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.'),
   webConfigFile: z.string().default('').describe('TLS and read authentication: an exporter-toolkit style web config file (\'\' = plain HTTP, reads open); `--web.config.file` overrides.'),

@@ -56,3 +56,19 @@ test('the collector refuses to start on a broken config: exit 2 and the field on
   assert.equal(r.status, 2, r.stderr);
   assert.ok(r.stderr.includes(`${file}: collector.listen: expected HOST:PORT`), r.stderr);
 });
+
+test('a trace URL template whose links would not be URLs is refused, not left to drop every link silently', () => {
+  // Each passes a "starts with http(s)://, contains {traceId}" check, yet no filled-in link parses as a URL.
+  for (const [name, template] of [
+    ['trace-port', 'http://localhost:99999/trace/{traceId}'],
+    ['trace-ipv6', 'http://[::1/trace/{traceId}'],
+    ['trace-host', 'http://jae ger/trace/{traceId}'],
+  ]) {
+    assert.match(refused(name!, `collector:\n  traceUrlTemplate: "${template}"\n`), /^collector\.traceUrlTemplate: '' or an http\(s\) URL containing \{traceId\}/, template);
+  }
+  for (const template of ['http://localhost:16686/trace/{traceId}', 'https://[::1]:16686/t/{traceId}?span={spanId}', 'http://{traceId}.traces.example/']) {
+    const file = join(dir, 'trace-ok.yaml');
+    writeFileSync(file, `collector:\n  traceUrlTemplate: "${template}"\n`);
+    assert.equal(loadConfig(file).collector.traceUrlTemplate, template);
+  }
+});
