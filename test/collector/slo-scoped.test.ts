@@ -3,20 +3,20 @@
  * with different scopes and objectives each count only their own series, and an SLO whose scope has
  * no series is "no data" in /api/slo (listed in `noData`, never a 100 % SLI, never NaN). First on the
  * engine with hand-built series (a label from any attribute, e.g. an environment), then through a real
- * collector process fed by real OpenTelemetry SDK pushers.
+ * collector process fed by real OpenTelemetry SDK pushers (scoped-traffic.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
+import type { SloScope } from '../../src/config/schema.js';
 import type { AggregatedSeries, SloApiResponse, SloStatus } from '../../src/collector/model.js';
 import { SloEngine } from '../../src/collector/slo/index.js';
-import { afterNextSample, startCollector, tempDir } from '../support/collector.js';
-import { Pusher } from './otel-pushers.js';
+import { SCOPED_SLOS, scopedCollector } from './scoped-traffic.js';
 
 const SLI = { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] } as const;
 
 /** payments-api in prod at 99.9 %, every other job at 99 %, and a scope nothing reports. */
-const SLOS = [
+const SLOS: { name: string; sli: typeof SLI; objective: number; scope: SloScope }[] = [
   { name: 'payments-prod', sli: SLI, objective: 0.999, scope: { job: ['payments-api'], deployment_environment_name: ['prod'] } },
   { name: 'internal-webhooks', sli: SLI, objective: 0.99, scope: { job: { notIn: ['payments-api'] } } },
   { name: 'eu-payments', sli: SLI, objective: 0.999, scope: { deployment_environment_name: ['eu'] } },
@@ -46,7 +46,7 @@ function assertAllFinite(value: unknown, path = '$'): void {
 }
 
 /** What both tests expect: each SLO sees only its scope, burns against its own objective. */
-function assertScoped(status: SloApiResponse): void {
+function assertScoped(status: SloApiResponse, slos: readonly { scope: SloScope }[] = SLOS): void {
   assert.deepEqual(
     status.slos.map((s) => `${s.job}/${s.slo}`),
     ['payments-api/payments-prod', 'webhooks/internal-webhooks'],
@@ -58,10 +58,10 @@ function assertScoped(status: SloApiResponse): void {
   // Same error ratio, different objectives: 0.01 / 0.001 = 10 against 0.01 / 0.01 = 1.
   assert.ok(Math.abs(period(prod).burnRate - 10) < 1e-9, `payments-prod burns ${period(prod).burnRate}`);
   assert.ok(Math.abs(period(internal).burnRate - 1) < 1e-9, `internal-webhooks burns ${period(internal).burnRate}`);
-  assert.deepEqual(prod.scope, SLOS[0]!.scope);
-  assert.deepEqual(internal.scope, SLOS[1]!.scope);
+  assert.deepEqual(prod.scope, slos[0]!.scope);
+  assert.deepEqual(internal.scope, slos[1]!.scope);
   // No series in its scope: no data, not a job with a 100 % SLI.
-  assert.deepEqual(status.noData, [{ slo: 'eu-payments', description: '', objective: 0.999, period: '30d', scope: SLOS[2]!.scope }]);
+  assert.deepEqual(status.noData, [{ slo: 'eu-payments', description: '', objective: 0.999, period: '30d', scope: slos[2]!.scope }]);
   assertAllFinite(status);
 }
 
@@ -99,34 +99,11 @@ test('engine: without scopes nothing changes (no scope field, the same history f
 });
 
 test('GET /api/slo of a real collector: scoped SLOs from real SDK pushes, and no data for an empty scope', async () => {
-  // Scoped on job and scheme (data-point attributes); timeScale 10 samples every second.
-  const slos = [
-    { ...SLOS[0]!, scope: { job: ['payments-api'], hmac_scheme: ['stripe'] } },
-    SLOS[1]!,
-    SLOS[2]!,
-  ];
-  const { dir, cleanup } = tempDir();
-  const collector = await startCollector({ dir, configYaml: JSON.stringify({ timeScale: 10, slos }) });
-  const pushers: Pusher[] = [];
+  const { collector, stop } = await scopedCollector();
   try {
-    await afterNextSample(collector.url); // a baseline before any traffic: every push below is in the windows
-    const push = async (job: string, counts: [string, string, number][]) => {
-      const p = new Pusher({ url: collector.url, protocol: 'json', temporality: 'cumulative', serviceName: job, instance: `${job}-1` });
-      pushers.push(p);
-      for (const [scheme, outcome, n] of counts) {
-        p.verifications.add(n, { 'hmac.scheme': scheme, 'hmac.outcome': outcome, ...(outcome === 'accepted' ? {} : { 'error.type': 'signature_mismatch' }) });
-      }
-      await p.flush();
-    };
-    await push('payments-api', [['stripe', 'accepted', 990], ['stripe', 'rejected', 10], ['svix', 'rejected', 500]]);
-    await push('webhooks', [['svix', 'accepted', 990], ['svix', 'rejected', 10]]);
-    await afterNextSample(collector.url);
     const status = (await (await fetch(`${collector.url}/api/slo`)).json()) as SloApiResponse;
-    assertScoped({ ...status, slos: status.slos.map((s) => (s.slo === 'payments-prod' ? { ...s, scope: SLOS[0]!.scope } : s)) });
-    assert.deepEqual(status.slos[0]!.scope, slos[0]!.scope, 'the scope as configured');
+    assertScoped(status, SCOPED_SLOS);
   } finally {
-    for (const p of pushers) await p.shutdown();
-    await collector.stop();
-    cleanup();
+    await stop();
   }
 });
