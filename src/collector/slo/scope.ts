@@ -8,7 +8,11 @@ import type { SloScope } from '../../config/schema.js';
 import type { AggregatedSeries } from '../model.js';
 import { labelPairs } from '../aggregate/names.js';
 
-/** A series' exposed labels, worked out at most once per series and sample (shared by every scoped SLO). */
+/**
+ * A series' exposed labels, worked out at most once per series and sample (shared by every scoped SLO).
+ * Must stay the label set exposition.ts writes for the series: a label added there (resource labels,
+ * say) has to be added here too, or a scope on it would match in the rules but not in the collector.
+ */
 export type SeriesLabels = () => ReadonlyMap<string, string>;
 
 export function seriesLabels(series: AggregatedSeries): SeriesLabels {
