@@ -13,7 +13,7 @@ import { finish, writeSeries } from '../../src/collector/exposition.js';
 import { normalizeMetrics } from '../../src/collector/otlp/normalize.js';
 import { seriesLabels } from '../../src/collector/slo/scope.js';
 import { parseExposition } from '../support/collector.js';
-import { metricsRequest, numberMetric } from './otlp-raw.js';
+import { metricsRequest, numberMetric, type Attrs } from './otlp-raw.js';
 import { testLimits } from './aggregator-test-limits.js';
 
 const RESOURCE = {
@@ -27,7 +27,7 @@ const RESOURCE = {
 
 test('the labels a scope reads are the labels the series has on /metrics', () => {
   const agg = new Aggregator(testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 60_000 }));
-  const attrs = [
+  const attrs: Attrs[] = [
     { 'hmac.scheme': 'stripe', 'hmac.outcome': 'accepted' },
     { 'hmac.scheme': 'v1.0', 'hmac.outcome': 'rejected', 'error.type': 'signature_mismatch', 'hmac.key_id': 'k1' },
   ];
