@@ -35,11 +35,20 @@ const latencySli = z.strictObject({
   thresholdSeconds: z.number().positive().describe('Seconds; must be one of the contract\'s histogram bucket bounds so the SLI is exact.'),
 });
 
+/**
+ * What an SLO covers: Prometheus label name (`job`, `hmac_scheme`, a resource label such as
+ * `deployment_environment_name`) → the values it keeps (`[a, b]`) or the values it leaves out
+ * (`{ notIn: [a] }`). Exact values, never regexes; the label names are checked by the loader.
+ */
+const scopeMatcher = z.union([z.array(z.string()).min(1), z.strictObject({ notIn: z.array(z.string()).min(1) })]);
+export const sloScopeSchema = z.record(z.string(), scopeMatcher);
+
 export const sloSchema = z.strictObject({
   name: slug,
   description: z.string().default(''),
   sli: z.discriminatedUnion('kind', [ratioSli, latencySli]),
   objective: ratio.describe('Target fraction of good events, e.g. 0.999.'),
+  scope: sloScopeSchema.optional().describe('Optional: label → values the SLO covers (`[a, b]`) or leaves out (`{ notIn: [a] }`); absent = every series.'),
 });
 
 /**
@@ -198,6 +207,7 @@ export const configSchema = z.strictObject({
 
 export type HmacSloConfig = z.infer<typeof configSchema>;
 export type SloConfig = z.infer<typeof sloSchema>;
+export type SloScope = z.infer<typeof sloScopeSchema>;
 export type BurnAlertConfig = z.infer<typeof burnAlert>;
 
 /** Starting targets from the HMAC auth guide's metrics table (docs/dashboards.md maps its codes). */
