@@ -25,11 +25,13 @@ import { CounterCells, HistogramCells } from './cells.js';
 
 type CounterName = 'verifications' | 'signings' | 'replayChecks' | 'kmsOperations' | 'keystoreReads';
 type HistogramName = 'verificationDuration' | 'signingDuration' | 'clockSkew' | 'kmsOperationDuration';
-type GaugeName = 'replayCacheSize' | 'keyInfo' | 'keyAge';
+type GaugeName = 'replayCacheSize' | 'keyInfo' | 'keyAge' | 'authClients' | 'keyClients';
 
 const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads'];
 const HISTOGRAMS: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
-const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge'];
+const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge', 'authClients', 'keyClients'];
+/** Gauges whose sources add up (two replay caches, two client windows of different lengths). */
+const SUMMED: ReadonlySet<GaugeName> = new Set(['replayCacheSize', 'authClients', 'keyClients']);
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;
@@ -162,7 +164,7 @@ export class Hub {
             const key = JSON.stringify(Object.entries(attributes).sort());
             const prev = sums.get(key);
             if (prev === undefined) sums.set(key, { value, attributes });
-            else if (name === 'replayCacheSize') prev.value += value;
+            else if (SUMMED.has(name)) prev.value += value;
             else prev.value = value;
           });
         }
