@@ -25,15 +25,14 @@ function verify(req: Req): { keyId: string } {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A verifier reporting to `h`, keyed by `req.keyId`, client from `req.client`. */
+function wrapWithClients(h: ReturnType<typeof harness>, scheme: string, extra: { clientWindowMs?: number } = {}) {
+  return instrumentVerifier(verify, { ...h.providers, scheme, keyId: (r) => r.keyId, knownKeyIds: ['k1', 'k2'], clientId: (r) => r.client, ...extra });
+}
+
 test('one failing client out of fifty: active 50, failing 1; key clients per key; raw IDs never exported', async () => {
   const h = harness();
-  const wrapped = instrumentVerifier(verify, {
-    ...h.providers,
-    scheme: 'blast-one',
-    keyId: (r) => r.keyId,
-    knownKeyIds: ['k1', 'k2'],
-    clientId: (r) => r.client,
-  });
+  const wrapped = wrapWithClients(h, 'blast-one');
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 50; i++) {
       const req = { client: `partner-${i}`, keyId: i < 10 ? 'k2' : 'k1', ok: i !== 7 };
@@ -59,14 +58,7 @@ test('one failing client out of fifty: active 50, failing 1; key clients per key
 
 test('the window slides: clients leave it, a client that stopped failing is active only', async () => {
   const h = harness();
-  const wrapped = instrumentVerifier(verify, {
-    ...h.providers,
-    scheme: 'blast-slide',
-    keyId: (r) => r.keyId,
-    knownKeyIds: ['k1'],
-    clientId: (r) => r.client,
-    clientWindowMs: 150,
-  });
+  const wrapped = wrapWithClients(h, 'blast-slide', { clientWindowMs: 150 });
   assert.throws(() => wrapped({ client: 'a', keyId: 'k1', ok: false }));
   wrapped({ client: 'b', keyId: 'k1', ok: true });
   const state = async () =>
@@ -88,20 +80,25 @@ test('a flood of forged client IDs: memory stays at the cap, the overflow is cou
   diag.setLogger({ error: () => {}, warn: (m: string) => logged.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
   try {
     const window = new ClientWindow({ windowMs: 60_000, maxClients: 1_000 });
-    // Real clients first, then 200 000 forged IDs within the same window.
+    // Real clients first, then 100 000 forged IDs within the same window.
     for (let i = 0; i < 10; i++) window.record('s', `real-${i}`, 'k1', false, 0);
-    const start = performance.now();
-    for (let i = 0; i < 200_000; i++) window.record('s', `forged-${i}-${Math.random()}`, 'unknown', true, 1 + i / 1000);
-    const elapsed = performance.now() - start;
+    const flood = (w: ClientWindow) => {
+      const start = performance.now();
+      for (let i = 0; i < 100_000; i++) w.record('s', `forged-${i}`, 'unknown', true, 1 + i / 1000);
+      return performance.now() - start;
+    };
+    const atCap = flood(window);
     assert.ok(window.size() <= 2 * 1_000, `held ${window.size()} entries`);
-    assert.equal(window.untracked, 200_000 - 990);
+    assert.equal(window.untracked, 100_000 - 990);
     // The real clients were not evicted by the flood; the gauge is a lower bound meanwhile.
     const during = window.counts(300);
     assert.deepEqual(during.schemes.get('s'), { active: 1_000, failing: 990 });
     assert.equal(during.keys.get('k1'), 10);
     assert.equal(logged.filter((m) => m.includes('client window')).length, 1, logged.join('\n'));
-    // Linear cost: no quadratic pruning at the cap (200k records well under 2 s on a busy CI core).
-    assert.ok(elapsed < 2_000, `flood took ${elapsed.toFixed(0)} ms`);
+    // A full window costs no more per call than one with room (no scan per refused client): compared
+    // with the same flood into a window that never fills, on the same (possibly busy) machine.
+    const roomy = flood(new ClientWindow({ windowMs: 60_000, maxClients: 1_000_000 }));
+    assert.ok(atCap < 3 * roomy, `at the cap ${atCap.toFixed(0)} ms, with room ${roomy.toFixed(0)} ms`);
     // Once the flood leaves the window, new clients are counted again.
     window.record('s', 'late-client', 'k1', false, 70_000 + 200);
     assert.deepEqual(window.counts(70_000 + 200).schemes.get('s'), { active: 1, failing: 0 });

@@ -109,7 +109,8 @@ export class ClientWindow {
   }
 
   private overflow(): void {
-    this.untracked++;
+    // Reported once: a flood must not pay for building a message (or an error's stack) per call.
+    if (this.untracked++ > 0) return;
     this.reporter.report(
       `the client window (cap ${this.maxClients} clients)`,
       'further clients are not counted until older ones leave the window; hmac.auth.clients and hmac.key.clients are lower bounds meanwhile',
