@@ -9,8 +9,8 @@
  * the process, only counts.
  *
  * Memory is bounded: at most `maxClients` (fingerprint) entries per table. Entries live in a Map kept
- * in last-seen order (a touch moves the entry to the end), so expired entries are dropped from the
- * front in O(expired). When a table is full of live entries (a flood of forged client IDs) a new
+ * in last-seen order (a touch moves the entry to the end, at most once per 1/16 window), so expired
+ * entries are dropped from the front in O(expired). When a table is full of live entries (a flood of forged client IDs) a new
  * client is not tracked but counted in `untracked`, and reported once through `diag`: the gauges are
  * then lower bounds.
  */
@@ -31,6 +31,7 @@ export interface ClientWindowOptions {
 
 interface ClientEntry {
   seenMs: number;
+  movedMs: number;
   failedMs: number;
 }
 
@@ -51,30 +52,40 @@ export function clientFingerprint(clientId: string): string {
   return digest.slice(0, 16);
 }
 
-/** A Map in last-touched order with a cap; `stamp` returns false when the entry could not be added. */
-class RecentTable<V extends { seenMs: number }> {
+/**
+ * A Map kept in (roughly) last-seen order, with a cap. Moving an entry to the end costs two Map
+ * operations, so a busy client is moved at most once per 1/16 of the window (`movedMs`); the order is
+ * then off by at most that much, which only delays pruning, never a count (counts check `seenMs`).
+ */
+class RecentTable<V extends { seenMs: number; movedMs: number }> {
   readonly entries = new Map<string, V>();
-  constructor(private readonly cap: number, private readonly windowMs: number) {}
+  private readonly moveEveryMs: number;
+  constructor(private readonly cap: number, private readonly windowMs: number) {
+    this.moveEveryMs = windowMs / 16;
+  }
 
   touch(key: string, nowMs: number, make: () => V): V | undefined {
     let entry = this.entries.get(key);
-    if (entry !== undefined) this.entries.delete(key);
-    else {
+    if (entry === undefined) {
       if (this.entries.size >= this.cap) this.prune(nowMs);
       if (this.entries.size >= this.cap) return undefined;
-      entry = make();
+      this.entries.set(key, (entry = make()));
+      entry.movedMs = nowMs;
+    } else if (nowMs - entry.movedMs > this.moveEveryMs) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      entry.movedMs = nowMs;
     }
     entry.seenMs = nowMs;
-    this.entries.set(key, entry);
     return entry;
   }
 
-  /** Drop entries not seen within the window (they are at the front). */
+  /** Drop entries not seen within the window: they are at the front, up to the move slack. */
   prune(nowMs: number): void {
     const cutoff = nowMs - this.windowMs;
     for (const [key, entry] of this.entries) {
-      if (entry.seenMs >= cutoff) break;
-      this.entries.delete(key);
+      if (entry.movedMs >= cutoff) break;
+      if (entry.seenMs < cutoff) this.entries.delete(key);
     }
   }
 }
@@ -85,7 +96,7 @@ export class ClientWindow {
   /** `scheme\0fingerprint` → last seen / last failed. */
   private readonly clients: RecentTable<ClientEntry>;
   /** `keyId\0fingerprint` → last successful verification with that key. */
-  private readonly keyClients: RecentTable<{ seenMs: number }>;
+  private readonly keyClients: RecentTable<{ seenMs: number; movedMs: number }>;
   /** Calls whose client could not be tracked because a table was full. */
   untracked = 0;
   private readonly reporter = new ProblemReporter();
@@ -100,10 +111,10 @@ export class ClientWindow {
   /** One decided call: `keyId` is the recorded key label ('' or `unknown`: none), `failed` any failure reason. */
   record(scheme: string, clientId: string, keyId: string, failed: boolean, nowMs: number): void {
     const fp = clientFingerprint(clientId);
-    const client = this.clients.touch(`${scheme}\u0000${fp}`, nowMs, () => ({ seenMs: nowMs, failedMs: -Infinity }));
+    const client = this.clients.touch(`${scheme}\u0000${fp}`, nowMs, () => ({ seenMs: nowMs, movedMs: nowMs, failedMs: -Infinity }));
     if (client === undefined) this.overflow();
     else if (failed) client.failedMs = nowMs;
-    if (!failed && keyId !== '' && keyId !== KEY_ID_UNKNOWN && this.keyClients.touch(`${keyId}\u0000${fp}`, nowMs, () => ({ seenMs: nowMs })) === undefined) {
+    if (!failed && keyId !== '' && keyId !== KEY_ID_UNKNOWN && this.keyClients.touch(`${keyId}\u0000${fp}`, nowMs, () => ({ seenMs: nowMs, movedMs: nowMs })) === undefined) {
       this.overflow();
     }
   }
@@ -125,6 +136,7 @@ export class ClientWindow {
     const cutoff = nowMs - this.windowMs;
     const schemes = new Map<string, { active: number; failing: number }>();
     for (const [key, entry] of this.clients.entries) {
+      if (entry.seenMs < cutoff) continue;
       const scheme = key.slice(0, key.indexOf('\u0000'));
       let c = schemes.get(scheme);
       if (c === undefined) schemes.set(scheme, (c = { active: 0, failing: 0 }));
@@ -132,7 +144,8 @@ export class ClientWindow {
       if (entry.failedMs >= cutoff) c.failing++;
     }
     const keys = new Map<string, number>();
-    for (const key of this.keyClients.entries.keys()) {
+    for (const [key, entry] of this.keyClients.entries) {
+      if (entry.seenMs < cutoff) continue;
       const keyId = key.slice(0, key.indexOf('\u0000'));
       keys.set(keyId, (keys.get(keyId) ?? 0) + 1);
     }
