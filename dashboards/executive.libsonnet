@@ -166,6 +166,33 @@ local lib = import '../rules/lib.libsonnet';
           ],
         },
       },
+      // Time to revoke (the HMAC auth guide's scenario), from the collector (keys/revocation.ts): the
+      // collector's own per-key gauges carry no service job, so no $job here.
+      p.table(
+        'Time to revoke',
+        'Per key ID, from the hmac-slo collector: when it was first seen revoked, how long it kept being presented after that (a holder still trying), and when a verification with it was last accepted (after the revocation: a verifier missed it). Keys never revoked show only their last acceptance. The key-compromise playbook (docs/runbooks.md) uses these to bound the abuse window.',
+        'short',
+        [
+          p.target('max by (%s) (hmac_slo_collector_key_revoked_timestamp_seconds) * 1000' % Q.keyId, instant=true, format='table'),
+          p.target('max by (%s) (hmac_slo_collector_key_presented_after_revoke_seconds)' % Q.keyId, instant=true, format='table'),
+          p.target('max by (%s) (hmac_slo_collector_key_last_accepted_timestamp_seconds) * 1000' % Q.keyId, instant=true, format='table'),
+        ],
+        columns={
+          [Q.keyId]: 'Key ID',
+          'Value #A': 'Revoked at',
+          'Value #B': 'Presented after revocation',
+          'Value #C': 'Last accepted',
+        },
+        sortBy='Revoked at',
+      ) {
+        fieldConfig+: {
+          overrides: [
+            { matcher: { id: 'byName', options: 'Revoked at' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
+            { matcher: { id: 'byName', options: 'Presented after revocation' }, properties: [{ id: 'unit', value: 's' }] },
+            { matcher: { id: 'byName', options: 'Last accepted' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
+          ],
+        },
+      },
     ],
 
     'hmac-slo-executive.json': C.dashboard(
