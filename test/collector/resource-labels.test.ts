@@ -12,6 +12,10 @@ import { Children, OUTPUT_DIR } from '../support/processes.js';
 import { configSchema } from '../../src/config/schema.js';
 import { metricsRequest, numberMetric, pushMetrics, type Attrs } from './otlp-raw.js';
 import { promtoolParseError } from './exposition-check.js';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { detectResources, envDetector } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 
 const collector = collectorPerFile({
   configYaml: [
@@ -96,4 +100,24 @@ test('the schema refuses label names the collector or Prometheus own, and duplic
   const dup = configSchema.safeParse({ collector: { resourceLabels: { attributes: [{ attribute: 'a', label: 'x' }, { attribute: 'b', label: 'x' }] } } });
   assert.equal(dup.success, false);
   assert.deepEqual(configSchema.parse({}).collector.resourceLabels.attributes.map((a) => a.label), ['deployment_environment_name', 'service_version', 'deployment_track']);
+});
+
+test('the JS Prometheus exporter road: withResourceConstantLabels gives the same label names from the same OTEL_RESOURCE_ATTRIBUTES', async () => {
+  const saved = process.env.OTEL_RESOURCE_ATTRIBUTES;
+  process.env.OTEL_RESOURCE_ATTRIBUTES = 'deployment.environment.name=prod,service.version=1.2.3,deployment.track=canary,host.name=h1';
+  const resource = detectResources({ detectors: [envDetector] });
+  if (saved === undefined) delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+  else process.env.OTEL_RESOURCE_ATTRIBUTES = saved;
+  // The regex docs/collector.md gives for the exporter's `withResourceConstantLabels` option.
+  const allowlist = /^(deployment\.environment\.name|service\.version|deployment\.track)$/;
+  const exporter = new PrometheusExporter({ preventServerStart: true, withResourceConstantLabels: allowlist });
+  const provider = new MeterProvider({ resource, readers: [exporter] });
+  provider.getMeter('t').createCounter(INSTRUMENTS.verifications.name, { unit: INSTRUMENTS.verifications.unit }).add(1, { 'hmac.outcome': 'accepted' });
+  const { resourceMetrics } = await exporter.collect();
+  const text = new PrometheusSerializer('', false, allowlist).serialize(resourceMetrics);
+  await provider.shutdown();
+  const line = text.split('\n').find((l) => l.startsWith(`${V}{`));
+  assert.ok(line, text);
+  for (const label of configSchema.parse({}).collector.resourceLabels.attributes.map((a) => a.label)) assert.match(line, new RegExp(`${label}="`), label);
+  assert.doesNotMatch(line, /host_name/);
 });
