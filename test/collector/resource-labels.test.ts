@@ -6,7 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
 import { Children, OUTPUT_DIR } from '../support/processes.js';
 import { configSchema } from '../../src/config/schema.js';
@@ -120,4 +122,18 @@ test('the JS Prometheus exporter road: withResourceConstantLabels gives the same
   assert.ok(line, text);
   for (const label of configSchema.parse({}).collector.resourceLabels.attributes.map((a) => a.label)) assert.match(line, new RegExp(`${label}="`), label);
   assert.doesNotMatch(line, /host_name/);
+});
+
+test('the OpenTelemetry Collector road (deploy/otel-collector/resource-labels.yaml) copies exactly the default resource labels', () => {
+  const otel = parse(readFileSync('deploy/otel-collector/resource-labels.yaml', 'utf8')) as {
+    processors: Record<string, { metric_statements: { statements: string[] }[] }>;
+    service: { pipelines: { metrics: { processors: string[] } } };
+  };
+  const [name] = otel.service.pipelines.metrics.processors;
+  const statements = otel.processors[name!]!.metric_statements.flatMap((s) => s.statements);
+  const copied = statements.map((s) => /^set\(attributes\["([^"]+)"\], resource\.attributes\["\1"\]\) where resource\.attributes\["\1"\] != nil$/.exec(s)?.[1]);
+  const defaults = configSchema.parse({}).collector.resourceLabels.attributes;
+  assert.deepEqual(copied, defaults.map((a) => a.attribute));
+  // The exporter turns each attribute into the label the hmac-slo collector uses.
+  for (const a of defaults) assert.equal(a.attribute.replace(/[^a-zA-Z0-9_]/g, '_'), a.label);
 });
