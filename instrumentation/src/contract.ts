@@ -17,6 +17,8 @@ export const ATTR = {
   kmsOperation: 'hmac.kms.operation',
   keystoreName: 'hmac.keystore.name',
   keyStatus: 'hmac.key.status',
+  /** The team owning a key (`hmac.key.info` only): configuration, bounded by KEY_OWNER_PATTERN. */
+  keyOwner: 'hmac.key.owner',
   /** Span-only: never a metric attribute (unbounded, client-controlled). */
   clientId: 'hmac.client.id',
   /** Span-only: the error's class name. */
@@ -198,8 +200,8 @@ export const INSTRUMENTS = {
     name: 'hmac.key.info',
     kind: 'observable_gauge',
     unit: '{key}',
-    description: 'One per declared key, labeled with its status (active, retiring, revoked).',
-    attributes: [ATTR.keyId, ATTR.keyStatus],
+    description: 'One per declared key, labeled with its status (active, retiring, revoked) and, when declared, its owning team.',
+    attributes: [ATTR.keyId, ATTR.keyStatus, ATTR.keyOwner],
     prometheus: 'hmac_key_info',
   }),
   keyAge: spec({

@@ -6,7 +6,15 @@ export interface KeyRingEntry {
   readonly status: KeyStatus;
   /** When the key was created (Date or epoch milliseconds); feeds `hmac.key.age`. */
   readonly createdAt: Date | number;
+  /**
+   * The team that owns the key (optional; `hmac.key.owner` on `hmac.key.info`, which key alerts
+   * are routed by). Must match KEY_OWNER_PATTERN; another value is left out of the metric.
+   */
+  readonly owner?: string;
 }
+
+/** An owner: a short team name (letters, digits, `.`, `_`, `-`, at most 64 characters). */
+export const KEY_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface KeyRingLike {
   /** Every declared key, including retiring and revoked ones. */
