@@ -25,6 +25,9 @@ export const ATTR = {
   errorClass: 'hmac.error.class',
 } as const;
 
+/** A key owner (`hmac.key.owner`): a short team name, letters, digits, `.`, `_`, `-`, at most 64 characters. */
+export const KEY_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
 export function promLabel(attributeKey: string): string {
   return attributeKey.replace(/[^a-zA-Z0-9_]/g, '_');

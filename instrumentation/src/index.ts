@@ -3,7 +3,6 @@
 export * from './contract.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export type { KeyRingEntry, KeyRingLike } from './key-ring.js';
-export { KEY_OWNER_PATTERN } from './key-ring.js';
 export { fingerprint } from './telemetry/fingerprint.js';
 export { KeyIdLimiter, type KeyIdLimiterOptions, type KnownKeyIds } from './telemetry/key-id-limiter.js';
 export type { ProviderOptions, KeyIdOptions, ErrorOptions } from './wrap/options.js';

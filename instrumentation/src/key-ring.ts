@@ -1,5 +1,6 @@
 /** What the wrappers need from a key ring: the declared keys, their status and age. */
 import type { KeyStatus } from './contract.js';
+export { KEY_OWNER_PATTERN } from './contract.js';
 
 export interface KeyRingEntry {
   readonly id: string;
@@ -13,8 +14,6 @@ export interface KeyRingEntry {
   readonly owner?: string;
 }
 
-/** An owner: a short team name (letters, digits, `.`, `_`, `-`, at most 64 characters). */
-export const KEY_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface KeyRingLike {
   /** Every declared key, including retiring and revoked ones. */

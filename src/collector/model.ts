@@ -127,5 +127,7 @@ export interface KeysApiResponse {
     readonly share: number;
     readonly verifications: number;
     readonly jobs: readonly string[];
+    /** The owning team, from `hmac.key.owner` on the key's current `hmac.key.info`; absent when none was declared. */
+    readonly owner?: string;
   }[];
 }

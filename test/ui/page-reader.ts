@@ -23,7 +23,7 @@ export interface ShownCard {
 }
 export interface ShownPage {
   cards: ShownCard[];
-  keys: { keyId: string; status: string; share: string; verifications: string; jobs: string }[];
+  keys: { keyId: string; status: string; owner: string; share: string; verifications: string; jobs: string }[];
   failures: { time: string; datetime: string; job: string; keyId: string; reason: string; client: string; traceId: string }[];
   topClients: { job: string; clients: { client: string; count: string }[] }[];
   errorBanner: string | null;
@@ -57,6 +57,7 @@ export async function readPage(page: Page): Promise<ShownPage> {
     const keys = [...document.querySelectorAll('#keys-body tr[data-key]')].map((r) => ({
       keyId: text(r, '[data-field="key-id"]'),
       status: text(r, '[data-field="status"]'),
+      owner: text(r, '[data-field="owner"]'),
       share: text(r, '[data-field="share"]'),
       verifications: text(r, '[data-field="verifications"]'),
       jobs: text(r, '[data-field="jobs"]'),
@@ -137,6 +138,7 @@ export function assertKeysMatch(shown: ShownPage, api: KeysApiResponse): void {
   for (const k of api.keys) {
     const row = shown.keys.find((r) => r.keyId === k.keyId)!;
     assert.equal(row.status, k.status, `${k.keyId} status`);
+    assert.equal(row.owner, k.owner ?? '–', `${k.keyId} owner`);
     assertShows(row.share, k.share * 100, 0.05, `${k.keyId} share`);
     assert.equal(Number(row.verifications.replace(/,/g, '')), k.verifications, `${k.keyId} verifications`);
     assert.equal(row.jobs, k.jobs.length > 0 ? k.jobs.join(', ') : '–', `${k.keyId} jobs`);
