@@ -6,38 +6,19 @@
  * evaluates the rules `hmac-slo generate` renders. `HmacAuthCanaryFailuresElevated` fires for the
  * job. Time is compressed with `timeScale` (rate window and `for` 5m → 5 s).
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SOURCE_CLI, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
-import { Children, OUTPUT_DIR, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
 import { Prometheus } from '../support/prometheus.js';
+import { rulesAndCollector } from './rules-and-collector.js';
 
 const SPEED = 60;
-const children = new Children(join(OUTPUT_DIR, 'canary-resource-labels'));
-const tmp = tempDir();
-let collector: CollectorProcess | undefined;
-after(async () => {
-  await children.killAll();
-  await collector?.stop();
-  tmp.cleanup();
-});
+const stack = rulesAndCollector('canary-resource-labels');
 
 test('HmacAuthCanaryFailuresElevated fires from OTEL_RESOURCE_ATTRIBUTES=deployment.track=canary through collector and Prometheus', async () => {
-  const config = join(tmp.dir, 'hmac-slo.yaml');
-  const configYaml = `timeScale: ${SPEED}\n`;
-  writeFileSync(config, configYaml);
-  const out = join(tmp.dir, 'generated');
-  const gen = children.spawn('generate', process.execPath, [...SOURCE_CLI, 'generate', '--config', config, '--time-scale', String(SPEED), '--out', out]);
-  mkdirSync(join(tmp.dir, 'state'));
-  collector = await startCollector({ dir: join(tmp.dir, 'state'), configYaml });
-  const ruleFiles = [join(out, 'prometheus', 'rules.yaml'), join(out, 'prometheus', 'alerts.yaml')];
-  assert.equal((await gen.exited).code, 0, gen.output());
-  assert.ok(ruleFiles.every((f) => existsSync(f)));
-
+  const { children, collector, ruleFiles } = await stack.start(`timeScale: ${SPEED}\n`, SPEED);
   const pusher = (name: string, attributes: string, accepted: number, rejected: number) =>
-    children.spawn(name, process.execPath, ['--conditions=source', '--import', 'tsx', 'test/collector/env-resource-pusher.ts', collector!.url, String(accepted), String(rejected), '90'], {
+    children.spawn(name, process.execPath, ['--conditions=source', '--import', 'tsx', 'test/collector/env-resource-pusher.ts', collector.url, String(accepted), String(rejected), '90'], {
       env: { OTEL_SERVICE_NAME: 'payments', OTEL_RESOURCE_ATTRIBUTES: attributes },
     });
   pusher('canary', 'deployment.environment.name=prod,service.version=1.9.0-rc.1,deployment.track=canary', 9, 1);
@@ -48,7 +29,7 @@ test('HmacAuthCanaryFailuresElevated fires from OTEL_RESOURCE_ATTRIBUTES=deploym
     alertmanager: '127.0.0.1:9', // the alert is read from Prometheus's ALERTS series
     ruleFiles,
     interval: '1s',
-    dir: tmp.dir,
+    dir: stack.dir,
   });
   const firing = await waitFor('the canary alert firing', async () => {
     const alerts = await prometheus.query('ALERTS{alertname="HmacAuthCanaryFailuresElevated",alertstate="firing"}');

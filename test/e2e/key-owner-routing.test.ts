@@ -8,50 +8,36 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SOURCE_CLI, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
+import { parseExposition, seriesKey } from '../support/collector.js';
 import { startAlertmanager, WebhookReceiver } from '../support/alertmanager.js';
-import { Children, OUTPUT_DIR, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
 import { Prometheus } from '../support/prometheus.js';
 import type { KeysApiResponse } from '../../src/collector/model.js';
+import { rulesAndCollector } from './rules-and-collector.js';
 
 const SPEED = 60;
-const children = new Children(join(OUTPUT_DIR, 'key-owner-routing'));
-const tmp = tempDir();
-let collector: CollectorProcess | undefined;
+const stack = rulesAndCollector('key-owner-routing');
 let webhook: WebhookReceiver | undefined;
 after(async () => {
-  await children.killAll();
-  await collector?.stop();
   await webhook?.close();
-  tmp.cleanup();
 });
 
 test('a key\'s owner flows from the key ring to /metrics, /api/keys, the alert and the owning team\'s receiver', async () => {
-  const config = join(tmp.dir, 'hmac-slo.yaml');
-  const configYaml = `timeScale: ${SPEED}\nalerting:\n  failureModes:\n    maxKeyAge: 1d\n`;
-  writeFileSync(config, configYaml);
-  const out = join(tmp.dir, 'generated');
-  const gen = children.spawn('generate', process.execPath, [...SOURCE_CLI, 'generate', '--config', config, '--time-scale', String(SPEED), '--out', out]);
-  mkdirSync(join(tmp.dir, 'state'));
   webhook = await WebhookReceiver.start();
-  const [am, started] = await Promise.all([startAlertmanager(children, tmp.dir, webhook.url), startCollector({ dir: join(tmp.dir, 'state'), configYaml })]);
-  collector = started;
-  const ruleFiles = [join(out, 'prometheus', 'rules.yaml'), join(out, 'prometheus', 'alerts.yaml')];
-  assert.equal((await gen.exited).code, 0, gen.output());
-  assert.ok(ruleFiles.every((f) => existsSync(f)));
-
+  const [am, { children, collector, ruleFiles }] = await Promise.all([
+    startAlertmanager(stack.children, stack.dir, webhook.url),
+    stack.start(`timeScale: ${SPEED}\nalerting:\n  failureModes:\n    maxKeyAge: 1d\n`, SPEED),
+  ]);
   children.spawn('key-ring', process.execPath, ['--conditions=source', '--import', 'tsx', 'test/e2e/key-ring-pusher.ts', collector.url, '90'], { env: { OTEL_SERVICE_NAME: 'payments-api' } });
   const info = await waitFor('hmac_key_info on /metrics', async () => {
-    const m = parseExposition(await (await fetch(`${collector!.url}/metrics`)).text());
+    const m = parseExposition(await (await fetch(`${collector.url}/metrics`)).text());
     return m.has(seriesKey('hmac_key_info', { job: 'payments-api', hmac_key_id: 'web-1', hmac_key_status: 'active' })) ? m : undefined;
   }, 30_000, 250);
   assert.equal(info.get(seriesKey('hmac_key_info', { job: 'payments-api', hmac_key_id: 'pay-1', hmac_key_status: 'active', hmac_key_owner: 'payments-team' })), 1);
   const keys = (await (await fetch(`${collector.url}/api/keys`)).json()) as KeysApiResponse;
   assert.deepEqual(keys.keys.map((k) => [k.keyId, k.owner]).sort(), [['pay-1', 'payments-team'], ['web-1', undefined]]);
 
-  await Prometheus.start(children, { collectors: [new URL(collector.url).host], alertmanager: am.hostPort, ruleFiles, interval: '1s', dir: tmp.dir });
+  await Prometheus.start(children, { collectors: [new URL(collector.url).host], alertmanager: am.hostPort, ruleFiles, interval: '1s', dir: stack.dir });
   const tooOld = (receiver: string, key: string) => webhook!.firing().find((a) => a.receiver === receiver && a.labels.alertname === 'HmacAuthKeyTooOld' && a.labels.hmac_key_id === key);
   await waitFor('HmacAuthKeyTooOld for pay-1 at the payments team and the ticket queue, web-1 at the ticket queue', () => tooOld('team-payments', 'pay-1') && tooOld('ticket', 'pay-1') && tooOld('ticket', 'web-1'), 90_000, 500);
   assert.equal(tooOld('team-payments', 'pay-1')!.labels.hmac_key_owner, 'payments-team');
