@@ -125,7 +125,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const cacheTtlMs = () => Math.max(100, 15_000 / opts.speed);
   const window = durationSeconds(opts.config.alerting.failureModes.timestampWindow);
   const paymentsInstance = (tel: ServiceTelemetry, lowerCasesPaths: boolean): Promise<PaymentsApi> => {
-    const store = new KmsKeyStore({ kms, cacheTtlMs, kmsTimeoutMs: KMS_TIMEOUT_MS, meterProvider: tel.meterProvider, tracerProvider: tel.tracerProvider });
+    const store = new KmsKeyStore({ kms, cacheTtlMs, kmsTimeoutMs: KMS_TIMEOUT_MS, meterProvider: tel.meterProvider, tracerProvider: tel.tracerProvider, owner: 'payments-team' });
     store.add(keys.leaked, undefined, 'revoked', now - 200 * DAY_MS);
     store.add(keys.current, secrets.secretFor(keys.current), 'active', now - 40 * DAY_MS);
     return startPaymentsApi({ telemetry: tel, keyStore: store, timestampWindowSeconds: window, lowerCasesPaths });
