@@ -7,7 +7,7 @@
  */
 import { isListenAddress } from './listen.js';
 import { z } from 'zod';
-import { FAILURE_REASON_NAMES, OUTCOMES } from '@hmac-slo/instrumentation/contract';
+import { ATTR, FAILURE_REASON_NAMES, OUTCOMES, promLabel } from '@hmac-slo/instrumentation/contract';
 import { durationSeconds, isDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 30s, 5m, 1h or 30d' });
@@ -78,12 +78,15 @@ const failureModes = z.strictObject({
 
 /**
  * A label a resource attribute becomes: a valid Prometheus name that is not the collector's (`job`,
- * `le`), the scraper's (`instance`) or Prometheus' own (`__…`).
+ * `le`), the scraper's (`instance`), Prometheus' own (`__…`) or the metric contract's (`error_type`, …:
+ * the rules read those from the data points only).
  */
+const CONTRACT_LABELS: ReadonlySet<string> = new Set(Object.values(ATTR).map(promLabel));
 const resourceLabelName = z
   .string()
   .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'a Prometheus label name (letters, digits, _; at most 100 characters)')
-  .refine((n) => !n.startsWith('__') && !['job', 'le', 'instance'].includes(n), { message: 'job, le, instance and names starting with __ are taken' });
+  .refine((n) => !n.startsWith('__') && !['job', 'le', 'instance'].includes(n), { message: 'job, le, instance and names starting with __ are taken' })
+  .refine((n) => !CONTRACT_LABELS.has(n), { message: 'a label of the metric contract (hmac_outcome, error_type, …) comes from the data points only' });
 
 /** Resource labels on by default: environment, version, canary track (`alerting.failureModes.canaryLabel`'s default). */
 export const DEFAULT_RESOURCE_LABELS = [

@@ -95,7 +95,7 @@ test('hostile resources: prototype keys, control characters, a point attribute o
 });
 
 test('the schema refuses label names the collector or Prometheus own, and duplicates', () => {
-  for (const label of ['job', 'le', 'instance', '__name__', 'a-b', '9x']) {
+  for (const label of ['job', 'le', 'instance', '__name__', 'a-b', '9x', 'error_type', 'hmac_key_id']) {
     const r = configSchema.safeParse({ collector: { resourceLabels: { attributes: [{ attribute: 'x', label }] } } });
     assert.equal(r.success, false, label);
   }
