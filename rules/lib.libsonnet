@@ -115,7 +115,9 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   // goes through this one function.
   withKeyOwner(c, expr)::
     local K = $.label(c, 'keyId');
-    // One owner per key ID (several jobs declare the same key): `== 1` is the current declaration.
-    local owners = 'topk by (%s) (1, max by (%s, %s) (%s%s == 1))' % [K, K, $.label(c, 'keyOwner'), $.metric(c, 'keyInfo'), $.sel(c, [])];
-    '(\n%s\n) * on (%s) group_left (%s) %s\nor\n(\n%s\n) unless on (%s) %s' % [expr, K, $.label(c, 'keyOwner'), owners, expr, K, owners],
+    local O = $.label(c, 'keyOwner');
+    // Declared owners only (a job that declares the key without one does not hide another's), one
+    // per key ID; `== 1` is the current declaration.
+    local owners = 'topk by (%s) (1, max by (%s, %s) (%s%s == 1))' % [K, K, O, $.metric(c, 'keyInfo'), $.sel(c, ['%s!=""' % O])];
+    '(\n%s\n) * on (%s) group_left (%s) %s\nor\n(\n%s\n) unless on (%s) %s' % [expr, K, O, owners, expr, K, owners],
 }
