@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Aggregator } from '../../src/collector/aggregate/aggregator.js';
 import { readMetricsRequest } from '../../src/collector/otlp/wire.js';
+import { normalizeMetrics } from '../../src/collector/otlp/normalize.js';
 import type { ResourceMetrics } from '../../src/collector/otlp/types.js';
 import { testLimits } from './aggregator-test-limits.js';
 import { encodeRequest, metricsRequest, numberMetric } from './otlp-raw.js';
@@ -51,4 +52,20 @@ test('the protobuf road (interned attribute sets, cached streams) labels like th
   const a = new Aggregator(limits);
   for (let i = 0; i < 3; i++) a.ingest(readMetricsRequest(body)!, i);
   assert.deepEqual(versions(a), ['v9=2']);
+});
+
+test('the cached (protobuf) and uncached (JSON) roads give the same labelled series, a point\'s own attribute winning on both', () => {
+  const request = (round: number) =>
+    metricsRequest({ 'service.name': 'api', 'service.instance.id': 'p', 'service.version': 'v9' }, [
+      numberMetric('hmac.auth.verifications', { value: round, monotonic: true, temporality: 2, unit: '{verification}', attrs: { 'hmac.outcome': 'accepted' }, start: '1' }),
+      numberMetric('hmac.auth.verifications', { value: 2 * round, monotonic: true, temporality: 2, unit: '{verification}', attrs: { 'hmac.outcome': 'rejected', service_version: 'own' }, start: '1' }),
+    ]);
+  const cached = new Aggregator(limits);
+  const uncached = new Aggregator(limits);
+  for (let round = 1; round <= 3; round++) {
+    cached.ingest(readMetricsRequest(encodeRequest(request(round), 'protobuf'))!, round);
+    uncached.ingest(normalizeMetrics(JSON.parse(encodeRequest(request(round), 'json').toString('utf8'))), round);
+  }
+  assert.deepEqual(cached.toJSON().series, uncached.toJSON().series);
+  assert.deepEqual(versions(cached), ['own=6', 'v9=3']);
 });
