@@ -37,10 +37,10 @@ local lib = import '../rules/lib.libsonnet';
         local keyClients = 'sum by (%s) (%s%s)' % [byKey, lib.metric(c, 'keyClients'), lib.sel(c, [])];
         lib.alert(
           c, 'KeyClientsSurge', 'critical',
-          '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)' % [
+          lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)' % [
             keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), keyClients,
             lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, fm.window), lib.scaled(c, fm.keyClientsRecent),
-          ],
+          ]),
           fm['for'],
           'An HMAC key is used by many more clients than usual (possible leak).',
           '{{ $labels.job }}: key {{ $labels.%s }} verified requests from {{ $value }} distinct clients in the verifiers\' client window, ' % K +
