@@ -45,22 +45,40 @@ interface TableFamily {
  */
 export function registerPromClientMetrics(registry: Registry = promClient.register, options: PromClientMetricsOptions = {}): () => void {
   const hub = hubFor(options.meterProvider);
-  hub.tablesMode = true;
   const families: TableFamily[] = [
     ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),
     ...HISTOGRAMS.map((name) => family(INSTRUMENTS[name], 'histogram', () => histogramValues(hub, name, INSTRUMENTS[name].prometheus))),
     ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name))),
   ];
+  // All or nothing: a half-registered set would throw on the next try and leave families behind.
+  const taken = families.find((f) => registry.getSingleMetric(f.name) !== undefined);
+  if (taken !== undefined) {
+    throw new Error(`registerPromClientMetrics: the registry already holds a metric named ${taken.name} (registerPromClientMetrics was called for this registry before, or the application has a metric of that name); nothing was registered`);
+  }
   // Duck-typed: prom-client's registry only calls get() and reset() on what it holds.
   for (const f of families) registry.registerMetric(f as unknown as Parameters<Registry['registerMetric']>[0]);
+  hub.tablesMode = true;
+  // By the contract's names: an OpenMetrics scrape renames counter families (see family()).
+  const names = families.map((f) => f.name);
   return () => {
-    for (const f of families) if (registry.getSingleMetric(f.name) === (f as unknown)) registry.removeSingleMetric(f.name);
+    families.forEach((f, i) => {
+      if (registry.getSingleMetric(names[i]!) === (f as unknown)) registry.removeSingleMetric(names[i]!);
+    });
   };
 }
 
 function family(spec: InstrumentSpec, type: TableFamily['type'], read: () => MetricValue[]): TableFamily {
-  const base = { name: spec.prometheus, help: spec.description, type, aggregator: 'sum' as const };
-  return { ...base, get: async () => ({ ...base, values: read() }), reset() {} };
+  const f: TableFamily = {
+    name: spec.prometheus,
+    help: spec.description,
+    type,
+    aggregator: 'sum',
+    // `name` as it is at scrape time, as prom-client's own Counter does: on an OpenMetrics registry
+    // prom-client drops a counter's `_total` from the family name and appends it to every sample.
+    get: async () => ({ name: f.name, help: f.help, type, aggregator: 'sum', values: read() }),
+    reset() {},
+  };
+  return f;
 }
 
 function labelsOf(attributes: Attributes): Record<string, string> {

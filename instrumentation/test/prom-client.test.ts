@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { Registry, register } from 'prom-client';
+import { Counter, Registry, register } from 'prom-client';
 import { INSTRUMENTS } from '../src/contract.js';
 import { HmacAuthError } from '../src/errors.js';
 import { registerPromClientMetrics } from '../src/prom-client.js';
@@ -57,4 +57,37 @@ test('no secret (raw or hex) or signature, not even a 12-character fragment, on 
   }
   stop();
   await meterProvider.shutdown();
+});
+
+test('an OpenMetrics registry: counters keep the contract names (no _total_total), and unregister still removes them', async () => {
+  const meterProvider = new MeterProvider();
+  const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+  const unregister = registerPromClientMetrics(registry, { meterProvider });
+  const verify = instrumentVerifier((_: string) => true, { scheme: 'custom-v1', meterProvider });
+  verify('x');
+  const text = await registry.metrics();
+  // OpenMetrics names a counter family without `_total` and its samples with it; prom-client
+  // appends the suffix to every counter sample, as for its own counters.
+  assert.match(text, /^# TYPE hmac_auth_verifications counter$/m);
+  assert.match(text, /^hmac_auth_verifications_total\{hmac_scheme="custom-v1",hmac_key_id="unknown",hmac_outcome="accepted"\} 1$/m);
+  assert.doesNotMatch(text, /_total_total/);
+  assert.match(text, /^# TYPE hmac_auth_verification_duration_seconds histogram$/m);
+  assert.match(text, /^# EOF$/m);
+  unregister();
+  assert.deepEqual(familyNames(registry), []);
+  await meterProvider.shutdown();
+});
+
+test('a name the registry already holds: a clear error, and nothing registered', () => {
+  const registry = new Registry();
+  const mine = new Counter({ name: INSTRUMENTS.keyInfo.prometheus, help: 'a metric of the application', registers: [registry] });
+  assert.throws(() => registerPromClientMetrics(registry), /registerPromClientMetrics: the registry already holds a metric named hmac_key_info/);
+  assert.deepEqual(registry.getMetricsAsArray(), [mine]);
+  // Twice on one registry: the second call throws, the first registration stays whole.
+  const other = new Registry();
+  const unregister = registerPromClientMetrics(other);
+  assert.throws(() => registerPromClientMetrics(other), /already holds a metric named hmac_auth_verifications_total/);
+  assert.equal(familyNames(other).length, Object.keys(INSTRUMENTS).length);
+  unregister();
+  assert.deepEqual(familyNames(other), []);
 });
