@@ -86,6 +86,19 @@ test('as installed: the programmatic entry embeds a collector, the prom-client s
   assert.match(out, /^RESULT 200 function$/m, out);
 });
 
+test('as installed: a CommonJS app requires the instrumentation and its prom-client subpath', () => {
+  // An Express app in CommonJS: require() of the ES modules (Node 20.19+), through the "default" condition.
+  const out = run(process.execPath, ['--no-warnings', '-e', `
+    const { instrumentVerifier } = require('@hmac-slo/instrumentation');
+    const { registerPromClientMetrics } = require('@hmac-slo/instrumentation/prom-client');
+    const { Registry } = require('prom-client');
+    const registry = new Registry();
+    registerPromClientMetrics(registry);
+    instrumentVerifier(() => true, { scheme: 'cjs-app' })();
+    registry.metrics().then((text) => console.log('RESULT', /hmac_scheme="cjs-app"/.test(text)));`], project);
+  assert.match(out, /^RESULT true$/m, out);
+});
+
 test('the installed hmac-slo bin receives the metrics of a wrapped verifier under an env-configured NodeSDK', async () => {
   mkdirSync(join(tmp, 'collector'));
   collector = await startCollector({ dir: join(tmp, 'collector'), cli: [join(project, 'node_modules', '.bin', 'hmac-slo')] });
