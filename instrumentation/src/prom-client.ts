@@ -34,8 +34,8 @@ interface TableFamily {
   name: string;
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
-  aggregator: 'sum';
-  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum'; values: MetricValue[] }>;
+  aggregator: 'sum' | 'max';
+  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum' | 'max'; values: MetricValue[] }>;
   reset(): void;
 }
 
@@ -48,7 +48,10 @@ export function registerPromClientMetrics(registry: Registry = promClient.regist
   const families: TableFamily[] = [
     ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),
     ...HISTOGRAMS.map((name) => family(INSTRUMENTS[name], 'histogram', () => histogramValues(hub, name, INSTRUMENTS[name].prometheus))),
-    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name))),
+    // Under prom-client's cluster support (AggregatorRegistry) each worker's values are combined by
+    // `aggregator`: counts and replay-cache sizes are per process and add up; every worker observes
+    // the same key ring, so its gauges must not be multiplied by the number of workers.
+    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name), name === 'replayCacheSize' ? 'sum' : 'max')),
   ];
   // All or nothing: a half-registered set would throw on the next try and leave families behind.
   const taken = families.find((f) => registry.getSingleMetric(f.name) !== undefined);
@@ -67,15 +70,15 @@ export function registerPromClientMetrics(registry: Registry = promClient.regist
   };
 }
 
-function family(spec: InstrumentSpec, type: TableFamily['type'], read: () => MetricValue[]): TableFamily {
+function family(spec: InstrumentSpec, type: TableFamily['type'], read: () => MetricValue[], aggregator: TableFamily['aggregator'] = 'sum'): TableFamily {
   const f: TableFamily = {
     name: spec.prometheus,
     help: spec.description,
     type,
-    aggregator: 'sum',
+    aggregator,
     // `name` as it is at scrape time, as prom-client's own Counter does: on an OpenMetrics registry
     // prom-client drops a counter's `_total` from the family name and appends it to every sample.
-    get: async () => ({ name: f.name, help: f.help, type, aggregator: 'sum', values: read() }),
+    get: async () => ({ name: f.name, help: f.help, type, aggregator, values: read() }),
     reset() {},
   };
   return f;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { Counter, Registry, register } from 'prom-client';
+import { AggregatorRegistry, Counter, Registry, register } from 'prom-client';
 import { INSTRUMENTS } from '../src/contract.js';
 import { HmacAuthError } from '../src/errors.js';
 import { registerPromClientMetrics } from '../src/prom-client.js';
@@ -90,4 +90,25 @@ test('a name the registry already holds: a clear error, and nothing registered',
   assert.equal(familyNames(other).length, Object.keys(INSTRUMENTS).length);
   unregister();
   assert.deepEqual(familyNames(other), []);
+});
+
+test('cluster mode (AggregatorRegistry): counts add up over the workers, the key ring gauges are not multiplied', async () => {
+  const meterProvider = new MeterProvider();
+  const worker = new Registry();
+  registerPromClientMetrics(worker, { meterProvider });
+  const { stop } = await exerciseAll({ meterProvider }, 'cluster-secret-0123456789abcdef');
+  const samples = (text: string) => new Map(text.split('\n').filter((l) => l.startsWith('hmac_')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  const one = samples(await worker.metrics());
+  // Two workers with the same calls and the same key ring, as prom-client's cluster support sees them.
+  const both = samples(await AggregatorRegistry.aggregate([await worker.getMetricsAsJSON(), await worker.getMetricsAsJSON()]).metrics());
+  stop();
+  await meterProvider.shutdown();
+  const perKey = [INSTRUMENTS.keyInfo.prometheus, INSTRUMENTS.keyAge.prometheus];
+  assert.ok([...one.keys()].some((s) => s.startsWith(`${INSTRUMENTS.keyInfo.prometheus}{`)));
+  assert.ok([...one.keys()].some((s) => s.startsWith(`${INSTRUMENTS.verifications.prometheus}{`)));
+  for (const [series, value] of one) {
+    const family = series.split('{')[0]!;
+    const expected = perKey.includes(family) ? value : 2 * value;
+    assert.ok(Math.abs(both.get(series)! - expected) <= (family === INSTRUMENTS.keyAge.prometheus ? 1 : 0), `${series}: ${both.get(series)} for ${value} per worker`);
+  }
 });
