@@ -2,6 +2,8 @@
 // test/roads (four-roads, prom-client-prometheus).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AggregatorRegistry, Counter, Registry, register } from 'prom-client';
 import { INSTRUMENTS } from '../src/contract.js';
@@ -111,4 +113,24 @@ test('cluster mode (AggregatorRegistry): counts add up over the workers, the key
     const expected = perKey.includes(family) ? value : 2 * value;
     assert.ok(Math.abs(both.get(series)! - expected) <= (family === INSTRUMENTS.keyAge.prometheus ? 1 : 0), `${series}: ${both.get(series)} for ${value} per worker`);
   }
+});
+
+test('prom-client stays optional: nothing the main entry or ./contract imports reaches it, or any package but @opentelemetry/api', () => {
+  const src = join(import.meta.dirname, '..', 'src');
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, from, bare] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\bfrom '([^']+)'|^import '([^']+)'/gms)) {
+      const spec = from ?? bare;
+      if (spec!.startsWith('.')) visit(join(dirname(file), spec!.replace(/\.js$/, '.ts')));
+      else if (!spec!.startsWith('node:')) packages.add(spec!);
+    }
+  };
+  visit(join(src, 'index.ts'));
+  visit(join(src, 'contract.ts'));
+  assert.ok(seen.size > 10, `${seen.size} modules`);
+  assert.ok(!seen.has(join(src, 'prom-client.ts')));
+  assert.deepEqual([...packages], ['@opentelemetry/api']);
 });
