@@ -15,7 +15,7 @@
  * prom-client is an optional peer dependency: only this subpath imports it.
  */
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
-import promClient, { type Registry } from 'prom-client';
+import promClient, { type Registry, type RegistryContentType } from 'prom-client';
 import { INSTRUMENTS, promLabel, type InstrumentSpec } from './contract.js';
 import { COUNTERS, GAUGES, HISTOGRAMS, hubFor, type Hub } from './telemetry/hub.js';
 
@@ -40,10 +40,11 @@ interface TableFamily {
 }
 
 /**
- * Register one family per contract instrument on `registry` (prom-client's default when omitted).
+ * Register one family per contract instrument on `registry` (prom-client's default when omitted),
+ * in either of prom-client's formats (`Registry<OpenMetricsContentType>` too).
  * Returns a function that removes them again.
  */
-export function registerPromClientMetrics(registry: Registry = promClient.register, options: PromClientMetricsOptions = {}): () => void {
+export function registerPromClientMetrics(registry: Registry<RegistryContentType> = promClient.register, options: PromClientMetricsOptions = {}): () => void {
   const hub = hubFor(options.meterProvider);
   const families: TableFamily[] = [
     ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { AggregatorRegistry, Counter, Registry, register } from 'prom-client';
+import { AggregatorRegistry, Counter, Registry, register, type OpenMetricsContentType, type RegistryContentType } from 'prom-client';
 import { INSTRUMENTS } from '../src/contract.js';
 import { HmacAuthError } from '../src/errors.js';
 import { registerPromClientMetrics } from '../src/prom-client.js';
@@ -13,7 +13,7 @@ import { COUNTERS, GAUGES, HISTOGRAMS } from '../src/telemetry/hub.js';
 import { instrumentVerifier } from '../src/wrap/verifier.js';
 import { exerciseAll } from './exercise-all.js';
 
-const familyNames = (r: Registry) => r.getMetricsAsArray().map((m) => m.name).sort();
+const familyNames = (r: Registry<RegistryContentType>) => r.getMetricsAsArray().map((m) => m.name).sort();
 
 test('one family per contract instrument, on the default registry when none is given', () => {
   const unregister = registerPromClientMetrics();
@@ -63,7 +63,8 @@ test('no secret (raw or hex) or signature, not even a 12-character fragment, on 
 
 test('an OpenMetrics registry: counters keep the contract names (no _total_total), and unregister still removes them', async () => {
   const meterProvider = new MeterProvider();
-  const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   const unregister = registerPromClientMetrics(registry, { meterProvider });
   const verify = instrumentVerifier((_: string) => true, { scheme: 'custom-v1', meterProvider });
   verify('x');

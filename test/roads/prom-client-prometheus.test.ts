@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry, register } from 'prom-client';
+import { Registry, register, type OpenMetricsContentType } from 'prom-client';
 import { HmacAuthError, SLO_SERIES, instrumentVerifier, type FailureReason } from '@hmac-slo/instrumentation';
 import { registerPromClientMetrics } from '@hmac-slo/instrumentation/prom-client';
 import { exerciseAll } from '../../instrumentation/test/exercise-all.js';
@@ -41,7 +41,8 @@ before(async () => {
   const express = stripeApp();
   express.get('/metrics', async (_req, res) => void res.type(register.contentType).send(await register.metrics()));
   // The same wrappers on a second registry that speaks OpenMetrics (prom-client's other format).
-  const openMetrics = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+  const openMetrics = new Registry<OpenMetricsContentType>();
+  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   registerPromClientMetrics(openMetrics);
   express.get('/metrics/openmetrics', async (_req, res) => void res.type(openMetrics.contentType).send(await openMetrics.metrics()));
   app = await listen(express);
