@@ -17,7 +17,7 @@
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
 import promClient, { type Registry, type RegistryContentType } from 'prom-client';
 import { INSTRUMENTS, promLabel, type InstrumentSpec } from './contract.js';
-import { COUNTERS, GAUGES, HISTOGRAMS, hubFor, type Hub } from './telemetry/hub.js';
+import { COUNTERS, GAUGES, HISTOGRAMS, SUMMED, hubFor, type Hub } from './telemetry/hub.js';
 
 export interface PromClientMetricsOptions {
   /** The provider the wrappers were given (`meterProvider` option); default: wrappers without one. */
@@ -50,9 +50,10 @@ export function registerPromClientMetrics(registry: Registry<RegistryContentType
     ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),
     ...HISTOGRAMS.map((name) => family(INSTRUMENTS[name], 'histogram', () => histogramValues(hub, name, INSTRUMENTS[name].prometheus))),
     // Under prom-client's cluster support (AggregatorRegistry) each worker's values are combined by
-    // `aggregator`: counts and replay-cache sizes are per process and add up; every worker observes
-    // the same key ring, so its gauges must not be multiplied by the number of workers.
-    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name), name === 'replayCacheSize' ? 'sum' : 'max')),
+    // `aggregator`: counts and the per-process gauges (replay caches, client windows) add up, as
+    // two sources in one process do; every worker observes the same key ring, so its gauges must not
+    // be multiplied by the number of workers.
+    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name), SUMMED.has(name) ? 'sum' : 'max')),
   ];
   // All or nothing: a half-registered set would throw on the next try and leave families behind.
   const taken = families.find((f) => registry.getSingleMetric(f.name) !== undefined);
