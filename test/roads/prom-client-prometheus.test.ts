@@ -109,6 +109,7 @@ test('every dashboard query runs on the scraped data; all but the collector-only
   const collectorOnly: Record<string, string> = {
     'Top rejected clients (collector)': 'client fingerprints come from the collector reading spans',
     'Failed spans received by the collector': 'the collector counts the spans it receives',
+    'Time to revoke': 'the collector tracks revocations from the key usage pushed to it',
   };
   const empty: string[] = [];
   const filled: string[] = [];
