@@ -69,7 +69,9 @@ after(async () => {
 test('the tarballs hold what the installed packages need, and nothing of the repository', () => {
   const installed = join(project, 'node_modules');
   for (const file of ['hmac-slo/dist/src/cli.js', 'hmac-slo/dist/src/index.js', 'hmac-slo/dist/src/index.d.ts', 'hmac-slo/dist/src/ui/static/app.js', 'hmac-slo/mixin.libsonnet',
-    '@hmac-slo/instrumentation/dist/index.js', '@hmac-slo/instrumentation/dist/prom-client.js', '@hmac-slo/instrumentation/dist/contract.d.ts']) {
+    '@hmac-slo/instrumentation/dist/index.js', '@hmac-slo/instrumentation/dist/prom-client.js', '@hmac-slo/instrumentation/dist/contract.d.ts',
+    // Both declare Apache-2.0, which asks that the license text go with the package.
+    'hmac-slo/LICENSE', '@hmac-slo/instrumentation/LICENSE']) {
     assert.ok(existsSync(join(installed, file)), file);
   }
   for (const dir of ['hmac-slo/test', 'hmac-slo/src', 'hmac-slo/node_modules/@hmac-slo', 'hmac-slo/instrumentation']) assert.ok(!existsSync(join(installed, dir)), `${dir} should not be installed`);
