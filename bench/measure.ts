@@ -20,22 +20,46 @@ export interface Measured {
   rounds: number[];
 }
 
-export function measure(variants: Variant[], options: { warmup?: number; batch?: number; rounds?: number } = {}): Measured[] {
+/**
+ * `wall`: elapsed time. `cpu`: CPU time the process used (user + system, `process.cpuUsage()`), which
+ * on a machine shared with other work leaves out the time the process waited for a core: far
+ * steadier there for CPU-bound code (a loaded 2-core VM moved wall time by ±40 % and CPU time by
+ * ±10 % in the same rounds). It also counts the process's other threads (V8's background GC and
+ * compiler), which is work the measured code caused.
+ */
+export type Clock = 'wall' | 'cpu';
+
+export function measure(variants: Variant[], options: { warmup?: number; batch?: number; rounds?: number; clock?: Clock } = {}): Measured[] {
   const warmup = options.warmup ?? 20_000;
   const batch = options.batch ?? 5_000;
   const rounds = options.rounds ?? 9;
+  const elapsedNs = options.clock === 'cpu' ? cpuElapsedNs : wallElapsedNs;
   let sink = 0;
   for (const v of variants) for (let i = 0; i < warmup; i++) if (v.run(i) === undefined) sink++;
   const samples = variants.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     variants.forEach((v, k) => {
-      const start = process.hrtime.bigint();
+      const since = elapsedNs();
       for (let i = 0; i < batch; i++) if (v.run(i) === undefined) sink++;
-      samples[k]!.push(Number(process.hrtime.bigint() - start) / batch);
+      samples[k]!.push(since() / batch);
     });
   }
   if (sink < 0) console.log(sink); // keep results observable so nothing is optimised away
   return variants.map((v, k) => ({ name: v.name, nsPerCall: median(samples[k]!), rounds: samples[k]! }));
+}
+
+/** Starts a stopwatch; calling the result gives the nanoseconds since. */
+function wallElapsedNs(): () => number {
+  const start = process.hrtime.bigint();
+  return () => Number(process.hrtime.bigint() - start);
+}
+
+function cpuElapsedNs(): () => number {
+  const start = process.cpuUsage();
+  return () => {
+    const { user, system } = process.cpuUsage(start);
+    return (user + system) * 1000;
+  };
 }
 
 export function median(values: number[]): number {
