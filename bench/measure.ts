@@ -1,10 +1,9 @@
 /**
  * Benchmark timing helpers shared by bench/*.bench.ts. Variants are measured in interleaved rounds
  * (A B C … A B C …) and summarised by their median, so a noisy neighbour on a shared machine
- * slows every variant alike instead of one of them. Also: starting a server child process and
- * reading its CPU time and memory from /proc.
+ * slows every variant alike instead of one of them. Also: a child process's CPU time and memory,
+ * from /proc (the processes themselves are started by test/support, as in the tests).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface Variant {
@@ -74,24 +73,6 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c] ?? '')).length)));
   const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(cell(r[c] ?? '')))))].join('\n');
-}
-
-/** Starts a Node child process that prints a JSON log line with its `url`; resolves once it does. */
-export function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.once('exit', (c) => reject(new Error(`child exited ${c}: ${out}`)));
-  });
 }
 
 /** CPU time (user + system) a process has used so far, ms (from /proc, 10 ms ticks). */
