@@ -25,7 +25,6 @@ import {
   type Context,
   type Span,
   type SpanContext,
-  type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import { ATTR, isFailureReason, outcomeOf, type FailureReason } from '../contract.js';
@@ -167,9 +166,6 @@ function verifiedKeyIdOf(op: Operation, read: (result: any) => unknown, result: 
 /** Shared stand-in when no span is started (it records nothing; ending it does nothing). */
 const SKIPPED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-/** Passed instead of `undefined`, which the SDK would replace with a new `{}` on every call. */
-const NO_SPAN_OPTIONS: SpanOptions = Object.freeze({});
-
 /**
  * The unsampled parent validated last: every call of one request (and often of a whole batch of
  * work) sees the same span context object, and validating it costs two regular expressions.
@@ -190,7 +186,7 @@ function startSpan(tracer: Tracer, name: string, active: Context): Span {
       return SKIPPED_SPAN;
     }
   }
-  return tracer.startSpan(name, NO_SPAN_OPTIONS, active);
+  return tracer.startSpan(name, undefined, active);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
