@@ -245,6 +245,13 @@
       },
       // Serve the status page at `/` (`--no-ui` turns it off).
       ui: true,
+      // Links from the status page's SLO cards to the matching Grafana dashboard.
+      grafana: {
+        // Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` ('' = the status page shows no Grafana links).
+        url: "",
+        // Uid of the dashboard each SLO card links to (the mixin's `<uidPrefix>-executive`); the card's job is passed as `var-job`.
+        dashboardUid: "hmac-slo-executive",
+      },
       // TLS and read authentication: an exporter-toolkit style web config file ('' = plain HTTP, reads open); `--web.config.file` overrides.
       webConfigFile: "",
       // Environment variable holding the key of client fingerprints (HMAC-SHA256); '' = a random key kept in the state dir.
