@@ -11,6 +11,7 @@
  * the default speed and whether the noise runs.
  */
 import { durationSeconds } from '../config/duration.js';
+import { formatScaledDuration } from '../ui/format.js';
 import { buildTimeline, RECOVERY_MINUTES, type PhaseSpec, type ScenarioName } from './scenarios.js';
 
 export const TOUR_NAMES = ['quick', 'full'] as const;
@@ -48,12 +49,7 @@ export function tourTimeline(tour: TourName, selection: readonly ScenarioName[])
 
 /** Real time of a demo duration at a speed, short and readable: `10 s`, `2 min`, `24 h`, `1.5 d`. */
 export function realTime(demoDuration: string, speed: number): string {
-  const s = durationSeconds(demoDuration) / speed;
-  const fmt = (n: number) => String(Number(n.toFixed(n < 10 ? 1 : 0)));
-  if (s < 90) return `${fmt(s)} s`;
-  if (s < 90 * 60) return `${fmt(s / 60)} min`;
-  if (s < 48 * 3600) return `${fmt(s / 3600)} h`;
-  return `${fmt(s / 86400)} d`;
+  return formatScaledDuration(durationSeconds(demoDuration), speed);
 }
 
 /**
