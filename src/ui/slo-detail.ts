@@ -135,12 +135,12 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
     el('h2', { id: 'detail-heading' }, el('span', { 'data-field': 'slo' }, data.slo), ' ', el('span', { class: 'job-name', 'data-field': 'job' }, data.job)),
     el('div', { class: 'detail-actions' }, grafanaLink(grafanaDashboardUrl, data.job), el('button', { type: 'button', 'data-action': 'close-detail' }, 'Close')),
   );
-  const note = timeScaleNote(data.timeScale, data.period);
   const intro = el(
     'p',
     { class: 'desc' },
     data.description ? `${data.description} ` : '',
-    `Objective ${formatPercent(data.objective, 3)} over ${data.period} (error budget: ${formatPercent(allowed, 3)} of events).`,
+    `Objective ${formatPercent(data.objective, 3)} over ${data.period} (error budget: ${formatPercent(allowed, 3)} of events)`,
+    data.timeScale !== 1 ? `; times are compressed ${data.timeScale}× (see the note above).` : '.',
   );
   const ranges = el(
     'div',
@@ -196,7 +196,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
     breakdownTable('Failures by reason', 'by-reason', data.failures.byReason.map((r) => ({ name: r.reason, count: r.count }))),
     breakdownTable('Failures by key ID', 'by-key', data.failures.byKey.map((k) => ({ name: k.keyId, count: k.count }))),
   );
-  return [head, intro, ...(note ? [el('p', { class: 'time-scale', 'data-field': 'time-scale' }, note)] : []), ranges, ...(history ? [el('p', { class: 'muted' }, history)] : []), charts, breakdown];
+  return [head, intro, ranges, ...(history ? [el('p', { class: 'muted' }, history)] : []), charts, breakdown];
 }
 
 function formatStep(stepMs: number, timeScale: number): string {
