@@ -251,6 +251,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
         phase: phase.name,
         scenario: phase.scenario,
         index: phaseIndex,
+        next: next ?? null,
+        nextInMs: Math.max(0, state.leftMs),
         sent: workload.sent,
         verifications: f?.requests ?? null,
         successRate5m: f?.successRate5m ?? null,

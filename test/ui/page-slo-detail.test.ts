@@ -148,6 +148,7 @@ describe('SLO detail view over the demo workload', () => {
     small.on('pageerror', (e) => pageErrors.push(e.message));
     await small.goto(`${collector.url}/?refresh=300&detail-job=payments-api&detail-slo=auth-success&range=1h`);
     await small.waitForSelector('#slo-detail[data-range="1h"] figure[data-chart="burn"] path.series');
+    assert.ok((await small.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the detail view fits a phone: nothing overflows sideways');
     await small.screenshot({ path: outputPath('slo-detail-390x844.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
