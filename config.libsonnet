@@ -252,6 +252,8 @@
         // Uid of the dashboard each SLO card links to (the mixin's `<uidPrefix>-executive`); the card's job is passed as `var-job`.
         dashboardUid: "hmac-slo-executive",
       },
+      // Link each failure's trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL ('' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.
+      traceUrlTemplate: "",
       // TLS and read authentication: an exporter-toolkit style web config file ('' = plain HTTP, reads open); `--web.config.file` overrides.
       webConfigFile: "",
       // Environment variable holding the key of client fingerprints (HMAC-SHA256); '' = a random key kept in the state dir.

@@ -11,7 +11,11 @@ local lib = import '../rules/lib.libsonnet';
   prometheusAlerts+:: {
     local c = $._config,
     local S = c.contract.sloSeries,
-    local burn(slo, w) = 'sum without (window) (%s{slo="%s",window="%s"})' % [S.burnRate, slo.name, w],
+    // The one selector of an SLO's recorded series over a window. A scoped SLO needs nothing more:
+    // its recorded series only hold the jobs and events in its scope (rules/lib.libsonnet
+    // `scopeMatchers`), and a scope without traffic records nothing, so its alerts stay quiet.
+    local sloSelector(slo, w) = '{slo=%s,window=%s}' % [lib.quote(slo.name), lib.quote(w)],
+    local burn(slo, w) = 'sum without (window) (%s%s)' % [S.burnRate, sloSelector(slo, w)],
 
     local rule(slo, a) =
       local factor = lib.num(a.factor);

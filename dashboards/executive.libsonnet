@@ -28,11 +28,20 @@ local lib = import '../rules/lib.libsonnet';
     local burnFactor = burnAlert.factor,
 
     local verif = 'verifications',
+    // Over what that SLO covers (its `scope`, the same matchers the recording rules use): the rate is
+    // drawn against its objective, so it must not include jobs the SLO does not hold to it.
+    local m1Scope = if m1 == null then [] else lib.scopeMatchers(m1),
     local success =
       '1 - %s' % Q.ratio(
-        Q.rate(verif, [lib.match(Q.outcome, badOutcomes)], 'job'),
-        Q.rate(verif, [], 'job'),
+        Q.rate(verif, m1Scope + [lib.match(Q.outcome, badOutcomes)], 'job'),
+        Q.rate(verif, m1Scope, 'job'),
       ),
+    // Scoped SLOs say what they cover where their objectives are listed (nothing added without scopes).
+    local scopes = [
+      '%s: %s' % [s.name, std.join(', ', lib.scopeMatchers(s))]
+      for s in c.slos
+      if std.length(lib.scopeMatchers(s)) > 0
+    ],
 
     local forgedReasons = ['unknown_key', 'signature_mismatch'],
 
@@ -53,7 +62,8 @@ local lib = import '../rules/lib.libsonnet';
     ) + [
       p.stat(
         'SLO objectives',
-        'The objective of every SLO (`slo:hmac_slo_objective:ratio`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.',
+        'The objective of every SLO (`slo:hmac_slo_objective:ratio`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.' +
+        (if std.length(scopes) == 0 then '' else ' Scoped SLOs count only the series they select (%s); one whose scope has no series has no budget or burn-rate series (no data).' % std.join('; ', scopes)),
         'percentunit',
         [p.target(Q.objective(), '{{slo}}')],
         w=8,

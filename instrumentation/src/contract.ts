@@ -21,6 +21,10 @@ export const ATTR = {
   clientId: 'hmac.client.id',
   /** Span-only: the error's class name. */
   errorClass: 'hmac.error.class',
+  /** Why a verification failed (one of FAILURE_CAUSES), on failed `hmac.verify` spans. */
+  failureCause: 'hmac.failure.cause',
+  /** With cause `signed_with_other_key`: the ID of the key the signature does verify with (never the secret). */
+  failureCauseKeyId: 'hmac.failure.cause_key_id',
 } as const;
 
 /** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
@@ -62,6 +66,36 @@ export function outcomeOf(reason: FailureReason): Exclude<Outcome, 'accepted'> {
   return FAILURE_REASONS[reason].outcome;
 }
 
+/**
+ * `hmac.failure.cause`: why a failed verification failed, as the wrapper's diagnosis found it. A closed
+ * set: the collector keeps only these values (anything else becomes `other`, counted). One line each
+ * on what it means; docs/metrics.md and the status page say what to check.
+ */
+export const FAILURE_CAUSES = {
+  body_not_raw: 'the verifier was handed a parsed object instead of the raw body bytes (the application\'s fault)',
+  body_reserialized: 'the body verifies once JSON re-serialization (spacing, indentation, escaping) is undone',
+  body_whitespace: 'the body verifies once a whitespace change (trailing newline, CRLF/LF) is undone',
+  body_base64: 'the body verifies once base64-decoded (API Gateway/Lambda, Vercel, Netlify)',
+  body_encoding: 'the body verifies once a wrong charset conversion (UTF-8 read as Latin-1) is undone',
+  body_compressed: 'the body verifies once gunzipped',
+  secret_format: 'the configured secret verifies once trimmed of whitespace/newlines/quotes or taken in its other encoding',
+  signed_with_other_key: 'the signature verifies with another key the application holds (rotation lag or a config mix-up)',
+  method_changed: 'the signer\'s digest of the HTTP method differs from the verifier\'s',
+  path_changed: 'the signer\'s digest of the path differs from the verifier\'s',
+  query_changed: 'the signer\'s digest of the query string differs from the verifier\'s',
+  header_changed: 'the signer\'s digest of a signed header differs from the verifier\'s',
+  timestamp_changed: 'the signer\'s digest of the timestamp differs from the verifier\'s',
+  secret_differs: 'every canonical component matches: the two sides hold different secrets',
+  undiagnosed: 'diagnosis ran and nothing explained the failure',
+  skipped: 'not diagnosed: the diagnosis budget was spent',
+} as const satisfies Record<string, string>;
+export type FailureCause = keyof typeof FAILURE_CAUSES;
+export const FAILURE_CAUSE_NAMES = Object.keys(FAILURE_CAUSES) as FailureCause[];
+
+export function isFailureCause(value: unknown): value is FailureCause {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FAILURE_CAUSES, value);
+}
+
 export const REPLAY_RESULTS = ['fresh', 'replayed'] as const;
 export type ReplayResult = (typeof REPLAY_RESULTS)[number];
 
@@ -98,14 +132,15 @@ export interface InstrumentSpec {
   /** Metric attributes (never span-only ones). */
   readonly attributes: readonly string[];
   /**
-   * Prometheus metric family name on every road (see docs/metrics.md "Three roads"): counters get
+   * Prometheus metric family name on every road (see docs/metrics.md "Roads into Prometheus"): counters get
    * `_total`, seconds-valued instruments `_seconds`; histograms add `_bucket`, `_sum`, `_count`.
    */
   readonly prometheus: string;
   readonly buckets?: readonly number[];
 }
 
-function spec(s: InstrumentSpec): InstrumentSpec {
+/** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level. */
+function spec<K extends InstrumentKind>(s: InstrumentSpec & { readonly kind: K }): InstrumentSpec & { readonly kind: K } {
   return Object.freeze(s);
 }
 

@@ -3,6 +3,7 @@
  * engine, the failure log and the Prometheus exposition. Kept here so each part can be written and
  * tested alone.
  */
+import type { SloScope } from '../config/schema.js';
 
 /** One aggregated stream: summed across every pusher of a job, never per instance. */
 export interface AggregatedSeries {
@@ -47,6 +48,10 @@ export interface FailedSpan {
   readonly clientFingerprint?: string;
   readonly traceId: string;
   readonly spanId: string;
+  /** `hmac.failure.cause` (one of the contract's FAILURE_CAUSES, or `other` for any other value), when the span carried one. */
+  readonly cause?: string;
+  /** With cause `signed_with_other_key`: the key ID the signature verifies with (`hmac.failure.cause_key_id`). */
+  readonly causeKeyId?: string;
 }
 
 /** One Prometheus sample; `suffix` is `_bucket`, `_sum`, `_count` or '' (the family name as is). */
@@ -84,6 +89,8 @@ export interface SloStatus {
   readonly description: string;
   readonly objective: number;
   readonly period: string;
+  /** What the SLO covers (`slos[].scope` in hmac-slo.yaml); absent when it covers every series. */
+  readonly scope?: SloScope;
   /** 1 − errorRatio over the period (1 with no traffic). */
   readonly sli: number;
   /** 1 − (bad events over the period / allowed bad events); 1 = untouched, < 0 = overspent. */
@@ -95,6 +102,8 @@ export interface SloStatus {
 export interface SloApiResponse {
   readonly generatedAt: string;
   readonly slos: readonly SloStatus[];
+  /** Configured SLOs with no job in `slos`: no series in their scope, so no data (not 100 %). */
+  readonly noData?: readonly Pick<SloStatus, 'slo' | 'description' | 'objective' | 'period' | 'scope'>[];
   /** The multiwindow burn-rate alert thresholds from config, factors derived. */
   readonly burnAlerts: readonly { severity: string; long: string; short: string; factor: number }[];
   /** Config `timeScale`: every window and the period are divided by it (1 in production; the demo's speed). */
@@ -155,11 +164,23 @@ export interface SloHistoryResponse {
 
 /** `GET /api/failures?job=&reason=&limit=` */
 export interface FailuresApiResponse {
-  readonly failures: readonly FailedSpan[];
+  /** `traceUrl`: the trace in the trace backend, when `collector.traceUrlTemplate` is set. */
+  readonly failures: readonly (FailedSpan & { readonly traceUrl?: string })[];
+  /** Per job, the causes of the held failures that carry one (the "Why signatures fail" summary). */
+  readonly causes: readonly JobFailureCauses[];
   readonly topClients: readonly {
     readonly job: string;
     readonly clients: readonly { clientFingerprint: string; count: number; error: number }[];
   }[];
+}
+
+/** One job's failure causes over the failure log's window (the held failures matching the query's job and reason). */
+export interface JobFailureCauses {
+  readonly job: string;
+  /** Held failures of the job that carry a cause. */
+  readonly total: number;
+  /** Most frequent first; `share` = count / total. */
+  readonly causes: readonly { cause: string; count: number; share: number }[];
 }
 
 /** `GET /api/keys`: key rotation status (the key rotation status panel). */

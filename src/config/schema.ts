@@ -35,11 +35,20 @@ const latencySli = z.strictObject({
   thresholdSeconds: z.number().positive().describe('Seconds; must be one of the contract\'s histogram bucket bounds so the SLI is exact.'),
 });
 
+/**
+ * What an SLO covers: Prometheus label name (`job`, `hmac_scheme`, a resource label such as
+ * `deployment_environment_name`) → the values it keeps (`[a, b]`) or the values it leaves out
+ * (`{ notIn: [a] }`). Exact values, never regexes; the label names are checked by the loader.
+ */
+const scopeMatcher = z.union([z.array(z.string()).min(1), z.strictObject({ notIn: z.array(z.string()).min(1) })]);
+export const sloScopeSchema = z.record(z.string(), scopeMatcher);
+
 export const sloSchema = z.strictObject({
   name: slug,
   description: z.string().default(''),
   sli: z.discriminatedUnion('kind', [ratioSli, latencySli]),
   objective: ratio.describe('Target fraction of good events, e.g. 0.999.'),
+  scope: sloScopeSchema.optional().describe('Optional: label → values the SLO covers (`[a, b]`) or leaves out (`{ notIn: [a] }`); absent = every series.'),
 });
 
 /**
@@ -78,6 +87,11 @@ const failureModes = z.strictObject({
 
 /** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
 const pushJobs = z.array(z.string().min(1)).min(1).optional();
+
+/** Whether a trace URL template, filled with IDs, is a URL: the page links only those, so any other would drop every link silently. */
+function fillsToUrl(template: string): boolean {
+  return URL.canParse(template.replaceAll('{traceId}', '0'.repeat(32)).replaceAll('{spanId}', '0'.repeat(16)));
+}
 
 const collectorSchema = z.strictObject({
   listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464').describe('Listen address, HOST:PORT (`--listen` overrides it); loopback by default.'),
@@ -172,6 +186,11 @@ const collectorSchema = z.strictObject({
     })
     .prefault({})
     .describe('Links from the status page\'s SLO cards to the matching Grafana dashboard.'),
+  traceUrlTemplate: z
+    .string()
+    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}') && fillsToUrl(t)), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
+    .default('')
+    .describe('Link each failure\'s trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL (\'\' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.'),
   webConfigFile: z.string().default('').describe('TLS and read authentication: an exporter-toolkit style web config file (\'\' = plain HTTP, reads open); `--web.config.file` overrides.'),
   fingerprintKeyEnv: z.string().default('').describe('Environment variable holding the key of client fingerprints (HMAC-SHA256); \'\' = a random key kept in the state dir.'),
 });
@@ -195,6 +214,7 @@ export const configSchema = z.strictObject({
 
 export type HmacSloConfig = z.infer<typeof configSchema>;
 export type SloConfig = z.infer<typeof sloSchema>;
+export type SloScope = z.infer<typeof sloScopeSchema>;
 export type BurnAlertConfig = z.infer<typeof burnAlert>;
 
 /** Starting targets from the HMAC auth guide's metrics table (docs/dashboards.md maps its codes). */

@@ -82,3 +82,13 @@ export function formatScaledDuration(seconds: number, timeScale: number): string
   if (s < 48 * 3600) return `${n(s / 3600)} h`;
   return `${n(s / 86400)} d`;
 }
+
+/**
+ * An SLO's scope in words, labels in config order: `job = payments-api · deployment_environment_name
+ * = prod`, a list as `a | b`, a `notIn` as `≠`. Values are shown as written (the page sets them as text).
+ */
+export function formatScope(scope: Readonly<Record<string, readonly string[] | { readonly notIn: readonly string[] }>>): string {
+  return Object.entries(scope)
+    .map(([label, m]) => (Array.isArray(m) ? `${label} = ${m.join(' | ')}` : `${label} ≠ ${(m as { notIn: readonly string[] }).notIn.join(' | ')}`))
+    .join(' · ');
+}
