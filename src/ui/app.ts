@@ -483,10 +483,11 @@ async function refresh(): Promise<void> {
     renderCards(slo, histories);
     byId('time-scale').textContent = timeScaleNote(slo.timeScale, slo.slos[0]?.period);
     byId('time-scale').hidden = byId('time-scale').textContent === '';
-    await detailView().refresh(slo.grafanaDashboardUrl ?? '');
     renderKeys(keys);
     renderFilters();
     renderFailures(failures);
+    // The open detail view last, so its own request never holds up the rest of the page.
+    await detailView().refresh(slo.grafanaDashboardUrl ?? '');
 
     state.lastSuccessMs = Date.now();
     document.body.dataset.loaded = 'true';
