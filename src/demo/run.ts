@@ -195,7 +195,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     speed: opts.speed,
     tour: opts.tour,
     noise: noise !== undefined,
-    timeScale: timeScaleText(opts.speed, opts.config.period),
+    demoTime: timeScaleText(opts.speed, opts.config.period),
     scenarios: opts.scenarios,
     phases: timeline.map((p) => ({ phase: p.name, scenario: p.scenario, durationMs: realMs(p) })),
     timelineMs,
