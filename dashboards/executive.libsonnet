@@ -134,12 +134,12 @@ local lib = import '../rules/lib.libsonnet';
 
       p.table(
         'Key rotation status',
-        'One row per key ID: its declared status (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
+        'One row per key ID: its declared status and owning team (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
           lib.percent(fm.retiringKeyTrafficShare), fm.rotationWindow, fm.maxKeyAge,
         ],
         'short',
         [
-          p.target('max by (%s, %s) (%s%s == 1)' % [Q.keyId, Q.label('keyStatus'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
+          p.target('max by (%s, %s, %s) (%s%s == 1)' % [Q.keyId, Q.label('keyStatus'), Q.label('keyOwner'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
           p.target(
             '%s\n/ on () group_left ()\nclamp_min(%s, %s)' % [Q.rate(verif, [], Q.keyId), Q.rate(verif, [], '', anyKey=true), lib.epsilon],
             instant=true,
@@ -151,6 +151,7 @@ local lib = import '../rules/lib.libsonnet';
         columns={
           [Q.keyId]: 'Key ID',
           [Q.label('keyStatus')]: 'Status',
+          [Q.label('keyOwner')]: 'Owner',
           'Value #B': 'Share of traffic',
           'Value #C': 'Jobs using it',
           'Value #D': 'Age',
@@ -163,6 +164,33 @@ local lib = import '../rules/lib.libsonnet';
           overrides: [
             { matcher: { id: 'byName', options: 'Share of traffic' }, properties: [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 2 }] },
             { matcher: { id: 'byName', options: 'Age' }, properties: [{ id: 'unit', value: 's' }] },
+          ],
+        },
+      },
+      // Time to revoke (the HMAC auth guide's scenario), from the collector (keys/revocation.ts): the
+      // collector's own per-key gauges carry no service job, so no $job here.
+      p.table(
+        'Time to revoke',
+        'Per key ID, from the hmac-slo collector: when it was first seen revoked, how long it kept being presented after that (a holder still trying), and when a verification with it was last accepted (after the revocation: a verifier missed it). Keys never revoked show only their last acceptance. The key-compromise playbook (docs/runbooks.md) uses these to bound the abuse window.',
+        'short',
+        [
+          p.target('max by (%s) (hmac_slo_collector_key_revoked_timestamp_seconds) * 1000' % Q.keyId, instant=true, format='table'),
+          p.target('max by (%s) (hmac_slo_collector_key_presented_after_revoke_seconds)' % Q.keyId, instant=true, format='table'),
+          p.target('max by (%s) (hmac_slo_collector_key_last_accepted_timestamp_seconds) * 1000' % Q.keyId, instant=true, format='table'),
+        ],
+        columns={
+          [Q.keyId]: 'Key ID',
+          'Value #A': 'Revoked at',
+          'Value #B': 'Presented after revocation',
+          'Value #C': 'Last accepted',
+        },
+        sortBy='Revoked at',
+      ) {
+        fieldConfig+: {
+          overrides: [
+            { matcher: { id: 'byName', options: 'Revoked at' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
+            { matcher: { id: 'byName', options: 'Presented after revocation' }, properties: [{ id: 'unit', value: 's' }] },
+            { matcher: { id: 'byName', options: 'Last accepted' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
           ],
         },
       },

@@ -17,6 +17,8 @@ export const ATTR = {
   kmsOperation: 'hmac.kms.operation',
   keystoreName: 'hmac.keystore.name',
   keyStatus: 'hmac.key.status',
+  /** The team owning a key (`hmac.key.info` only): configuration, bounded by KEY_OWNER_PATTERN. */
+  keyOwner: 'hmac.key.owner',
   /** Span-only: never a metric attribute (unbounded, client-controlled). */
   clientId: 'hmac.client.id',
   /** Span-only: the error's class name. */
@@ -25,7 +27,12 @@ export const ATTR = {
   failureCause: 'hmac.failure.cause',
   /** With cause `signed_with_other_key`: the ID of the key the signature does verify with (never the secret). */
   failureCauseKeyId: 'hmac.failure.cause_key_id',
+  /** `hmac.auth.clients`: `active` (seen in the window) or `failing` (failed at least once in it). */
+  clientState: 'hmac.client.state',
 } as const;
+
+/** A key owner (`hmac.key.owner`): a short team name, letters, digits, `.`, `_`, `-`, at most 64 characters. */
+export const KEY_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
 export function promLabel(attributeKey: string): string {
@@ -100,6 +107,9 @@ export const REPLAY_RESULTS = ['fresh', 'replayed'] as const;
 export type ReplayResult = (typeof REPLAY_RESULTS)[number];
 
 export const KEY_STATUSES = ['active', 'retiring', 'revoked'] as const;
+
+export const CLIENT_STATES = ['active', 'failing'] as const;
+export type ClientState = (typeof CLIENT_STATES)[number];
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 /** Key ID values standing in for anything the application did not declare (cardinality bound). */
@@ -233,8 +243,8 @@ export const INSTRUMENTS = {
     name: 'hmac.key.info',
     kind: 'observable_gauge',
     unit: '{key}',
-    description: 'One per declared key, labeled with its status (active, retiring, revoked).',
-    attributes: [ATTR.keyId, ATTR.keyStatus],
+    description: 'One per declared key, labeled with its status (active, retiring, revoked) and, when declared, its owning team.',
+    attributes: [ATTR.keyId, ATTR.keyStatus, ATTR.keyOwner],
     prometheus: 'hmac_key_info',
   }),
   keyAge: spec({
@@ -244,6 +254,22 @@ export const INSTRUMENTS = {
     description: 'Seconds since the key was created.',
     attributes: [ATTR.keyId],
     prometheus: 'hmac_key_age_seconds',
+  }),
+  authClients: spec({
+    name: 'hmac.auth.clients',
+    kind: 'observable_gauge',
+    unit: '{client}',
+    description: 'Distinct clients (from the clientId option) seen in the sliding window, and how many of them failed.',
+    attributes: [ATTR.scheme, ATTR.clientState],
+    prometheus: 'hmac_auth_clients',
+  }),
+  keyClients: spec({
+    name: 'hmac.key.clients',
+    kind: 'observable_gauge',
+    unit: '{client}',
+    description: 'Distinct clients (from the clientId option) that verified successfully with the key in the sliding window.',
+    attributes: [ATTR.keyId],
+    prometheus: 'hmac_key_clients',
   }),
 } as const satisfies Record<string, InstrumentSpec>;
 export type InstrumentName = keyof typeof INSTRUMENTS;

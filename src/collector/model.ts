@@ -195,5 +195,17 @@ export interface KeysApiResponse {
     readonly share: number;
     readonly verifications: number;
     readonly jobs: readonly string[];
+    /** Time to revoke (keys/revocation.ts): first seen revoked, ISO 8601; only for revoked keys. */
+    readonly revokedAt?: string;
+    /** Last time the key was presented after that (absent: never since). */
+    readonly lastPresentedAt?: string;
+    /** Seconds from `revokedAt` to `lastPresentedAt` (0 when never presented since). */
+    readonly presentedAfterRevokeSeconds?: number;
+    /** Whether a verifier accepted it after `revokedAt` (one missed the revocation). */
+    readonly acceptedAfterRevoke?: boolean;
+    /** Last time a verification with the key was accepted (any key). */
+    readonly lastAcceptedAt?: string;
+    /** The owning team, from `hmac.key.owner` on the key's current `hmac.key.info`; absent when none was declared. */
+    readonly owner?: string;
   }[];
 }

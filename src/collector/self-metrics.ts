@@ -123,11 +123,15 @@ export class SelfMetrics {
     jobs?: number;
     /** Series dropped by the series TTL. */
     expiredSeries?: number;
+    /** Configured resource label → data points whose value was collapsed to `__overflow__`. */
+    resourceLabelOverflow?: ReadonlyMap<string, number>;
     logBytes: number;
     /** The failure log's top rejected clients per job (fingerprints only, bounded by topClients). */
     topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
     /** The SLO engine's (job, SLO) pairs: tracked, untracked, and refused/expired/evicted since start. */
     sloPairs?: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number };
+    /** Time to revoke per key (keys/revocation.ts): revoked since, presented after, last accepted (Unix ms). */
+    keyRevocations?: readonly { keyId: string; revokedAtMs?: number; presentedAfterRevokeSeconds?: number; lastAcceptedAtMs?: number }[];
   }): PromFamily[] {
     const split = (map: Map<string, number>, a: string, b: string): PromSample[] =>
       [...map].map(([k, value]) => {
@@ -157,6 +161,7 @@ export class SelfMetrics {
           t.clients.map((c) => ({ labels: { job: t.job, client_fingerprint: c.clientFingerprint }, value: c.count })),
         ),
       },
+      ...keyRevocationFamilies(g.keyRevocations ?? []),
       family('hmac_slo_collector_active_pushers', 'gauge', 'Pushers (distinct resources) seen within the pusher TTL.', one(g.activePushers)),
       family('hmac_slo_collector_series', 'gauge', 'Aggregated series held.', one(g.series)),
       {
@@ -169,6 +174,7 @@ export class SelfMetrics {
       },
       family('hmac_slo_collector_readings', 'gauge', 'Per-pusher last cumulative readings held (capped by collector.limits.maxReadings).', one(g.readings ?? 0)),
       family('hmac_slo_collector_jobs', 'gauge', 'Jobs holding aggregated series (capped by collector.limits.maxJobs).', one(g.jobs ?? 0)),
+      family('hmac_slo_collector_resource_label_overflow_total', 'counter', 'Data points whose resource label (collector.resourceLabels) got the value __overflow__ because the label had maxValuesPerLabel distinct values already, by label.', byLabel(new Map(g.resourceLabelOverflow ?? []), 'label')),
       family('hmac_slo_collector_expired_series_total', 'counter', 'Aggregated series dropped because their job got no point for collector.seriesTtl.', one(g.expiredSeries ?? 0)),
       family('hmac_slo_collector_closed_connections_total', 'counter', 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).', byLabel(this.closedConnections, 'reason')),
       ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),
@@ -178,6 +184,27 @@ export class SelfMetrics {
       family('hmac_slo_collector_log_bytes', 'gauge', 'Bytes in the current push log (since the last snapshot).', one(g.logBytes)),
     ];
   }
+}
+
+/**
+ * Time to revoke for Grafana (the executive dashboard), which cannot read /api/keys: per key ID, no
+ * job (a key's revocation spans jobs). Bounded by the keys key usage tracks (collector.keys.maxEntries).
+ */
+function keyRevocationFamilies(keys: readonly { keyId: string; revokedAtMs?: number; presentedAfterRevokeSeconds?: number; lastAcceptedAtMs?: number }[]): PromFamily[] {
+  const gauge = (name: string, help: string, value: (k: (typeof keys)[number]) => number | undefined): PromFamily => ({
+    name,
+    type: 'gauge',
+    help,
+    samples: keys.flatMap((k) => {
+      const v = value(k);
+      return v === undefined ? [] : [{ labels: { hmac_key_id: k.keyId }, value: v }];
+    }),
+  });
+  return [
+    gauge('hmac_slo_collector_key_revoked_timestamp_seconds', 'When the collector first saw the key reported revoked (Unix seconds).', (k) => (k.revokedAtMs === undefined ? undefined : k.revokedAtMs / 1000)),
+    gauge('hmac_slo_collector_key_presented_after_revoke_seconds', 'How long a revoked key kept being presented (any outcome) after it was revoked, in seconds; 0 = never since.', (k) => k.presentedAfterRevokeSeconds),
+    gauge('hmac_slo_collector_key_last_accepted_timestamp_seconds', 'When a verification with the key was last accepted (Unix seconds).', (k) => (k.lastAcceptedAtMs === undefined ? undefined : k.lastAcceptedAtMs / 1000)),
+  ];
 }
 
 /** The SLO engine's pair cap at work (docs/collector.md, "Bad input, limits and credentials"). */

@@ -60,6 +60,11 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
       throw new ConfigError(file, `alerting.burnRate[${i}].long`, `must not exceed the period (${config.period})`);
     }
   });
+  // The leaked-key alert compares a key with its own history minus the recent stretch: some must remain.
+  const fm = config.alerting.failureModes;
+  if (durationSeconds(fm.keyClientsRecent) >= durationSeconds(fm.keyClientsHistory)) {
+    throw new ConfigError(file, 'alerting.failureModes.keyClientsRecent', `must be shorter than keyClientsHistory (${fm.keyClientsHistory})`);
+  }
 }
 
 /** Prometheus label names; `__…` is reserved for Prometheus itself. */

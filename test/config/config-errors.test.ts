@@ -34,6 +34,8 @@ test('each broken field is named with its path', () => {
   // The per-job series reserve must leave part of maxSeries shared.
   assert.match(refused('reserve', 'collector:\n  limits: { maxSeries: 1000 }\n'), /^collector\.limits: maxJobs × reservedSeriesPerJob \(2000 × 10 = 20000\) must be below maxSeries \(1000\)/);
   assert.match(refused('timeout', 'collector:\n  server: { headersTimeout: soon }\n'), /^collector\.server\.headersTimeout: expected a duration/);
+  // The leaked-key alert needs history left once the recent stretch is taken out.
+  assert.match(refused('key-clients', 'alerting:\n  failureModes: { keyClientsHistory: 1h, keyClientsRecent: 1h }\n'), /^alerting\.failureModes\.keyClientsRecent: must be shorter than keyClientsHistory \(1h\)/);
 });
 
 test('YAML that does not parse is refused with a position, not a stack trace', () => {

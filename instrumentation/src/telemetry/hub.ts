@@ -35,6 +35,8 @@ function namesOfKind<K extends InstrumentKind>(kind: K): readonly NamesOfKind<K>
 export const COUNTERS = namesOfKind('counter');
 export const HISTOGRAMS = namesOfKind('histogram');
 export const GAUGES = namesOfKind('observable_gauge');
+/** Gauges whose sources add up (two replay caches, two client windows of different lengths). */
+export const SUMMED: ReadonlySet<GaugeName> = new Set(['replayCacheSize', 'authClients', 'keyClients']);
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;
@@ -116,7 +118,7 @@ export class Hub {
         const key = JSON.stringify(Object.entries(attributes).sort());
         const prev = sums.get(key);
         if (prev === undefined) sums.set(key, { value, attributes });
-        else if (name === 'replayCacheSize') prev.value += value;
+        else if (SUMMED.has(name)) prev.value += value;
         else prev.value = value;
       });
     }

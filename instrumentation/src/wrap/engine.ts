@@ -24,6 +24,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { ATTR, isFailureReason, outcomeOf, type FailureReason } from '../contract.js';
@@ -51,8 +52,11 @@ export interface OperationConfig {
    */
   readonly verifiedKeyId?: ((result: any) => unknown) | undefined;
   readonly clientId?: ((...args: any[]) => unknown) | undefined;
-  /** Called after the decision with the arguments and the reason (clock skew). Errors are reported, then ignored. */
-  readonly afterCall?: ((args: unknown[], reason: FailureReason | undefined, nowMs: number) => void) | undefined;
+  /**
+   * Called after the decision with the arguments, the reason, the key-ID label and the client ID when
+   * `clientId` is set (clock skew, client window). Errors are reported, then ignored.
+   */
+  readonly afterCall?: ((args: unknown[], reason: FailureReason | undefined, nowMs: number, keyLabel: string, client: string | undefined) => void) | undefined;
   /** Reason for a returned (not thrown) result, or undefined when the result means success. */
   readonly judgeResult?: ((result: unknown, args: unknown[]) => FailureReason | undefined) | undefined;
   readonly classify: (error: unknown) => FailureReason;
@@ -108,7 +112,7 @@ export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config:
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const active = context.active();
     const span = startSpan(tracer, spanName, active);
-    const recording = span.isRecording();
+    const recording = span !== SKIPPED_SPAN && span.isRecording();
     const start = performance.now();
     let result: unknown;
     try {
@@ -166,14 +170,24 @@ function verifiedKeyIdOf(op: Operation, read: (result: any) => unknown, result: 
 const SKIPPED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
+ * The unsampled parent validated last: every call of one request (and often of a whole batch of
+ * work) sees the same span context object, and validating it costs two regular expressions.
+ */
+let lastUnsampledParent: SpanContext | undefined;
+
+/**
  * Starts the call's span, unless the active parent span is explicitly not sampled: with the usual
  * ParentBased sampler (the SDK default) the child would not be sampled either, and skipping saves the
  * SDK's ID generation and sampler call on the 99 % of requests a 1 % sampling leaves untraced.
  */
 function startSpan(tracer: Tracer, name: string, active: Context): Span {
   const parent = trace.getSpanContext(active);
-  if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(parent)) {
-    return SKIPPED_SPAN;
+  if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0) {
+    if (parent === lastUnsampledParent) return SKIPPED_SPAN;
+    if (isSpanContextValid(parent)) {
+      lastUnsampledParent = parent;
+      return SKIPPED_SPAN;
+    }
   }
   return tracer.startSpan(name, undefined, active);
 }
@@ -210,9 +224,11 @@ function finish(
     }
     const series = op.series;
     series.record(series.cell(label), reason, failed, (now - start) / 1000, now);
+    // Read once, only for wrappers given a clientId: for the client window and the span.
+    const client = op.clientId === undefined ? undefined : extract(op, 'the clientId option', op.clientId, args);
     if (op.afterCall !== undefined) {
       try {
-        op.afterCall(args, reason, now);
+        op.afterCall(args, reason, now, label, client);
       } catch (err) {
         op.reporter.report('the timestamp option', 'no clock skew is recorded for such calls', err);
       }
@@ -220,12 +236,13 @@ function finish(
     if (recording) {
       span.setAttributes(op.spanAttributes);
       if (op.annotate !== undefined) op.annotate(span, reason, failed, error);
-      else annotate(op, span, label, reason, args, error, failed);
+      else annotate(op, span, label, reason, client, error, failed);
     }
   } catch (err) {
     // Never let telemetry change the authentication result.
     op.reporter.report(`recording a ${op.spanName} call (meter, tracer or hook)`, "the call's result is unchanged, its telemetry may be incomplete", err);
   }
+  if (span === SKIPPED_SPAN) return;
   try {
     span.end();
   } catch (err) {
@@ -259,16 +276,13 @@ function annotate(
   span: Span,
   label: string,
   reason: FailureReason | undefined,
-  args: unknown[],
+  client: string | undefined,
   error: unknown,
   failed: boolean,
 ): void {
   if (op.limiter !== undefined) span.setAttribute(ATTR.keyId, label);
   span.setAttribute(ATTR.outcome, reason === undefined ? 'accepted' : outcomeOf(reason));
-  if (op.clientId !== undefined) {
-    const client = extract(op, 'the clientId option', op.clientId, args);
-    if (client !== undefined) span.setAttribute(ATTR.clientId, client);
-  }
+  if (client !== undefined) span.setAttribute(ATTR.clientId, client);
   if (reason === undefined) return;
   span.setAttribute(ATTR.errorType, reason);
   if (failed) span.setAttribute(ATTR.errorClass, errorClassName(error));

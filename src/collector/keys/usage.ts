@@ -6,13 +6,14 @@
  * Share is over a recent window (`collector.keys.usageWindow`, divided by `timeScale`), not since the collector
  * started: a retiring key's lifetime total would dwarf the new key for weeks after a rotation.
  */
-import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN, KEY_STATUSES } from '@hmac-slo/instrumentation/contract';
+import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN, KEY_OWNER_PATTERN, KEY_STATUSES } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig } from '../../config/schema.js';
 import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.js';
 import { isInstrument } from '../slo/sli.js';
 import { scaledMs } from '../slo/windows.js';
 import { parseKeyUsageState, type KeyUsageState } from './state.js';
 import { increaseSince } from '../aggregate/counter-reset.js';
+import { RevocationTracker } from './revocation.js';
 
 export interface KeyUsageOptions {
   /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `collector.keys.usageWindow`. */
@@ -49,12 +50,15 @@ export class KeyUsage {
   /** False until the first sample: counts present then are the baseline (when they happened is unknown). */
   private sampled = false;
   private untracked = 0;
+  /** Time to revoke: revoked since, last presented, last accepted per key (revocation.ts). */
+  private revocations: RevocationTracker;
 
   constructor(config: KeyUsageConfig, opts: KeyUsageOptions = {}) {
     this.windowName = opts.window ?? config.collector.keys.usageWindow;
     this.windowMs = scaledMs(this.windowName, config.timeScale);
     this.resolutionMs = this.windowMs / SNAPSHOTS;
     this.maxEntries = opts.maxEntries ?? config.collector.keys.maxEntries;
+    this.revocations = new RevocationTracker(this.maxEntries);
   }
 
   /**
@@ -65,6 +69,7 @@ export class KeyUsage {
   sample(source: SeriesSource, nowMs: number): void {
     const { counts, untracked } = this.readCounts(source.series());
     this.untracked = untracked;
+    this.revocations.sample(source.series(), nowMs);
     this.fold(counts);
     const last = this.snapshots[this.snapshots.length - 1];
     if (last && Math.floor(nowMs / this.resolutionMs) <= Math.floor(last.t / this.resolutionMs)) return;
@@ -148,6 +153,8 @@ export class KeyUsage {
     }
 
     const declared = new Map<string, KeyStatus>();
+    /** Key ID → its owner, from the series that gave its status (pushed values outside the pattern are ignored). */
+    const owners = new Map<string, string>();
     for (const s of all) {
       if (s.kind !== 'gauge' || !isInstrument(s, INSTRUMENTS.keyInfo) || !(s.value > 0)) continue;
       const keyId = s.attributes[ATTR.keyId];
@@ -155,7 +162,12 @@ export class KeyUsage {
       if (!keyId || keyId === KEY_ID_UNKNOWN || keyId === KEY_ID_OTHER) continue;
       if (!status || !(KEY_STATUSES as readonly string[]).includes(status)) continue;
       const prev = declared.get(keyId);
-      if (prev === undefined || STATUS_RANK[status] > STATUS_RANK[prev]) declared.set(keyId, status);
+      const owner = s.attributes[ATTR.keyOwner];
+      const validOwner = owner !== undefined && KEY_OWNER_PATTERN.test(owner);
+      if (prev === undefined || STATUS_RANK[status] > STATUS_RANK[prev]) {
+        declared.set(keyId, status);
+        if (validOwner) owners.set(keyId, owner);
+      } else if (validOwner && !owners.has(keyId)) owners.set(keyId, owner);
     }
 
     const keyIds = new Set([...declared.keys(), ...perKey.keys()]);
@@ -168,6 +180,8 @@ export class KeyUsage {
         share: totalVerifications > 0 ? verifications / totalVerifications : 0,
         verifications,
         jobs: usage ? [...usage.jobs].sort() : [],
+        ...this.revocations.view(keyId),
+        ...(owners.has(keyId) ? { owner: owners.get(keyId)! } : {}),
       };
     });
     keys.sort(
@@ -193,6 +207,7 @@ export class KeyUsage {
       lastRaw: column(this.lastRaw),
       cum: column(this.cum),
       snapshots: this.snapshots.map((s) => ({ t: s.t, counts: column(s.counts) })),
+      revocations: this.revocations.toJSON(),
     };
   }
 
@@ -220,6 +235,7 @@ export class KeyUsage {
     for (const [k, v] of column(state.lastRaw)) usage.lastRaw.set(k, v);
     for (const [k, v] of column(state.cum)) usage.cum.set(k, v);
     usage.sampled = state.sampled;
+    usage.revocations = RevocationTracker.fromJSON(usage.maxEntries, state.revocations ?? [], state.sampled);
     const snaps = state.snapshots
       .map((s) => ({ t: s.t, counts: column(s.counts) }))
       .sort((a, b) => a.t - b.t);
@@ -234,6 +250,11 @@ export class KeyUsage {
     while (kept.length > 1 && kept[1]!.t <= newest - usage.windowMs) kept.shift();
     usage.snapshots = kept.slice(-(SNAPSHOTS + 2));
     return usage;
+  }
+
+  /** Time to revoke per key, for the collector's /metrics. */
+  revocationTable(): ReturnType<RevocationTracker['table']> {
+    return this.revocations.table();
   }
 
   stats(): { snapshots: number; untrackedEntries: number } {
