@@ -56,7 +56,8 @@ test('npm start in a terminal: ≥3 failure reasons and an SLO not OK within 60 
         // The noise must not break the auth SLOs while nothing else fails. (Latency is left out: the
         // first verifications after a cold start on a busy machine can be slow for a moment.)
         if (!/phase 2\/\d+/.test(screen)) notOk.filter((n) => / auth-/.test(n)).forEach((n) => notOkInSteady.add(n));
-        if (notOk.length > 0) notOkAt ??= Date.now() - t0;
+        // Counted for an auth SLO only: a cold start on a busy machine can briefly tint verification-latency.
+        if (notOk.some((n) => / auth-/.test(n))) notOkAt ??= Date.now() - t0;
       } catch {
         // starting up
       }
