@@ -284,6 +284,13 @@
       },
       // Serve the status page at `/` (`--no-ui` turns it off).
       ui: true,
+      // Links from the status page's SLO cards to the matching Grafana dashboard.
+      grafana: {
+        // Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` ('' = the status page shows no Grafana links).
+        url: "",
+        // Uid of the dashboard each SLO card links to (the mixin's `<uidPrefix>-executive`); the card's job is passed as `var-job`.
+        dashboardUid: "hmac-slo-executive",
+      },
       // Link each failure's trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL ('' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.
       traceUrlTemplate: "",
       // TLS and read authentication: an exporter-toolkit style web config file ('' = plain HTTP, reads open); `--web.config.file` overrides.

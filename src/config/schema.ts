@@ -235,6 +235,13 @@ const collectorSchema = z.strictObject({
     .prefault({})
     .describe('Push credentials (bearer tokens, HMAC-signed pushes) and the nonce bound.'),
   ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
+  grafana: z
+    .strictObject({
+      url: z.string().default('').describe('Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` (\'\' = the status page shows no Grafana links).'),
+      dashboardUid: z.string().min(1).default('hmac-slo-executive').describe('Uid of the dashboard each SLO card links to (the mixin\'s `<uidPrefix>-executive`); the card\'s job is passed as `var-job`.'),
+    })
+    .prefault({})
+    .describe('Links from the status page\'s SLO cards to the matching Grafana dashboard.'),
   traceUrlTemplate: z
     .string()
     .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}') && fillsToUrl(t)), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })

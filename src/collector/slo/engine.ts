@@ -4,7 +4,7 @@
  * burn rates and error budgets per window — the same numbers the generated Prometheus recording
  * rules compute with `increase()` (docs/slo.md explains the math and the tolerance).
  */
-import { SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
+import { ATTR, SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig, SloConfig } from '../../config/schema.js';
 import { burnAlertsWithFactor } from '../../config/slo-plan.js';
 import type {
@@ -12,6 +12,7 @@ import type {
   PromSample,
   SeriesSource,
   SloApiResponse,
+  SloDetailResponse,
   SloHistoryResponse,
   SloStatus,
   SloWindowStatus,
@@ -22,6 +23,7 @@ import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
 import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
 import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
+import { detailRanges, detailSeries } from './detail.js';
 import { anyWentDown, increaseSince } from '../aggregate/counter-reset.js';
 
 export interface SloEngineOptions {
@@ -299,6 +301,57 @@ export class SloEngine {
       slos: pairs.map((p) => this.pairStatus(p, nowMs)),
       noData: this.noData(pairs),
       burnAlerts: this.burnAlerts(),
+      timeScale: this.config.timeScale,
+    };
+  }
+
+  /** The ranges `detail()` accepts: 1h, 6h, 1d and the period. */
+  detailRanges(): string[] {
+    return detailRanges(this.config.period);
+  }
+
+  /**
+   * `GET /api/slo/detail`: one pair over `range` (one of `detailRanges()`) from its stored history,
+   * and its bad events by reason and key ID as the aggregated counters in `source` hold them now.
+   * Undefined for a pair the engine does not track.
+   */
+  detail(job: string, slo: string, range: string, source: SeriesSource): SloDetailResponse | undefined {
+    const pair = this.pairs.get(pairKey(job, slo));
+    if (!pair) return undefined;
+    const { config } = pair.slo;
+    const burnAlerts = this.burnAlerts();
+    const series = detailSeries({ history: pair.history, objective: config.objective, period: this.config.period, timeScale: this.config.timeScale, burnAlerts, range, to: pair.lastT });
+    const byReason = new Map<string, number>();
+    const byKey = new Map<string, number>();
+    for (const s of source.series()) {
+      if (s.job !== job || !pair.slo.sli.matches(s)) continue;
+      if (pair.slo.inScope && !pair.slo.inScope(seriesLabels(s))) continue;
+      const counts = { bad: 0, total: 0 };
+      pair.slo.sli.accumulate(s, counts);
+      if (!(counts.bad > 0)) continue;
+      // A slow but accepted verification (latency SLIs) has no error.type: its outcome says what it was.
+      const reason = s.attributes[ATTR.errorType] ?? `(${s.attributes[ATTR.outcome] ?? 'no reason'})`;
+      const keyId = s.attributes[ATTR.keyId] ?? '(none)';
+      byReason.set(reason, (byReason.get(reason) ?? 0) + counts.bad);
+      byKey.set(keyId, (byKey.get(keyId) ?? 0) + counts.bad);
+    }
+    const sorted = (m: Map<string, number>) => [...m].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+    return {
+      job,
+      slo,
+      description: config.description,
+      objective: config.objective,
+      period: this.config.period,
+      timeScale: this.config.timeScale,
+      range,
+      ranges: this.detailRanges(),
+      to: pair.lastT,
+      ...series,
+      burnAlerts,
+      failures: {
+        byReason: sorted(byReason).map(([reason, count]) => ({ reason, count })),
+        byKey: sorted(byKey).map(([keyId, count]) => ({ keyId, count })),
+      },
     };
   }
 
