@@ -4,7 +4,8 @@
 // builds the clause added to a burn condition, so the burn-rate generation stays untouched otherwise.
 //
 // "Few clients" (`narrow`) needs evidence: the job reports `hmac_auth_clients` (its verifiers pass a
-// `clientId` option), at least one client fails (failures from no identifiable client page), fewer than
+// `clientId` option), at least one client fails (failures from no identifiable client page: the
+// wrapper counts each as a failing client of its own, up to 64), fewer than
 // `minFailingClients` fail, they are less than `minFailingShare` of the job's active clients, and fewer
 // than `minBurningJobs` jobs burn at once. A job without client counts is never narrow: it pages as
 // before.
