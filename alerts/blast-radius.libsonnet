@@ -32,9 +32,11 @@ local lib = import '../rules/lib.libsonnet';
   ticket(c, burning):: '%s\nand on (job)\n%s' % [burning, self.narrow(c, burning)],
 
   // Extra labels and the sentence naming the top failing client (collector's top rejected clients).
+  // Those counts run since the collector's state began: ranked by their growth over the alert's long
+  // window, so the ticket names the client failing now, not last month's biggest.
   ticketLabels:: { blast_radius: 'few_clients' },
-  topClientSentence::
+  topClientSentence(window, shown)::
     ' Few clients are affected (below the blast-radius thresholds), so this is a ticket, not a page' +
-    '{{ with printf "topk(1, hmac_slo_collector_top_rejected_clients{job=%q})" $labels.job | query }}' +
-    '{{ range . }}; top failing client fingerprint {{ .Labels.client_fingerprint }} ({{ .Value | humanize }} rejections){{ end }}{{ end }}.',
+    ('{{ with printf "topk(1, delta(hmac_slo_collector_top_rejected_clients{job=%%q}[%s]) > 0)" $labels.job | query }}' % window) +
+    '{{ range . }}; top failing client fingerprint {{ .Labels.client_fingerprint }} (about {{ .Value | humanize }} rejections over the last %s){{ end }}{{ end }}.' % shown,
 }
