@@ -219,3 +219,32 @@ test('time to revoke: a job whose series expire (decommissioned, renamed) is not
   restored.sample(src, T0 + 7 * MIN);
   assert.equal(restored.response(src, T0 + 7 * MIN).keys.find((k) => k.keyId === 'k-leaked')!.acceptedAfterRevoke, false);
 });
+
+test('time to revoke: a revocation undone (the key ring says active again) is no longer a revocation', () => {
+  const usage = new KeyUsage(parseConfig({}));
+  const src = new Series();
+  src.declare('api', 'k1', 'active');
+  src.verify('api', 'k1', 100);
+  usage.sample(src, T0);
+  // Revoked by mistake at minute 1, active again at minute 2, then accepted as it should be.
+  src.declare('api', 'k1', 'active', 0);
+  src.declare('api', 'k1', 'revoked');
+  usage.sample(src, T0 + MIN);
+  assert.equal(usage.response(src, T0 + MIN).keys[0]!.revokedAt, iso(MIN));
+  src.declare('api', 'k1', 'revoked', 0);
+  src.declare('api', 'k1', 'active');
+  usage.sample(src, T0 + 2 * MIN);
+  src.verify('api', 'k1', 10);
+  usage.sample(src, T0 + 3 * MIN);
+  const key = usage.response(src, T0 + 3 * MIN).keys[0]!;
+  assert.equal(key.status, 'active');
+  assert.deepEqual(
+    { revokedAt: key.revokedAt, acceptedAfterRevoke: key.acceptedAfterRevoke, lastAcceptedAt: key.lastAcceptedAt },
+    { revokedAt: undefined, acceptedAfterRevoke: undefined, lastAcceptedAt: iso(3 * MIN) },
+  );
+  // Revoked again later: timed from then.
+  src.declare('api', 'k1', 'active', 0);
+  src.declare('api', 'k1', 'revoked');
+  usage.sample(src, T0 + 4 * MIN);
+  assert.equal(usage.response(src, T0 + 4 * MIN).keys[0]!.revokedAt, iso(4 * MIN));
+});

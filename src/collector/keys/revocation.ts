@@ -69,10 +69,12 @@ export class RevocationTracker {
   sample(series: Iterable<AggregatedSeries>, nowMs: number): void {
     const totals = new Map<string, Map<string, Totals>>(); // keyId → job → totals
     const revoked = new Set<string>();
+    const declared = new Set<string>(); // some job reports a current status (value 1) for the key
     for (const s of series) {
       const keyId = s.attributes[ATTR.keyId];
       if (!keyId || keyId === KEY_ID_UNKNOWN || keyId === KEY_ID_OTHER) continue;
       if (s.kind === 'gauge' && isInstrument(s, INSTRUMENTS.keyInfo)) {
+        if (s.value > 0) declared.add(keyId);
         if (s.attributes[ATTR.keyStatus] === 'revoked' && s.value > 0) revoked.add(keyId);
         continue;
       }
@@ -111,6 +113,8 @@ export class RevocationTracker {
       if (presented) k.lastPresentedAtMs = nowMs;
       if (accepted) k.lastAcceptedAtMs = nowMs;
     }
+    // A revocation undone (some job declares the key, none says revoked any more): not revoked.
+    for (const keyId of declared) if (!revoked.has(keyId)) delete this.keys.get(keyId)?.revokedAtMs;
     this.sampled = true;
   }
 
