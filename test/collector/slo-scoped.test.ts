@@ -107,3 +107,20 @@ test('GET /api/slo of a real collector: scoped SLOs from real SDK pushes, and no
     await stop();
   }
 });
+
+test('engine: a scope listed in another order keeps its history; `scope: {}` is no scope', () => {
+  const T0 = Date.UTC(2026, 0, 1);
+  const scoped = { name: 'envs', sli: SLI, objective: 0.99, scope: { job: ['b', 'a'], deployment_environment_name: { notIn: ['dev', 'ci'] } } };
+  const engine = new SloEngine(parseConfig({ slos: [scoped] }));
+  engine.sample({ series: () => [verifications('a', 'prod', 'accepted', 0)] }, T0);
+  engine.sample({ series: () => [verifications('a', 'prod', 'accepted', 5)] }, T0 + 60_000);
+  const reordered = { ...scoped, scope: { deployment_environment_name: { notIn: ['ci', 'dev'] }, job: ['a', 'b', 'a'] } };
+  const restored = SloEngine.fromJSON(parseConfig({ slos: [reordered] }), JSON.parse(JSON.stringify(engine.toJSON())));
+  assert.equal(period(restored.status(T0 + 60_000).slos[0]!).events, 5);
+
+  const empty = new SloEngine(parseConfig({ slos: [{ name: 'all', sli: SLI, objective: 0.99, scope: {} }] }));
+  empty.sample({ series: () => [verifications('a', 'prod', 'accepted', 0)] }, T0);
+  empty.sample({ series: () => [verifications('a', 'prod', 'accepted', 5)] }, T0 + 60_000);
+  assert.equal('scope' in empty.status(T0 + 60_000).slos[0]!, false);
+  assert.equal(empty.toJSON().pairs[0]!.sli, JSON.stringify(SLI));
+});

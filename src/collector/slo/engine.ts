@@ -17,7 +17,7 @@ import type {
   SloWindowStatus,
 } from '../model.js';
 import { compileSli, type CompiledSli, type EventCounts } from './sli.js';
-import { compileScope, seriesLabels, type ScopeTest } from './scope.js';
+import { canonicalScope, compileScope, seriesLabels, type ScopeTest } from './scope.js';
 import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
 import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
@@ -111,13 +111,17 @@ export class SloEngine {
     const limits = config.collector.slo;
     this.maxPairs = opts.maxPairs ?? limits.maxPairs;
     this.historyPoints = opts.historyPoints ?? limits.historyPoints;
-    this.slos = config.slos.map((slo) => ({
-      config: slo,
-      sli: compileSli(slo.sli),
-      inScope: compileScope(slo.scope),
-      // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
-      fingerprint: JSON.stringify(slo.scope ? { sli: slo.sli, scope: slo.scope } : slo.sli),
-    }));
+    this.slos = config.slos.map((slo) => {
+      const scope = canonicalScope(slo.scope);
+      return {
+        // `scope: {}` is no scope: not shown, and the same history as without it.
+        config: scope ? slo : { ...slo, scope: undefined },
+        sli: compileSli(slo.sli),
+        inScope: compileScope(scope),
+        // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
+        fingerprint: JSON.stringify(scope ? { sli: slo.sli, scope } : slo.sli),
+      };
+    });
     this.windows = sloWindows(config);
     this.periodMs = scaledMs(config.period, config.timeScale);
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
