@@ -76,9 +76,10 @@ function checkScope(scope: SloScope | undefined, field: string, file: string): v
     if (UNSCOPABLE.has(label)) {
       throw new ConfigError(file, `${field}.${label}`, `"${label}" cannot scope an SLO: the SLI or the recording rules set it (use sli.badOutcomes / badReasons)`);
     }
-    // jsonnet (which renders the rules) cannot hold a NUL in a string: refuse it here, naming the field.
-    if ((Array.isArray(m) ? m : m.notIn).some((v) => v.includes('\0'))) {
-      throw new ConfigError(file, `${field}.${label}`, 'a scope value cannot contain a NUL character');
+    // jsonnet (which renders the rules) cannot hold a NUL or a lone UTF-16 surrogate (no valid
+    // Unicode, not a Prometheus label value either) in a string: refuse them here, naming the field.
+    if ((Array.isArray(m) ? m : m.notIn).some((v) => v.includes('\0') || /\p{Cs}/u.test(v))) {
+      throw new ConfigError(file, `${field}.${label}`, 'a scope value cannot contain a NUL character or a lone surrogate (\\uD800–\\uDFFF)');
     }
   }
 }
