@@ -37,7 +37,13 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
     else '%s=~"%s"' % [label, std.join('|', values)],
 
   // A label value as a PromQL string literal (quotes, backslashes and control characters escaped).
-  quote(v):: std.escapeStringJson(v),
+  // Also escaped: the characters Prometheus' YAML reader takes for line breaks (U+2028, U+2029) or
+  // refuses (U+FFFE, U+FFFF), which std.escapeStringJson leaves raw and would break the rule file.
+  quote(v):: std.foldl(
+    function(s, ch) std.strReplace(s, std.char(ch), '\\u%04x' % ch),
+    [8232, 8233, 65534, 65535],
+    std.escapeStringJson(v),
+  ),
   // A value matched literally inside a (fully anchored) PromQL regex: RE2 metacharacters escaped.
   regexLiteral(v):: std.join('', [if std.member('\\.+*?()|[]{}^$', ch) then '\\' + ch else ch for ch in std.stringChars(v)]),
 

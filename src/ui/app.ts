@@ -151,7 +151,7 @@ function writeFiltersToLocation(filters: Filters): void {
 
 // ---------------------------------------------------------------- SLO cards
 
-function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[]): void {
+function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[], noData = 0): void {
   const counts: Record<StatusColour, number> = { red: 0, amber: 0, green: 0 };
   forEachSafely(slos, (slo) => (counts[statusColour(slo, burnAlerts)] += 1));
   const summary = byId('summary');
@@ -161,6 +161,8 @@ function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAler
     el('span', { class: 'pill status-amber', 'data-field': 'count-amber' }, `${counts.amber} ticket`),
     ' ',
     el('span', { class: 'pill status-green', 'data-field': 'count-green' }, `${counts.green} ok`),
+    // SLOs without data are not "ok": counted apart (only when there are some).
+    ...(noData > 0 ? [' ', el('span', { class: 'pill status-nodata', 'data-field': 'count-nodata' }, `${noData} no data`)] : []),
   );
 }
 
@@ -480,7 +482,7 @@ async function refresh(): Promise<void> {
     forEachSafely(failures.topClients, (g) => addJob(g.job));
     forEachSafely(failures.failures, (f) => addJob(f.job));
 
-    renderSummary(slo.slos, slo.burnAlerts);
+    renderSummary(slo.slos, slo.burnAlerts, Array.isArray(slo.noData) ? slo.noData.length : 0);
     renderCards(slo, histories);
     byId('time-scale').textContent = timeScaleNote(slo.timeScale, slo.slos[0]?.period);
     byId('time-scale').hidden = byId('time-scale').textContent === '';

@@ -83,6 +83,8 @@ test('an SLO scope on a label Prometheus cannot select is refused, naming the SL
   assert.match(refused('scope-outcome', slo('{ hmac_outcome: [accepted] }')), /^slos\[0\]\.scope\.hmac_outcome: "hmac_outcome" cannot scope an SLO/);
   assert.match(refused('scope-empty', slo('{ job: [] }')), /^slos\[0\]\.scope\.job/);
   assert.match(refused('scope-shape', slo('{ job: { in: [a] } }')), /^slos\[0\]\.scope\.job/);
+  assert.match(refused('scope-nul', slo('{ job: { notIn: ["a\\0b"] } }')), /^slos\[0\]\.scope\.job: a scope value cannot contain a NUL character/);
+  assert.match(refused('scope-surrogate', slo('{ job: ["a\\ud800b"] }')), /^slos\[0\]\.scope\.job: a scope value cannot contain a NUL character or a lone surrogate/);
   // Values are plain strings and may hold anything: the generator escapes them.
   const file = join(dir, 'scope-ok.yaml');
   writeFileSync(file, slo(`{ job: { notIn: ['a"b', 'c|d'] }, deployment_environment_name: [prod] }`));

@@ -18,7 +18,7 @@ import type {
   SloWindowStatus,
 } from '../model.js';
 import { compileSli, type CompiledSli, type EventCounts } from './sli.js';
-import { compileScope, seriesLabels, type ScopeTest } from './scope.js';
+import { canonicalScope, compileScope, seriesLabels, type ScopeTest } from './scope.js';
 import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
 import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
@@ -100,6 +100,12 @@ export class SloEngine {
    * aggregated series; entries whose series are gone are dropped.
    */
   private dormant = new Map<string, EventCounts>();
+  /**
+   * After `fromJSON`: SLOs nothing was restored for (new in the config, or whose SLI or scope changed).
+   * Their series' counters hold events from before the restart, so the first sample takes them as a
+   * baseline, as a first sample ever does, instead of crediting them all to the last interval.
+   */
+  private baselineSlos = new Set<string>();
   private untrackedPairs = 0;
   private refusedPairs = 0;
   private expiredPairs = 0;
@@ -113,13 +119,17 @@ export class SloEngine {
     const limits = config.collector.slo;
     this.maxPairs = opts.maxPairs ?? limits.maxPairs;
     this.historyPoints = opts.historyPoints ?? limits.historyPoints;
-    this.slos = config.slos.map((slo) => ({
-      config: slo,
-      sli: compileSli(slo.sli),
-      inScope: compileScope(slo.scope),
-      // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
-      fingerprint: JSON.stringify(slo.scope ? { sli: slo.sli, scope: slo.scope } : slo.sli),
-    }));
+    this.slos = config.slos.map((slo) => {
+      const scope = canonicalScope(slo.scope);
+      return {
+        // `scope: {}` is no scope: not shown, and the same history as without it.
+        config: scope ? slo : { ...slo, scope: undefined },
+        sli: compileSli(slo.sli),
+        inScope: compileScope(scope),
+        // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
+        fingerprint: JSON.stringify(scope ? { sli: slo.sli, scope } : slo.sli),
+      };
+    });
     this.windows = sloWindows(config);
     this.periodMs = scaledMs(config.period, config.timeScale);
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
@@ -194,8 +204,10 @@ export class SloEngine {
         this.evictedPairs++;
         this.drop(victim[0], victim[1], readings, dormant);
       }
-      this.pairs.set(key, this.newPair(r.job, r.slo, t, r.counts, since));
+      const baseline = since === undefined && this.baselineSlos.has(r.slo.config.name);
+      this.pairs.set(key, baseline ? this.newPair(r.job, r.slo, t, r.counts, undefined, true) : this.newPair(r.job, r.slo, t, r.counts, since));
     }
+    this.baselineSlos.clear();
     // Pairs with no series this time keep their totals (a vanished series is not a reset).
     for (const pair of this.pairs.values()) this.record(pair, t);
     this.dormant = dormant;
@@ -220,7 +232,7 @@ export class SloEngine {
    * A new pair at `t`. `since`: its last reading while untracked (only what came after counts);
    * else, unless this is the first sample, it appeared since the previous one with all its events.
    */
-  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts, since?: EventCounts): Pair {
+  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts, since?: EventCounts, baseline = false): Pair {
     const pair: Pair = {
       job,
       slo,
@@ -231,7 +243,7 @@ export class SloEngine {
       history: new TieredHistory(this.tierSpecs),
       sparkline: [],
     };
-    if (this.lastSampleMs !== undefined && this.lastSampleMs < t) {
+    if (!baseline && this.lastSampleMs !== undefined && this.lastSampleMs < t) {
       // Appeared (or came back) since the previous sample: its events happened in between.
       pair.history.add({ t: this.lastSampleMs, bad: 0, total: 0 });
       if (since === undefined) pair.cum = { bad: Math.min(raw.bad, raw.total), total: raw.total };
@@ -432,6 +444,8 @@ export class SloEngine {
     const engine = new SloEngine(config, opts);
     engine.lastSampleMs = state.lastSampleMs ?? undefined;
     const byName = new Map(engine.slos.map((s) => [s.config.name, s]));
+    // Baselines taken under another SLI or scope would make deltas of unrelated counts.
+    const changed = new Set(state.pairs.filter((p) => byName.has(p.slo) && byName.get(p.slo)!.fingerprint !== p.sli).map((p) => p.slo));
     for (const p of state.pairs) {
       const slo = byName.get(p.slo);
       if (!slo || slo.fingerprint !== p.sli) continue;
@@ -455,8 +469,14 @@ export class SloEngine {
       engine.pairs.set(pairKey(p.job, p.slo), pair);
     }
     for (const [job, slo, bad, total] of state.dormant ?? []) {
-      if (!engine.pairs.has(pairKey(job, slo))) engine.dormant.set(pairKey(job, slo), { bad, total });
+      if (!changed.has(slo) && !engine.pairs.has(pairKey(job, slo))) engine.dormant.set(pairKey(job, slo), { bad, total });
     }
+    // An SLO with nothing restored starts from a baseline. (One unchanged but without data before the
+    // restart does too: a job that began pushing into its scope while the collector was down loses
+    // those events, rather than every SLO added or changed getting its counters' whole past at once.)
+    const restored = new Set([...engine.pairs.values()].map((p) => p.slo.config.name));
+    for (const key of engine.dormant.keys()) restored.add(splitPairKey(key)[1]);
+    if (engine.lastSampleMs !== undefined) for (const s of engine.slos) if (!restored.has(s.config.name)) engine.baselineSlos.add(s.config.name);
     return engine;
   }
 }
