@@ -27,7 +27,7 @@ import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
-import { ResourceLabels, type JobLabelValue, type ResourceLabelConfig } from './resource-labels.js';
+import { ResourceLabels, type ResourceLabelConfig } from './resource-labels.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -159,8 +159,6 @@ export interface AggregatorState {
   readonly overflowByCap?: Array<[string, number]>;
   /** Totals of expired jobs' series, oldest first (see expired-totals.ts); absent in older snapshots. */
   readonly expiredTotals?: ExpiredTotalsJSON;
-  /** Resource label values freed by their job's pushers, [job, label, value, freed at]; absent in older snapshots. */
-  readonly resourceValuesFreed?: Array<[string, string, string, number]>;
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -343,45 +341,18 @@ export class Aggregator implements SeriesSource {
     };
     const gone = new Set(jobs.filter((j) => this.seriesQuota.holds(j) && stillIdle(j)));
     if (gone.size === 0) return 0;
-    return this.dropSeries((s) => gone.has(s.job));
-  }
-
-  /** Resource label values of live jobs no pusher has held for the series TTL (resource-labels.ts). */
-  expiredResourceValues(nowMs: number): JobLabelValue[] {
-    const ttl = this.limits.seriesTtlMs;
-    return ttl === undefined ? [] : this.resourceLabels.expiredValues(nowMs, ttl);
-  }
-
-  /**
-   * Drops the series of each job that carry one of these resource label values (a version no longer
-   * deployed), as `dropJobs` drops a job's: totals remembered, so a value that comes back resumes.
-   * With `nowMs`, a value a pusher took again since `expiredResourceValues` chose it is kept.
-   */
-  dropResourceValues(values: readonly JobLabelValue[], nowMs?: number): number {
-    const ttl = this.limits.seriesTtlMs;
-    const gone = new Map<string, [string, string][]>();
-    for (const v of values) {
-      if (nowMs !== undefined && ttl !== undefined && !this.resourceLabels.stillExpired(v, nowMs, ttl)) continue;
-      this.resourceLabels.dropFreed(v);
-      const [job, label, value] = v;
-      gone.set(job, [...(gone.get(job) ?? []), [this.resourceLabels.keyOf(label), value]]);
-    }
-    if (gone.size === 0) return 0;
-    return this.dropSeries((s) => gone.get(s.job)?.some(([k, value]) => s.attributes[k] === value) ?? false);
-  }
-
-  /** Drops the series `test` picks (memory, /metrics, the caps), remembering their totals. */
-  private dropSeries(test: (s: StoredSeries) => boolean): number {
     let dropped = 0;
     for (const [key, s] of this.seriesByKey) {
-      if (!test(s)) continue;
+      if (!gone.has(s.job)) continue;
       this.seriesByKey.delete(key);
       this.names.release(s, key);
       this.expiredTotals.remember(key, s);
-      this.seriesQuota.give(s.job);
       dropped++;
     }
-    for (const job of this.jobSeenMs.keys()) if (!this.seriesQuota.holds(job)) this.jobSeenMs.delete(job);
+    for (const job of gone) {
+      this.seriesQuota.give(job, this.seriesQuota.heldBy(job));
+      this.jobSeenMs.delete(job);
+    }
     // Cached streams point at the dropped series objects: let every pusher resolve them again.
     for (const p of this.pushers.values()) delete p.streams;
     this.expiredSeries += dropped;
@@ -688,7 +659,7 @@ export class Aggregator implements SeriesSource {
       if (!pusher) continue;
       this.pushers.delete(id);
       this.pusherQuota.give(pusher.job);
-      this.resourceLabels.release(pusher.job, pusher.labels, this.limits.seriesTtlMs === undefined ? undefined : nowMs);
+      this.resourceLabels.release(pusher.job, pusher.labels);
       this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
@@ -746,7 +717,6 @@ export class Aggregator implements SeriesSource {
       jobsSeenMs: [...this.jobSeenMs],
       overflowByCap: [...this.overflowByCap],
       expiredTotals: this.expiredTotals.toJSON(),
-      resourceValuesFreed: this.resourceLabels.freedToJSON(),
     };
   }
 
@@ -786,7 +756,6 @@ export class Aggregator implements SeriesSource {
       a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
     }
     a.boundForgottenHashes();
-    a.resourceLabels.restoreFreed(state.resourceValuesFreed);
     a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.

@@ -10,21 +10,12 @@
  * with it is (pushers are forgotten after `pusherTtl`), so a new version takes the place of one no
  * longer deployed. Decided once per pusher, in push order: replaying the push log gives the same
  * labels.
- *
- * A value freed (its job's last pusher with it forgotten) is remembered with the time: once no
- * pusher of the job took it again for the series TTL, the aggregator drops the job's series that
- * carry it (`expiredValues`). Otherwise each deploy's `service_version` would leave a full set of
- * series behind for as long as the job lives (the job-wide series TTL never comes while the new
- * version pushes), until the job's series cap refuses the newest version's series.
  */
 import { labelName } from './names.js';
 import type { Attributes, PointAttributes } from '../otlp/types.js';
 
 /** The value a label takes once its distinct values are all taken. */
 export const OVERFLOW_VALUE = '__overflow__';
-
-/** A job's resource label value: [job, label, value]. */
-export type JobLabelValue = readonly [job: string, label: string, value: string];
 
 export interface ResourceLabelConfig {
   readonly attributes: readonly { readonly attribute: string; readonly label: string }[];
@@ -44,8 +35,6 @@ export class ResourceLabels {
   private readonly keys: ReadonlyMap<string, string>;
   /** label → data points whose value was collapsed to OVERFLOW_VALUE (since start). */
   readonly overflowPoints = new Map<string, number>();
-  /** JSON of a JobLabelValue → when its job's last pusher holding it was forgotten (persisted). */
-  private readonly freed = new Map<string, number>();
 
   constructor(private readonly config: ResourceLabelConfig = { attributes: [], maxValuesPerLabel: 1 }) {
     this.keys = new Map(config.attributes.map(({ attribute, label }) => [label, labelName(attribute) === label && attribute !== '__proto__' ? attribute : label]));
@@ -72,8 +61,8 @@ export class ResourceLabels {
     for (const [label, value] of Object.entries(labels)) if (value !== OVERFLOW_VALUE) this.hold(job, label, value);
   }
 
-  /** A forgotten pusher's labels: their values are free for others (from `nowMs`; undefined: no series expiry to track it for). */
-  release(job: string, labels: Readonly<Attributes> | undefined, nowMs: number | undefined): void {
+  /** A forgotten pusher's labels: their values are free for others. */
+  release(job: string, labels: Readonly<Attributes> | undefined): void {
     if (labels === undefined) return;
     for (const [label, value] of Object.entries(labels)) {
       const values = this.held.get(`${job}\0${label}`);
@@ -82,43 +71,7 @@ export class ResourceLabels {
       if (n > 1) values.set(value, n - 1);
       else if (values.size > 1) values.delete(value);
       else this.held.delete(`${job}\0${label}`);
-      if (n <= 1 && nowMs !== undefined) this.freed.set(JSON.stringify([job, label, value]), nowMs);
     }
-  }
-
-  /** Values freed more than `ttlMs` before `nowMs` and not taken again since. */
-  expiredValues(nowMs: number, ttlMs: number): JobLabelValue[] {
-    const out: JobLabelValue[] = [];
-    for (const [k, at] of this.freed) if (nowMs - at > ttlMs) out.push(JSON.parse(k) as JobLabelValue);
-    return out;
-  }
-
-  /**
-   * Whether a value is still free and was so for over `ttlMs` at `nowMs` (a push may have taken it
-   * again since `expiredValues` chose it; the replay passes the logged time and decides the same).
-   */
-  stillExpired(v: JobLabelValue, nowMs: number, ttlMs: number): boolean {
-    const at = this.freed.get(JSON.stringify(v));
-    return at !== undefined && nowMs - at > ttlMs;
-  }
-
-  /** A value whose series were dropped: nothing left to expire. */
-  dropFreed(v: JobLabelValue): void {
-    this.freed.delete(JSON.stringify(v));
-  }
-
-  /** The attribute key a label is stored under in a series' attributes. */
-  keyOf(label: string): string {
-    return this.keys.get(label) ?? label;
-  }
-
-  /** For the snapshot: [job, label, value, freed at]. */
-  freedToJSON(): [string, string, string, number][] {
-    return [...this.freed].map(([k, at]) => [...(JSON.parse(k) as [string, string, string]), at]);
-  }
-
-  restoreFreed(list: readonly (readonly [string, string, string, number])[] | undefined): void {
-    for (const [job, label, value, at] of list ?? []) if (!this.held.get(`${job}\0${label}`)?.has(value)) this.freed.set(JSON.stringify([job, label, value]), at);
   }
 
   /** `points` data points of a pusher with these labels were aggregated: count the collapsed ones. */
@@ -139,7 +92,7 @@ export class ResourceLabels {
     const out: Attributes = { ...attrs };
     const own = new Set<string>();
     for (const k of Object.keys(attrs)) own.add(labelName(k));
-    for (const label of Object.keys(labels)) if (!own.has(label)) out[this.keyOf(label)] = labels[label]!;
+    for (const label of Object.keys(labels)) if (!own.has(label)) out[this.keys.get(label) ?? label] = labels[label]!;
     return out;
   }
 
@@ -155,6 +108,5 @@ export class ResourceLabels {
     let values = this.held.get(at);
     if (values === undefined) this.held.set(at, (values = new Map()));
     values.set(value, (values.get(value) ?? 0) + 1);
-    if (this.freed.size > 0) this.freed.delete(JSON.stringify([job, label, value]));
   }
 }
