@@ -659,7 +659,7 @@ export class Aggregator implements SeriesSource {
       if (!pusher) continue;
       this.pushers.delete(id);
       this.pusherQuota.give(pusher.job);
-      this.resourceLabels.release(pusher.job, pusher.labels);
+      this.dropGauges(pusher.job, this.resourceLabels.release(pusher.job, pusher.labels));
       this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
@@ -669,6 +669,31 @@ export class Aggregator implements SeriesSource {
       if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.keys().next().value!);
     }
     this.boundForgottenHashes();
+  }
+
+  /**
+   * A job's gauges carrying resource label values none of its pushers holds any more (an old
+   * version's): a gauge keeps the last value pushed, so they would stay beside the running
+   * version's for as long as the job lives, and `sum by (job)` would add them (key clients, failing
+   * clients) or keep an old owner or status. Counters and histograms stay: their totals are the
+   * events the SLO engine and `increase()` read. Part of `forget`, so a replay drops them alike.
+   */
+  private dropGauges(job: string, freed: readonly [string, string][]): void {
+    if (freed.length === 0) return;
+    const gone = freed.map(([label, value]) => [this.resourceLabels.keyOf(label), value] as const);
+    let dropped = 0;
+    for (const [key, s] of this.seriesByKey) {
+      if (s.job !== job || s.kind !== 'gauge' || !gone.some(([k, v]) => s.attributes[k] === v)) continue;
+      this.seriesByKey.delete(key);
+      this.names.release(s, key);
+      this.seriesQuota.give(job);
+      dropped++;
+    }
+    if (dropped === 0) return;
+    if (!this.seriesQuota.holds(job)) this.jobSeenMs.delete(job);
+    // Cached streams point at the dropped series objects: let every pusher resolve them again.
+    for (const p of this.pushers.values()) delete p.streams;
+    this.expiredSeries += dropped;
   }
 
   private dropTombstone(id: string): void {

@@ -9,7 +9,8 @@
  * (`hmac_slo_collector_resource_label_overflow_total{label}`). A value is held as long as a pusher
  * with it is (pushers are forgotten after `pusherTtl`), so a new version takes the place of one no
  * longer deployed. Decided once per pusher, in push order: replaying the push log gives the same
- * labels.
+ * labels. When a job's last pusher with a value is forgotten, the aggregator drops the job's gauges
+ * carrying it (a gauge keeps its last value: an old version's would be summed with the new one's).
  */
 import { labelName } from './names.js';
 import type { Attributes, PointAttributes } from '../otlp/types.js';
@@ -61,9 +62,10 @@ export class ResourceLabels {
     for (const [label, value] of Object.entries(labels)) if (value !== OVERFLOW_VALUE) this.hold(job, label, value);
   }
 
-  /** A forgotten pusher's labels: their values are free for others. */
-  release(job: string, labels: Readonly<Attributes> | undefined): void {
-    if (labels === undefined) return;
+  /** A forgotten pusher's labels: their values are free for others. Returns the values no pusher of the job holds any more. */
+  release(job: string, labels: Readonly<Attributes> | undefined): [label: string, value: string][] {
+    const freed: [string, string][] = [];
+    if (labels === undefined) return freed;
     for (const [label, value] of Object.entries(labels)) {
       const values = this.held.get(`${job}\0${label}`);
       const n = values?.get(value);
@@ -71,7 +73,14 @@ export class ResourceLabels {
       if (n > 1) values.set(value, n - 1);
       else if (values.size > 1) values.delete(value);
       else this.held.delete(`${job}\0${label}`);
+      if (n <= 1) freed.push([label, value]);
     }
+    return freed;
+  }
+
+  /** The attribute key a label is stored under in a series' attributes (see `keys`). */
+  keyOf(label: string): string {
+    return this.keys.get(label) ?? label;
   }
 
   /** `points` data points of a pusher with these labels were aggregated: count the collapsed ones. */
@@ -92,7 +101,7 @@ export class ResourceLabels {
     const out: Attributes = { ...attrs };
     const own = new Set<string>();
     for (const k of Object.keys(attrs)) own.add(labelName(k));
-    for (const label of Object.keys(labels)) if (!own.has(label)) out[this.keys.get(label) ?? label] = labels[label]!;
+    for (const label of Object.keys(labels)) if (!own.has(label)) out[this.keyOf(label)] = labels[label]!;
     return out;
   }
 
