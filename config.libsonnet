@@ -198,7 +198,7 @@
             "label": "deployment_track"
           }
         ],
-        // Distinct values one resource label may take across the pushers held; a pusher bringing a further value gets `__overflow__` instead (counted).
+        // Distinct values one resource label may take across one job's pushers held (per job: one job's values never crowd out another's); a pusher bringing a further value gets `__overflow__` instead (counted).
         maxValuesPerLabel: 50,
       },
       // Caps and bad-input limits of the push path (413/429/partial success, counted by reason).

@@ -160,7 +160,7 @@ const collectorSchema = z.strictObject({
         .default(DEFAULT_RESOURCE_LABELS)
         .superRefine(uniqueLabels)
         .describe('Resource attribute → label of every series the pusher sends (allowlist; an absent or empty attribute adds no label).'),
-      maxValuesPerLabel: z.number().int().positive().default(50).describe('Distinct values one resource label may take across the pushers held; a pusher bringing a further value gets `__overflow__` instead (counted).'),
+      maxValuesPerLabel: z.number().int().positive().default(50).describe('Distinct values one resource label may take across one job\'s pushers held (per job: one job\'s values never crowd out another\'s); a pusher bringing a further value gets `__overflow__` instead (counted).'),
     })
     .prefault({})
     .describe('Resource attributes copied onto the pushed series as labels (environment, version, canary track), bounded per label.'),

@@ -27,7 +27,7 @@ import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
-import { ResourceLabels, withResourceLabels, type ResourceLabelConfig } from './resource-labels.js';
+import { ResourceLabels, type ResourceLabelConfig } from './resource-labels.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -381,7 +381,7 @@ export class Aggregator implements SeriesSource {
           if (n > 0) this.countOverflow(full === 'per_job' ? 'max_pushers_per_job' : 'max_pushers', n);
           continue;
         }
-        const labels = this.resourceLabels.assign(rm.resource);
+        const labels = this.resourceLabels.assign(job, rm.resource);
         pusher = labels === undefined ? { job, lastSeenMs: nowMs, readings: new Map() } : { job, lastSeenMs: nowMs, readings: new Map(), labels };
         this.pusherQuota.take(job);
         const forgotten = this.tombstones.get(pid);
@@ -480,7 +480,7 @@ export class Aggregator implements SeriesSource {
     const cached = cachedStream(streams, attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     // The cache is the pusher's own, keyed by the pushed set: its resource labels are the same for every point.
-    const labelled = withResourceLabels(attrs, pusher.labels);
+    const labelled = this.resourceLabels.withLabels(attrs, pusher.labels);
     const tooBig = labelProblem(this.limits, job, name, promName, labelled);
     if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(labelled)}`;
@@ -579,7 +579,7 @@ export class Aggregator implements SeriesSource {
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
-    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(withResourceLabels(p.attributes, pusher.labels))}`));
+    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(this.resourceLabels.withLabels(p.attributes, pusher.labels))}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
@@ -659,7 +659,7 @@ export class Aggregator implements SeriesSource {
       if (!pusher) continue;
       this.pushers.delete(id);
       this.pusherQuota.give(pusher.job);
-      this.resourceLabels.release(pusher.labels);
+      this.dropGauges(pusher.job, this.resourceLabels.release(pusher.job, pusher.labels));
       this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
@@ -669,6 +669,31 @@ export class Aggregator implements SeriesSource {
       if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.keys().next().value!);
     }
     this.boundForgottenHashes();
+  }
+
+  /**
+   * A job's gauges carrying resource label values none of its pushers holds any more (an old
+   * version's): a gauge keeps the last value pushed, so they would stay beside the running
+   * version's for as long as the job lives, and `sum by (job)` would add them (key clients, failing
+   * clients) or keep an old owner or status. Counters and histograms stay: their totals are the
+   * events the SLO engine and `increase()` read. Part of `forget`, so a replay drops them alike.
+   */
+  private dropGauges(job: string, freed: readonly [string, string][]): void {
+    if (freed.length === 0) return;
+    const gone = freed.map(([label, value]) => [this.resourceLabels.keyOf(label), value] as const);
+    let dropped = 0;
+    for (const [key, s] of this.seriesByKey) {
+      if (s.job !== job || s.kind !== 'gauge' || !gone.some(([k, v]) => s.attributes[k] === v)) continue;
+      this.seriesByKey.delete(key);
+      this.names.release(s, key);
+      this.seriesQuota.give(job);
+      dropped++;
+    }
+    if (dropped === 0) return;
+    if (!this.seriesQuota.holds(job)) this.jobSeenMs.delete(job);
+    // Cached streams point at the dropped series objects: let every pusher resolve them again.
+    for (const p of this.pushers.values()) delete p.streams;
+    this.expiredSeries += dropped;
   }
 
   private dropTombstone(id: string): void {
@@ -732,7 +757,7 @@ export class Aggregator implements SeriesSource {
     for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job, labels] of state.pushers) {
       // Older snapshots lack the job: it starts every reading's key (a pusher without any counts as '').
       const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings), ...(labels ? { labels } : {}) };
-      a.resourceLabels.restore(labels);
+      a.resourceLabels.restore(pusher.job, labels);
       a.pusherQuota.take(pusher.job);
       a.readingQuota.take(pusher.job, readings.length);
       if (typeof forgottenAtMs === 'number') {
