@@ -144,7 +144,7 @@
       blastRadius: {
         // SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.
         slos: ["auth-success"],
-        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas).
+        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).
         minFailingClients: 5,
         // Spread: or at least this share of the job's active clients failing.
         minFailingShare: 0.1,

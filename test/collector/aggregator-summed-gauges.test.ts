@@ -131,3 +131,16 @@ test('a summed gauge needs a reading: refused beyond maxReadings, like a cumulat
   assert.equal(r.rejected.get('reading_limit'), 1);
   assert.equal(clients(a), 3);
 });
+
+test('the collector reads the contract: every gauge declared `sum` adds up over two pushers, every `last` keeps the last value', () => {
+  const gauges = Object.values(INSTRUMENTS).filter((i) => i.kind === 'observable_gauge');
+  assert.ok(gauges.length >= 5 && gauges.every((g) => g.acrossSources === 'sum' || g.acrossSources === 'last'));
+  for (const g of gauges) {
+    const a = new Aggregator(limits);
+    for (const [instance, value] of [['a', 2], ['b', 3]] as const) {
+      const data = { type: 'gauge' as const, points: [{ attributes: {}, start: '', value }] };
+      a.ingest([{ resource: { 'service.name': 'svc', 'service.instance.id': instance }, metrics: [{ name: g.name, unit: g.unit, description: '', data }] }], 0);
+    }
+    assert.equal([...a.series()][0]?.value, g.acrossSources === 'sum' ? 5 : 3, g.name);
+  }
+});
