@@ -28,12 +28,6 @@ export function isSummedGauge(name: string): boolean {
 export class SummedReadings {
   private readonly byName = new Map<string, Map<string, number>>();
 
-  get size(): number {
-    let n = 0;
-    for (const keys of this.byName.values()) n += keys.size;
-    return n;
-  }
-
   mark(name: string, key: string, push: number): void {
     let keys = this.byName.get(name);
     if (keys === undefined) this.byName.set(name, (keys = new Map()));
