@@ -22,7 +22,8 @@ type GetJson = <T>(url: string) => Promise<T>;
 
 /** The Grafana dashboard link of a job, when the collector has one configured. */
 export function grafanaLink(dashboardUrl: string | undefined, job: string): HTMLAnchorElement | null {
-  if (!dashboardUrl) return null;
+  // http(s) only, as for trace links: a `javascript:` URL from a misconfigured or hostile answer is no link.
+  if (!dashboardUrl || !/^https?:\/\//i.test(dashboardUrl)) return null;
   const href = `${dashboardUrl}?${new URLSearchParams({ 'var-job': job }).toString()}`;
   return el('a', { class: 'grafana-link', 'data-field': 'grafana', href, target: '_blank', rel: 'noopener noreferrer' }, 'Grafana ↗');
 }
