@@ -138,6 +138,13 @@ function fillsToUrl(template: string): boolean {
   return URL.canParse(template.replaceAll('{traceId}', '0'.repeat(32)).replaceAll('{spanId}', '0'.repeat(16)));
 }
 
+/** A Grafana base URL the page can append `/d/<uid>?var-job=` to: http(s) only (never `javascript:`), no query or fragment. */
+function isGrafanaBaseUrl(url: string): boolean {
+  if (url === '') return true;
+  if (!/^https?:\/\/[^\s?#]+$/.test(url) || !URL.canParse(url)) return false;
+  return new URL(url).host !== '';
+}
+
 const collectorSchema = z.strictObject({
   listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464').describe('Listen address, HOST:PORT (`--listen` overrides it); loopback by default.'),
   stateDir: z.string().default('.hmac-slo-state').describe('Snapshot and push log directory (`--state-dir` overrides it).'),
@@ -237,7 +244,11 @@ const collectorSchema = z.strictObject({
   ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
   grafana: z
     .strictObject({
-      url: z.string().default('').describe('Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` (\'\' = the status page shows no Grafana links).'),
+      url: z
+        .string()
+        .refine(isGrafanaBaseUrl, { message: "'' or an http(s) base URL without query or fragment, e.g. https://grafana.example.com" })
+        .default('')
+        .describe('Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` (\'\' = the status page shows no Grafana links).'),
       dashboardUid: z.string().min(1).default('hmac-slo-executive').describe('Uid of the dashboard each SLO card links to (the mixin\'s `<uidPrefix>-executive`); the card\'s job is passed as `var-job`.'),
     })
     .prefault({})
