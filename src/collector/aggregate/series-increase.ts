@@ -79,7 +79,9 @@ export class SeriesReadings {
     return r;
   }
 
-  toJSON(): SeriesReadingsJSON {
+  /** Undefined while only a restored sum is held (persist the sum alone, as it was read). */
+  toJSON(): SeriesReadingsJSON | undefined {
+    if (this.legacySum !== undefined) return undefined;
     return [...this.last].map(([id, values]) => [id, ...values]);
   }
 
@@ -128,6 +130,11 @@ export class SeriesReadings {
       this.last.delete(id);
       vanished--;
     }
+  }
+
+  /** Element-wise sum of the readings held (for state an older collector reads). */
+  sum(width: number): number[] {
+    return this.legacySum !== undefined ? [...this.legacySum] : sumOf(this.last, width);
   }
 
   /** Series readings held (present and left). */

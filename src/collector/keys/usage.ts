@@ -12,7 +12,7 @@ import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.j
 import { isInstrument } from '../slo/sli.js';
 import { scaledMs } from '../slo/windows.js';
 import { parseKeyUsageState, type KeyUsageState } from './state.js';
-import { addReading, SeriesReadings, seriesIdentity, sumOf, type SeriesReadingsJSON } from '../aggregate/series-increase.js';
+import { addReading, SeriesReadings, seriesIdentity, sumOf } from '../aggregate/series-increase.js';
 import { RevocationTracker } from './revocation.js';
 
 export interface KeyUsageOptions {
@@ -210,8 +210,8 @@ export class KeyUsage {
         const cut = k.indexOf('\u0000');
         return [k.slice(0, cut), k.slice(cut + 1)] as [string, string];
       }),
-      lastRaw: keys.map((k) => { const r = this.lastRaw.get(k); return r === undefined ? null : sumOf(new Map(r.toJSON().map(([id, v]) => [id, [v as number]])), 1)[0]!; }),
-      lastSeries: keys.map((k) => this.lastRaw.get(k)?.toJSON() ?? null),
+      lastRaw: keys.map((k) => this.lastRaw.get(k)?.sum(1)[0] ?? null),
+      lastSeries: keys.map((k) => (this.lastRaw.get(k)?.toJSON() as [string, number][] | undefined) ?? null),
       cum: column(this.cum),
       snapshots: this.snapshots.map((s) => ({ t: s.t, counts: column(s.counts) })),
       revocations: this.revocations.toJSON(),
@@ -239,7 +239,12 @@ export class KeyUsage {
       }
       return m;
     };
-    for (const [k, v] of column(state.lastRaw)) usage.lastRaw.set(k, v);
+    const lastSeries = new Map(order.map((o) => [o.key, state.lastSeries?.[o.i] ?? undefined]));
+    for (const [k, v] of column(state.lastRaw)) {
+      const series = lastSeries.get(k);
+      // Older state kept one sum per (job, key): compared once, then per series.
+      usage.lastRaw.set(k, series ? SeriesReadings.fromJSON(series) : SeriesReadings.fromSum([v]));
+    }
     for (const [k, v] of column(state.cum)) usage.cum.set(k, v);
     usage.sampled = state.sampled;
     usage.revocations = RevocationTracker.fromJSON(usage.maxEntries, state.revocations ?? [], state.sampled);

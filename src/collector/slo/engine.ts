@@ -432,7 +432,7 @@ export class SloEngine {
         slo: p.slo.config.name,
         sli: p.slo.fingerprint,
         lastRaw: [p.lastRaw.bad, p.lastRaw.total],
-        series: p.readings.toJSON() as [string, number, number][],
+        series: p.readings.toJSON() as [string, number, number][] | undefined,
         cum: [p.cum.bad, p.cum.total],
         lastT: p.lastT,
         activeT: p.activeT,
@@ -440,7 +440,10 @@ export class SloEngine {
         sparkline: p.sparkline.map((q) => [q.t, q.errorRatio]),
       })),
       dormant: [...this.dormant].map(([key, c]) => [...splitPairKey(key), c.sum.bad, c.sum.total]),
-      dormantSeries: [...this.dormant].map(([key, c]) => [...splitPairKey(key), c.readings.toJSON() as [string, number, number][]]),
+      dormantSeries: [...this.dormant].flatMap(([key, c]) => {
+        const series = c.readings.toJSON() as [string, number, number][] | undefined;
+        return series ? [[...splitPairKey(key), series] as [string, string, [string, number, number][]]] : [];
+      }),
     };
   }
 
