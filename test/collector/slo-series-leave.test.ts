@@ -53,14 +53,21 @@ test("a version's series leaving is no counter reset: the SLO counts exactly the
   assert.deepEqual(events(engine, T0 + 40 * S), { events: 150, badEvents: 4 });
 });
 
-test('a version that comes back resuming from its remembered totals counts only its new events', () => {
-  const engine = new SloEngine(parseConfig({}));
+/** Version 1.0.0 with 100 events and 1.1.0 with 20, sampled after a baseline. */
+function twoVersions(): { config: ReturnType<typeof parseConfig>; engine: SloEngine; src: Versions } {
+  const config = parseConfig({});
+  const engine = new SloEngine(config);
   const src = new Versions();
   src.verify('1.0.0', 0);
   engine.sample(src, T0);
   src.verify('1.0.0', 100);
   src.verify('1.1.0', 20);
   engine.sample(src, T0 + 10 * S);
+  return { config, engine, src };
+}
+
+test('a version that comes back resuming from its remembered totals counts only its new events', () => {
+  const { engine, src } = twoVersions();
   const [old] = src.drop('1.0.0');
   engine.sample(src, T0 + 20 * S);
   src.map.set('1.0.0|accepted', { ...old!, value: old!.value + 3 }); // rollback: resumes from 100
@@ -69,14 +76,7 @@ test('a version that comes back resuming from its remembered totals counts only 
 });
 
 test('a restart between the samples keeps the count exact across the drop (per-series readings persisted)', () => {
-  const config = parseConfig({});
-  const engine = new SloEngine(config);
-  const src = new Versions();
-  src.verify('1.0.0', 0);
-  engine.sample(src, T0);
-  src.verify('1.0.0', 100);
-  src.verify('1.1.0', 20);
-  engine.sample(src, T0 + 10 * S);
+  const { config, engine, src } = twoVersions();
   const restored = SloEngine.fromJSON(config, JSON.parse(JSON.stringify(engine.toJSON())));
   src.drop('1.0.0');
   src.verify('1.1.0', 5);
@@ -85,14 +85,7 @@ test('a restart between the samples keeps the count exact across the drop (per-s
 });
 
 test('state saved before per-series readings loads: its sum is compared once, then per series', () => {
-  const config = parseConfig({});
-  const engine = new SloEngine(config);
-  const src = new Versions();
-  src.verify('1.0.0', 0);
-  engine.sample(src, T0);
-  src.verify('1.0.0', 100);
-  src.verify('1.1.0', 20);
-  engine.sample(src, T0 + 10 * S);
+  const { config, engine, src } = twoVersions();
   const json = JSON.parse(JSON.stringify(engine.toJSON())) as { pairs: { series?: unknown }[]; dormantSeries?: unknown };
   for (const p of json.pairs) delete p.series;
   delete json.dormantSeries;

@@ -117,8 +117,9 @@ export class SeriesReadings {
   update(now: SetReadings): void {
     this.legacySum = undefined;
     for (const [id, r] of now) {
-      this.last.delete(id); // re-inserted last: map order is "least recently present first"
-      this.last.set(id, [...r]);
+      const held = this.last.get(id);
+      if (held === undefined) this.last.set(id, [...r]);
+      else for (let i = 0; i < r.length; i++) held[i] = r[i]!;
     }
     this.peak = Math.max(this.peak, now.size);
     let vanished = this.last.size - now.size;
