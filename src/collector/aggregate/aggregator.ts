@@ -28,7 +28,7 @@ import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
-import { ResourceLabels, type ResourceLabelConfig } from './resource-labels.js';
+import { ResourceLabels, type JobLabelValue, type ResourceLabelConfig } from './resource-labels.js';
 import { isSummedGauge, SummedReadings } from './summed-gauges.js';
 
 export interface AggregatorLimits extends LabelLimits {
@@ -168,6 +168,8 @@ export interface AggregatorState {
    * snapshots, whose such series held one pusher's last value and no readings: not loaded.
    */
   readonly summedGauges?: true;
+  /** Resource label values freed by their job's pushers, [job, label, value, freed at]; absent in older snapshots. */
+  readonly resourceValuesFreed?: Array<[string, string, string, number]>;
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -352,23 +354,54 @@ export class Aggregator implements SeriesSource {
     };
     const gone = new Set(jobs.filter((j) => this.seriesQuota.holds(j) && stillIdle(j)));
     if (gone.size === 0) return 0;
+    return this.dropSeries((s) => gone.has(s.job));
+  }
+
+  /** Resource label values of live jobs no pusher has held for the series TTL (resource-labels.ts). */
+  expiredResourceValues(nowMs: number): JobLabelValue[] {
+    const ttl = this.limits.seriesTtlMs;
+    return ttl === undefined ? [] : this.resourceLabels.expiredValues(nowMs, ttl);
+  }
+
+  /**
+   * Drops the series of each job that carry one of these resource label values (a version no longer
+   * deployed), as `dropJobs` drops a job's: totals remembered, so a value that comes back resumes.
+   * With `nowMs`, a value a pusher took again since `expiredResourceValues` chose it is kept.
+   */
+  dropResourceValues(values: readonly JobLabelValue[], nowMs?: number): number {
+    const ttl = this.limits.seriesTtlMs;
+    const gone = new Map<string, [string, string][]>();
+    for (const v of values) {
+      if (nowMs !== undefined && ttl !== undefined && !this.resourceLabels.stillExpired(v, nowMs, ttl)) continue;
+      this.resourceLabels.dropFreed(v);
+      const [job, label, value] = v;
+      gone.set(job, [...(gone.get(job) ?? []), [this.resourceLabels.keyOf(label), value]]);
+    }
+    if (gone.size === 0) return 0;
+    return this.dropSeries((s) => gone.get(s.job)?.some(([k, value]) => s.attributes[k] === value) ?? false);
+  }
+
+  /** Drops the series `test` picks (memory, /metrics, the caps), remembering counters' and histograms' totals. */
+  private dropSeries(test: (s: StoredSeries) => boolean): number {
     let dropped = 0;
+    const droppedKeys = new Set<string>();
     for (const [key, s] of this.seriesByKey) {
-      if (!gone.has(s.job)) continue;
+      if (!test(s)) continue;
+      droppedKeys.add(key);
       this.seriesByKey.delete(key);
       this.names.release(s, key);
       this.expiredTotals.remember(key, s);
+      this.seriesQuota.give(s.job);
       dropped++;
     }
-    for (const job of gone) {
-      this.seriesQuota.give(job, this.seriesQuota.heldBy(job));
-      this.jobSeenMs.delete(job);
-    }
+    if (dropped === 0) return 0;
+    for (const job of this.jobSeenMs.keys()) if (!this.seriesQuota.holds(job)) this.jobSeenMs.delete(job);
     // Cached streams point at the dropped series objects: let every pusher resolve them again.
     for (const p of this.pushers.values()) {
       delete p.streams;
       // A summed gauge's series is gone with its sum: its readings go too, so a return starts from 0.
-      if (p.summed !== undefined && gone.has(p.job)) this.dropSummedReadings(p);
+      if (p.summed === undefined) continue;
+      for (const [name, key] of [...p.summed.entries()]) if (droppedKeys.has(key)) this.dropSummedReading(p, name, key);
     }
     this.expiredSeries += dropped;
     return dropped;
@@ -729,7 +762,7 @@ export class Aggregator implements SeriesSource {
       // Its summed gauges' values leave the sums (not kept like counts: they are its view, not events).
       this.dropSummedReadings(pusher);
       this.pusherQuota.give(pusher.job);
-      this.dropGauges(pusher.job, this.resourceLabels.release(pusher.job, pusher.labels));
+      this.dropGauges(pusher.job, this.resourceLabels.release(pusher.job, pusher.labels, this.limits.seriesTtlMs === undefined ? undefined : nowMs));
       this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
@@ -745,25 +778,14 @@ export class Aggregator implements SeriesSource {
    * A job's gauges carrying resource label values none of its pushers holds any more (an old
    * version's): a gauge keeps the last value pushed, so they would stay beside the running
    * version's for as long as the job lives, and `sum by (job)` would add them (key clients, failing
-   * clients) or keep an old owner or status. Counters and histograms stay: their totals are the
-   * events the SLO engine and `increase()` read. Part of `forget`, so a replay drops them alike.
+   * clients) or keep an old owner or status. Counters and histograms stay for the series TTL more
+   * (`dropResourceValues`), so Prometheus scrapes their last increase. Part of `forget`, so a
+   * replay drops them alike.
    */
   private dropGauges(job: string, freed: readonly [string, string][]): void {
     if (freed.length === 0) return;
     const gone = freed.map(([label, value]) => [this.resourceLabels.keyOf(label), value] as const);
-    let dropped = 0;
-    for (const [key, s] of this.seriesByKey) {
-      if (s.job !== job || s.kind !== 'gauge' || !gone.some(([k, v]) => s.attributes[k] === v)) continue;
-      this.seriesByKey.delete(key);
-      this.names.release(s, key);
-      this.seriesQuota.give(job);
-      dropped++;
-    }
-    if (dropped === 0) return;
-    if (!this.seriesQuota.holds(job)) this.jobSeenMs.delete(job);
-    // Cached streams point at the dropped series objects: let every pusher resolve them again.
-    for (const p of this.pushers.values()) delete p.streams;
-    this.expiredSeries += dropped;
+    this.dropSeries((s) => s.job === job && s.kind === 'gauge' && gone.some(([k, v]) => s.attributes[k] === v));
   }
 
   private dropTombstone(id: string): void {
@@ -813,6 +835,7 @@ export class Aggregator implements SeriesSource {
       overflowByCap: [...this.overflowByCap],
       expiredTotals: this.expiredTotals.toJSON(),
       summedGauges: true,
+      resourceValuesFreed: this.resourceLabels.freedToJSON(),
     };
   }
 
@@ -856,6 +879,7 @@ export class Aggregator implements SeriesSource {
       a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
     }
     a.boundForgottenHashes();
+    a.resourceLabels.restoreFreed(state.resourceValuesFreed);
     a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.

@@ -11,12 +11,22 @@
  * longer deployed. Decided once per pusher, in push order: replaying the push log gives the same
  * labels. When a job's last pusher with a value is forgotten, the aggregator drops the job's gauges
  * carrying it (a gauge keeps its last value: an old version's would be summed with the new one's).
+ *
+ * A value freed is also remembered with the time: once no pusher of the job took it again for the
+ * series TTL, the aggregator drops the job's counters and histograms that carry it
+ * (`expiredValues`). Otherwise each deploy's `service_version` would leave a full set of series
+ * behind for as long as the job lives (the job-wide series TTL never comes while the new version
+ * pushes), until the job's series cap refuses the newest version's series. The SLO engine and key
+ * usage add up increases per series (series-increase.ts), so a series leaving is no reset to them.
  */
 import { labelName } from './names.js';
 import type { Attributes, PointAttributes } from '../otlp/types.js';
 
 /** The value a label takes once its distinct values are all taken. */
 export const OVERFLOW_VALUE = '__overflow__';
+
+/** A job's resource label value: [job, label, value]. */
+export type JobLabelValue = readonly [job: string, label: string, value: string];
 
 export interface ResourceLabelConfig {
   readonly attributes: readonly { readonly attribute: string; readonly label: string }[];
@@ -36,6 +46,8 @@ export class ResourceLabels {
   private readonly keys: ReadonlyMap<string, string>;
   /** label → data points whose value was collapsed to OVERFLOW_VALUE (since start). */
   readonly overflowPoints = new Map<string, number>();
+  /** JSON of a JobLabelValue → when its job's last pusher holding it was forgotten (persisted). */
+  private readonly freed = new Map<string, number>();
 
   constructor(private readonly config: ResourceLabelConfig = { attributes: [], maxValuesPerLabel: 1 }) {
     this.keys = new Map(config.attributes.map(({ attribute, label }) => [label, labelName(attribute) === label && attribute !== '__proto__' ? attribute : label]));
@@ -62,8 +74,12 @@ export class ResourceLabels {
     for (const [label, value] of Object.entries(labels)) if (value !== OVERFLOW_VALUE) this.hold(job, label, value);
   }
 
-  /** A forgotten pusher's labels: their values are free for others. Returns the values no pusher of the job holds any more. */
-  release(job: string, labels: Readonly<Attributes> | undefined): [label: string, value: string][] {
+  /**
+   * A forgotten pusher's labels: their values are free for others. Returns the values no pusher of
+   * the job holds any more; each is remembered as freed at `nowMs` (undefined: no series TTL to
+   * expire its series after).
+   */
+  release(job: string, labels: Readonly<Attributes> | undefined, nowMs: number | undefined): [label: string, value: string][] {
     const freed: [string, string][] = [];
     if (labels === undefined) return freed;
     for (const [label, value] of Object.entries(labels)) {
@@ -73,7 +89,9 @@ export class ResourceLabels {
       if (n > 1) values.set(value, n - 1);
       else if (values.size > 1) values.delete(value);
       else this.held.delete(`${job}\0${label}`);
-      if (n <= 1) freed.push([label, value]);
+      if (n > 1) continue;
+      freed.push([label, value]);
+      if (nowMs !== undefined) this.freed.set(JSON.stringify([job, label, value]), nowMs);
     }
     return freed;
   }
@@ -81,6 +99,36 @@ export class ResourceLabels {
   /** The attribute key a label is stored under in a series' attributes (see `keys`). */
   keyOf(label: string): string {
     return this.keys.get(label) ?? label;
+  }
+
+  /** Values freed more than `ttlMs` before `nowMs` and not taken again since. */
+  expiredValues(nowMs: number, ttlMs: number): JobLabelValue[] {
+    const out: JobLabelValue[] = [];
+    for (const [k, at] of this.freed) if (nowMs - at > ttlMs) out.push(JSON.parse(k) as JobLabelValue);
+    return out;
+  }
+
+  /**
+   * Whether a value is still free and was so for over `ttlMs` at `nowMs` (a push may have taken it
+   * again since `expiredValues` chose it; the replay passes the logged time and decides the same).
+   */
+  stillExpired(v: JobLabelValue, nowMs: number, ttlMs: number): boolean {
+    const at = this.freed.get(JSON.stringify(v));
+    return at !== undefined && nowMs - at > ttlMs;
+  }
+
+  /** A value whose series were dropped: nothing left to expire. */
+  dropFreed(v: JobLabelValue): void {
+    this.freed.delete(JSON.stringify(v));
+  }
+
+  /** For the snapshot: [job, label, value, freed at]. */
+  freedToJSON(): [string, string, string, number][] {
+    return [...this.freed].map(([k, at]) => [...(JSON.parse(k) as [string, string, string]), at]);
+  }
+
+  restoreFreed(list: readonly (readonly [string, string, string, number])[] | undefined): void {
+    for (const [job, label, value, at] of list ?? []) if (!this.held.get(`${job}\0${label}`)?.has(value)) this.freed.set(JSON.stringify([job, label, value]), at);
   }
 
   /** `points` data points of a pusher with these labels were aggregated: count the collapsed ones. */
@@ -117,5 +165,6 @@ export class ResourceLabels {
     let values = this.held.get(at);
     if (values === undefined) this.held.set(at, (values = new Map()));
     values.set(value, (values.get(value) ?? 0) + 1);
+    if (this.freed.size > 0) this.freed.delete(JSON.stringify([job, label, value]));
   }
 }

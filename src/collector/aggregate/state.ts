@@ -106,6 +106,8 @@ const stateSchema = z.looseObject({
   expiredTotals: expiredTotalsSchema.optional(),
   /** Summed gauges hold sums of the pushers' readings; absent in older snapshots (last value). */
   summedGauges: z.literal(true).optional(),
+  /** Resource label values freed by their job's pushers: [job, label, value, freed at]; absent in older snapshots. */
+  resourceValuesFreed: z.array(z.tuple([z.string(), z.string(), z.string(), finite])).optional(),
 });
 
 export function parseAggregatorState(json: unknown): z.infer<typeof stateSchema> {
