@@ -21,6 +21,10 @@ export const ATTR = {
   clientId: 'hmac.client.id',
   /** Span-only: the error's class name. */
   errorClass: 'hmac.error.class',
+  /** Why a signature did not match (FAILURE_CAUSES), from the wrapper's in-process diagnosis. */
+  failureCause: 'hmac.failure.cause',
+  /** Span-only: the declared key ID that verified instead (cause `signed_with_other_key`); never the secret. */
+  failureCauseKeyId: 'hmac.failure.cause_key_id',
 } as const;
 
 /** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
@@ -61,6 +65,33 @@ export function isFailureReason(value: unknown): value is FailureReason {
 export function outcomeOf(reason: FailureReason): Exclude<Outcome, 'accepted'> {
   return FAILURE_REASONS[reason].outcome;
 }
+
+/**
+ * `hmac.failure.cause`: the closed set of causes the verifier wrapper's diagnosis names for a
+ * `signature_mismatch`, a `digest_mismatch` or a body the application handed over already parsed
+ * (docs/metrics.md "Failure causes"). Each is proven in-process by a matching HMAC (or body digest),
+ * never guessed; `undiagnosed` and `skipped` say that nothing was proven.
+ */
+export const FAILURE_CAUSES = {
+  body_not_raw: 'the verifier got a parsed object instead of the raw body (a body parser ran first)',
+  body_reserialized: 'the body verifies once JSON re-serialization is undone (JSON.stringify(req.body))',
+  body_whitespace: 'the body verifies once a whitespace change is undone (trailing newline, CRLF/LF)',
+  body_base64: 'the body verifies once base64-decoded (API Gateway/Lambda, Vercel, Netlify)',
+  body_encoding: 'the body verifies once a wrong charset conversion is undone (UTF-8 read as Latin-1)',
+  body_compressed: 'the body verifies once gunzipped',
+  secret_format: 'the configured secret verifies once trimmed, unquoted or taken in its other encoding',
+  signed_with_other_key: 'another key the application holds verifies (rotation lag or a config mix-up)',
+  method_changed: 'reference scheme: the signer signed another HTTP method',
+  path_changed: 'reference scheme: the signer signed another path',
+  query_changed: 'reference scheme: the signer signed another query (order or encoding changed)',
+  header_changed: 'reference scheme: a signed header was changed in transit',
+  timestamp_changed: 'reference scheme: the signed timestamp differs from the header\'s',
+  secret_differs: 'reference scheme: every signed component matches, so the secrets differ',
+  undiagnosed: 'diagnosis ran and nothing explained the mismatch (a forgery, or a cause outside this list)',
+  skipped: 'not diagnosed: the diagnosis budget was spent (or the body was too large)',
+} as const;
+export type FailureCause = keyof typeof FAILURE_CAUSES;
+export const FAILURE_CAUSE_NAMES = Object.keys(FAILURE_CAUSES) as FailureCause[];
 
 export const REPLAY_RESULTS = ['fresh', 'replayed'] as const;
 export type ReplayResult = (typeof REPLAY_RESULTS)[number];
@@ -126,6 +157,14 @@ export const INSTRUMENTS = {
     attributes: [ATTR.scheme, ATTR.keyId, ATTR.outcome],
     prometheus: 'hmac_auth_verification_duration_seconds',
     buckets: DURATION_BUCKETS_SECONDS,
+  }),
+  failureCauses: spec({
+    name: 'hmac.auth.failure.causes',
+    kind: 'counter',
+    unit: '{verification}',
+    description: 'Failed verifications by diagnosed cause (why the signature did not match).',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.errorType, ATTR.failureCause],
+    prometheus: 'hmac_auth_failure_causes_total',
   }),
   signings: spec({
     name: 'hmac.auth.signings',

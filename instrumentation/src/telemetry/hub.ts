@@ -23,11 +23,11 @@ import { INSTRUMENTS, type InstrumentSpec } from '../contract.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { CounterCells, HistogramCells } from './cells.js';
 
-type CounterName = 'verifications' | 'signings' | 'replayChecks' | 'kmsOperations' | 'keystoreReads';
+type CounterName = 'verifications' | 'signings' | 'replayChecks' | 'kmsOperations' | 'keystoreReads' | 'failureCauses';
 type HistogramName = 'verificationDuration' | 'signingDuration' | 'clockSkew' | 'kmsOperationDuration';
 type GaugeName = 'replayCacheSize' | 'keyInfo' | 'keyAge';
 
-const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads'];
+const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads', 'failureCauses'];
 const HISTOGRAMS: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
 const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge'];
 
