@@ -109,7 +109,8 @@ export class Workload {
     const n = ++this.seq.billing;
     const path = n % 5 < 3 ? '/v1/refunds' : `/v1/subscriptions/sub_${n % 50}/invoices`;
     const body = JSON.stringify({ amount: 100 + (n % 31) * 10, currency: 'EUR', reference: `inv_${n}` });
-    this.dispatch('payments-api', this.paymentsPort(), this.world.billing.prepare('POST', path, PAYMENTS_HOST, body));
+    const halfRotated = this.rng() < this.world.conditions.halfRotatedShare;
+    this.dispatch('payments-api', this.paymentsPort(), this.world.billing.prepare('POST', path, PAYMENTS_HOST, body, false, halfRotated));
   }
 
   private webhookDelivery(): void {
