@@ -57,6 +57,13 @@ local lib = import '../rules/lib.libsonnet';
         thresholds=p.thresholds([['green', null], ['red', fm.digestMismatchRate]]),
       ),
       p.timeseries(
+        'Why signatures fail (diagnosed causes)',
+        'Failed verifications per second by job, key ID and the cause the verifier wrapper proved in-process (`hmac.failure.cause`, docs/metrics.md "Failure causes"): body_* = the application or a proxy changed the body (body_not_raw: a body parser ran first), secret_format = a badly formatted secret, signed_with_other_key = another declared key verified (key ID shown: rotation lag), *_changed = a proxy changed that signed component; undiagnosed = nothing explained it (forgery), skipped = the diagnosis budget was spent.',
+        'reqps',
+        [p.target(Q.rate('failureCauses', [], 'job, %s, %s' % [K, Q.label('failureCause')]), '{{job}} {{%s}} {{%s}}' % [K, Q.label('failureCause')])],
+        stack=true,
+      ),
+      p.timeseries(
         'Signing latency p95 by job',
         '95th percentile time to produce a signature, per job: rises when signers wait on a throttled KMS or signing endpoint. Dots are exemplars linked to traces.',
         's',
