@@ -11,16 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { FailureCause } from '../contract.js';
-import { canonicalHeaderValue, canonicalQuery, splitTarget } from './canonical.js';
+import { canonicalHeaderValue, canonicalQuery, splitTarget, type CanonicalInput } from './canonical.js';
 
 export const COMPONENTS_HEADER = 'x-hmac-components';
 
-export interface ComponentInput {
-  method: string;
-  path: string;
-  signedHeaders: ReadonlyArray<readonly [name: string, value: string]>;
-  timestamp: number;
-}
+/** The canonical string's parts that travel in clear (not the nonce, not the body digest). */
+export type ComponentInput = Pick<CanonicalInput, 'method' | 'path' | 'signedHeaders' | 'timestamp'>;
 
 const short = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 8);
 
