@@ -245,6 +245,8 @@
       },
       // Serve the status page at `/` (`--no-ui` turns it off).
       ui: true,
+      // Link each failure's trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL ('' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.
+      traceUrlTemplate: "",
       // TLS and read authentication: an exporter-toolkit style web config file ('' = plain HTTP, reads open); `--web.config.file` overrides.
       webConfigFile: "",
       // Environment variable holding the key of client fingerprints (HMAC-SHA256); '' = a random key kept in the state dir.

@@ -21,9 +21,9 @@ export const ATTR = {
   clientId: 'hmac.client.id',
   /** Span-only: the error's class name. */
   errorClass: 'hmac.error.class',
-  /** Why a signature did not match (FAILURE_CAUSES), from the wrapper's in-process diagnosis. */
+  /** Why a verification failed (one of FAILURE_CAUSES), on failed `hmac.verify` spans. */
   failureCause: 'hmac.failure.cause',
-  /** Span-only: the declared key ID that verified instead (cause `signed_with_other_key`); never the secret. */
+  /** With cause `signed_with_other_key`: the ID of the key the signature does verify with (never the secret). */
   failureCauseKeyId: 'hmac.failure.cause_key_id',
 } as const;
 
@@ -67,31 +67,34 @@ export function outcomeOf(reason: FailureReason): Exclude<Outcome, 'accepted'> {
 }
 
 /**
- * `hmac.failure.cause`: the closed set of causes the verifier wrapper's diagnosis names for a
- * `signature_mismatch`, a `digest_mismatch` or a body the application handed over already parsed
- * (docs/metrics.md "Failure causes"). Each is proven in-process by a matching HMAC (or body digest),
- * never guessed; `undiagnosed` and `skipped` say that nothing was proven.
+ * `hmac.failure.cause`: why a failed verification failed, as the wrapper's diagnosis found it. A closed
+ * set: the collector keeps only these values (anything else becomes `other`, counted). One line each
+ * on what it means; docs/metrics.md and the status page say what to check.
  */
 export const FAILURE_CAUSES = {
-  body_not_raw: 'the verifier got a parsed object instead of the raw body (a body parser ran first)',
-  body_reserialized: 'the body verifies once JSON re-serialization is undone (JSON.stringify(req.body))',
-  body_whitespace: 'the body verifies once a whitespace change is undone (trailing newline, CRLF/LF)',
+  body_not_raw: 'the verifier was handed a parsed object instead of the raw body bytes (the application\'s fault)',
+  body_reserialized: 'the body verifies once JSON re-serialization (spacing, indentation, escaping) is undone',
+  body_whitespace: 'the body verifies once a whitespace change (trailing newline, CRLF/LF) is undone',
   body_base64: 'the body verifies once base64-decoded (API Gateway/Lambda, Vercel, Netlify)',
-  body_encoding: 'the body verifies once a wrong charset conversion is undone (UTF-8 read as Latin-1)',
+  body_encoding: 'the body verifies once a wrong charset conversion (UTF-8 read as Latin-1) is undone',
   body_compressed: 'the body verifies once gunzipped',
-  secret_format: 'the configured secret verifies once trimmed, unquoted or taken in its other encoding',
-  signed_with_other_key: 'another key the application holds verifies (rotation lag or a config mix-up)',
-  method_changed: 'reference scheme: the signer signed another HTTP method',
-  path_changed: 'reference scheme: the signer signed another path',
-  query_changed: 'reference scheme: the signer signed another query (order or encoding changed)',
-  header_changed: 'reference scheme: a signed header was changed in transit',
-  timestamp_changed: 'reference scheme: the signed timestamp differs from the header\'s',
-  secret_differs: 'reference scheme: every signed component matches, so the secrets differ',
-  undiagnosed: 'diagnosis ran and nothing explained the mismatch (a forgery, or a cause outside this list)',
-  skipped: 'not diagnosed: the diagnosis budget was spent (or the body was too large)',
-} as const;
+  secret_format: 'the configured secret verifies once trimmed of whitespace/newlines/quotes or taken in its other encoding',
+  signed_with_other_key: 'the signature verifies with another key the application holds (rotation lag or a config mix-up)',
+  method_changed: 'the signer\'s digest of the HTTP method differs from the verifier\'s',
+  path_changed: 'the signer\'s digest of the path differs from the verifier\'s',
+  query_changed: 'the signer\'s digest of the query string differs from the verifier\'s',
+  header_changed: 'the signer\'s digest of a signed header differs from the verifier\'s',
+  timestamp_changed: 'the signer\'s digest of the timestamp differs from the verifier\'s',
+  secret_differs: 'every canonical component matches: the two sides hold different secrets',
+  undiagnosed: 'diagnosis ran and nothing explained the failure',
+  skipped: 'not diagnosed: the diagnosis budget was spent',
+} as const satisfies Record<string, string>;
 export type FailureCause = keyof typeof FAILURE_CAUSES;
 export const FAILURE_CAUSE_NAMES = Object.keys(FAILURE_CAUSES) as FailureCause[];
+
+export function isFailureCause(value: unknown): value is FailureCause {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FAILURE_CAUSES, value);
+}
 
 export const REPLAY_RESULTS = ['fresh', 'replayed'] as const;
 export type ReplayResult = (typeof REPLAY_RESULTS)[number];

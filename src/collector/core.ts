@@ -10,7 +10,7 @@ import type { HmacSloConfig } from '../config/schema.js';
 import { durationSeconds } from '../config/duration.js';
 import { Aggregator, isKeptMetric, type AggregatorLimits, type IngestResult } from './aggregate/aggregator.js';
 import { SloEngine } from './slo/index.js';
-import { FailureLog, failureLogOptions, sanitizeFailedSpan } from './failures/index.js';
+import { FAILURE_CAUSE_OTHER, FailureLog, failureLogOptions, sanitizeFailedSpan, withTraceUrls } from './failures/index.js';
 import { KeyUsage } from './keys/index.js';
 import type { FailedSpan } from './model.js';
 import { StateStore, type Snapshot } from './state/store.js';
@@ -210,7 +210,11 @@ export class CollectorCore {
     const failed: FailedSpan[] = [];
     for (const s of spans) {
       const f = failedSpanOf(s, this.fingerprintKey);
-      if (f) failed.push(sanitizeFailedSpan(f));
+      if (!f) continue;
+      const clean = sanitizeFailedSpan(f);
+      // A cause outside the contract's set is kept as `other` and counted (once, as received).
+      if (clean.cause === FAILURE_CAUSE_OTHER) this.self.unrecognizedFailureCause();
+      failed.push(clean);
     }
     if (failed.length === 0) return 0;
     await this.store.append(RECORD_FAILURES, nowMs, Buffer.from(JSON.stringify(failed)));
@@ -310,7 +314,7 @@ export class CollectorCore {
 
   /** `GET /api/failures` (throws `FailureQueryError` for a bad query). */
   failureQuery(query: FailuresQuery): FailuresApiResponse {
-    return this.failures.query(query);
+    return withTraceUrls(this.failures.query(query), this.config.collector.traceUrlTemplate);
   }
 
   /** `GET /api/keys`: key usage over its window, up to the current totals (computed, not recorded). */

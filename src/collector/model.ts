@@ -47,6 +47,10 @@ export interface FailedSpan {
   readonly clientFingerprint?: string;
   readonly traceId: string;
   readonly spanId: string;
+  /** `hmac.failure.cause` (one of the contract's FAILURE_CAUSES, or `other` for any other value), when the span carried one. */
+  readonly cause?: string;
+  /** With cause `signed_with_other_key`: the key ID the signature verifies with (`hmac.failure.cause_key_id`). */
+  readonly causeKeyId?: string;
 }
 
 /** One Prometheus sample; `suffix` is `_bucket`, `_sum`, `_count` or '' (the family name as is). */
@@ -108,11 +112,23 @@ export interface SloHistoryResponse {
 
 /** `GET /api/failures?job=&reason=&limit=` */
 export interface FailuresApiResponse {
-  readonly failures: readonly FailedSpan[];
+  /** `traceUrl`: the trace in the trace backend, when `collector.traceUrlTemplate` is set. */
+  readonly failures: readonly (FailedSpan & { readonly traceUrl?: string })[];
+  /** Per job, the causes of the held failures that carry one (the "Why signatures fail" summary). */
+  readonly causes: readonly JobFailureCauses[];
   readonly topClients: readonly {
     readonly job: string;
     readonly clients: readonly { clientFingerprint: string; count: number; error: number }[];
   }[];
+}
+
+/** One job's failure causes over the failure log's window (the held failures matching the query's job and reason). */
+export interface JobFailureCauses {
+  readonly job: string;
+  /** Held failures of the job that carry a cause. */
+  readonly total: number;
+  /** Most frequent first; `share` = count / total. */
+  readonly causes: readonly { cause: string; count: number; share: number }[];
 }
 
 /** `GET /api/keys`: key rotation status (the key rotation status panel). */

@@ -31,5 +31,8 @@ export function failedSpanOf(span: Span, fingerprintKey: Buffer): FailedSpan | u
     ...(client ? { clientFingerprint: fingerprint(client, fingerprintKey) } : {}),
     traceId: span.traceId,
     spanId: span.spanId,
+    // Checked against the contract's closed set by the failure log (sanitizeFailedSpan).
+    ...(a[ATTR.failureCause] ? { cause: a[ATTR.failureCause] } : {}),
+    ...(a[ATTR.failureCauseKeyId] ? { causeKeyId: a[ATTR.failureCauseKeyId] } : {}),
   };
 }

@@ -165,6 +165,11 @@ const collectorSchema = z.strictObject({
     .prefault({})
     .describe('Push credentials (bearer tokens, HMAC-signed pushes) and the nonce bound.'),
   ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
+  traceUrlTemplate: z
+    .string()
+    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}')), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
+    .default('')
+    .describe('Link each failure\'s trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL (\'\' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.'),
   webConfigFile: z.string().default('').describe('TLS and read authentication: an exporter-toolkit style web config file (\'\' = plain HTTP, reads open); `--web.config.file` overrides.'),
   fingerprintKeyEnv: z.string().default('').describe('Environment variable holding the key of client fingerprints (HMAC-SHA256); \'\' = a random key kept in the state dir.'),
 });

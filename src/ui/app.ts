@@ -22,6 +22,7 @@ import type {
 import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnAlert, type StatusColour } from './status.js';
 import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent } from './format.js';
 import { sparkline } from './sparkline.js';
+import { causeContent, renderCauseSummary, traceIdContent } from './failure-causes-view.js';
 
 /** Refresh period: 5 s, or `?refresh=SECONDS` (1–300) for a wall screen or a quick test. */
 const REFRESH_MS = refreshMsFromLocation();
@@ -364,7 +365,7 @@ function renderFailures(data: FailuresApiResponse): void {
   const body = byId<HTMLTableSectionElement>('failures-body');
   if (data.failures.length === 0) {
     const filtered = state.filters.job || state.filters.reason;
-    body.replaceChildren(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, filtered ? 'No failures match the filters' : 'No failed verifications recorded')));
+    body.replaceChildren(el('tr', {}, el('td', { colspan: '7', class: 'empty' }, filtered ? 'No failures match the filters' : 'No failed verifications recorded')));
   } else {
     body.replaceChildren(
       ...eachRow(
@@ -377,13 +378,16 @@ function renderFailures(data: FailuresApiResponse): void {
             cell('Job', 'job', f.job),
             cell('Key ID', 'key-id', el('code', {}, f.keyId)),
             cell('Reason', 'reason', f.reason),
+            cell('Cause', 'cause', ...causeContent(el, f)),
             cell('Client', 'client', f.clientFingerprint ? el('code', {}, f.clientFingerprint) : '–'),
-            cell('Trace ID', 'trace-id', el('code', { class: 'trace' }, f.traceId)),
+            cell('Trace ID', 'trace-id', traceIdContent(el, f)),
           ),
-        unshownRow('failure', 6),
+        unshownRow('failure', 7),
       ),
     );
   }
+
+  renderCauseSummary(el, byId('failure-causes'), data.causes, eachRow);
 
   const top = byId('top-clients');
   // A group without a client list is kept, to say it could not be shown.

@@ -204,7 +204,7 @@ test('a snapshot without the failure and key sections, or with damaged ones, sti
     });
     c = await startCollector({ dir: tmp.dir });
     assert.equal((await exposition(c)).get(V), 5, c.output());
-    assert.deepEqual(await getJson<FailuresApiResponse>(c, '/api/failures'), { failures: [], topClients: [] });
+    assert.deepEqual(await getJson<FailuresApiResponse>(c, '/api/failures'), { failures: [], causes: [], topClients: [] });
     assert.doesNotMatch(c.output(), /unreadable/);
     // Key usage starts afresh (the earlier counts are its baseline); new traffic counts.
     const q = new Pusher({ url: c.url, protocol: 'json', temporality: 'delta', serviceName: 'old', instance: 'o2' });

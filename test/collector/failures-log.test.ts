@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { FailedSpan } from '../../src/collector/model.js';
-import { FailureLog, FailureQueryError, SpaceSaving, parseFailuresQuery } from '../../src/collector/failures/index.js';
+import { FAILURE_CAUSE_NAMES } from '@hmac-slo/instrumentation/contract';
+import { FailureLog, FailureQueryError, SpaceSaving, parseFailuresQuery, traceUrl, withTraceUrls } from '../../src/collector/failures/index.js';
 
 const fp = (client: string) => createHash('sha256').update(client).digest('hex').slice(0, 12);
 
@@ -128,7 +129,7 @@ test('query filters by job and reason; top clients per job count rejected spans 
       [fp('client-2'), 4],
     ].sort(),
   );
-  assert.deepEqual(log.query({ job: 'nobody' }), { failures: [], topClients: [] });
+  assert.deepEqual(log.query({ job: 'nobody' }), { failures: [], causes: [], topClients: [] });
 });
 
 test('invalid queries are refused with an error naming the parameter', () => {
@@ -186,4 +187,85 @@ test('span times that cannot be believed become the receive time (or the snapsho
   old.record(span(6, { timeUnixMs: 1e17 }));
   const restored = FailureLog.fromJSON({}, JSON.parse(JSON.stringify(old.toJSON())), received);
   assert.equal(restored.query().failures[0]!.timeUnixMs, received);
+});
+
+test('causes: the closed set is kept; any other value becomes other; a cause key ID only with signed_with_other_key, bounded', () => {
+  const log = new FailureLog({ ringSize: 100 });
+  for (const [i, cause] of FAILURE_CAUSE_NAMES.entries()) log.record(span(i, { cause }));
+  const kept = log.query().failures.map((f) => f.cause).reverse();
+  assert.deepEqual(kept, FAILURE_CAUSE_NAMES);
+  const hostile = ['<img src=x onerror=alert(1)>', 'body_reserialized ', 'BODY_NOT_RAW', 'x'.repeat(100_000), '__proto__', 'constructor', 'toString', 'other'];
+  for (const [i, cause] of hostile.entries()) log.record(span(100 + i, { cause }));
+  assert.deepEqual(log.query({ limit: hostile.length }).failures.map((f) => f.cause), hostile.map(() => 'other'));
+  // A span without a cause (an older wrapper, a reason diagnosis does not cover) keeps none.
+  log.record(span(200, { cause: '' }));
+  log.record(span(201));
+  assert.deepEqual(log.query({ limit: 2 }).failures.map((f) => 'cause' in f), [false, false]);
+  // The key ID the signature verified with: kept (bounded) with signed_with_other_key, dropped with any other cause.
+  log.record(span(300, { cause: 'signed_with_other_key', causeKeyId: 'k-2026-08' }));
+  log.record(span(301, { cause: 'signed_with_other_key', causeKeyId: 'k'.repeat(5000) }));
+  log.record(span(302, { cause: 'secret_differs', causeKeyId: 'k-2026-08' }));
+  const [other, long, withKey] = log.query({ limit: 3 }).failures;
+  assert.deepEqual([withKey!.cause, withKey!.causeKeyId], ['signed_with_other_key', 'k-2026-08']);
+  assert.equal(long!.causeKeyId!.length, 256);
+  assert.equal(other!.causeKeyId, undefined);
+  assert.ok(!JSON.stringify(log.query()).includes('onerror'), 'a hostile cause is never served');
+});
+
+test('the per-job cause summary counts every held failure the job and reason filters select, most frequent first', () => {
+  const log = new FailureLog({ ringSize: 100 });
+  for (let i = 0; i < 41; i++) log.record(span(i, { job: 'payments-api', cause: 'body_reserialized' }));
+  for (let i = 0; i < 9; i++) log.record(span(100 + i, { job: 'payments-api', cause: 'secret_differs' }));
+  log.record(span(200, { job: 'payments-api', reason: 'missing_signature' })); // no cause: not in the summary
+  log.record(span(201, { job: 'webhooks', reason: 'digest_mismatch', cause: 'body_whitespace' }));
+  log.record(span(202, { job: 'webhooks', cause: 'signed_with_other_key', causeKeyId: 'k-old' }));
+
+  const all = log.query({ limit: 1 });
+  assert.equal(all.failures.length, 1, 'the limit applies to the list, not to the summary');
+  assert.deepEqual(all.causes, [
+    { job: 'payments-api', total: 50, causes: [{ cause: 'body_reserialized', count: 41, share: 0.82 }, { cause: 'secret_differs', count: 9, share: 0.18 }] },
+    { job: 'webhooks', total: 2, causes: [{ cause: 'body_whitespace', count: 1, share: 0.5 }, { cause: 'signed_with_other_key', count: 1, share: 0.5 }] },
+  ]);
+  assert.deepEqual(log.query({ job: 'webhooks', reason: 'digest_mismatch' }).causes, [
+    { job: 'webhooks', total: 1, causes: [{ cause: 'body_whitespace', count: 1, share: 1 }] },
+  ]);
+  // The summary covers the ring: failures that left it leave the summary.
+  const small = new FailureLog({ ringSize: 3 });
+  for (let i = 0; i < 5; i++) small.record(span(i, { cause: i < 2 ? 'body_base64' : 'secret_format' }));
+  assert.deepEqual(small.query().causes, [{ job: 'api', total: 3, causes: [{ cause: 'secret_format', count: 3, share: 1 }] }]);
+});
+
+test('causes survive a snapshot; a failure log saved before causes existed still loads', () => {
+  const log = new FailureLog();
+  log.record(span(1, { cause: 'signed_with_other_key', causeKeyId: 'k-2026-08' }));
+  log.record(span(2, { cause: 'body_not_raw', reason: 'internal_error', outcome: 'error' }));
+  const restored = FailureLog.fromJSON({}, JSON.parse(JSON.stringify(log.toJSON())));
+  assert.deepEqual(restored.query(), log.query());
+  assert.equal(restored.query().failures[1]!.causeKeyId, 'k-2026-08');
+
+  // The on-disk form of a log written before causes (version 1, no cause fields).
+  const before = { version: 1, recent: [span(3), span(4)], recorded: 2, untrackedJobs: 0, topClients: [] };
+  const old = FailureLog.fromJSON({}, JSON.parse(JSON.stringify(before)));
+  assert.equal(old.query().failures.length, 2);
+  assert.ok(old.query().failures.every((f) => f.cause === undefined));
+  assert.deepEqual(old.query().causes, []);
+  // A tampered snapshot cannot smuggle a cause in either.
+  const tampered = FailureLog.fromJSON({}, { ...before, recent: [{ ...span(5), cause: '<script>', causeKeyId: 'x' }] });
+  assert.deepEqual([tampered.query().failures[0]!.cause, tampered.query().failures[0]!.causeKeyId], ['other', undefined]);
+});
+
+test('trace links: the template gets the span\'s IDs, URL-encoded; no template or no trace ID, no link', () => {
+  const s = span(0xab);
+  assert.equal(traceUrl('http://localhost:16686/trace/{traceId}', s), `http://localhost:16686/trace/${s.traceId}`);
+  assert.equal(traceUrl('https://t.example/x?trace={traceId}&span={spanId}', s), `https://t.example/x?trace=${s.traceId}&span=${s.spanId}`);
+  assert.equal(traceUrl('', s), undefined);
+  assert.equal(traceUrl('http://t/{traceId}', { traceId: '', spanId: '' }), undefined);
+  assert.equal(traceUrl('http://t/{traceId}', { traceId: 'a b/../?#', spanId: '' }), 'http://t/a%20b%2F..%2F%3F%23', 'encoded, should an ID ever not be hex');
+  const log = new FailureLog();
+  log.record(span(1));
+  log.record(span(2, { traceId: 'not hex' }));
+  const linked = withTraceUrls(log.query(), 'http://jaeger:16686/trace/{traceId}');
+  assert.deepEqual(linked.failures.map((f) => f.traceUrl), [undefined, `http://jaeger:16686/trace/${span(1).traceId}`]);
+  assert.equal(withTraceUrls(log.query(), '').failures[1]!.traceUrl, undefined);
+  assert.ok(!('traceUrl' in withTraceUrls(log.query(), '').failures[1]!));
 });

@@ -15,6 +15,8 @@ export interface SpanSpec {
   reason?: string;
   keyId?: string;
   times: number;
+  /** More span attributes, e.g. `hmac.failure.cause`. */
+  attributes?: Record<string, string>;
 }
 
 export async function sendSpans(url: string, protocol: 'json' | 'protobuf', job: string, specs: SpanSpec[]): Promise<void> {
@@ -32,6 +34,7 @@ export async function sendSpans(url: string, protocol: 'json' | 'protobuf', job:
           [ATTR.outcome]: s.outcome,
           [ATTR.clientId]: s.client,
           ...(s.reason ? { [ATTR.errorType]: s.reason } : {}),
+          ...s.attributes,
         },
       });
       if (s.outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR });

@@ -384,3 +384,16 @@ test('the webhook logger prints each alert it receives with its receiver, status
 });
 
 export type { ComposeModel };
+
+test('the collector reads its mounted config: failures link their trace IDs to the Jaeger UI the stack publishes', async () => {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const collector = service('collector');
+  const file = hostPath(collector, flagValue(collector.command, '--config') ?? '');
+  assert.ok(file && existsSync(file), `collector --config is not mounted from the repository: ${file}`);
+  const template = loadConfig(file).collector.traceUrlTemplate;
+  const url = new URL(template.replace('{traceId}', '0af7651916cd43dd8448eb211c80319c'));
+  // A browser on the host opens it: Jaeger's UI port as compose publishes it, on 127.0.0.1.
+  const published = (service('jaeger').ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.host_ip}:${p.published}:${p.target}`).replace(/\/tcp$/, ''));
+  assert.ok(published.some((p) => p.endsWith(`:${url.port}:16686`) && p.startsWith(url.hostname)), `${template} is not Jaeger's published UI (${published.join(', ')})`);
+  assert.equal(url.pathname, '/trace/0af7651916cd43dd8448eb211c80319c', "Jaeger's trace page");
+});

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FailedSpan, FailuresApiResponse, KeysApiResponse, SloApiResponse, SloHistoryResponse, SloStatus } from '../../src/collector/model.js';
 import { createUiHandler } from '../../src/ui/serve.js';
+import { summarizeCauses } from '../../src/collector/failures/causes.js';
 
 /** A job name that would run script if the page ever put API strings into innerHTML. */
 export const HOSTILE_JOB = 'webhooks<img src=x onerror="window.__pwned=1">';
@@ -65,17 +66,34 @@ export const KEYS: KeysApiResponse = {
 };
 
 const REASONS = ['signature_mismatch', 'replay', 'timestamp_skew', 'revoked_key', 'kms_timeout', 'unknown_key'];
-export const FAILURES: FailedSpan[] = Array.from({ length: 12 }, (_, i) => {
+/** Diagnosed failures (by index): the cause and, for signed_with_other_key, a hostile key ID. */
+const CAUSES: Readonly<Record<number, Pick<FailedSpan, 'cause' | 'causeKeyId'>>> = {
+  0: { cause: 'signed_with_other_key', causeKeyId: HOSTILE_KEY },
+  2: { cause: 'body_reserialized' },
+  4: { cause: 'body_reserialized' },
+  6: { cause: 'body_reserialized' },
+  7: { cause: 'secret_differs' },
+  8: { cause: 'undiagnosed' },
+};
+/** A trace URL the page must not make a link (not http or https). */
+export const HOSTILE_TRACE_URL = 'javascript:window.__pwned=2';
+type ApiFailure = FailuresApiResponse['failures'][number];
+
+export const FAILURES: ApiFailure[] = Array.from({ length: 12 }, (_, i) => {
   const reason = REASONS[i % REASONS.length]!;
-  const span: FailedSpan = {
+  const traceId = (i + 1).toString(16).padStart(32, 'a');
+  const span: ApiFailure = {
     timeUnixMs: NOW - i * 7_300,
     job: i % 3 === 0 ? HOSTILE_JOB : 'payments-api',
     name: 'hmac.verify',
     keyId: i === 4 ? HOSTILE_KEY : i % 2 === 0 ? 'k-2026-11' : 'k-2026-05',
     reason,
     outcome: reason.startsWith('kms') ? 'error' : 'rejected',
-    traceId: (i + 1).toString(16).padStart(32, 'a'),
+    traceId,
     spanId: (i + 1).toString(16).padStart(16, 'b'),
+    ...CAUSES[i],
+    // Row 3's link is hostile; row 9 has none (no template, or no trace ID).
+    ...(i === 9 ? {} : { traceUrl: i === 3 ? HOSTILE_TRACE_URL : `https://traces.example/trace/${traceId}` }),
   };
   return i === 5 ? span : { ...span, clientFingerprint: `c0ffee${String(i).padStart(6, '0')}` };
 });
@@ -89,8 +107,10 @@ export function failures(params: URLSearchParams): FailuresApiResponse {
   const job = params.get('job') || undefined;
   const reason = params.get('reason') || undefined;
   const limit = Number(params.get('limit') ?? 100);
+  const selected = FAILURES.filter((f) => (!job || f.job === job) && (!reason || f.reason === reason));
   return {
-    failures: FAILURES.filter((f) => (!job || f.job === job) && (!reason || f.reason === reason)).slice(0, limit),
+    failures: selected.slice(0, limit),
+    causes: summarizeCauses(selected),
     topClients: TOP_CLIENTS.filter((g) => !job || g.job === job),
   };
 }
@@ -98,7 +118,8 @@ export function failures(params: URLSearchParams): FailuresApiResponse {
 /**
  * One row in each section that the page cannot render (values no collector sends, but a proxy, a
  * bug or a newer version might): a failure dated beyond what a Date holds, a key without a job list,
- * an SLO without windows, a client fingerprint that is an object, a top-clients group without clients.
+ * an SLO without windows, a client fingerprint that is an object, a top-clients group without clients,
+ * a job's cause summary without causes.
  */
 export const BAD_ROWS = {
   slo: { ...slo('broken-job', 'auth-success', 0.999, 1, 1, {}, 0), windows: null } as unknown as SloStatus,
@@ -106,6 +127,7 @@ export const BAD_ROWS = {
   failure: { ...FAILURES[0]!, timeUnixMs: 1e17, traceId: 'dead'.repeat(8) },
   client: { clientFingerprint: { not: 'a string' }, count: 1, error: 0 } as unknown as FailuresApiResponse['topClients'][number]['clients'][number],
   group: { job: 'broken-group', clients: null } as unknown as FailuresApiResponse['topClients'][number],
+  causes: { job: 'broken-causes', total: 1, causes: null } as unknown as FailuresApiResponse['causes'][number],
 };
 
 /** The fixture answers with a bad row added to each section (see BAD_ROWS). */
@@ -117,6 +139,7 @@ function withBadRows(path: string, body: unknown): unknown {
   const [first, ...rest] = f.topClients;
   return {
     failures: [BAD_ROWS.failure, ...f.failures],
+    causes: [...f.causes, BAD_ROWS.causes],
     topClients: [...(first ? [{ ...first, clients: [...first.clients, BAD_ROWS.client] }] : []), ...rest, BAD_ROWS.group],
   };
 }

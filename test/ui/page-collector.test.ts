@@ -8,7 +8,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FailuresApiResponse, SloApiResponse } from '../../src/collector/model.js';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { pushTraffic } from './otel-traffic.js';
-import { postFailedSpans } from '../collector/otel-spans.js';
+import { postFailedSpans, sendSpans } from '../collector/otel-spans.js';
+import { ATTR } from '@hmac-slo/instrumentation/contract';
+import { CAUSE_TEXT } from '../../src/ui/failure-causes.js';
 import { afterNextSample, startInTempDir, type CollectorProcess } from '../support/collector.js';
 import { assertFailuresMatch, assertNoHorizontalOverflow, compareWithApis, getApi, readPage } from './page-reader.js';
 
@@ -16,6 +18,8 @@ import { assertFailuresMatch, assertNoHorizontalOverflow, compareWithApis, getAp
 const PENDING = readFileSync('src/collector/command.ts', 'utf8').includes('Placeholder')
   ? 'the collector command is still a placeholder (src/collector/command.ts)'
   : false;
+
+const TRACE_TEMPLATE = 'http://localhost:16686/trace/{traceId}';
 
 describe('status page on the real collector', { skip: PENDING }, () => {
   let collector: CollectorProcess;
@@ -29,8 +33,18 @@ describe('status page on the real collector', { skip: PENDING }, () => {
   const compare = (failuresQuery?: string) => compareWithApis(page, collector.url, () => page.reload(), failuresQuery);
 
   before(async () => {
-    collector = await startInTempDir({ ui: true, ready: true });
+    collector = await startInTempDir({ ui: true, ready: true, configYaml: `collector:\n  traceUrlTemplate: "${TRACE_TEMPLATE}"\n` });
     await pushTraffic(collector.url);
+    // Diagnosed mismatches (what the wrapper's diagnosis puts on failed spans), one hostile cause among them.
+    const cause = (value: string, keyId?: string) => ({ [ATTR.failureCause]: value, ...(keyId ? { [ATTR.failureCauseKeyId]: keyId } : {}) });
+    await sendSpans(collector.url, 'protobuf', 'payments-api', [
+      { client: 'partner-acme', outcome: 'rejected', reason: 'signature_mismatch', times: 4, attributes: cause('body_reserialized') },
+      { client: 'partner-globex', outcome: 'rejected', reason: 'signature_mismatch', times: 1, attributes: cause('secret_differs') },
+    ]);
+    await sendSpans(collector.url, 'json', 'webhooks', [
+      { client: 'partner-acme', outcome: 'rejected', reason: 'signature_mismatch', times: 2, attributes: cause('signed_with_other_key', 'k-2026-08') },
+      { client: 'partner-acme', outcome: 'rejected', reason: 'signature_mismatch', times: 1, attributes: cause('<img src=x onerror="window.__pwned=1">') },
+    ]);
     await afterNextSample(collector.url);
     // The pushes are acknowledged; wait until every job's SLOs are computed from them.
     const deadline = Date.now() + 10_000;
@@ -105,6 +119,40 @@ describe('status page on the real collector', { skip: PENDING }, () => {
     // The reload inside compareWithApis keeps the filter (it lives in the address bar).
     await compare('?reason=replay&limit=50');
     await page.selectOption('#filter-reason', '');
+  });
+
+  test('failures show their cause and link their trace; "Why signatures fail" sums the causes per job', async () => {
+    const { shown, failures } = await compare('?limit=50');
+    const row = shown.failures.find((f) => f.cause === 'signed_with_other_key')!;
+    assert.equal(row.causeText, `${CAUSE_TEXT.signed_with_other_key.label} (key k-2026-08)`);
+    assert.equal(row.causeKeyId, 'k-2026-08');
+    assert.equal(shown.failures.find((f) => f.cause === 'body_reserialized')?.causeText, CAUSE_TEXT.body_reserialized.label);
+    assert.equal(shown.failures.find((f) => f.cause === 'other')?.causeText, CAUSE_TEXT.other.label, 'a hostile cause is shown as other');
+    assert.ok(shown.failures.some((f) => f.reason === 'replay' && f.causeText === '–'), 'a failure without a cause shows –');
+    for (const f of shown.failures) assert.equal(f.traceHref, `http://localhost:16686/trace/${f.traceId}`);
+    // The API's summary, in words: payments-api 4 of 5 re-serialized, 1 of 5 secret differs.
+    const payments = shown.causes.find((g) => g.job === 'payments-api')!;
+    assert.equal(payments.line, 'payments-api: body re-serialized by the app 80%, secret differs 20% (5 diagnosed)');
+    assert.deepEqual(payments.checks, [
+      { cause: 'body_reserialized', text: `${CAUSE_TEXT.body_reserialized.label}: ${CAUSE_TEXT.body_reserialized.check}` },
+      { cause: 'secret_differs', text: `${CAUSE_TEXT.secret_differs.label}: ${CAUSE_TEXT.secret_differs.check}` },
+    ]);
+    const webhooks = shown.causes.find((g) => g.job === 'webhooks')!;
+    assert.equal(webhooks.line, 'webhooks: signed with another key 67%, unrecognized cause 33% (3 diagnosed)');
+    assert.deepEqual(failures.causes.map((j) => j.job), ['payments-api', 'webhooks']);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.ok(!(await page.textContent('body'))?.includes('onerror'), 'the hostile cause is never shown');
+    // The link opens the trace backend's page for that trace, in a new tab.
+    const link = page.locator('#failures-body [data-field="trace-id"] a').first();
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+    await page.locator('section[aria-labelledby="failures-heading"]').screenshot({ path: outputPath('collector-failure-causes-390.png') });
+    // Filtering by job narrows the summary to that job.
+    await page.selectOption('#filter-job', 'webhooks');
+    await page.waitForFunction(() => [...document.querySelectorAll('#failure-causes .cause-group')].map((g) => g.getAttribute('data-job')).join() === 'webhooks');
+    await page.selectOption('#filter-job', '');
+    await page.waitForFunction(() => document.querySelectorAll('#failure-causes .cause-group').length === 2);
+    assert.deepEqual(consoleErrors, []);
   });
 
   test('at 390×844 nothing overflows sideways; a screenshot is saved', async () => {

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
-import { BAD_ROWS, FAILURES, HOSTILE_JOB, HOSTILE_KEY, KEYS, SLO, TOP_CLIENTS, failures, startFixtureServer, type FixtureServer } from './fixture-api.js';
+import { CAUSE_TEXT } from '../../src/ui/failure-causes.js';
+import { BAD_ROWS, FAILURES, HOSTILE_JOB, HOSTILE_KEY, HOSTILE_TRACE_URL, KEYS, SLO, TOP_CLIENTS, failures, startFixtureServer, type FixtureServer } from './fixture-api.js';
 import { assertCardsMatch, assertFailuresMatch, assertKeysMatch, assertNoHorizontalOverflow, readPage } from './page-reader.js';
 
 let fixture: FixtureServer;
@@ -121,6 +122,10 @@ test('recent failures and top rejected clients show what /api/failures returns',
     reason: 'signature_mismatch',
     client: 'c0ffee000000',
     traceId: '1'.padStart(32, 'a'),
+    cause: 'signed_with_other_key',
+    causeText: `signed with another key (key ${HOSTILE_KEY})`,
+    causeKeyId: HOSTILE_KEY,
+    traceHref: `https://traces.example/trace/${'1'.padStart(32, 'a')}`,
   });
   assert.equal(shown.failures[5]!.client, '–', 'a failure without a client fingerprint shows a dash');
   assert.deepEqual(shown.topClients[0], {
@@ -130,6 +135,32 @@ test('recent failures and top rejected clients show what /api/failures returns',
       { client: 'c0ffee000007', count: '12 (±3)' },
     ],
   });
+});
+
+test('"Why signatures fail": per job, the causes with their shares and what to check; the cause column; only http(s) trace links', async () => {
+  const shown = await readPage(page);
+  assert.deepEqual(
+    shown.causes.map((g) => g.line),
+    [
+      `${HOSTILE_JOB}: body re-serialized by the app 50%, signed with another key 50% (2 diagnosed)`, // a tie: by cause name
+      'payments-api: body re-serialized by the app 50%, secret differs 25%, not explained 25% (4 diagnosed)',
+    ].sort((a, b) => (a < b ? -1 : 1)),
+  );
+  const payments = shown.causes.find((g) => g.job === 'payments-api')!;
+  assert.deepEqual(
+    payments.checks.map((c) => c.text),
+    (['body_reserialized', 'secret_differs', 'undiagnosed'] as const).map((c) => `${CAUSE_TEXT[c].label}: ${CAUSE_TEXT[c].check}`),
+  );
+  // Every cause's sentence is its tooltip in the failure list too.
+  const title = await page.getAttribute('#failures-body [data-cause="secret_differs"]', 'title');
+  assert.equal(title, CAUSE_TEXT.secret_differs.check);
+  assert.equal(shown.failures.find((f) => f.reason === 'replay')?.causeText, '–');
+  // A trace URL that is not http(s) is not a link: the ID is shown as text.
+  const hostile = shown.failures[FAILURES.findIndex((f) => f.traceUrl === HOSTILE_TRACE_URL)]!;
+  assert.equal(hostile.traceHref, null);
+  assert.equal(await page.locator('a[href^="javascript"]').count(), 0);
+  assert.equal(shown.failures[9]!.traceHref, null, 'no traceUrl, no link');
+  assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
 });
 
 test('filtering by job and reason asks the API and shows only what it returns', async () => {
@@ -222,6 +253,9 @@ test('a row the page cannot render is replaced by a row saying so; the rest of e
     assert.deepEqual(shown.topClients.map((g) => [g.job, g.clients.map((c) => c.client)]), TOP_CLIENTS.map((g) => [g.job, g.clients.map((c) => c.clientFingerprint)]));
     assert.equal((await unshown('client')).length, 1);
     assert.match((await unshown('clients')).join(), /^These clients could not be shown \(.+\)$/);
+    // Cause summary: every good job's line, a note for the broken one.
+    assert.deepEqual(shown.causes.map((g) => g.job), failures(new URLSearchParams()).causes.map((j) => j.job));
+    assert.match((await unshown('causes')).join(), /^These causes could not be shown \(.+\)$/);
     await assertNoHorizontalOverflow(other);
     await other.screenshot({ path: outputPath('fixture-bad-rows-390.png'), fullPage: true });
   } finally {

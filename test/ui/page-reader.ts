@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { FailuresApiResponse, KeysApiResponse, SloApiResponse } from '../../src/collector/model.js';
+import { traceHref } from '../../src/ui/failure-causes.js';
 import { statusColour } from '../../src/ui/status.js';
 
 export interface ShownCard {
@@ -24,7 +25,9 @@ export interface ShownCard {
 export interface ShownPage {
   cards: ShownCard[];
   keys: { keyId: string; status: string; share: string; verifications: string; jobs: string }[];
-  failures: { time: string; datetime: string; job: string; keyId: string; reason: string; client: string; traceId: string }[];
+  failures: { time: string; datetime: string; job: string; keyId: string; reason: string; client: string; traceId: string; cause: string | null; causeText: string; causeKeyId: string | null; traceHref: string | null }[];
+  /** "Why signatures fail": per job, its summary line and the causes (with their what-to-check sentences) in order. */
+  causes: { job: string; line: string; causes: (string | null)[]; checks: { cause: string | null; text: string }[] }[];
   topClients: { job: string; clients: { client: string; count: string }[] }[];
   errorBanner: string | null;
   updated: string;
@@ -69,6 +72,16 @@ export async function readPage(page: Page): Promise<ShownPage> {
       reason: text(r, '[data-field="reason"]'),
       client: text(r, '[data-field="client"]'),
       traceId: text(r, '[data-field="trace-id"]'),
+      cause: r.querySelector('[data-field="cause"] [data-cause]')?.getAttribute('data-cause') ?? null,
+      causeText: text(r, '[data-field="cause"]'),
+      causeKeyId: r.querySelector('[data-field="cause-key-id"]')?.textContent ?? null,
+      traceHref: r.querySelector('[data-field="trace-id"] a')?.getAttribute('href') ?? null,
+    }));
+    const causes = [...document.querySelectorAll('#failure-causes .cause-group')].map((g) => ({
+      job: g.getAttribute('data-job') ?? '',
+      line: text(g, '[data-field="cause-line"]'),
+      causes: [...g.querySelectorAll('[data-field="cause-line"] [data-cause]')].map((s) => s.getAttribute('data-cause')),
+      checks: [...g.querySelectorAll('.cause-checks li')].map((li) => ({ cause: li.getAttribute('data-cause'), text: li.textContent ?? '' })),
     }));
     const topClients = [...document.querySelectorAll('#top-clients .top-group')].map((g) => ({
       job: g.getAttribute('data-job') ?? '',
@@ -82,6 +95,7 @@ export async function readPage(page: Page): Promise<ShownPage> {
       cards,
       keys,
       failures,
+      causes,
       topClients,
       errorBanner: banner.hidden ? null : banner.textContent,
       updated: document.getElementById('updated')!.textContent ?? '',
@@ -154,7 +168,16 @@ export function assertFailuresMatch(shown: ShownPage, api: FailuresApiResponse):
     assert.equal(row.keyId, f.keyId);
     assert.equal(row.reason, f.reason);
     assert.equal(row.client, f.clientFingerprint ?? '–');
+    assert.equal(row.cause, f.cause ?? null, 'cause');
+    assert.equal(row.causeKeyId, f.causeKeyId ?? null, 'cause key ID');
+    // Only an absolute http(s) URL becomes a link (page-fixture checks a javascript: one does not).
+    assert.equal(row.traceHref, traceHref(f.traceUrl) ?? null, 'trace link');
   });
+  assert.deepEqual(
+    shown.causes.map((g) => [g.job, g.causes]),
+    (api.causes ?? []).map((j) => [j.job, j.causes.map((c) => c.cause)]),
+    'one "Why signatures fail" group per job, its causes most frequent first',
+  );
   const groups = api.topClients.filter((g) => g.clients.length > 0);
   assert.deepEqual(shown.topClients.map((g) => g.job), groups.map((g) => g.job), 'one top-clients table per job');
   for (const g of groups) {

@@ -10,6 +10,7 @@ import { SpaceSaving } from './space-saving.js';
 import { validateFailuresQuery, type FailuresQuery } from './query.js';
 import { parseFailureLogState, type FailureLogState } from './state.js';
 import { clampSpanTime, type SpanTimeClamp } from './time.js';
+import { CAUSE_WITH_KEY_ID, cleanCause, summarizeCauses } from './causes.js';
 import { configSchema, type HmacSloConfig } from '../../config/schema.js';
 import { durationSeconds } from '../../config/duration.js';
 
@@ -51,6 +52,8 @@ function hexId(value: unknown): string {
 /**
  * A clean copy of a failed span: only the model's fields, strings bounded, IDs hex, and a client
  * fingerprint kept only if it looks like one (12 lower-case hex) — anything else might be a raw ID.
+ * A cause outside the contract's closed set becomes `other`; a cause key ID is kept only with the
+ * cause that names a key.
  */
 export function sanitizeFailedSpan(span: FailedSpan): FailedSpan {
   const fingerprint = typeof span.clientFingerprint === 'string' ? span.clientFingerprint.toLowerCase() : '';
@@ -66,7 +69,15 @@ export function sanitizeFailedSpan(span: FailedSpan): FailedSpan {
     ...(FINGERPRINT_RE.test(fingerprint) ? { clientFingerprint: fingerprint } : {}),
     traceId: hexId(span.traceId),
     spanId: hexId(span.spanId),
+    ...causeFields(span),
   };
+}
+
+function causeFields(span: FailedSpan): Pick<FailedSpan, 'cause' | 'causeKeyId'> {
+  const cause = cleanCause(span.cause);
+  if (cause === undefined) return {};
+  const keyId = cause === CAUSE_WITH_KEY_ID ? text(span.causeKeyId, '') : '';
+  return keyId ? { cause, causeKeyId: keyId } : { cause };
 }
 
 export class FailureLog {
@@ -131,26 +142,33 @@ export class FailureLog {
   /**
    * `GET /api/failures`: recent failures newest first, filtered by job and reason, at most `limit`
    * (default 100, capped at the ring size); top clients of the job (all jobs when none is given) —
-   * the reason filter does not apply to them. Throws `FailureQueryError` for an invalid query.
+   * the reason filter does not apply to them; per job, the causes of every held failure the job and
+   * reason filters select (not only the `limit` listed). Throws `FailureQueryError` for an invalid query.
    */
   query(q: FailuresQuery = {}): FailuresApiResponse {
     validateFailuresQuery(q);
     const limit = Math.min(q.limit ?? DEFAULT_QUERY_LIMIT, this.ringSize);
     const failures: FailedSpan[] = [];
-    for (const span of this.newestFirst()) {
+    for (const span of this.matching(q)) {
       if (failures.length >= limit) break;
-      if (q.job !== undefined && span.job !== q.job) continue;
-      if (q.reason !== undefined && span.reason !== q.reason) continue;
       failures.push({ ...span });
     }
     const jobs = q.job !== undefined ? (this.clients.has(q.job) ? [q.job] : []) : [...this.clients.keys()].sort();
     return {
       failures,
+      causes: summarizeCauses(this.matching(q)),
       topClients: jobs.map((job) => ({
         job,
         clients: this.clients.get(job)!.top().map((c) => ({ clientFingerprint: c.item, count: c.count, error: c.error })),
       })),
     };
+  }
+
+  /** Held failures of the query's job and reason, newest first. */
+  private *matching(q: FailuresQuery): Iterable<FailedSpan> {
+    for (const span of this.newestFirst()) {
+      if ((q.job === undefined || span.job === q.job) && (q.reason === undefined || span.reason === q.reason)) yield span;
+    }
   }
 
   /**

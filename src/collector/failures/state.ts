@@ -27,6 +27,9 @@ const spanSchema = z.object({
   clientFingerprint: z.string().optional(),
   traceId: z.string(),
   spanId: z.string(),
+  // Added with failure causes: logs saved before have neither, and still load.
+  cause: z.string().optional(),
+  causeKeyId: z.string().optional(),
 });
 
 const stateSchema = z.object({
