@@ -57,6 +57,16 @@ test('path, query, method rewritten by a proxy (twilio-node#321: URL drift) → 
   await h.shutdown();
 });
 
+test('a gateway rewrote the Authorization header\'s ts (the signer signed another time) → timestamp_changed', async () => {
+  const { h, verify } = setup();
+  const req = signed(base, 'k2', K2);
+  const headers = req.headers as Record<string, string>;
+  const auth = headers.authorization!.replace(/ts=(\d+)/, (_m, ts: string) => `ts=${Number(ts) + 1}`);
+  await failing(() => verify({ ...req, headers: { ...headers, authorization: auth } }));
+  assert.deepEqual(spanCauses(h), ['timestamp_changed']);
+  await h.shutdown();
+});
+
 test('every component matches but the secret differs → secret_differs; without component digests → undiagnosed', async () => {
   const { h, verify } = setup();
   await failing(() => verify(signed(base, 'k2', 'a-secret-nobody-configured-000000')));
