@@ -98,10 +98,15 @@ export class FailureDiagnosis {
   }
 
   private find(args: unknown[], reason: FailureReason, error: unknown, nowMs: number): Diagnosis | undefined {
+    // Libraries refuse a parsed body with an error (internal_error); other internal errors are not mismatches.
+    if (reason === 'internal_error') {
+      if (isBodyNotRawError(error)) return { cause: 'body_not_raw' };
+      return isNotRawBody(this.readSubject?.(args, reason)?.body) ? { cause: 'body_not_raw' } : undefined;
+    }
+    // Cheap: the scheme subjects parse nothing until a check runs. No subject: nobody told us how to check.
     const subject = this.readSubject?.(args, reason);
-    if (isBodyNotRawError(error) || (subject !== undefined && isNotRawBody(subject.body))) return { cause: 'body_not_raw' };
-    // Other internal errors are not mismatches; a verifier nobody told us how to check is not diagnosed.
-    if (reason === 'internal_error' || subject === undefined) return undefined;
+    if (subject === undefined) return undefined;
+    if (isNotRawBody(subject.body)) return { cause: 'body_not_raw' };
     if (!this.bucket.take(nowMs)) return { cause: 'skipped' };
     return diagnose(subject, otherKeys(subject.otherKeys, this.keyRing, this.options.otherSecrets ?? []), this.maxBodyBytes);
   }

@@ -38,17 +38,25 @@ export function standardWebhooksSubject(
   verify: (...args: unknown[]) => unknown,
 ): DiagnosisSubject | undefined {
   const [payload, headers] = args;
-  const id = headerOf(headers, ['svix-id', 'webhook-id']);
-  const ts = headerOf(headers, ['svix-timestamp', 'webhook-timestamp']);
-  const sig = headerOf(headers, ['svix-signature', 'webhook-signature']);
-  if (id === undefined || ts === undefined || sig === undefined) return { body: payload };
-  const presented = sig.split(' ').flatMap((entry) => {
-    const [version, value] = entry.split(',');
-    return version === 'v1' && value !== undefined ? [value] : [];
-  });
-  const prefix = Buffer.from(`${id}.${Number.parseInt(ts, 10)}.`, 'utf8');
-  const mac = (k: Uint8Array, bytes: Uint8Array) => createHmac('sha256', k).update(prefix).update(bytes).digest('base64');
-  const body = bodyBytes(payload);
+  // Worked out on first use: a failure the budget skips costs an object, no parsing.
+  let signed: { prefix: Buffer; presented: string[] } | undefined | null = null;
+  const parse = () => {
+    const id = headerOf(headers, ['svix-id', 'webhook-id']);
+    const ts = headerOf(headers, ['svix-timestamp', 'webhook-timestamp']);
+    const sig = headerOf(headers, ['svix-signature', 'webhook-signature']);
+    if (id === undefined || ts === undefined || sig === undefined) return undefined;
+    const presented = sig.split(' ').flatMap((entry) => {
+      const [version, value] = entry.split(',');
+      return version === 'v1' && value !== undefined ? [value] : [];
+    });
+    return { prefix: Buffer.from(`${id}.${Number.parseInt(ts, 10)}.`, 'utf8'), presented };
+  };
+  const matches = (k: Uint8Array, bytes: Uint8Array | undefined): boolean => {
+    if (signed === null) signed = parse();
+    if (signed === undefined || bytes === undefined) return false;
+    return oneOf(createHmac('sha256', k).update(signed.prefix).update(bytes).digest('base64'), signed.presented);
+  };
+  let body: Buffer | undefined;
   const recall = /^(bound )?verify$/.test(verify.name)
     ? (candidate: Uint8Array) => {
         try {
@@ -62,7 +70,7 @@ export function standardWebhooksSubject(
   return {
     body: payload,
     secret: key,
-    bodyMatches: key !== undefined ? (candidate) => oneOf(mac(key, candidate), presented) : recall,
-    secretMatches: body === undefined ? undefined : (k) => oneOf(mac(k, body), presented),
+    bodyMatches: key !== undefined ? (candidate) => matches(key, candidate) : recall,
+    secretMatches: (k) => matches(k, (body ??= bodyBytes(payload))),
   };
 }

@@ -1,14 +1,14 @@
 /**
  * Stripe, `constructEvent(payload, header, secret)`: the signed input is `${t}.${payload}`,
  * HMAC-SHA256 with the secret's UTF-8 bytes, hex, presented as `v1=` entries of `Stripe-Signature`.
+ * Everything is worked out on first use: a failure the budget skips costs an object, no parsing.
  */
 import { createHmac } from 'node:crypto';
 import { bodyBytes, oneOf, secretBytes, type DiagnosisSubject } from './subject.js';
 
-export function stripeSubject(args: readonly unknown[]): DiagnosisSubject | undefined {
-  const [payload, rawHeader, rawSecret] = args;
+function parseHeader(rawHeader: unknown): { prefix: Buffer; signatures: string[] } | undefined {
   const header = Buffer.isBuffer(rawHeader) ? rawHeader.toString('utf8') : rawHeader;
-  if (typeof header !== 'string') return { body: payload };
+  if (typeof header !== 'string') return undefined;
   let t: string | undefined;
   const signatures: string[] = [];
   for (const item of header.split(',')) {
@@ -16,15 +16,26 @@ export function stripeSubject(args: readonly unknown[]): DiagnosisSubject | unde
     if (k === 't') t = v;
     else if (k === 'v1' && v !== undefined) signatures.push(v);
   }
-  const secret = secretBytes(rawSecret);
-  const body = bodyBytes(payload);
-  if (t === undefined || signatures.length === 0) return { body: payload };
-  const prefix = Buffer.from(`${t}.`, 'utf8');
-  const mac = (key: Uint8Array, bytes: Uint8Array) => createHmac('sha256', key).update(prefix).update(bytes).digest('hex');
+  return t === undefined || signatures.length === 0 ? undefined : { prefix: Buffer.from(`${t}.`, 'utf8'), signatures };
+}
+
+export function stripeSubject(args: readonly unknown[]): DiagnosisSubject | undefined {
+  const [payload, rawHeader, rawSecret] = args;
+  let parsed: ReturnType<typeof parseHeader> | null = null;
+  let body: Buffer | undefined;
+  let secret: Buffer | undefined;
+  const configured = () => (secret ??= secretBytes(rawSecret));
+  const matches = (key: Uint8Array | undefined, bytes: Uint8Array | undefined): boolean => {
+    if (parsed === null) parsed = parseHeader(rawHeader);
+    if (parsed === undefined || key === undefined || bytes === undefined) return false;
+    return oneOf(createHmac('sha256', key).update(parsed.prefix).update(bytes).digest('hex'), parsed.signatures);
+  };
   return {
     body: payload,
-    secret,
-    bodyMatches: secret === undefined ? undefined : (candidate) => oneOf(mac(secret, candidate), signatures),
-    secretMatches: body === undefined ? undefined : (key) => oneOf(mac(key, body), signatures),
+    get secret() {
+      return configured();
+    },
+    bodyMatches: (candidate) => matches(configured(), candidate),
+    secretMatches: (key) => matches(key, (body ??= bodyBytes(payload))),
   };
 }
