@@ -89,3 +89,8 @@ test('other failure reasons (unknown_key, timestamp_skew, ...) are not diagnosed
   assert.deepEqual(spanCauses(h), ['']);
   await h.shutdown();
 });
+
+test('diagnose.otherSecrets IDs must be short tokens (they become the hmac.key_id label when they verify)', () => {
+  assert.throws(() => instrumentVerifier(verifyMine, { scheme: 'mine-v1', diagnose: { otherSecrets: [{ id: 'has spaces {x}', secret }] } }), /otherSecrets/);
+  assert.doesNotThrow(() => instrumentVerifier(verifyMine, { scheme: 'mine-v1', diagnose: { otherSecrets: [{ id: 'stripe-cli', secret }] } }));
+});

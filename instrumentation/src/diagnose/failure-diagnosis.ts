@@ -20,6 +20,7 @@ import { githubSubject } from './scheme-github.js';
 import { standardWebhooksKey, standardWebhooksSubject } from './scheme-standardwebhooks.js';
 import { stripeSubject } from './scheme-stripe.js';
 import type { DiagnosisSubject } from './subject.js';
+import { checkToken } from '../wrap/options.js';
 
 export interface DiagnoseOptions {
   /** Diagnoses per second per wrapped verifier (token bucket refill). Default 10. */
@@ -77,6 +78,8 @@ export class FailureDiagnosis {
     this.bucket = new TokenBucket(options.ratePerSecond ?? DEFAULT_DIAGNOSES_PER_SECOND, options.burst ?? DEFAULT_DIAGNOSIS_BURST, performance.now());
     this.readSubject = subjectReader(scheme, verify, options);
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    // The ID of a listed secret becomes a metric label when it verifies: a short token from code.
+    for (const other of options.otherSecrets ?? []) checkToken(other?.id, 'diagnose.otherSecrets[].id');
   }
 
   /** Called by the call path for failed calls only; `label` is the call's `hmac.key_id`. */
