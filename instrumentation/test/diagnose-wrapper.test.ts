@@ -94,3 +94,14 @@ test('diagnose.otherSecrets IDs must be short tokens (they become the hmac.key_i
   assert.throws(() => instrumentVerifier(verifyMine, { scheme: 'mine-v1', diagnose: { otherSecrets: [{ id: 'has spaces {x}', secret }] } }), /otherSecrets/);
   assert.doesNotThrow(() => instrumentVerifier(verifyMine, { scheme: 'mine-v1', diagnose: { otherSecrets: [{ id: 'stripe-cli', secret }] } }));
 });
+
+test('the success path does no diagnosis work: the subject hook is never called for accepted calls', async () => {
+  const h = harness();
+  let built = 0;
+  const verify = instrumentVerifier(verifyMine, { ...h.providers, scheme: 'mine-v1', diagnose: { subject: (req: Req) => (built++, subject(req)) } });
+  for (let i = 0; i < 100; i++) verify({ body: `ok ${i}`, sig: mac(secret, `ok ${i}`) });
+  assert.equal(built, 0);
+  await failing(() => verify({ body: 'x', sig: 'y' }));
+  assert.equal(built, 1);
+  await h.shutdown();
+});
