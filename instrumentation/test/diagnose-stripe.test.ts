@@ -133,6 +133,14 @@ test('diagnosis changes nothing the caller sees: same result on success (no caus
   await h.shutdown();
 });
 
+test('constructEventAsync (a rejected promise) is diagnosed the same way', async () => {
+  const h = harness();
+  const constructEventAsync = instrumentVerifier(stripe.webhooks.constructEventAsync.bind(stripe.webhooks), { ...h.providers, scheme: 'stripe' });
+  await assert.rejects(constructEventAsync(`${sent}\n`, header(), secret), /No signatures found matching/);
+  assert.deepEqual(spanCauses(h), ['body_whitespace']);
+  await h.shutdown();
+});
+
 test('diagnose: false turns diagnosis off', async () => {
   const { h, constructEvent } = setup({ diagnose: false });
   await failing(() => constructEvent(`${sent}\n`, header(), secret));
