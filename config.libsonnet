@@ -131,6 +131,25 @@
         "for": "5m",
         // Rate window for failure-mode alerts.
         window: "5m",
+        // Leaked key: fire when a key's successful clients exceed this many times its own recent maximum.
+        keyClientsFactor: 2,
+        // Leaked key: never fire below this many clients on the key.
+        keyClientsFloor: 3,
+        // Leaked key: how far back the key's own maximum is taken (its usual number of clients).
+        keyClientsHistory: "1d",
+        // Leaked key: the latest stretch left out of that history, so a surge is not compared with itself.
+        keyClientsRecent: "1h",
+      },
+      // When a burn-rate alert pages and when it only opens a ticket, by how many clients or jobs fail.
+      blastRadius: {
+        // SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.
+        slos: ["auth-success"],
+        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas).
+        minFailingClients: 5,
+        // Spread: or at least this share of the job's active clients failing.
+        minFailingShare: 0.1,
+        // Spread: or at least this many jobs burning the same SLO at once.
+        minBurningJobs: 2,
       },
       // `%s` is replaced by the alert name's lower-cased anchor in docs/runbooks.md.
       runbookUrl: "https://github.com/hmac-slo/hmac-slo/blob/main/docs/runbooks.md#%s",

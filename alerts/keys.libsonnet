@@ -30,6 +30,24 @@ local lib = import '../rules/lib.libsonnet';
           '{{ $labels.job }} rejected {{ $value | humanize }} requests signed with revoked key {{ $labels.%s }} over the last %s: treat the key as compromised until proven otherwise.' % [K, fm.window],
           { category: 'security', team: 'security' },
         ),
+        // Leaked key (F4): a key that still works, suddenly used by more clients than it ever was
+        // lately. Compared with the same sum's own maximum over `keyClientsHistory`, leaving out the
+        // latest `keyClientsRecent` so the surge is not its own baseline; a key with no history is
+        // not judged. Replicas add up (docs/metrics.md "Clients"), on both sides alike.
+        local keyClients = 'sum by (%s) (%s%s)' % [byKey, lib.metric(c, 'keyClients'), lib.sel(c, [])];
+        lib.alert(
+          c, 'KeyClientsSurge', 'critical',
+          '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)' % [
+            keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), keyClients,
+            lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, fm.window), lib.scaled(c, fm.keyClientsRecent),
+          ],
+          fm['for'],
+          'An HMAC key is used by many more clients than usual (possible leak).',
+          '{{ $labels.job }}: key {{ $labels.%s }} verified requests from {{ $value }} distinct clients in the verifiers\' client window, ' % K +
+          'more than %s× its usual maximum over the last %s (and at least %d): the key may have leaked. ' % [lib.num(fm.keyClientsFactor), fm.keyClientsHistory, fm.keyClientsFloor] +
+          'Follow the key-compromise playbook: rotate or revoke, then back-fill the abuse window.',
+          { category: 'security', team: 'security' },
+        ),
         lib.alert(
           c, 'KeyRotationInProgress', 'info',
           'max by (%s) (%s)' % [byKey, retiring],

@@ -4,6 +4,8 @@
  *   - wrapped, drop-in: real SDK MeterProvider installed globally, tracing sampled off;
  *   - wrapped, drop-in, spans sampled at 1 % (ParentBased(TraceIdRatio 0.01) + BatchSpanProcessor);
  *   - wrapped with the opt-in metric producer (histograms in bucket tables), tracing sampled off;
+ *   - wrapped on the prom-client road (no SDK behind the wrappers; registerPromClientMetrics), and
+ *     the cost of one prom-client scrape of 256 key IDs' series;
  *   - a naive hand-written wrapper: counter + histogram + span per call, attributes built per call (and
  *     the same on the 1 %-sampled tracer, the baseline of the 1 % row).
  * The reference verifier sees 1,024 distinct signed requests in turn, as in real traffic.
@@ -15,7 +17,7 @@
  * Run: npm run bench -- instrumentation   (or node --conditions=source --import tsx bench/instrumentation.bench.ts)
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { context, metrics, trace, ROOT_CONTEXT, SpanStatusCode, TraceFlags, type Attributes } from '@opentelemetry/api';
+import { context, createNoopMeter, metrics, trace, ROOT_CONTEXT, SpanStatusCode, TraceFlags, type Attributes } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '../instrumentation/test/context-manager.js';
 import { AggregationTemporality, MeterProvider, MetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import {
@@ -41,6 +43,8 @@ import {
   outcomeOf,
   type HmacRequest,
 } from '@hmac-slo/instrumentation';
+import { registerPromClientMetrics } from '@hmac-slo/instrumentation/prom-client';
+import { Registry } from 'prom-client';
 import { measure, table, type Variant } from './measure.js';
 import Stripe from 'stripe';
 
@@ -102,6 +106,12 @@ const sampled1pc = new BasicTracerProvider({
   sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.01) }),
   spanProcessors: [new BatchSpanProcessor(spanExporter, { maxQueueSize: 100_000 })],
 });
+
+// prom-client road: no SDK behind the wrappers (a no-op meter provider of their own), the registry
+// reads the count and bucket tables at scrape time.
+const promClientProvider = { getMeter: () => createNoopMeter() };
+const promRegistry = new Registry();
+registerPromClientMetrics(promRegistry, { meterProvider: promClientProvider });
 
 // Opt-in producer: histograms in bucket tables, handed to the reader at collection.
 const producer = createMetricProducer();
@@ -169,6 +179,7 @@ const reference = (root: boolean): BenchVariant[] => [
     : []),
   { name: 'producer (opt-in)', run: onRequests(instrumentVerifier(referenceVerify, { ...refOptions, meterProvider: producerProvider })) },
   { name: 'producer (opt-in): key ID from keyId(...)', run: onRequests(instrumentVerifier(hiddenRef, { ...refOptions, meterProvider: producerProvider })) },
+  { name: 'prom-client road (no SDK)', run: onRequests(instrumentVerifier(referenceVerify, { ...refOptions, meterProvider: promClientProvider })) },
   { name: 'naive wrapper', run: onRequests(naiveRef) },
   ...(root ? [{ name: NAIVE_1PC, run: onRequests(naiveWrap(referenceVerify, claimedKeyId, 'hmac-sha256', sampled1pc)) }] : []),
 ];
@@ -176,6 +187,7 @@ const minimal = (): BenchVariant[] => [
   { name: 'bare', run: on(minimalVerify, minRequest) },
   { name: 'drop-in: metrics', run: on(instrumentVerifier(minimalVerify, minOptions), minRequest) },
   { name: 'producer (opt-in)', run: on(instrumentVerifier(minimalVerify, { ...minOptions, meterProvider: producerProvider }), minRequest) },
+  { name: 'prom-client road (no SDK)', run: on(instrumentVerifier(minimalVerify, { ...minOptions, meterProvider: promClientProvider }), minRequest) },
   { name: 'naive wrapper', run: on(naiveMin, minRequest) },
 ];
 
@@ -225,6 +237,27 @@ report('Minimal verifier (HMAC-SHA256 of a 1 KiB body + timingSafeEqual), root c
 context.with(unsampledRequest, () => report('Minimal verifier (HMAC-SHA256 of a 1 KiB body + timingSafeEqual), inside an unsampled request span', minimal()));
 await sampled1pc.forceFlush();
 console.log(`\nspans exported at 1 % sampling: ${spanExporter.exported.toLocaleString('en-US')}`);
+
+// ---- prom-client road: the scrape ----------------------------------------------------------------
+// What the registry's /metrics costs once 256 key IDs have verification series (a counter and a
+// 16-bucket histogram each): the tables are read at scrape time, nothing is aggregated per call.
+{
+  const keyIds = Array.from({ length: 256 }, (_, k) => `key-${k}`);
+  const scrapeProvider = { getMeter: () => createNoopMeter() };
+  const scrapeRegistry = new Registry();
+  registerPromClientMetrics(scrapeRegistry, { meterProvider: scrapeProvider });
+  const wide = instrumentVerifier((_k: string) => true, { scheme: 'scrape-bench', keyId: (k: string) => k, knownKeyIds: keyIds, meterProvider: scrapeProvider });
+  for (let i = 0; i < 100_000; i++) wide(keyIds[i % keyIds.length]!);
+  const times: number[] = [];
+  let lines = 0;
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    lines = (await scrapeRegistry.metrics()).split('\n').length;
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`\nprom-client road, one scrape of ${keyIds.length} key IDs' verification series (${lines.toLocaleString('en-US')} exposition lines): median ${times[10]!.toFixed(2)} ms, max ${times[20]!.toFixed(2)} ms (registry.metrics(), 21 scrapes)`);
+}
 
 // ---- cardinality: 100,000 distinct forged key IDs -------------------------------------------------
 async function seriesCount(reader: MetricReader, prefix: string) {

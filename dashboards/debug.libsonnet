@@ -17,6 +17,9 @@ local lib = import '../rules/lib.libsonnet';
     local O = Q.outcome,
     local R = Q.label('replayResult'),
     local kmsBy = '%s, %s' % [Q.label('kmsProvider'), Q.label('kmsOperation')],
+    // The wrapper's failure diagnosis counter (issue 11 §1) is declared in the contract by its own
+    // change; the panel appears as soon as the contract has it.
+    local causesMetric = std.length([m for m in std.objectValues(c.contract.metrics) if m.name == 'hmac_auth_failure_causes_total']) > 0,
 
     local panels = [
       p.timeseries(
@@ -32,6 +35,33 @@ local lib = import '../rules/lib.libsonnet';
         'reqps',
         [p.target(Q.rate(verif, [Q.notAccepted], '%s, %s' % [K, E]), '{{%s}} {{%s}}' % [K, E])],
         stack=true,
+      ),
+      // Issue 11: why signatures fail (the wrapper's diagnosis), who is hurt, and who uses each key.
+    ] + (if causesMetric then [p.timeseries(
+        'Failure causes by job and key ID',
+        'Why verifications failed, as the wrapper diagnosed it in-process (`hmac_auth_failure_causes_total`, label `hmac_failure_cause`): body_not_raw (a JSON parser ran before the verifier), body_reserialized, body_whitespace, body_base64, body_encoding, body_compressed, secret_format, signed_with_other_key (rotation lag or a config mix-up), a canonical component that differs, or secret_differs / undiagnosed. Per job, key ID and reason.',
+        'reqps',
+        [p.target(
+          'sum by (job, %s, %s, hmac_failure_cause) (rate(hmac_auth_failure_causes_total%s[$__rate_interval]))' % [K, E, lib.sel(c, ['job=~"$job"', '%s=~"$key_id"' % K])],
+          '{{job}} {{%s}} {{%s}}: {{hmac_failure_cause}}' % [K, E],
+        )],
+        stack=true,
+      )] else []) + [
+      p.timeseries(
+        'Failing vs active clients',
+        'Distinct clients seen in the verifiers\' sliding window (active) and those of them that failed at least once in it (failing), per job (`hmac_auth_clients`, from the `clientId` option; summed over replicas, so a client served by two replicas counts twice). A burn from fewer than %d failing clients and under %s of the active ones opens a ticket instead of a page (alerting.blastRadius).' % [
+          c.alerting.blastRadius.minFailingClients, lib.percent(c.alerting.blastRadius.minFailingShare),
+        ],
+        'short',
+        [p.target(Q.clients(), '{{job}} {{%s}}' % Q.label('clientState'))],
+      ),
+      p.timeseries(
+        'Clients per key over time',
+        'Distinct clients that verified successfully with each key in the verifiers\' window (`hmac_key_clients`). A key suddenly used by more clients than usual may have leaked: KeyClientsSurge pages security above %s× the key\'s maximum of the last %s (and at least %d).' % [
+          lib.num(fm.keyClientsFactor), fm.keyClientsHistory, fm.keyClientsFloor,
+        ],
+        'short',
+        [p.target('sum by (job, %s) (%s%s)' % [K, Q.metric('keyClients'), Q.sel('keyClients')], '{{job}} {{%s}}' % K)],
       ),
 
       p.timeseries(
@@ -55,13 +85,6 @@ local lib = import '../rules/lib.libsonnet';
         'reqps',
         [p.target(Q.rate(verif, [Q.reasonIn(['digest_mismatch', 'missing_signature', 'malformed_signature'])], 'job, ' + E), '{{job}} {{%s}}' % E)],
         thresholds=p.thresholds([['green', null], ['red', fm.digestMismatchRate]]),
-      ),
-      p.timeseries(
-        'Why signatures fail (diagnosed causes)',
-        'Failed verifications per second by job, key ID and the cause the verifier wrapper proved in-process (`hmac.failure.cause`, docs/metrics.md "Failure causes"): body_* = the application or a proxy changed the body (body_not_raw: a body parser ran first), secret_format = a badly formatted secret, signed_with_other_key = another declared key verified (key ID shown: rotation lag), *_changed = a proxy changed that signed component; undiagnosed = nothing explained it (forgery), skipped = the diagnosis budget was spent.',
-        'reqps',
-        [p.target(Q.rate('failureCauses', [], 'job, %s, %s' % [K, Q.label('failureCause')]), '{{job}} {{%s}} {{%s}}' % [K, Q.label('failureCause')])],
-        stack=true,
       ),
       p.timeseries(
         'Signing latency p95 by job',

@@ -28,11 +28,20 @@ local lib = import '../rules/lib.libsonnet';
     local burnFactor = burnAlert.factor,
 
     local verif = 'verifications',
+    // Over what that SLO covers (its `scope`, the same matchers the recording rules use): the rate is
+    // drawn against its objective, so it must not include jobs the SLO does not hold to it.
+    local m1Scope = if m1 == null then [] else lib.scopeMatchers(m1),
     local success =
       '1 - %s' % Q.ratio(
-        Q.rate(verif, [lib.match(Q.outcome, badOutcomes)], 'job'),
-        Q.rate(verif, [], 'job'),
+        Q.rate(verif, m1Scope + [lib.match(Q.outcome, badOutcomes)], 'job'),
+        Q.rate(verif, m1Scope, 'job'),
       ),
+    // Scoped SLOs say what they cover where their objectives are listed (nothing added without scopes).
+    local scopes = [
+      '%s: %s' % [s.name, std.join(', ', lib.scopeMatchers(s))]
+      for s in c.slos
+      if std.length(lib.scopeMatchers(s)) > 0
+    ],
 
     local forgedReasons = ['unknown_key', 'signature_mismatch'],
 
@@ -53,7 +62,8 @@ local lib = import '../rules/lib.libsonnet';
     ) + [
       p.stat(
         'SLO objectives',
-        'The objective of every SLO (`slo:hmac_slo_objective:ratio`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.',
+        'The objective of every SLO (`slo:hmac_slo_objective:ratio`), as configured in hmac-slo.yaml: what the budgets and burn rates below are measured against.' +
+        (if std.length(scopes) == 0 then '' else ' Scoped SLOs count only the series they select (%s); one whose scope has no series has no budget or burn-rate series (no data).' % std.join('; ', scopes)),
         'percentunit',
         [p.target(Q.objective(), '{{slo}}')],
         w=8,
@@ -153,6 +163,33 @@ local lib = import '../rules/lib.libsonnet';
           overrides: [
             { matcher: { id: 'byName', options: 'Share of traffic' }, properties: [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 2 }] },
             { matcher: { id: 'byName', options: 'Age' }, properties: [{ id: 'unit', value: 's' }] },
+          ],
+        },
+      },
+      // Time to revoke (the HMAC auth guide's scenario), from the collector (keys/revocation.ts): the
+      // collector's own per-key gauges carry no service job, so no $job here.
+      p.table(
+        'Time to revoke',
+        'Per key ID, from the hmac-slo collector: when it was first seen revoked, how long it kept being presented after that (a holder still trying), and when a verification with it was last accepted (after the revocation: a verifier missed it). Keys never revoked show only their last acceptance. The key-compromise playbook (docs/runbooks.md) uses these to bound the abuse window.',
+        'short',
+        [
+          p.target('max by (%s) (hmac_slo_collector_key_revoked_timestamp_seconds) * 1000' % Q.keyId, instant=true, format='table'),
+          p.target('max by (%s) (hmac_slo_collector_key_presented_after_revoke_seconds)' % Q.keyId, instant=true, format='table'),
+          p.target('max by (%s) (hmac_slo_collector_key_last_accepted_timestamp_seconds) * 1000' % Q.keyId, instant=true, format='table'),
+        ],
+        columns={
+          [Q.keyId]: 'Key ID',
+          'Value #A': 'Revoked at',
+          'Value #B': 'Presented after revocation',
+          'Value #C': 'Last accepted',
+        },
+        sortBy='Revoked at',
+      ) {
+        fieldConfig+: {
+          overrides: [
+            { matcher: { id: 'byName', options: 'Revoked at' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
+            { matcher: { id: 'byName', options: 'Presented after revocation' }, properties: [{ id: 'unit', value: 's' }] },
+            { matcher: { id: 'byName', options: 'Last accepted' }, properties: [{ id: 'unit', value: 'dateTimeAsIso' }] },
           ],
         },
       },

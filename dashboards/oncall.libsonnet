@@ -24,6 +24,9 @@ local lib = import '../rules/lib.libsonnet';
     local skewWarn = fm.clockSkewWarnFraction * lib.seconds(fm.timestampWindow),
     local skewWindow = lib.seconds(fm.timestampWindow),
 
+    local br = c.alerting.blastRadius,
+    local fastBurn = c.alerting.burnRate[0],
+
     local panels = [
       p.table(
         'Firing alerts',
@@ -38,6 +41,32 @@ local lib = import '../rules/lib.libsonnet';
         )],
         h=6,
         columns={ alertname: 'Alert', severity: 'Severity', job: 'Job', slo: 'SLO', [Q.keyId]: 'Key ID', Value: 'Firing' },
+      ),
+
+      // Blast radius next to the burn rate: does the burn hurt many clients (page) or few (ticket)?
+      p.timeseries(
+        'Burn rate by job (%s)' % fastBurn.long,
+        'Error-budget burn rate over %s of the SLOs split by blast radius (%s). Above the red line (%s×) the burn alert fires; whether it pages depends on the panel to the right.' % [
+          fastBurn.long, std.join(', ', br.slos), lib.num(fastBurn.factor),
+        ],
+        'short',
+        [p.target(Q.slo('burnRate', ['window="%s"' % fastBurn.long, lib.match('slo', br.slos)]), '{{job}} {{slo}}')],
+        thresholds=p.thresholds([['green', null], ['red', fastBurn.factor]]),
+      ),
+      p.timeseries(
+        'Blast radius: failing clients and share',
+        'Failing clients per job (`hmac_auth_clients{hmac_client_state="failing"}`) and their share of the active clients. The burn pages when at least %d clients or %s of the active ones fail, or %d jobs burn at once; otherwise it is a ticket naming the top failing client. Jobs without `clientId` show nothing here and always page.' % [
+          br.minFailingClients, lib.percent(br.minFailingShare), br.minBurningJobs,
+        ],
+        'short',
+        [
+          p.target(Q.clients('job', ['%s="failing"' % Q.label('clientState')]), '{{job}} failing clients'),
+          p.target(
+            '%s\n/ clamp_min(%s, 1)' % [Q.clients('job', ['%s="failing"' % Q.label('clientState')]), Q.clients('job', ['%s="active"' % Q.label('clientState')])],
+            '{{job}} failing share',
+          ),
+        ],
+        thresholds=p.thresholds([['green', null], ['red', br.minFailingClients]]),
       ),
 
       p.timeseries(

@@ -36,6 +36,27 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
     if std.length(values) == 1 then '%s="%s"' % [label, values[0]]
     else '%s=~"%s"' % [label, std.join('|', values)],
 
+  // A label value as a PromQL string literal (quotes, backslashes and control characters escaped).
+  quote(v):: std.escapeStringJson(v),
+  // A value matched literally inside a (fully anchored) PromQL regex: RE2 metacharacters escaped.
+  regexLiteral(v):: std.join('', [if std.member('\\.+*?()|[]{}^$', ch) then '\\' + ch else ch for ch in std.stringChars(v)]),
+
+  // The matchers of an SLO's `scope` (hmac-slo.yaml `slos[].scope`: label → kept values, or
+  // `{ notIn: [...] }` → left-out values), one per label, in label order; [] without a scope. Values
+  // are exact, never patterns: escaped for the string and, in a list, for the regex. The loader has
+  // already refused label names Prometheus would not accept. The one builder of an SLO's selector:
+  // the SLI expressions below use it, so the recorded series only ever hold in-scope events.
+  scopeMatchers(slo)::
+    local scope = if std.objectHas(slo, 'scope') && slo.scope != null then slo.scope else {};
+    [
+      local m = scope[label];
+      local keep = std.isArray(m);
+      local values = if keep then m else m.notIn;
+      if std.length(values) == 1 then '%s%s%s' % [label, if keep then '=' else '!=', $.quote(values[0])]
+      else '%s%s%s' % [label, if keep then '=~' else '!~', $.quote(std.join('|', std.map($.regexLiteral, values)))]
+      for label in std.objectFields(scope)
+    ],
+
   // `le` as exporters spell a bucket bound: 0.03 → "0.03"; whole numbers also as "1.0" (some clients).
   leMatcher(threshold)::
     local s = $.num(threshold);
@@ -59,22 +80,23 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   sli(c, slo):: {
     local sli = slo.sli,
     local L = function(k) $.label(c, k),
+    local scope = $.scopeMatchers(slo),
     total(r)::
       if sli.kind == 'ratio' then
-        'sum by (job) (increase(%s%s[%s]))' % [$.metric(c, sli.source), $.sel(c, []), r]
+        'sum by (job) (increase(%s%s[%s]))' % [$.metric(c, sli.source), $.sel(c, scope), r]
       else
-        'sum by (job) (increase(%s_count%s[%s]))' % [$.metric(c, sli.source), $.sel(c, []), r],
+        'sum by (job) (increase(%s_count%s[%s]))' % [$.metric(c, sli.source), $.sel(c, scope), r],
     bad(r)::
       if sli.kind == 'ratio' then
         local m = [$.match(L('outcome'), sli.badOutcomes)] +
                   (if std.objectHas(sli, 'badReasons') && sli.badReasons != null then [$.match(L('errorType'), sli.badReasons)] else []);
-        '(sum by (job) (increase(%s%s[%s])) or 0 * %s)' % [$.metric(c, sli.source), $.sel(c, m), r, self.total(r)]
+        '(sum by (job) (increase(%s%s[%s])) or 0 * %s)' % [$.metric(c, sli.source), $.sel(c, scope + m), r, self.total(r)]
       else
         // Latency: bad = all − those within the threshold bucket (an exact bucket bound, checked by the config loader).
         'clamp_min(%s - sum by (job) (increase(%s_bucket%s[%s])), 0)' % [
           self.total(r),
           $.metric(c, sli.source),
-          $.sel(c, [$.leMatcher(sli.thresholdSeconds)]),
+          $.sel(c, scope + [$.leMatcher(sli.thresholdSeconds)]),
           r,
         ],
   },

@@ -26,7 +26,7 @@ function(c) {
 
   // Instruments whose series carry `hmac.key_id` (docs/metrics.md; cross-checked against the
   // contract's INSTRUMENTS attributes by the lint test).
-  keyed:: ['verifications', 'verificationDuration', 'failureCauses', 'signings', 'signingDuration', 'keystoreReads', 'keyInfo', 'keyAge'],
+  keyed:: ['verifications', 'verificationDuration', 'failureCauses', 'signings', 'signingDuration', 'keystoreReads', 'keyInfo', 'keyAge', 'keyClients'],
 
   // `{job=~"$job",hmac_key_id=~"$key_id",<extra>,<config selector>}` for instrument `key`.
   sel(key, extra=[], anyKey=false)::
@@ -69,5 +69,8 @@ function(c) {
   // The failure reasons of the contract for one outcome.
   reasons(outcome):: [r for r in std.objectFields(c.contract.failureReasons) if c.contract.failureReasons[r] == outcome],
   notAccepted:: '%s!="accepted"' % q.outcome,
+
+  // `sum by (job, hmac_client_state) (hmac_auth_clients{...})`: the blast radius (docs/metrics.md "Clients").
+  clients(by='job, ' + q.label('clientState'), extra=[]):: 'sum by (%s) (%s%s)' % [by, q.metric('authClients'), q.sel('authClients', extra)],
   reasonIn(list):: lib.match(q.reason, list),
 }

@@ -25,6 +25,8 @@ export const ATTR = {
   failureCause: 'hmac.failure.cause',
   /** With cause `signed_with_other_key`: the ID of the key the signature does verify with (never the secret). */
   failureCauseKeyId: 'hmac.failure.cause_key_id',
+  /** `hmac.auth.clients`: `active` (seen in the window) or `failing` (failed at least once in it). */
+  clientState: 'hmac.client.state',
 } as const;
 
 /** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
@@ -100,6 +102,9 @@ export const REPLAY_RESULTS = ['fresh', 'replayed'] as const;
 export type ReplayResult = (typeof REPLAY_RESULTS)[number];
 
 export const KEY_STATUSES = ['active', 'retiring', 'revoked'] as const;
+
+export const CLIENT_STATES = ['active', 'failing'] as const;
+export type ClientState = (typeof CLIENT_STATES)[number];
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 /** Key ID values standing in for anything the application did not declare (cardinality bound). */
@@ -132,14 +137,15 @@ export interface InstrumentSpec {
   /** Metric attributes (never span-only ones). */
   readonly attributes: readonly string[];
   /**
-   * Prometheus metric family name on every road (see docs/metrics.md "Three roads"): counters get
+   * Prometheus metric family name on every road (see docs/metrics.md "Roads into Prometheus"): counters get
    * `_total`, seconds-valued instruments `_seconds`; histograms add `_bucket`, `_sum`, `_count`.
    */
   readonly prometheus: string;
   readonly buckets?: readonly number[];
 }
 
-function spec(s: InstrumentSpec): InstrumentSpec {
+/** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level. */
+function spec<K extends InstrumentKind>(s: InstrumentSpec & { readonly kind: K }): InstrumentSpec & { readonly kind: K } {
   return Object.freeze(s);
 }
 
@@ -251,6 +257,22 @@ export const INSTRUMENTS = {
     description: 'Seconds since the key was created.',
     attributes: [ATTR.keyId],
     prometheus: 'hmac_key_age_seconds',
+  }),
+  authClients: spec({
+    name: 'hmac.auth.clients',
+    kind: 'observable_gauge',
+    unit: '{client}',
+    description: 'Distinct clients (from the clientId option) seen in the sliding window, and how many of them failed.',
+    attributes: [ATTR.scheme, ATTR.clientState],
+    prometheus: 'hmac_auth_clients',
+  }),
+  keyClients: spec({
+    name: 'hmac.key.clients',
+    kind: 'observable_gauge',
+    unit: '{client}',
+    description: 'Distinct clients (from the clientId option) that verified successfully with the key in the sliding window.',
+    attributes: [ATTR.keyId],
+    prometheus: 'hmac_key_clients',
   }),
 } as const satisfies Record<string, InstrumentSpec>;
 export type InstrumentName = keyof typeof INSTRUMENTS;

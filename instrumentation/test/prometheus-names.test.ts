@@ -23,6 +23,8 @@ const EXPECTED: Record<string, 'counter' | 'histogram' | 'gauge'> = {
   hmac_keystore_reads_total: 'counter',
   hmac_key_info: 'gauge',
   hmac_key_age_seconds: 'gauge',
+  hmac_auth_clients: 'gauge',
+  hmac_key_clients: 'gauge',
 };
 
 /** `# TYPE` families and every sample name of the exposition text. */

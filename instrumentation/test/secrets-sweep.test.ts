@@ -53,6 +53,10 @@ for (const useProducer of [false, true]) {
           assert.ok(!exported.includes(needle.slice(i, i + 12)), `found a fragment of secret material at offset ${i}`);
         }
       }
+      // Client IDs (span-only) never reach a metric, not even the client counts made from them.
+      const metricsOnly = `${JSON.stringify(resourceMetrics.scopeMetrics)}\n${new PrometheusSerializer().serialize(resourceMetrics)}`;
+      assert.match(metricsOnly, /hmac_auth_clients/);
+      assert.ok(!metricsOnly.includes('client-7'), 'a raw client ID reached a metric');
       stop();
       await h.shutdown();
     } finally {

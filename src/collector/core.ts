@@ -334,6 +334,7 @@ export class CollectorCore {
       logBytes: this.store.logBytes,
       topClients: this.failures.topClientTables(),
       sloPairs: this.engine.stats(),
+      keyRevocations: this.keys.revocationTable(),
     });
   }
 }

@@ -3,6 +3,7 @@
  * engine, the failure log and the Prometheus exposition. Kept here so each part can be written and
  * tested alone.
  */
+import type { SloScope } from '../config/schema.js';
 
 /** One aggregated stream: summed across every pusher of a job, never per instance. */
 export interface AggregatedSeries {
@@ -88,6 +89,8 @@ export interface SloStatus {
   readonly description: string;
   readonly objective: number;
   readonly period: string;
+  /** What the SLO covers (`slos[].scope` in hmac-slo.yaml); absent when it covers every series. */
+  readonly scope?: SloScope;
   /** 1 − errorRatio over the period (1 with no traffic). */
   readonly sli: number;
   /** 1 − (bad events over the period / allowed bad events); 1 = untouched, < 0 = overspent. */
@@ -99,6 +102,8 @@ export interface SloStatus {
 export interface SloApiResponse {
   readonly generatedAt: string;
   readonly slos: readonly SloStatus[];
+  /** Configured SLOs with no job in `slos`: no series in their scope, so no data (not 100 %). */
+  readonly noData?: readonly Pick<SloStatus, 'slo' | 'description' | 'objective' | 'period' | 'scope'>[];
   /** The multiwindow burn-rate alert thresholds from config, factors derived. */
   readonly burnAlerts: readonly { severity: string; long: string; short: string; factor: number }[];
 }
@@ -143,5 +148,15 @@ export interface KeysApiResponse {
     readonly share: number;
     readonly verifications: number;
     readonly jobs: readonly string[];
+    /** Time to revoke (keys/revocation.ts): first seen revoked, ISO 8601; only for revoked keys. */
+    readonly revokedAt?: string;
+    /** Last time the key was presented after that (absent: never since). */
+    readonly lastPresentedAt?: string;
+    /** Seconds from `revokedAt` to `lastPresentedAt` (0 when never presented since). */
+    readonly presentedAfterRevokeSeconds?: number;
+    /** Whether a verifier accepted it after `revokedAt` (one missed the revocation). */
+    readonly acceptedAfterRevoke?: boolean;
+    /** Last time a verification with the key was accepted (any key). */
+    readonly lastAcceptedAt?: string;
   }[];
 }

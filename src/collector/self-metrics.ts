@@ -128,6 +128,8 @@ export class SelfMetrics {
     topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
     /** The SLO engine's (job, SLO) pairs: tracked, untracked, and refused/expired/evicted since start. */
     sloPairs?: { pairs: number; untrackedPairs: number; refusedPairs: number; expiredPairs: number; evictedPairs: number };
+    /** Time to revoke per key (keys/revocation.ts): revoked since, presented after, last accepted (Unix ms). */
+    keyRevocations?: readonly { keyId: string; revokedAtMs?: number; presentedAfterRevokeSeconds?: number; lastAcceptedAtMs?: number }[];
   }): PromFamily[] {
     const split = (map: Map<string, number>, a: string, b: string): PromSample[] =>
       [...map].map(([k, value]) => {
@@ -157,6 +159,7 @@ export class SelfMetrics {
           t.clients.map((c) => ({ labels: { job: t.job, client_fingerprint: c.clientFingerprint }, value: c.count })),
         ),
       },
+      ...keyRevocationFamilies(g.keyRevocations ?? []),
       family('hmac_slo_collector_active_pushers', 'gauge', 'Pushers (distinct resources) seen within the pusher TTL.', one(g.activePushers)),
       family('hmac_slo_collector_series', 'gauge', 'Aggregated series held.', one(g.series)),
       {
@@ -178,6 +181,27 @@ export class SelfMetrics {
       family('hmac_slo_collector_log_bytes', 'gauge', 'Bytes in the current push log (since the last snapshot).', one(g.logBytes)),
     ];
   }
+}
+
+/**
+ * Time to revoke for Grafana (the executive dashboard), which cannot read /api/keys: per key ID, no
+ * job (a key's revocation spans jobs). Bounded by the keys key usage tracks (collector.keys.maxEntries).
+ */
+function keyRevocationFamilies(keys: readonly { keyId: string; revokedAtMs?: number; presentedAfterRevokeSeconds?: number; lastAcceptedAtMs?: number }[]): PromFamily[] {
+  const gauge = (name: string, help: string, value: (k: (typeof keys)[number]) => number | undefined): PromFamily => ({
+    name,
+    type: 'gauge',
+    help,
+    samples: keys.flatMap((k) => {
+      const v = value(k);
+      return v === undefined ? [] : [{ labels: { hmac_key_id: k.keyId }, value: v }];
+    }),
+  });
+  return [
+    gauge('hmac_slo_collector_key_revoked_timestamp_seconds', 'When the collector first saw the key reported revoked (Unix seconds).', (k) => (k.revokedAtMs === undefined ? undefined : k.revokedAtMs / 1000)),
+    gauge('hmac_slo_collector_key_presented_after_revoke_seconds', 'How long a revoked key kept being presented (any outcome) after it was revoked, in seconds; 0 = never since.', (k) => k.presentedAfterRevokeSeconds),
+    gauge('hmac_slo_collector_key_last_accepted_timestamp_seconds', 'When a verification with the key was last accepted (Unix seconds).', (k) => (k.lastAcceptedAtMs === undefined ? undefined : k.lastAcceptedAtMs / 1000)),
+  ];
 }
 
 /** The SLO engine's pair cap at work (docs/collector.md, "Bad input, limits and credentials"). */

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
-import { configSchema, type HmacSloConfig } from './schema.js';
+import { ATTR, INSTRUMENTS, promLabel } from '@hmac-slo/instrumentation/contract';
+import { configSchema, type HmacSloConfig, type SloScope } from './schema.js';
 import { durationSeconds } from './duration.js';
 
 export class ConfigError extends Error {
@@ -39,6 +39,7 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
   config.slos.forEach((slo, i) => {
     if (seen.has(slo.name)) throw new ConfigError(file, `slos[${i}].name`, `duplicate SLO name "${slo.name}"`);
     seen.add(slo.name);
+    checkScope(slo.scope, `slos[${i}].scope`, file);
     if (slo.sli.kind === 'latency') {
       const buckets: readonly number[] = INSTRUMENTS[slo.sli.source].buckets ?? [];
       if (!buckets.includes(slo.sli.thresholdSeconds)) {
@@ -59,6 +60,28 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
       throw new ConfigError(file, `alerting.burnRate[${i}].long`, `must not exceed the period (${config.period})`);
     }
   });
+  // The leaked-key alert compares a key with its own history minus the recent stretch: some must remain.
+  const fm = config.alerting.failureModes;
+  if (durationSeconds(fm.keyClientsRecent) >= durationSeconds(fm.keyClientsHistory)) {
+    throw new ConfigError(file, 'alerting.failureModes.keyClientsRecent', `must be shorter than keyClientsHistory (${fm.keyClientsHistory})`);
+  }
+}
+
+/** Prometheus label names; `__…` is reserved for Prometheus itself. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Labels a scope may not select on: the SLI reads them (outcome, reason, bucket) or the rules set them. */
+const UNSCOPABLE = new Set(['le', 'slo', 'window', promLabel(ATTR.outcome), promLabel(ATTR.errorType)]);
+
+/** A scope's keys become PromQL label matchers: each must be a valid, selectable label name. */
+function checkScope(scope: SloScope | undefined, field: string, file: string): void {
+  for (const label of Object.keys(scope ?? {})) {
+    if (!LABEL_NAME.test(label) || label.startsWith('__')) {
+      throw new ConfigError(file, `${field}.${label}`, `"${label}" is not a Prometheus label name (letters, digits and _, not starting with a digit or __)`);
+    }
+    if (UNSCOPABLE.has(label)) {
+      throw new ConfigError(file, `${field}.${label}`, `"${label}" cannot scope an SLO: the SLI or the recording rules set it (use sli.badOutcomes / badReasons)`);
+    }
+  }
 }
 
 /** Load a config file; a missing `file` means all defaults. */

@@ -35,11 +35,20 @@ const latencySli = z.strictObject({
   thresholdSeconds: z.number().positive().describe('Seconds; must be one of the contract\'s histogram bucket bounds so the SLI is exact.'),
 });
 
+/**
+ * What an SLO covers: Prometheus label name (`job`, `hmac_scheme`, a resource label such as
+ * `deployment_environment_name`) → the values it keeps (`[a, b]`) or the values it leaves out
+ * (`{ notIn: [a] }`). Exact values, never regexes; the label names are checked by the loader.
+ */
+const scopeMatcher = z.union([z.array(z.string()).min(1), z.strictObject({ notIn: z.array(z.string()).min(1) })]);
+export const sloScopeSchema = z.record(z.string(), scopeMatcher);
+
 export const sloSchema = z.strictObject({
   name: slug,
   description: z.string().default(''),
   sli: z.discriminatedUnion('kind', [ratioSli, latencySli]),
   objective: ratio.describe('Target fraction of good events, e.g. 0.999.'),
+  scope: sloScopeSchema.optional().describe('Optional: label → values the SLO covers (`[a, b]`) or leaves out (`{ notIn: [a] }`); absent = every series.'),
 });
 
 /**
@@ -74,10 +83,31 @@ const failureModes = z.strictObject({
   absentFor: duration.default('15m').describe('Telemetry absent for a job that was reporting, for this long.'),
   for: duration.default('5m').describe('How long a failure-mode condition must hold before its alert fires.'),
   window: duration.default('5m').describe('Rate window for failure-mode alerts.'),
+  keyClientsFactor: z.number().gt(1).default(2).describe('Leaked key: fire when a key\'s successful clients exceed this many times its own recent maximum.'),
+  keyClientsFloor: z.number().int().positive().default(3).describe('Leaked key: never fire below this many clients on the key.'),
+  keyClientsHistory: duration.default('1d').describe('Leaked key: how far back the key\'s own maximum is taken (its usual number of clients).'),
+  keyClientsRecent: duration.default('1h').describe('Leaked key: the latest stretch left out of that history, so a surge is not compared with itself.'),
+});
+
+/**
+ * Page or ticket by blast radius (the HMAC auth guide: page on system-wide drops, ticket for one
+ * client). Applies to the page-severity burn-rate alerts of the listed SLOs in jobs reporting
+ * `hmac_auth_clients` (verifiers wrapped with `clientId`); other jobs page as before.
+ */
+const blastRadius = z.strictObject({
+  slos: z.array(slug).default(['auth-success']).describe('SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.'),
+  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas).'),
+  minFailingShare: ratio.default(0.1).describe('Spread: or at least this share of the job\'s active clients failing.'),
+  minBurningJobs: z.number().int().min(2).default(2).describe('Spread: or at least this many jobs burning the same SLO at once.'),
 });
 
 /** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
 const pushJobs = z.array(z.string().min(1)).min(1).optional();
+
+/** Whether a trace URL template, filled with IDs, is a URL: the page links only those, so any other would drop every link silently. */
+function fillsToUrl(template: string): boolean {
+  return URL.canParse(template.replaceAll('{traceId}', '0'.repeat(32)).replaceAll('{spanId}', '0'.repeat(16)));
+}
 
 const collectorSchema = z.strictObject({
   listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464').describe('Listen address, HOST:PORT (`--listen` overrides it); loopback by default.'),
@@ -167,7 +197,7 @@ const collectorSchema = z.strictObject({
   ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
   traceUrlTemplate: z
     .string()
-    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}')), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
+    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}') && fillsToUrl(t)), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
     .default('')
     .describe('Link each failure\'s trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL (\'\' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.'),
   webConfigFile: z.string().default('').describe('TLS and read authentication: an exporter-toolkit style web config file (\'\' = plain HTTP, reads open); `--web.config.file` overrides.'),
@@ -182,6 +212,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       burnRate: z.array(burnAlert).min(1).prefault(() => DEFAULT_BURN_ALERTS).describe('Multiwindow burn-rate alerts: severity, long and short window, share of the budget consumed (factor derived).'),
       failureModes: failureModes.prefault({}).describe('Thresholds of the failure-mode alerts (signatures, clock skew, replays, keys, KMS, canary, telemetry).'),
+      blastRadius: blastRadius.prefault({}).describe('When a burn-rate alert pages and when it only opens a ticket, by how many clients or jobs fail.'),
       runbookUrl: z.string().default('https://github.com/hmac-slo/hmac-slo/blob/main/docs/runbooks.md#%s').describe('`%s` is replaced by the alert name\'s lower-cased anchor in docs/runbooks.md.'),
       alertPrefix: z.string().regex(/^[A-Z][A-Za-z0-9]*$/).default('HmacAuth').describe('Common prefix of every alert name.'),
     })
@@ -193,6 +224,7 @@ export const configSchema = z.strictObject({
 
 export type HmacSloConfig = z.infer<typeof configSchema>;
 export type SloConfig = z.infer<typeof sloSchema>;
+export type SloScope = z.infer<typeof sloScopeSchema>;
 export type BurnAlertConfig = z.infer<typeof burnAlert>;
 
 /** Starting targets from the HMAC auth guide's metrics table (docs/dashboards.md maps its codes). */

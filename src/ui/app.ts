@@ -20,7 +20,7 @@ import type {
   SloStatus,
 } from '../collector/model.js';
 import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnAlert, type StatusColour } from './status.js';
-import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent } from './format.js';
+import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent, formatScope } from './format.js';
 import { sparkline } from './sparkline.js';
 import { causeContent, renderCauseSummary, traceIdContent } from './failure-causes-view.js';
 
@@ -207,6 +207,7 @@ function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: S
       el('span', { class: `pill status-${colour}`, 'data-field': 'status' }, COLOUR_LABEL[colour]),
     ),
     slo.description ? el('p', { class: 'desc' }, slo.description) : null,
+    renderScope(slo),
     el(
       'dl',
       { class: 'figures' },
@@ -227,14 +228,37 @@ function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: S
   return card;
 }
 
+/** What a scoped SLO covers (nothing for an SLO that covers every series). */
+function renderScope(slo: Pick<SloStatus, 'scope'>): HTMLElement | null {
+  return slo.scope ? el('p', { class: 'desc scope', 'data-field': 'scope' }, `Scope: ${formatScope(slo.scope)}`) : null;
+}
+
+/** An SLO without series in its scope: no SLI, budget or burn rate to show, and never 100 %. */
+function renderNoDataCard(slo: NonNullable<SloApiResponse['noData']>[number]): HTMLElement {
+  return el(
+    'article',
+    { class: 'slo-nodata', 'data-slo': slo.slo, 'data-status': 'no-data' },
+    el(
+      'header',
+      { class: 'card-head' },
+      el('h3', {}, el('span', { class: 'slo-name', 'data-field': 'slo' }, slo.slo), el('span', { class: 'job-name' }, 'no job')),
+      el('span', { class: 'pill status-nodata', 'data-field': 'status' }, 'NO DATA'),
+    ),
+    slo.description ? el('p', { class: 'desc' }, slo.description) : null,
+    renderScope(slo),
+    el('p', { class: 'desc', 'data-field': 'sli' }, `No data: no series in this SLO's scope, so no SLI, budget or burn rate (objective ${formatPercent(slo.objective, 3)}).`),
+  );
+}
+
 const SEVERITY_ORDER: Record<StatusColour, number> = { red: 0, amber: 1, green: 2 };
 const cardKey = (job: string, slo: string) => `${job}\u0000${slo}`;
 
 /** Paging cards first, then tickets, then the rest (API order within each); open details stay open. */
 function renderCards(data: SloApiResponse, histories: readonly (SloHistoryResponse | undefined)[]): void {
   const container = byId('slo-cards');
+  const noData = eachRow(data.noData ?? [], renderNoDataCard, (reason) => el('p', { class: 'empty' }, `An SLO without data could not be shown (${reason})`));
   if (data.slos.length === 0) {
-    container.replaceChildren(el('p', { class: 'muted empty' }, 'No SLOs yet: waiting for the first push.'));
+    container.replaceChildren(el('p', { class: 'muted empty' }, 'No SLOs yet: waiting for the first push.'), ...noData);
     return;
   }
   const open = new Set(
@@ -261,7 +285,7 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
     },
     (reason) => el('article', { class: 'card card-error', 'data-unshown': 'SLO' }, el('p', { class: 'empty' }, `This SLO could not be shown (${reason})`)),
   );
-  container.replaceChildren(...cards);
+  container.replaceChildren(...cards, ...noData);
 }
 
 function renderBurnTable(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTMLElement {

@@ -60,7 +60,7 @@ export function renderCauseSummary(
             el('strong', {}, j.job),
             ': ',
             ...j.causes.flatMap((c, i) => [i > 0 ? ', ' : null, el('span', { 'data-cause': c.cause }, `${causeText(c.cause).label} ${formatPercent(c.share, 0)}`)]),
-            el('span', { class: 'muted' }, ` (${j.total} diagnosed)`),
+            el('span', { class: 'muted' }, ` (${j.total} with a cause)`),
           ),
           el('ul', { class: 'cause-checks' }, ...j.causes.map((c) => el('li', { 'data-cause': c.cause }, el('strong', {}, `${causeText(c.cause).label}: `), causeText(c.cause).check))),
         ),

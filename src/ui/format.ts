@@ -69,3 +69,13 @@ export function apiUrl(path: string, params: Readonly<Record<string, string | nu
   const qs = query.toString();
   return qs ? `${path}?${qs}` : path;
 }
+
+/**
+ * An SLO's scope in words, labels in config order: `job = payments-api · deployment_environment_name
+ * = prod`, a list as `a | b`, a `notIn` as `≠`. Values are shown as written (the page sets them as text).
+ */
+export function formatScope(scope: Readonly<Record<string, readonly string[] | { readonly notIn: readonly string[] }>>): string {
+  return Object.entries(scope)
+    .map(([label, m]) => (Array.isArray(m) ? `${label} = ${m.join(' | ')}` : `${label} ≠ ${(m as { notIn: readonly string[] }).notIn.join(' | ')}`))
+    .join(' · ');
+}

@@ -35,6 +35,7 @@ class Series implements SeriesSource {
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
+const iso = (afterT0Ms: number) => new Date(T0 + afterT0Ms).toISOString();
 
 test('key status, share of recent traffic and the jobs still using each key', () => {
   const usage = new KeyUsage(parseConfig({}));
@@ -61,10 +62,11 @@ test('key status, share of recent traffic and the jobs still using each key', ()
   const total = 60 * (90 + 10 + 20 + 1 + 1);
   assert.equal(r.window, '1h');
   assert.deepEqual(r.keys, [
-    { keyId: 'k-new', status: 'active', share: (60 * 90) / total, verifications: 60 * 90, jobs: ['api'] },
+    { keyId: 'k-new', status: 'active', share: (60 * 90) / total, verifications: 60 * 90, jobs: ['api'], lastAcceptedAt: iso(90 * MIN) },
     // Declared retiring by one job and active by another: the rotation has begun, retiring wins.
-    { keyId: 'k-old', status: 'retiring', share: (60 * 30) / total, verifications: 60 * 30, jobs: ['api', 'billing'] },
-    { keyId: 'k-gone', status: 'revoked', share: 0, verifications: 0, jobs: [] },
+    { keyId: 'k-old', status: 'retiring', share: (60 * 30) / total, verifications: 60 * 30, jobs: ['api', 'billing'], lastAcceptedAt: iso(90 * MIN) },
+    // Revoked since the first sample and never presented since.
+    { keyId: 'k-gone', status: 'revoked', share: 0, verifications: 0, jobs: [], revokedAt: iso(0), presentedAfterRevokeSeconds: 0, acceptedAfterRevoke: false },
     { keyId: 'other', status: 'undeclared', share: 60 / total, verifications: 60, jobs: ['api'] },
     { keyId: 'unknown', status: 'undeclared', share: 60 / total, verifications: 60, jobs: ['api'] },
   ]);
@@ -138,4 +140,44 @@ test('the window and the entry cap come from collector.keys', () => {
   src.verify('jobs', 'k1', 5);
   usage.sample(src, T0);
   assert.equal(usage.stats().untrackedEntries, 1);
+});
+
+test('time to revoke: when a revoked key was last presented and last accepted, kept across a snapshot', () => {
+  const config = parseConfig({});
+  const usage = new KeyUsage(config);
+  const src = new Series();
+  src.declare('api', 'k-leaked', 'active');
+  src.verify('api', 'k-leaked', 100);
+  usage.sample(src, T0);
+  // Minute 1-3: still accepted. Revoked at minute 4 (the ring says so); one replica missed it and
+  // accepts once more at minute 5; rejected as revoked_key until minute 9; then silence.
+  for (let m = 1; m <= 3; m++) {
+    src.verify('api', 'k-leaked', 10);
+    usage.sample(src, T0 + m * MIN);
+  }
+  src.declare('api', 'k-leaked', 'active', 0);
+  src.declare('api', 'k-leaked', 'revoked');
+  usage.sample(src, T0 + 4 * MIN);
+  src.verify('api', 'k-leaked', 1);
+  usage.sample(src, T0 + 5 * MIN);
+  for (let m = 6; m <= 9; m++) {
+    src.verify('api', 'k-leaked', 3, 'rejected');
+    usage.sample(src, T0 + m * MIN);
+  }
+  for (let m = 10; m <= 15; m++) usage.sample(src, T0 + m * MIN);
+  const key = (u: KeyUsage) => u.response(src, T0 + 15 * MIN).keys.find((k) => k.keyId === 'k-leaked')!;
+  assert.deepEqual(
+    { ...key(usage), share: undefined, verifications: undefined, jobs: undefined },
+    {
+      keyId: 'k-leaked', status: 'revoked', share: undefined, verifications: undefined, jobs: undefined,
+      revokedAt: iso(4 * MIN), lastPresentedAt: iso(9 * MIN), presentedAfterRevokeSeconds: 300,
+      acceptedAfterRevoke: true, lastAcceptedAt: iso(5 * MIN),
+    },
+  );
+  // The snapshot round trip keeps it (a collector restart does not forget a revocation).
+  const restored = KeyUsage.fromJSON(config, JSON.parse(JSON.stringify(usage.toJSON())));
+  assert.deepEqual(key(restored), key(usage));
+  // A snapshot written before time to revoke existed still loads.
+  const { revocations: _dropped, ...old } = usage.toJSON();
+  assert.equal(KeyUsage.fromJSON(config, old).response(src, T0 + 15 * MIN).keys[0]!.revokedAt, undefined);
 });

@@ -3,7 +3,8 @@
  * SloEngine and, through the real `promtool test rules`, to the committed generated recording rules
  * (alerts/generated/rules.yaml, default config). promtool prints what the rules computed when a test
  * expects nothing, so the test reads Prometheus's values from that output and compares them with the
- * engine's within the tolerance docs/slo.md states.
+ * engine's within the tolerance docs/slo.md states. A second run does the same for scoped SLOs, with
+ * rules rendered from the same config as the engine's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DURATION_BUCKETS_SECONDS } from '@hmac-slo/instrumentation/contract';
 import { parseConfig } from '../../src/config/load.js';
-import type { AggregatedSeries } from '../../src/collector/model.js';
+import type { AggregatedSeries, SloApiResponse } from '../../src/collector/model.js';
 import { SloEngine } from '../../src/collector/slo/index.js';
+import { renderFiles, writeFiles } from '../../src/generate/render.js';
 
 const RULES = resolve('alerts/generated/rules.yaml');
 const PROMTOOL = '/usr/bin/promtool';
@@ -54,9 +56,9 @@ function cumulative(): Record<Stream, number[]> {
   return out;
 }
 
-function aggregated(c: Record<Stream, number[]>, i: number): AggregatedSeries[] {
+function aggregated(c: Record<Stream, number[]>, i: number, job = 'api'): AggregatedSeries[] {
   const v = (outcome: string, value: number, reason?: string): AggregatedSeries => ({
-    job: 'api',
+    job,
     name: 'hmac.auth.verifications',
     promName: 'hmac_auth_verifications_total',
     attributes: { 'hmac.outcome': outcome, ...(reason ? { 'error.type': reason } : {}) },
@@ -69,7 +71,7 @@ function aggregated(c: Record<Stream, number[]>, i: number): AggregatedSeries[] 
   counts[bounds.indexOf(0.05)] = c.slow[i]!;
   const count = c.fast[i]! + c.slow[i]!;
   const kms = (outcome: string, value: number): AggregatedSeries => ({
-    job: 'api',
+    job,
     name: 'hmac.kms.operations',
     promName: 'hmac_kms_operations_total',
     attributes: { 'hmac.outcome': outcome },
@@ -81,7 +83,7 @@ function aggregated(c: Record<Stream, number[]>, i: number): AggregatedSeries[] 
     v('rejected', c.mismatch[i]!, 'signature_mismatch'),
     v('error', c.kmsTimeout[i]!, 'kms_timeout'),
     {
-      job: 'api',
+      job,
       name: 'hmac.auth.verification.duration',
       promName: 'hmac_auth_verification_duration_seconds',
       attributes: { 'hmac.outcome': 'accepted' },
@@ -94,9 +96,9 @@ function aggregated(c: Record<Stream, number[]>, i: number): AggregatedSeries[] 
   ];
 }
 
-function promtoolInput(c: Record<Stream, number[]>): string {
+function promtoolInput(c: Record<Stream, number[]>, job = 'api'): string {
   const series = (name: string, values: number[]) =>
-    `      - series: '${name}'\n        values: '${values.join(' ')}'`;
+    `      - series: '${name.replace('job="api"', `job="${job}"`)}'\n        values: '${values.join(' ')}'`;
   const fastOrLess = c.fast; // le="0.03" holds the fast ones only
   const count = c.fast.map((f, i) => f + c.slow[i]!);
   return [
@@ -130,26 +132,22 @@ function parseGot(output: string): { labels: Record<string, string>; value: numb
 
 const available = existsSync(PROMTOOL) && existsSync(RULES);
 
-test('engine error ratios, burn rates and budgets agree with the generated recording rules under promtool', { skip: !available && 'promtool or alerts/generated/rules.yaml missing' }, () => {
-  const c = cumulative();
-  const config = parseConfig({});
-  const engine = new SloEngine(config);
-  const T0 = Date.UTC(2026, 0, 1);
-  for (let i = 0; i <= MINUTES; i++) engine.sample({ series: () => aggregated(c, i) }, T0 + i * 60_000);
-  const status = engine.status(T0 + MINUTES * 60_000);
+type Got = ReturnType<typeof parseGot>;
 
+/** Run `rules` under promtool on `input` and read back every SLO series at the end of the run. */
+function prometheusValues(rules: string, input: string): Got {
   const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-parity-'));
   try {
     const file = join(dir, 'parity.yaml');
     writeFileSync(
       file,
       [
-        `rule_files: [${JSON.stringify(RULES)}]`,
+        `rule_files: [${JSON.stringify(rules)}]`,
         'evaluation_interval: 1m',
         'tests:',
         '  - interval: 1m',
         '    input_series:',
-        promtoolInput(c),
+        input,
         '    promql_expr_test:',
         ...['job_slo:hmac_slo_error:ratio', 'job_slo:hmac_slo_error_budget:burn_rate', 'job_slo:hmac_slo_error_budget:remaining'].map(
           (expr) => `      - expr: ${expr}\n        eval_time: ${MINUTES}m\n        exp_samples: []`,
@@ -160,57 +158,113 @@ test('engine error ratios, burn rates and budgets agree with the generated recor
     const run = spawnSync(PROMTOOL, ['test', 'rules', file], { encoding: 'utf8', timeout: 60_000 });
     const got = parseGot(`${run.stdout}\n${run.stderr}`);
     assert.ok(got.length > 0, `no values parsed from promtool:\n${run.stdout}\n${run.stderr}`);
+    return got;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-    let compared = 0;
-    for (const s of status.slos) {
-      // Worked out independently from the per-minute traffic: events over the whole run, and over its
-      // last 4 minutes — the ones the rules' long windows under-weight (see below).
-      const sli = SLIS[s.slo]!;
-      let bad = 0;
-      let total = 0;
-      let badEdge = 0;
-      let totalEdge = 0;
-      for (let m = 0; m < MINUTES; m++) {
-        const [b, n] = sli(perMinute(m));
-        bad += b;
-        total += n;
-        if (m >= MINUTES - 4) {
-          badEdge += b;
-          totalEdge += n;
-        }
+/**
+ * Every engine (job, SLO, window) against Prometheus's, within docs/slo.md's tolerance; `sliOf` names
+ * the SLI definition (a key of SLIS) of each SLO. Returns how many windows were compared.
+ */
+function compareWithRules(status: SloApiResponse, got: Got, sliOf: (slo: string) => string): number {
+  let compared = 0;
+  for (const s of status.slos) {
+    // Worked out independently from the per-minute traffic: events over the whole run, and over its
+    // last 4 minutes — the ones the rules' long windows under-weight (see below).
+    const sli = SLIS[sliOf(s.slo)]!;
+    let bad = 0;
+    let total = 0;
+    let badEdge = 0;
+    let totalEdge = 0;
+    for (let m = 0; m < MINUTES; m++) {
+      const [b, n] = sli(perMinute(m));
+      bad += b;
+      total += n;
+      if (m >= MINUTES - 4) {
+        badEdge += b;
+        totalEdge += n;
       }
-      for (const w of s.windows) {
-        const theirs = (metric: string) => {
-          const g = got.find((x) => x.labels.__name__ === metric && x.labels.job === s.job && x.labels.slo === s.slo && x.labels.window === w.window);
-          assert.ok(g, `Prometheus has no ${metric}{slo="${s.slo}",window="${w.window}"}`);
-          return g.value;
-        };
-        const ratio = theirs('job_slo:hmac_slo_error:ratio');
-        const burn = theirs('job_slo:hmac_slo_error_budget:burn_rate');
-        const label = `${s.slo} ${w.window}: engine ${w.errorRatio}, Prometheus ${ratio}`;
-        if (!w.window.endsWith('d')) {
-          // Read from the raw counters with `increase`: exact when samples coincide with scrapes.
-          assert.ok(Math.abs(w.errorRatio - ratio) <= 1e-12, label);
-          assert.ok(Math.abs(w.burnRate - burn) <= 1e-9 * Math.max(1, burn), label);
-        } else {
-          // Longer than the run: the engine counts everything since its first sample…
-          assert.ok(Math.abs(w.errorRatio - bad / total) <= 1e-12, label);
-          // …while the rules sum recorded 5m increases, which count the last 4 minutes' events fewer
-          // times; so their ratio lies between (bad − bad in those minutes)/total and
-          // bad/(total − events in those minutes): the tolerance docs/slo.md states.
-          assert.ok(ratio >= (bad - badEdge) / total - 1e-12 && ratio <= bad / (total - totalEdge) + 1e-12, label);
-          assert.ok(Math.abs(burn - ratio / (1 - s.objective)) <= 1e-9 * Math.max(1, burn), label);
-        }
-        compared++;
-      }
-      const budget = got.find((g) => g.labels.__name__ === 'job_slo:hmac_slo_error_budget:remaining' && g.labels.slo === s.slo);
-      assert.ok(budget, `Prometheus has no budget for ${s.slo}`);
-      assert.ok(Math.abs(s.errorBudgetRemaining - (1 - bad / total / (1 - s.objective))) <= 1e-9, `${s.slo} engine budget`);
-      const low = 1 - bad / (total - totalEdge) / (1 - s.objective);
-      const high = 1 - (bad - badEdge) / total / (1 - s.objective);
-      assert.ok(budget.value >= low - 1e-9 && budget.value <= high + 1e-9, `${s.slo} budget: engine ${s.errorBudgetRemaining}, Prometheus ${budget.value}`);
     }
-    assert.equal(compared, 4 * 8, 'four SLOs × eight windows');
+    for (const w of s.windows) {
+      const theirs = (metric: string) => {
+        const g = got.find((x) => x.labels.__name__ === metric && x.labels.job === s.job && x.labels.slo === s.slo && x.labels.window === w.window);
+        assert.ok(g, `Prometheus has no ${metric}{slo="${s.slo}",window="${w.window}"}`);
+        return g.value;
+      };
+      const ratio = theirs('job_slo:hmac_slo_error:ratio');
+      const burn = theirs('job_slo:hmac_slo_error_budget:burn_rate');
+      const label = `${s.slo} ${w.window}: engine ${w.errorRatio}, Prometheus ${ratio}`;
+      if (!w.window.endsWith('d')) {
+        // Read from the raw counters with `increase`: exact when samples coincide with scrapes.
+        assert.ok(Math.abs(w.errorRatio - ratio) <= 1e-12, label);
+        assert.ok(Math.abs(w.burnRate - burn) <= 1e-9 * Math.max(1, burn), label);
+      } else {
+        // Longer than the run: the engine counts everything since its first sample…
+        assert.ok(Math.abs(w.errorRatio - bad / total) <= 1e-12, label);
+        // …while the rules sum recorded 5m increases, which count the last 4 minutes' events fewer
+        // times; so their ratio lies between (bad − bad in those minutes)/total and
+        // bad/(total − events in those minutes): the tolerance docs/slo.md states.
+        assert.ok(ratio >= (bad - badEdge) / total - 1e-12 && ratio <= bad / (total - totalEdge) + 1e-12, label);
+        assert.ok(Math.abs(burn - ratio / (1 - s.objective)) <= 1e-9 * Math.max(1, burn), label);
+      }
+      compared++;
+    }
+    const budget = got.find((g) => g.labels.__name__ === 'job_slo:hmac_slo_error_budget:remaining' && g.labels.job === s.job && g.labels.slo === s.slo);
+    assert.ok(budget, `Prometheus has no budget for ${s.slo}`);
+    assert.ok(Math.abs(s.errorBudgetRemaining - (1 - bad / total / (1 - s.objective))) <= 1e-9, `${s.slo} engine budget`);
+    const low = 1 - bad / (total - totalEdge) / (1 - s.objective);
+    const high = 1 - (bad - badEdge) / total / (1 - s.objective);
+    assert.ok(budget.value >= low - 1e-9 && budget.value <= high + 1e-9, `${s.slo} budget: engine ${s.errorBudgetRemaining}, Prometheus ${budget.value}`);
+  }
+  return compared;
+}
+
+test('engine error ratios, burn rates and budgets agree with the generated recording rules under promtool', { skip: !available && 'promtool or alerts/generated/rules.yaml missing' }, () => {
+  const c = cumulative();
+  const config = parseConfig({});
+  const engine = new SloEngine(config);
+  const T0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i <= MINUTES; i++) engine.sample({ series: () => aggregated(c, i) }, T0 + i * 60_000);
+  const status = engine.status(T0 + MINUTES * 60_000);
+  const got = prometheusValues(RULES, promtoolInput(c));
+  assert.equal(compareWithRules(status, got, (slo) => slo), 4 * 8, 'four SLOs × eight windows');
+});
+
+test('scoped SLOs: the engine and rules generated from the same config agree, and agree on no data', { skip: !existsSync(PROMTOOL) && 'promtool missing' }, () => {
+  // Two jobs with the same traffic; SLOs sharing an indicator with different scopes and objectives,
+  // a scoped latency SLO (bucket and count matchers) and a scope nothing reports.
+  const ratio = (bad: string[]) => ({ kind: 'ratio', source: 'verifications', badOutcomes: bad });
+  const config = parseConfig({
+    slos: [
+      { name: 'api-success', sli: ratio(['rejected', 'error']), objective: 0.999, scope: { job: ['api'] } },
+      { name: 'others-success', sli: ratio(['rejected', 'error']), objective: 0.99, scope: { job: { notIn: ['api'] } } },
+      { name: 'web-latency', sli: { kind: 'latency', source: 'verificationDuration', thresholdSeconds: 0.03 }, objective: 0.95, scope: { job: ['web'] } },
+      { name: 'nobody', sli: ratio(['error']), objective: 0.99, scope: { job: ['nobody'] } },
+    ],
+  });
+  const SLI_OF: Record<string, string> = { 'api-success': 'auth-success', 'others-success': 'auth-success', 'web-latency': 'verification-latency' };
+  const c = cumulative();
+  const engine = new SloEngine(config);
+  const T0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i <= MINUTES; i++) engine.sample({ series: () => [...aggregated(c, i, 'api'), ...aggregated(c, i, 'web')] }, T0 + i * 60_000);
+  const status = engine.status(T0 + MINUTES * 60_000);
+  assert.deepEqual(status.slos.map((s) => `${s.job}/${s.slo}`), ['api/api-success', 'web/others-success', 'web/web-latency']);
+  assert.deepEqual(status.noData?.map((s) => s.slo), ['nobody']);
+
+  const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-parity-scoped-'));
+  try {
+    const layout = { dashboardsDir: join(dir, 'dashboards'), alertsDir: join(dir, 'rules') };
+    writeFiles(renderFiles(config, layout), layout);
+    const got = prometheusValues(join(dir, 'rules', 'rules.yaml'), `${promtoolInput(c, 'api')}\n${promtoolInput(c, 'web')}`);
+    assert.equal(compareWithRules(status, got, (slo) => SLI_OF[slo]!), 3 * 8, 'three SLOs with data × eight windows');
+    // Exactly the engine's pairs: nothing for other jobs, nothing at all for the empty scope.
+    const pairs = new Set(got.map((g) => `${g.labels.job}/${g.labels.slo}`));
+    assert.deepEqual([...pairs].sort(), ['api/api-success', 'web/others-success', 'web/web-latency']);
+    // Same traffic, objectives 0.999 and 0.99: burn rates ten times apart.
+    const burn = (slo: string) => got.find((g) => g.labels.__name__ === 'job_slo:hmac_slo_error_budget:burn_rate' && g.labels.slo === slo && g.labels.window === '1h')!.value;
+    assert.ok(Math.abs(burn('api-success') / burn('others-success') - 10) < 1e-9);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

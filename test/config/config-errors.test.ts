@@ -34,6 +34,8 @@ test('each broken field is named with its path', () => {
   // The per-job series reserve must leave part of maxSeries shared.
   assert.match(refused('reserve', 'collector:\n  limits: { maxSeries: 1000 }\n'), /^collector\.limits: maxJobs × reservedSeriesPerJob \(2000 × 10 = 20000\) must be below maxSeries \(1000\)/);
   assert.match(refused('timeout', 'collector:\n  server: { headersTimeout: soon }\n'), /^collector\.server\.headersTimeout: expected a duration/);
+  // The leaked-key alert needs history left once the recent stretch is taken out.
+  assert.match(refused('key-clients', 'alerting:\n  failureModes: { keyClientsHistory: 1h, keyClientsRecent: 1h }\n'), /^alerting\.failureModes\.keyClientsRecent: must be shorter than keyClientsHistory \(1h\)/);
 });
 
 test('YAML that does not parse is refused with a position, not a stack trace', () => {
@@ -55,4 +57,42 @@ test('the collector refuses to start on a broken config: exit 2 and the field on
   const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', file], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2, r.stderr);
   assert.ok(r.stderr.includes(`${file}: collector.listen: expected HOST:PORT`), r.stderr);
+});
+
+test('a trace URL template whose links would not be URLs is refused, not left to drop every link silently', () => {
+  // Each passes a "starts with http(s)://, contains {traceId}" check, yet no filled-in link parses as a URL.
+  for (const [name, template] of [
+    ['trace-port', 'http://localhost:99999/trace/{traceId}'],
+    ['trace-ipv6', 'http://[::1/trace/{traceId}'],
+    ['trace-host', 'http://jae ger/trace/{traceId}'],
+  ]) {
+    assert.match(refused(name!, `collector:\n  traceUrlTemplate: "${template}"\n`), /^collector\.traceUrlTemplate: '' or an http\(s\) URL containing \{traceId\}/, template);
+  }
+  for (const template of ['http://localhost:16686/trace/{traceId}', 'https://[::1]:16686/t/{traceId}?span={spanId}', 'http://{traceId}.traces.example/']) {
+    const file = join(dir, 'trace-ok.yaml');
+    writeFileSync(file, `collector:\n  traceUrlTemplate: "${template}"\n`);
+    assert.equal(loadConfig(file).collector.traceUrlTemplate, template);
+  }
+});
+
+test('an SLO scope on a label Prometheus cannot select is refused, naming the SLO and the label', () => {
+  const slo = (scope: string) => `slos:\n  - name: a\n    sli: { kind: ratio, source: verifications, badOutcomes: [error] }\n    objective: 0.99\n    scope: ${scope}\n`;
+  assert.match(refused('scope-dash', slo('{ env-name: [prod] }')), /^slos\[0\]\.scope\.env-name: "env-name" is not a Prometheus label name/);
+  assert.match(refused('scope-digit', slo('{ 1env: [prod] }')), /^slos\[0\]\.scope\.1env: .*not a Prometheus label name/);
+  assert.match(refused('scope-reserved', slo('{ __name__: [x] }')), /^slos\[0\]\.scope\.__name__: .*not a Prometheus label name/);
+  assert.match(refused('scope-outcome', slo('{ hmac_outcome: [accepted] }')), /^slos\[0\]\.scope\.hmac_outcome: "hmac_outcome" cannot scope an SLO/);
+  assert.match(refused('scope-empty', slo('{ job: [] }')), /^slos\[0\]\.scope\.job/);
+  assert.match(refused('scope-shape', slo('{ job: { in: [a] } }')), /^slos\[0\]\.scope\.job/);
+  // Values are plain strings and may hold anything: the generator escapes them.
+  const file = join(dir, 'scope-ok.yaml');
+  writeFileSync(file, slo(`{ job: { notIn: ['a"b', 'c|d'] }, deployment_environment_name: [prod] }`));
+  assert.deepEqual(loadConfig(file).slos[0]!.scope, { job: { notIn: ['a"b', 'c|d'] }, deployment_environment_name: ['prod'] });
+});
+
+test('hmac-slo generate refuses a bad scope label: exit 2, the file and the field on stderr', () => {
+  const file = join(dir, 'scope-cli.yaml');
+  writeFileSync(file, 'slos:\n  - name: a\n    sli: { kind: ratio, source: verifications, badOutcomes: [error] }\n    objective: 0.99\n    scope: { "env.name": [prod] }\n');
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'generate', '--config', file, '--out', join(dir, 'out')], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.ok(r.stderr.includes(`${file}: slos[0].scope.env.name: "env.name" is not a Prometheus label name`), r.stderr);
 });

@@ -10,13 +10,17 @@
  *      the raw samples (slo-agreement.ts);
  *   d) after the SIGKILL and restart, the collectors' totals equal what the services counted;
  *   e) across the two collectors, Prometheus's sums equal the services' totals, and the rules' error
- *      ratio over the whole run matches the totals.
+ *      ratio over the whole run matches the totals;
+ *   f) a scoped SLO (payments-prod: job payments-api, its own objective) is recorded for its job only,
+ *      one whose scope nothing reports (eu-payments) records nothing and is "no data" in /api/slo.
  * Logs of every process: test-output/e2e/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { durationSeconds, parseConfig } from '../../src/config/index.js';
+import { DEFAULT_SLOS } from '../../src/config/schema.js';
+import type { SloApiResponse } from '../../src/collector/model.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUTPUT_DIR, waitFor } from '../support/processes.js';
@@ -26,6 +30,13 @@ import { Stack, type Totals } from './stack.js';
 
 const SPEED = 80;
 const INTERVAL = 1;
+// The default SLOs, plus a scoped one and one whose scope nothing reports (docs/slo.md "Scoped SLOs").
+// Scoped on job only: test (c) works out its uncertainty from the job's raw series.
+const SLOS = [
+  ...DEFAULT_SLOS,
+  { name: 'payments-prod', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.99, scope: { job: ['payments-api'] } },
+  { name: 'eu-payments', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.999, scope: { deployment_environment_name: ['eu'] } },
+];
 const SCENARIOS = (process.env.E2E_SCENARIOS ?? 'steady,canonicalization,replay,revoked-key,kms-outage,proxy-body,canary').split(',');
 const stack = new Stack({
   speed: SPEED,
@@ -43,8 +54,9 @@ const stack = new Stack({
   pushTo: [0, 1, 1],
   interval: INTERVAL,
   demoTimeoutMs: 140_000,
+  config: { slos: SLOS },
 });
-const config = parseConfig({ timeScale: SPEED });
+const config = parseConfig({ timeScale: SPEED, slos: SLOS });
 
 /** `<outcome>/<error_type or ok>` → count per job, as the totals file keys them. */
 function byJobOutcome(rows: { job: string; outcome: string; reason?: string; value: number }[]): Totals['verifications'] {
@@ -306,6 +318,25 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
     const firstFailure = Math.min(...Object.keys(expected).map((s) => stack.failurePhase(s)!.start));
     const early = stack.webhook.firing().filter((a) => a.receivedAt < firstFailure || Date.parse(a.startsAt) < firstFailure);
     assert.deepEqual(early.map((a) => a.labels), [], `alerts during the steady phase${context}`);
+  });
+
+  it('f) a scoped SLO is recorded for its scope only, and an SLO whose scope has no traffic is no data', async () => {
+    const jobsOf = async (expr: string) => [...new Set((await stack.prometheus.query(expr)).map((r) => r.metric.job))].sort();
+    assert.deepEqual(await jobsOf('job_slo:hmac_slo_error:ratio{slo="payments-prod"}'), ['payments-api']);
+    assert.deepEqual(await jobsOf('job_slo:hmac_slo_error_budget:remaining{slo="payments-prod"}'), ['payments-api']);
+    assert.ok((await jobsOf('job_slo:hmac_slo_error:ratio{slo="auth-success"}')).length > 1, 'the unscoped SLO covers every job');
+    assert.deepEqual((await stack.prometheus.query('slo:hmac_slo_objective:ratio{slo="payments-prod"}')).map((r) => r.value), [0.99]);
+    assert.deepEqual(await stack.prometheus.query('{__name__=~"job_slo:.*",slo="eu-payments"}'), [], 'no data: no series at all');
+    for (const collector of stack.collectors) {
+      const api = (await (await fetch(`${collector.url}/api/slo`)).json()) as SloApiResponse;
+      const scoped = api.slos.filter((s) => s.slo === 'payments-prod');
+      assert.ok(scoped.every((s) => s.job === 'payments-api' && s.objective === 0.99 && s.scope?.job), JSON.stringify(scoped));
+      assert.deepEqual(api.slos.filter((s) => s.slo === 'eu-payments'), []);
+      const noData = api.noData?.map((s) => s.slo) ?? [];
+      assert.ok(noData.includes('eu-payments') && !noData.includes('payments-prod'), `${collector.url}: ${noData}`);
+    }
+    // payments-api pushes to collector A: it holds the scoped SLO's pair.
+    assert.ok((await stack.collectors[0]!.slo()).some((s) => s.slo === 'payments-prod'));
   });
 });
 

@@ -32,6 +32,8 @@ export interface StackOptions {
   /** Seconds: scrape and rule evaluation interval. */
   interval: number;
   demoTimeoutMs: number;
+  /** Further hmac-slo.yaml settings for the collectors and the rules (next to `timeScale`). */
+  config?: Record<string, unknown>;
 }
 
 export interface Phase {
@@ -80,7 +82,11 @@ export class Stack {
 
   async start(): Promise<void> {
     this.startedAt = Date.now();
-    writeFileSync(this.configFile, `# end-to-end test: every window, for and period divided by the demo speed\ntimeScale: ${this.opts.speed}\n`);
+    writeFileSync(
+      this.configFile,
+      `# end-to-end test: every window, for and period divided by the demo speed\ntimeScale: ${this.opts.speed}\n` +
+        Object.entries(this.opts.config ?? {}).map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`).join(''),
+    );
     const { gen, out } = this.generateRules();
     const ruleFiles = [join(out, 'prometheus', 'rules.yaml'), join(out, 'prometheus', 'alerts.yaml')];
 

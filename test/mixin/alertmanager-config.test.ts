@@ -77,3 +77,30 @@ test('the inhibition rules refer to alerts and labels the generated rules produc
     assert.ok(rules.some((r) => r.alert === target && r.labels.severity === 'warning'), `${target} has a warning variant`);
   }
 });
+
+test('blast radius and leaked keys: a few-clients burn opens a ticket, a spread one pages, a key-clients surge pages security', () => {
+  const rules = parse(readFileSync(join(root, 'alerts', 'generated', 'alerts.yaml'), 'utf8')) as {
+    groups: { rules: { alert: string; labels: Record<string, string> }[] }[];
+  };
+  const labelsOf = (alert: string, match: Record<string, string>) =>
+    rules.groups.flatMap((g) => g.rules).find((r) => r.alert === alert && Object.entries(match).every(([k, v]) => r.labels[k] === v))?.labels;
+  // The labels the generated rules really carry, plus what Prometheus adds (job, key ID).
+  const ticket = labelsOf('HmacAuthErrorBudgetBurn', { slo: 'auth-success', long_window: '1h', blast_radius: 'few_clients' });
+  const page = labelsOf('HmacAuthErrorBudgetBurn', { slo: 'auth-success', long_window: '1h', severity: 'critical' });
+  const surge = labelsOf('HmacAuthKeyClientsSurge', {});
+  assert.ok(ticket && page && surge, 'the generated rules hold the ticket, page and surge alerts');
+  for (const [receiver, labels] of [
+    ['ticket', { alertname: 'HmacAuthErrorBudgetBurn', ...ticket, job: 'api' }],
+    ['page', { alertname: 'HmacAuthErrorBudgetBurn', ...page, job: 'api' }],
+    ['security-page', { alertname: 'HmacAuthKeyClientsSurge', ...surge, job: 'api', hmac_key_id: 'k1' }],
+  ] as const) {
+    for (const file of [configFile, join(root, 'deploy', 'alertmanager', 'alertmanager.yml')]) {
+      const r = amtool([
+        'config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`,
+        ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+      ]);
+      assert.equal(r.code, 0, `${JSON.stringify(labels)} should reach ${receiver} in ${file}: ${r.out}`);
+    }
+  }
+  assert.notEqual(routesTo('page', { alertname: 'HmacAuthErrorBudgetBurn', ...ticket, job: 'api' }).code, 0, 'a few-clients burn must not page');
+});

@@ -30,6 +30,7 @@ test('the alerts cover every failure mode and lifecycle signal the project promi
     'HmacAuthClockSkewNearWindow', // F2
     'HmacAuthReplayDetected', // F3
     'HmacAuthRevokedKeyPresented', // F4
+    'HmacAuthKeyClientsSurge', // F4 before revocation: a leaked key that still works (issue 11)
     'HmacAuthForgedAttemptsFlood', // M8
     'HmacAuthKeyRotationStalled', // F5, M5
     'HmacAuthKeyRotationInProgress', // inhibits rotation noise

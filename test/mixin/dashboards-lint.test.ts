@@ -59,6 +59,10 @@ const EXCEPTIONS: Record<string, { match: (panel: Panel, selector: string) => bo
       match: (_p, s) => s.startsWith('hmac_slo_collector_failed_spans_total'),
       reason: 'a collector-wide counter without a job of its own: on a scrape it carries the collector\'s scrape job, never a service\'s',
     },
+    {
+      match: (_p, s) => s.startsWith('hmac_slo_collector_key_'),
+      reason: 'time to revoke is per key across jobs (a revocation spans services): no service job to select',
+    },
   ],
 };
 const used = new Set<string>();
@@ -137,7 +141,7 @@ test('panel-title-description-rule: every panel (of any type) has a title and a 
 
 // Grafana unit ids (packages/grafana-data valueFormats); the subset a dashboard of rates, ratios
 // and durations can use.
-const VALID_UNITS = new Set(['none', 'short', 'percent', 'percentunit', 'ns', 'µs', 'ms', 's', 'm', 'h', 'd', 'dtdurations', 'reqps', 'rps', 'ops', 'cps', 'wps', 'iops', 'bytes', 'decbytes', 'bool']);
+const VALID_UNITS = new Set(['none', 'short', 'percent', 'percentunit', 'ns', 'µs', 'ms', 's', 'm', 'h', 'd', 'dtdurations', 'reqps', 'rps', 'ops', 'cps', 'wps', 'iops', 'bytes', 'decbytes', 'bool', 'dateTimeAsIso']);
 test('panel-units-rule: every panel (of any type) has a valid unit, overrides too', () => {
   for (const { d, p } of panels()) {
     if (excepted('panel-units-rule', p)) continue;

@@ -76,3 +76,9 @@ test('an API URL without parameters has no query string', () => {
   assert.equal(apiUrl('api/slo'), 'api/slo');
   assert.equal(apiUrl('api/failures', { job: undefined, reason: '' }), 'api/failures');
 });
+
+test("an SLO's scope reads as label = values, ≠ for the values it leaves out", async () => {
+  const { formatScope } = await import('../../src/ui/format.js');
+  assert.equal(formatScope({ job: ['payments-api'], deployment_environment_name: ['prod', 'eu'] }), 'job = payments-api · deployment_environment_name = prod | eu');
+  assert.equal(formatScope({ job: { notIn: ['payments-api'] } }), 'job ≠ payments-api');
+});

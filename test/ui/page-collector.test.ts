@@ -132,13 +132,13 @@ describe('status page on the real collector', { skip: PENDING }, () => {
     for (const f of shown.failures) assert.equal(f.traceHref, `http://localhost:16686/trace/${f.traceId}`);
     // The API's summary, in words: payments-api 4 of 5 re-serialized, 1 of 5 secret differs.
     const payments = shown.causes.find((g) => g.job === 'payments-api')!;
-    assert.equal(payments.line, 'payments-api: body re-serialized by the app 80%, secret differs 20% (5 diagnosed)');
+    assert.equal(payments.line, 'payments-api: body re-serialized by the app 80%, secret differs 20% (5 with a cause)');
     assert.deepEqual(payments.checks, [
       { cause: 'body_reserialized', text: `${CAUSE_TEXT.body_reserialized.label}: ${CAUSE_TEXT.body_reserialized.check}` },
       { cause: 'secret_differs', text: `${CAUSE_TEXT.secret_differs.label}: ${CAUSE_TEXT.secret_differs.check}` },
     ]);
     const webhooks = shown.causes.find((g) => g.job === 'webhooks')!;
-    assert.equal(webhooks.line, 'webhooks: signed with another key 67%, unrecognized cause 33% (3 diagnosed)');
+    assert.equal(webhooks.line, 'webhooks: signed with another key 67%, unrecognized cause 33% (3 with a cause)');
     assert.deepEqual(failures.causes.map((j) => j.job), ['payments-api', 'webhooks']);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.ok(!(await page.textContent('body'))?.includes('onerror'), 'the hostile cause is never shown');

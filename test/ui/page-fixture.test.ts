@@ -142,9 +142,10 @@ test('"Why signatures fail": per job, the causes with their shares and what to c
   assert.deepEqual(
     shown.causes.map((g) => g.line),
     [
-      `${HOSTILE_JOB}: body re-serialized by the app 50%, signed with another key 50% (2 diagnosed)`, // a tie: by cause name
-      'payments-api: body re-serialized by the app 50%, secret differs 25%, not explained 25% (4 diagnosed)',
+      `${HOSTILE_JOB}: body re-serialized by the app 50%, signed with another key 50% (2 with a cause)`, // a tie: by cause name
+      'payments-api: body re-serialized by the app 50%, secret differs 25%, not explained 25% (4 with a cause)',
     ].sort((a, b) => (a < b ? -1 : 1)),
+    'the count is of failures with a cause: "undiagnosed" and "skipped" ones are not called diagnosed',
   );
   const payments = shown.causes.find((g) => g.job === 'payments-api')!;
   assert.deepEqual(

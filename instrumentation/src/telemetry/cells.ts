@@ -35,6 +35,15 @@ export function hrNow(): HrTime {
   return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
 }
 
+export interface HistogramReading {
+  attributes: Attributes;
+  buckets: number[];
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
 export class HistogramCells {
   readonly attributes: readonly Attributes[];
   readonly boundaries: readonly number[];
@@ -55,6 +64,26 @@ export class HistogramCells {
     this.counts = new Float64Array(n);
     this.mins = new Float64Array(n).fill(Infinity);
     this.maxs = new Float64Array(n).fill(-Infinity);
+  }
+
+  /**
+   * Every variant with data, for the readers of the tables (the metric producer, the prom-client
+   * collector): its attributes and per-bucket (not cumulative) counts, the last one being +Inf.
+   */
+  *readings(): Generator<HistogramReading> {
+    const width = this.boundaries.length + 1;
+    for (let i = 0; i < this.counts.length; i++) {
+      const count = this.counts[i]!;
+      if (count === 0) continue;
+      yield {
+        attributes: this.attributes[i]!,
+        buckets: Array.from(this.buckets.subarray(i * width, (i + 1) * width)),
+        sum: this.sums[i]!,
+        count,
+        min: this.mins[i]!,
+        max: this.maxs[i]!,
+      };
+    }
   }
 
   /**

@@ -19,17 +19,24 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { INSTRUMENTS, type InstrumentSpec } from '../contract.js';
+import { INSTRUMENTS, type InstrumentKind, type InstrumentName, type InstrumentSpec } from '../contract.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { CounterCells, HistogramCells } from './cells.js';
 
-type CounterName = 'verifications' | 'signings' | 'replayChecks' | 'kmsOperations' | 'keystoreReads' | 'failureCauses';
-type HistogramName = 'verificationDuration' | 'signingDuration' | 'clockSkew' | 'kmsOperationDuration';
-type GaugeName = 'replayCacheSize' | 'keyInfo' | 'keyAge';
+/** The contract's instruments of one kind: a new instrument in contract.ts gets a table and reaches every reader. */
+type NamesOfKind<K extends InstrumentKind> = { [N in InstrumentName]: (typeof INSTRUMENTS)[N]['kind'] extends K ? N : never }[InstrumentName];
+type CounterName = NamesOfKind<'counter'>;
+type HistogramName = NamesOfKind<'histogram'>;
+type GaugeName = NamesOfKind<'observable_gauge'>;
 
-const COUNTERS: readonly CounterName[] = ['verifications', 'signings', 'replayChecks', 'kmsOperations', 'keystoreReads', 'failureCauses'];
-const HISTOGRAMS: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
-const GAUGES: readonly GaugeName[] = ['replayCacheSize', 'keyInfo', 'keyAge'];
+function namesOfKind<K extends InstrumentKind>(kind: K): readonly NamesOfKind<K>[] {
+  return (Object.keys(INSTRUMENTS) as InstrumentName[]).filter((n) => INSTRUMENTS[n].kind === kind) as NamesOfKind<K>[];
+}
+export const COUNTERS = namesOfKind('counter');
+export const HISTOGRAMS = namesOfKind('histogram');
+export const GAUGES = namesOfKind('observable_gauge');
+/** Gauges whose sources add up (two replay caches, two client windows of different lengths). */
+const SUMMED: ReadonlySet<GaugeName> = new Set(['replayCacheSize', 'authClients', 'keyClients']);
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;
@@ -101,6 +108,23 @@ export class Hub {
     return () => this.gaugeSources.delete(source);
   }
 
+  /** One gauge's values from every source, as each reader (SDK callback, prom-client collector) reports them. */
+  readGauge(name: GaugeName, observe: (value: number, attributes: Attributes) => void): void {
+    // Sum per attribute set: two replay caches of one scheme report one series.
+    const sums = new Map<string, { value: number; attributes: Attributes }>();
+    for (const source of this.gaugeSources) {
+      source((gauge, value, attributes) => {
+        if (gauge !== name) return;
+        const key = JSON.stringify(Object.entries(attributes).sort());
+        const prev = sums.get(key);
+        if (prev === undefined) sums.set(key, { value, attributes });
+        else if (SUMMED.has(name)) prev.value += value;
+        else prev.value = value;
+      });
+    }
+    for (const { value, attributes } of sums.values()) observe(value, attributes);
+  }
+
   private ensureBound(nowMs: number): Binding {
     const bound = this.binding;
     // `-Infinity` asks for a check now (a new gauge source must bind to the provider installed
@@ -153,21 +177,7 @@ export class Hub {
     for (const name of GAUGES) {
       const spec = INSTRUMENTS[name];
       const instrument = meter.createObservableGauge(spec.name, options(spec, name === 'keyAge' ? ValueType.DOUBLE : ValueType.INT));
-      const callback: ObservableCallback = (result) => {
-        // Sum per attribute set: two replay caches of one scheme report one series.
-        const sums = new Map<string, { value: number; attributes: Attributes }>();
-        for (const source of this.gaugeSources) {
-          source((gauge, value, attributes) => {
-            if (gauge !== name) return;
-            const key = JSON.stringify(Object.entries(attributes).sort());
-            const prev = sums.get(key);
-            if (prev === undefined) sums.set(key, { value, attributes });
-            else if (name === 'replayCacheSize') prev.value += value;
-            else prev.value = value;
-          });
-        }
-        for (const { value, attributes } of sums.values()) result.observe(value, attributes);
-      };
+      const callback: ObservableCallback = (result) => this.readGauge(name, (value, attributes) => result.observe(value, attributes));
       detachers.push(attach(instrument, callback));
     }
     const noop = provider.constructor?.name === 'NoopMeterProvider';

@@ -22,13 +22,11 @@ import { ValueType, type Attributes, type MeterProvider } from '@opentelemetry/a
 import { INSTRUMENTS } from '../contract.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { hrNow, type HrTime } from './cells.js';
-import { hubFor, type HistogramName } from './hub.js';
+import { hubFor, HISTOGRAMS } from './hub.js';
 
 /** sdk-metrics `DataPointType.HISTOGRAM` and `AggregationTemporality.CUMULATIVE`. */
 const HISTOGRAM_POINT = 0 as const;
 const CUMULATIVE = 1 as const;
-
-const HISTOGRAM_NAMES: readonly HistogramName[] = ['verificationDuration', 'signingDuration', 'clockSkew', 'kmsOperationDuration'];
 
 export interface MetricProducerOptions {
   /** The provider the wrappers were given; default: the global one (wrappers without `meterProvider`). */
@@ -72,25 +70,16 @@ export function createMetricProducer(options: MetricProducerOptions = {}): HmacM
     async collect() {
       const endTime = hrNow();
       const metrics = [];
-      for (const name of HISTOGRAM_NAMES) {
+      for (const name of HISTOGRAMS) {
         const spec = INSTRUMENTS[name];
         const dataPoints: HistogramPoint[] = [];
         for (const cells of hub.histogramCells[name].values()) {
-          const width = cells.boundaries.length + 1;
-          for (let i = 0; i < cells.counts.length; i++) {
-            const count = cells.counts[i]!;
-            if (count === 0) continue;
+          for (const { attributes, buckets, sum, count, min, max } of cells.readings()) {
             dataPoints.push({
               startTime: cells.startTime,
               endTime,
-              attributes: cells.attributes[i]!,
-              value: {
-                buckets: { boundaries: [...cells.boundaries], counts: Array.from(cells.buckets.subarray(i * width, (i + 1) * width)) },
-                sum: cells.sums[i]!,
-                count,
-                min: cells.mins[i]!,
-                max: cells.maxs[i]!,
-              },
+              attributes,
+              value: { buckets: { boundaries: [...cells.boundaries], counts: buckets }, sum, count, min, max },
             });
           }
         }

@@ -51,8 +51,11 @@ export interface OperationConfig {
    */
   readonly verifiedKeyId?: ((result: any) => unknown) | undefined;
   readonly clientId?: ((...args: any[]) => unknown) | undefined;
-  /** Called after the decision with the arguments and the reason (clock skew). Errors are reported, then ignored. */
-  readonly afterCall?: ((args: unknown[], reason: FailureReason | undefined, nowMs: number) => void) | undefined;
+  /**
+   * Called after the decision with the arguments, the reason, the key-ID label and the client ID when
+   * `clientId` is set (clock skew, client window). Errors are reported, then ignored.
+   */
+  readonly afterCall?: ((args: unknown[], reason: FailureReason | undefined, nowMs: number, keyLabel: string, client: string | undefined) => void) | undefined;
   /** Reason for a returned (not thrown) result, or undefined when the result means success. */
   readonly judgeResult?: ((result: unknown, args: unknown[]) => FailureReason | undefined) | undefined;
   readonly classify: (error: unknown) => FailureReason;
@@ -214,9 +217,11 @@ function finish(
     }
     const series = op.series;
     series.record(series.cell(label), reason, failed, (now - start) / 1000, now);
+    // Read once, only for wrappers given a clientId: for the client window and the span.
+    const client = op.clientId === undefined ? undefined : extract(op, 'the clientId option', op.clientId, args);
     if (op.afterCall !== undefined) {
       try {
-        op.afterCall(args, reason, now);
+        op.afterCall(args, reason, now, label, client);
       } catch (err) {
         op.reporter.report('the timestamp option', 'no clock skew is recorded for such calls', err);
       }
@@ -224,7 +229,7 @@ function finish(
     if (recording) {
       span.setAttributes(op.spanAttributes);
       if (op.annotate !== undefined) op.annotate(span, reason, failed, error);
-      else annotate(op, span, label, reason, args, error, failed);
+      else annotate(op, span, label, reason, client, error, failed);
     }
     if (reason !== undefined && op.onFailure !== undefined) op.onFailure(span, recording, args, reason, error, label, now);
   } catch (err) {
@@ -264,16 +269,13 @@ function annotate(
   span: Span,
   label: string,
   reason: FailureReason | undefined,
-  args: unknown[],
+  client: string | undefined,
   error: unknown,
   failed: boolean,
 ): void {
   if (op.limiter !== undefined) span.setAttribute(ATTR.keyId, label);
   span.setAttribute(ATTR.outcome, reason === undefined ? 'accepted' : outcomeOf(reason));
-  if (op.clientId !== undefined) {
-    const client = extract(op, 'the clientId option', op.clientId, args);
-    if (client !== undefined) span.setAttribute(ATTR.clientId, client);
-  }
+  if (client !== undefined) span.setAttribute(ATTR.clientId, client);
   if (reason === undefined) return;
   span.setAttribute(ATTR.errorType, reason);
   if (failed) span.setAttribute(ATTR.errorClass, errorClassName(error));

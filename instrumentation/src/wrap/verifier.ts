@@ -9,6 +9,7 @@ import { ATTR, CLOCK_SKEW_BUCKETS_SECONDS, DURATION_BUCKETS_SECONDS, SPANS, isFa
 import { classifyError } from '../classify/index.js';
 import { hubFor, tracerFor } from '../telemetry/hub.js';
 import { KeyIdLimiter } from '../telemetry/key-id-limiter.js';
+import { clientWindowFor } from '../telemetry/client-window.js';
 import { instrumentCall } from './engine.js';
 import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
 import { OperationSeries } from './series.js';
@@ -26,8 +27,17 @@ export interface VerifierOptions<F extends Fn = Fn> extends KeyIdOptions<Paramet
    * Default: what `verify` advertises under `VERIFIED_KEY_ID` (the reference verifier does), else none.
    */
   verifiedKeyId?: (result: Awaited<ReturnType<F>>) => string | undefined | null;
-  /** Client identifier for the span (`hmac.client.id`); never a metric attribute. */
+  /**
+   * Client identifier for the span (`hmac.client.id`); never a metric attribute. When given, the
+   * wrapper also counts distinct clients over a sliding window (fingerprinted in memory):
+   * `hmac.auth.clients` (active, failing) and `hmac.key.clients` (per key ID), the blast radius the
+   * burn-rate alerts page or ticket on (docs/metrics.md "Clients").
+   */
   clientId?: (...args: Parameters<F>) => string | undefined | null;
+  /** Sliding window of the client counts, in milliseconds. Default 300 000 (5 minutes). */
+  clientWindowMs?: number;
+  /** Most clients (and key/client pairs) the window holds; further clients are not counted. Default 10 000. */
+  maxClients?: number;
   /**
    * The request's timestamp, feeding `hmac.auth.clock_skew` (absolute seconds versus this clock) for
    * accepted requests and `timestamp_skew` rejections (other failures carry an unvouched timestamp).
@@ -57,6 +67,25 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     ? undefined
     : new OperationSeries({ hub, histogram: 'clockSkew', histogramBy: 'none', buckets: CLOCK_SKEW_BUCKETS_SECONDS, base });
   const skewCell = skewSeries?.cell('');
+  const recordSkew =
+    skew === undefined || skewSeries === undefined || skewCell === undefined
+      ? undefined
+      : (args: unknown[], reason: FailureReason | undefined, nowMs: number) => {
+          // Skew is recorded for accepted requests and for timestamp_skew rejections only: a request that
+          // failed for another reason (a forged signature, an unknown key) carries a timestamp nobody
+          // vouches for, and an attacker could otherwise paint a clock-drift incident on the dashboard.
+          if (reason !== undefined && reason !== 'timestamp_skew') return;
+          const seconds = skewSeconds(skew(...(args as Parameters<F>)));
+          if (seconds !== undefined) skewSeries.observe(skewCell, seconds, nowMs);
+        };
+  // Only wrappers given a clientId pay for the client window (one HMAC of the ID and two Map moves).
+  const clients = options.clientId === undefined ? undefined : clientWindowFor(hub, { windowMs: options.clientWindowMs, maxClients: options.maxClients });
+  const recordClient =
+    clients === undefined
+      ? undefined
+      : (_args: unknown[], reason: FailureReason | undefined, nowMs: number, keyLabel: string, client: string | undefined) => {
+          if (client !== undefined) clients.record(scheme, client, keyLabel, reason !== undefined, nowMs);
+        };
   const { isAccepted, rejectedReason } = options;
   if (rejectedReason !== undefined && typeof rejectedReason !== 'function' && !isFailureReason(rejectedReason)) {
     throw new TypeError(`rejectedReason must be a failure reason of the taxonomy, got ${JSON.stringify(rejectedReason)}`);
@@ -80,17 +109,15 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     keyId: options.keyId,
     verifiedKeyId: options.verifiedKeyId ?? advertisedVerifiedKeyId(verify),
     clientId: options.clientId,
-    // Skew is recorded for accepted requests and for timestamp_skew rejections only: a request that
-    // failed for another reason (a forged signature, an unknown key) carries a timestamp nobody
-    // vouches for, and an attacker could otherwise paint a clock-drift incident on the dashboard.
     afterCall:
-      skew === undefined || skewSeries === undefined || skewCell === undefined
-        ? undefined
-        : (args, reason, nowMs) => {
-            if (reason !== undefined && reason !== 'timestamp_skew') return;
-            const seconds = skewSeconds(skew(...(args as Parameters<F>)));
-            if (seconds !== undefined) skewSeries.observe(skewCell, seconds, nowMs);
-          },
+      recordClient === undefined
+        ? recordSkew
+        : recordSkew === undefined
+          ? recordClient
+          : (args, reason, nowMs, keyLabel, client) => {
+              recordSkew(args, reason, nowMs);
+              recordClient(args, reason, nowMs, keyLabel, client);
+            },
     judgeResult:
       isAccepted === undefined
         ? undefined

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseSection } from '../state/section.js';
+import { revocationStateSchema } from './revocation.js';
 
 export class KeyUsageStateError extends Error {
   constructor(message: string) {
@@ -26,6 +27,8 @@ const stateSchema = z.object({
   cum: counts,
   /** Oldest first. */
   snapshots: z.array(z.object({ t: z.number().finite(), counts })),
+  /** Time to revoke per key (revocation.ts); absent in snapshots written before it existed. */
+  revocations: revocationStateSchema.optional(),
 });
 
 export type KeyUsageState = z.infer<typeof stateSchema>;

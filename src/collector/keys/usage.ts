@@ -13,6 +13,7 @@ import { isInstrument } from '../slo/sli.js';
 import { scaledMs } from '../slo/windows.js';
 import { parseKeyUsageState, type KeyUsageState } from './state.js';
 import { increaseSince } from '../aggregate/counter-reset.js';
+import { RevocationTracker } from './revocation.js';
 
 export interface KeyUsageOptions {
   /** Window for shares and jobs, a config duration (unscaled; `timeScale` applies). Default `collector.keys.usageWindow`. */
@@ -49,12 +50,15 @@ export class KeyUsage {
   /** False until the first sample: counts present then are the baseline (when they happened is unknown). */
   private sampled = false;
   private untracked = 0;
+  /** Time to revoke: revoked since, last presented, last accepted per key (revocation.ts). */
+  private revocations: RevocationTracker;
 
   constructor(config: KeyUsageConfig, opts: KeyUsageOptions = {}) {
     this.windowName = opts.window ?? config.collector.keys.usageWindow;
     this.windowMs = scaledMs(this.windowName, config.timeScale);
     this.resolutionMs = this.windowMs / SNAPSHOTS;
     this.maxEntries = opts.maxEntries ?? config.collector.keys.maxEntries;
+    this.revocations = new RevocationTracker(this.maxEntries);
   }
 
   /**
@@ -65,6 +69,7 @@ export class KeyUsage {
   sample(source: SeriesSource, nowMs: number): void {
     const { counts, untracked } = this.readCounts(source.series());
     this.untracked = untracked;
+    this.revocations.sample(source.series(), nowMs);
     this.fold(counts);
     const last = this.snapshots[this.snapshots.length - 1];
     if (last && Math.floor(nowMs / this.resolutionMs) <= Math.floor(last.t / this.resolutionMs)) return;
@@ -168,6 +173,7 @@ export class KeyUsage {
         share: totalVerifications > 0 ? verifications / totalVerifications : 0,
         verifications,
         jobs: usage ? [...usage.jobs].sort() : [],
+        ...this.revocations.view(keyId),
       };
     });
     keys.sort(
@@ -193,6 +199,7 @@ export class KeyUsage {
       lastRaw: column(this.lastRaw),
       cum: column(this.cum),
       snapshots: this.snapshots.map((s) => ({ t: s.t, counts: column(s.counts) })),
+      revocations: this.revocations.toJSON(),
     };
   }
 
@@ -220,6 +227,7 @@ export class KeyUsage {
     for (const [k, v] of column(state.lastRaw)) usage.lastRaw.set(k, v);
     for (const [k, v] of column(state.cum)) usage.cum.set(k, v);
     usage.sampled = state.sampled;
+    usage.revocations = RevocationTracker.fromJSON(usage.maxEntries, state.revocations ?? [], state.sampled);
     const snaps = state.snapshots
       .map((s) => ({ t: s.t, counts: column(s.counts) }))
       .sort((a, b) => a.t - b.t);
@@ -234,6 +242,11 @@ export class KeyUsage {
     while (kept.length > 1 && kept[1]!.t <= newest - usage.windowMs) kept.shift();
     usage.snapshots = kept.slice(-(SNAPSHOTS + 2));
     return usage;
+  }
+
+  /** Time to revoke per key, for the collector's /metrics. */
+  revocationTable(): ReturnType<RevocationTracker['table']> {
+    return this.revocations.table();
   }
 
   stats(): { snapshots: number; untrackedEntries: number } {

@@ -17,6 +17,7 @@ import type {
   SloWindowStatus,
 } from '../model.js';
 import { compileSli, type CompiledSli, type EventCounts } from './sli.js';
+import { compileScope, seriesLabels, type ScopeTest } from './scope.js';
 import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
 import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
@@ -40,7 +41,9 @@ export interface SloEngineOptions {
 interface CompiledSlo {
   readonly config: SloConfig;
   readonly sli: CompiledSli;
-  /** Identity of the SLI definition: persisted counts are dropped when it changes. */
+  /** The series the SLO covers (`scope`); undefined = all of them. */
+  readonly inScope: ScopeTest | undefined;
+  /** Identity of the SLI definition and scope: persisted counts are dropped when it changes. */
   readonly fingerprint: string;
 }
 
@@ -108,7 +111,13 @@ export class SloEngine {
     const limits = config.collector.slo;
     this.maxPairs = opts.maxPairs ?? limits.maxPairs;
     this.historyPoints = opts.historyPoints ?? limits.historyPoints;
-    this.slos = config.slos.map((slo) => ({ config: slo, sli: compileSli(slo.sli), fingerprint: JSON.stringify(slo.sli) }));
+    this.slos = config.slos.map((slo) => ({
+      config: slo,
+      sli: compileSli(slo.sli),
+      inScope: compileScope(slo.scope),
+      // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
+      fingerprint: JSON.stringify(slo.scope ? { sli: slo.sli, scope: slo.scope } : slo.sli),
+    }));
     this.windows = sloWindows(config);
     this.periodMs = scaledMs(config.period, config.timeScale);
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
@@ -134,8 +143,10 @@ export class SloEngine {
     const t = this.lastSampleMs === undefined ? nowMs : Math.max(nowMs, this.lastSampleMs);
     const readings = new Map<string, { job: string; slo: CompiledSlo; counts: EventCounts }>();
     for (const series of source.series()) {
+      const labels = seriesLabels(series);
       for (const slo of this.slos) {
         if (!slo.sli.matches(series)) continue;
+        if (slo.inScope && !slo.inScope(labels)) continue;
         const key = pairKey(series.job, slo.config.name);
         let r = readings.get(key);
         if (!r) readings.set(key, (r = { job: series.job, slo, counts: { bad: 0, total: 0 } }));
@@ -266,6 +277,7 @@ export class SloEngine {
       description: config.description,
       objective: config.objective,
       period: this.config.period,
+      ...(config.scope ? { scope: config.scope } : {}),
       sli: 1 - period.errorRatio,
       errorBudgetRemaining: errorBudgetRemaining(period.badEvents, period.events, config.objective),
       windows,
@@ -281,11 +293,30 @@ export class SloEngine {
 
   /** `GET /api/slo`: every tracked job × SLO, ordered by job then config order. */
   status(nowMs: number = this.now()): SloApiResponse {
+    const pairs = this.sortedPairs();
     return {
       generatedAt: new Date(nowMs).toISOString(),
-      slos: this.sortedPairs().map((p) => this.pairStatus(p, nowMs)),
+      slos: pairs.map((p) => this.pairStatus(p, nowMs)),
+      noData: this.noData(pairs),
       burnAlerts: this.burnAlerts(),
     };
+  }
+
+  /**
+   * SLOs no tracked job has series for: nothing in their scope (or of their instrument) has been
+   * seen, so they have no error ratio at all — "no data", never a 100 % SLI (docs/slo.md).
+   */
+  private noData(pairs: readonly Pair[]): SloApiResponse['noData'] {
+    const served = new Set(pairs.map((p) => p.slo.config.name));
+    return this.slos
+      .filter((s) => !served.has(s.config.name))
+      .map(({ config }) => ({
+        slo: config.name,
+        description: config.description,
+        objective: config.objective,
+        period: this.config.period,
+        ...(config.scope ? { scope: config.scope } : {}),
+      }));
   }
 
   /** The configured multiwindow burn-rate alerts with their derived factors (unscaled windows). */

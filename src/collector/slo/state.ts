@@ -18,7 +18,7 @@ const time = z.number().finite();
 const pairSchema = z.object({
   job: z.string(),
   slo: z.string(),
-  /** JSON of the SLI definition the counts were taken under. */
+  /** JSON of the SLI definition (with the scope, when set) the counts were taken under. */
   sli: z.string(),
   lastRaw: z.tuple([count, count]),
   cum: z.tuple([count, count]),

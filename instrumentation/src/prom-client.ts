@@ -1,0 +1,112 @@
+/**
+ * The prom-client road: the wrappers' metrics on a prom-client registry, with no OpenTelemetry SDK.
+ *
+ *   import { registerPromClientMetrics } from '@hmac-slo/instrumentation/prom-client';
+ *   registerPromClientMetrics();               // prom-client's default registry; or pass your Registry
+ *   app.get('/metrics', async (_req, res) => res.type(register.contentType).send(await register.metrics()));
+ *
+ * Nothing is added to the request path: the wrappers already count into their own tables (cells.ts);
+ * each family here reads those tables when the registry is scraped, through the same readers the
+ * OpenTelemetry callbacks and the opt-in metric producer use (hub.ts). Latency histograms switch to
+ * the bucket tables (as under the producer), so with this road the wrappers' histograms reach
+ * prom-client only; counters and gauges still reach an SDK too if one is installed.
+ *
+ * Names, labels, buckets, HELP and TYPE are the contract's (docs/metrics.md "Roads into Prometheus").
+ * prom-client is an optional peer dependency: only this subpath imports it.
+ */
+import type { Attributes, MeterProvider } from '@opentelemetry/api';
+import promClient, { type Registry } from 'prom-client';
+import { INSTRUMENTS, promLabel, type InstrumentSpec } from './contract.js';
+import { COUNTERS, GAUGES, HISTOGRAMS, hubFor, type Hub } from './telemetry/hub.js';
+
+export interface PromClientMetricsOptions {
+  /** The provider the wrappers were given (`meterProvider` option); default: wrappers without one. */
+  meterProvider?: MeterProvider;
+}
+
+/** What prom-client's registry reads from a metric (the shape its own classes' `get()` returns). */
+interface MetricValue {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+interface TableFamily {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  aggregator: 'sum';
+  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum'; values: MetricValue[] }>;
+  reset(): void;
+}
+
+/**
+ * Register one family per contract instrument on `registry` (prom-client's default when omitted).
+ * Returns a function that removes them again.
+ */
+export function registerPromClientMetrics(registry: Registry = promClient.register, options: PromClientMetricsOptions = {}): () => void {
+  const hub = hubFor(options.meterProvider);
+  hub.tablesMode = true;
+  const families: TableFamily[] = [
+    ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),
+    ...HISTOGRAMS.map((name) => family(INSTRUMENTS[name], 'histogram', () => histogramValues(hub, name, INSTRUMENTS[name].prometheus))),
+    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name))),
+  ];
+  // Duck-typed: prom-client's registry only calls get() and reset() on what it holds.
+  for (const f of families) registry.registerMetric(f as unknown as Parameters<Registry['registerMetric']>[0]);
+  return () => {
+    for (const f of families) if (registry.getSingleMetric(f.name) === (f as unknown)) registry.removeSingleMetric(f.name);
+  };
+}
+
+function family(spec: InstrumentSpec, type: TableFamily['type'], read: () => MetricValue[]): TableFamily {
+  const base = { name: spec.prometheus, help: spec.description, type, aggregator: 'sum' as const };
+  return { ...base, get: async () => ({ ...base, values: read() }), reset() {} };
+}
+
+function labelsOf(attributes: Attributes): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) labels[promLabel(key)] = String(value);
+  return labels;
+}
+
+function counterValues(hub: Hub, name: (typeof COUNTERS)[number]): MetricValue[] {
+  // Keyed by label set: one line per series even if two tables ever held the same attributes.
+  const series = new Map<string, MetricValue>();
+  for (const cells of hub.counterCells[name].values()) {
+    cells.observe({
+      observe(value, attributes = {}) {
+        const labels = labelsOf(attributes);
+        const key = JSON.stringify(labels);
+        const prev = series.get(key);
+        if (prev === undefined) series.set(key, { value, labels });
+        else prev.value += value;
+      },
+    });
+  }
+  return [...series.values()];
+}
+
+function gaugeValues(hub: Hub, name: (typeof GAUGES)[number]): MetricValue[] {
+  const values: MetricValue[] = [];
+  hub.readGauge(name, (value, attributes) => values.push({ value, labels: labelsOf(attributes) }));
+  return values;
+}
+
+/** `_bucket` lines are cumulative with `le` as the collector writes it (String(bound), "+Inf"). */
+function histogramValues(hub: Hub, name: (typeof HISTOGRAMS)[number], family: string): MetricValue[] {
+  const values: MetricValue[] = [];
+  for (const cells of hub.histogramCells[name].values()) {
+    for (const reading of cells.readings()) {
+      const labels = labelsOf(reading.attributes);
+      let cumulative = 0;
+      reading.buckets.forEach((n, i) => {
+        cumulative += n;
+        const le = i < cells.boundaries.length ? String(cells.boundaries[i]) : '+Inf';
+        values.push({ metricName: `${family}_bucket`, labels: { ...labels, le }, value: cumulative });
+      });
+      values.push({ metricName: `${family}_sum`, labels, value: reading.sum });
+      values.push({ metricName: `${family}_count`, labels, value: reading.count });
+    }
+  }
+  return values;
+}
