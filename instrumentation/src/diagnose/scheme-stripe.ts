@@ -4,7 +4,7 @@
  * Everything is worked out on first use: a failure the budget skips costs an object, no parsing.
  */
 import { createHmac } from 'node:crypto';
-import { bodyBytes, oneOf, secretBytes, type DiagnosisSubject } from './subject.js';
+import { macSubject, oneOf, type DiagnosisSubject } from './subject.js';
 
 function parseHeader(rawHeader: unknown): { prefix: Buffer; signatures: string[] } | undefined {
   const header = Buffer.isBuffer(rawHeader) ? rawHeader.toString('utf8') : rawHeader;
@@ -22,20 +22,9 @@ function parseHeader(rawHeader: unknown): { prefix: Buffer; signatures: string[]
 export function stripeSubject(args: readonly unknown[]): DiagnosisSubject | undefined {
   const [payload, rawHeader, rawSecret] = args;
   let parsed: ReturnType<typeof parseHeader> | null = null;
-  let body: Buffer | undefined;
-  let secret: Buffer | undefined;
-  const configured = () => (secret ??= secretBytes(rawSecret));
-  const matches = (key: Uint8Array | undefined, bytes: Uint8Array | undefined): boolean => {
+  return macSubject(payload, rawSecret, (key, bytes) => {
     if (parsed === null) parsed = parseHeader(rawHeader);
     if (parsed === undefined || key === undefined || bytes === undefined) return false;
     return oneOf(createHmac('sha256', key).update(parsed.prefix).update(bytes).digest('hex'), parsed.signatures);
-  };
-  return {
-    body: payload,
-    get secret() {
-      return configured();
-    },
-    bodyMatches: (candidate) => matches(configured(), candidate),
-    secretMatches: (key) => matches(key, (body ??= bodyBytes(payload))),
-  };
+  });
 }

@@ -47,3 +47,25 @@ export function oneOf(computed: string, presented: readonly string[]): boolean {
   }
   return found;
 }
+
+/**
+ * The subject of a scheme whose arguments carry the body and the configured secret (Stripe, GitHub):
+ * `matches(key, bytes)` compares one MAC; the secret's and the body's bytes are made on first use.
+ */
+export function macSubject(
+  payload: unknown,
+  rawSecret: unknown,
+  matches: (key: Uint8Array | undefined, bytes: Uint8Array | undefined) => boolean,
+): DiagnosisSubject {
+  let body: Buffer | undefined;
+  let secret: Buffer | undefined;
+  const configured = () => (secret ??= secretBytes(rawSecret));
+  return {
+    body: payload,
+    get secret() {
+      return configured();
+    },
+    bodyMatches: (candidate) => matches(configured(), candidate),
+    secretMatches: (key) => matches(key, (body ??= bodyBytes(payload))),
+  };
+}
