@@ -181,6 +181,26 @@
         // (job, key ID) pairs key usage tracks; further pairs are counted as untracked, not stored.
         maxEntries: 10000,
       },
+      // Resource attributes copied onto the pushed series as labels (environment, version, canary track), bounded per label.
+      resourceLabels: {
+        // Resource attribute → label of every series the pusher sends (allowlist; an absent or empty attribute adds no label).
+        attributes: [
+          {
+            "attribute": "deployment.environment.name",
+            "label": "deployment_environment_name"
+          },
+          {
+            "attribute": "service.version",
+            "label": "service_version"
+          },
+          {
+            "attribute": "deployment.track",
+            "label": "deployment_track"
+          }
+        ],
+        // Distinct values one resource label may take across the pushers held; a pusher bringing a further value gets `__overflow__` instead (counted).
+        maxValuesPerLabel: 50,
+      },
       // Caps and bad-input limits of the push path (413/429/partial success, counted by reason).
       limits: {
         // Largest request body, as sent and after gunzip; a larger body gets 413.

@@ -24,7 +24,7 @@ local lib = import '../rules/lib.libsonnet';
       rules: [
         lib.alert(
           c, 'RevokedKeyPresented', 'critical',
-          'sum by (%s) (increase(%s%s[%s])) > 0' % [byKey, V, lib.sel(c, ['%s="revoked_key"' % E]), w],
+          lib.withKeyOwner(c, 'sum by (%s) (increase(%s%s[%s])) > 0' % [byKey, V, lib.sel(c, ['%s="revoked_key"' % E]), w]),
           null,
           'A revoked HMAC key is still being presented.',
           '{{ $labels.job }} rejected {{ $value | humanize }} requests signed with revoked key {{ $labels.%s }} over the last %s: treat the key as compromised until proven otherwise.' % [K, fm.window],
@@ -37,10 +37,10 @@ local lib = import '../rules/lib.libsonnet';
         local keyClients = 'sum by (%s) (%s%s)' % [byKey, lib.metric(c, 'keyClients'), lib.sel(c, [])];
         lib.alert(
           c, 'KeyClientsSurge', 'critical',
-          '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)' % [
+          lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)' % [
             keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), keyClients,
             lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, fm.window), lib.scaled(c, fm.keyClientsRecent),
-          ],
+          ]),
           fm['for'],
           'An HMAC key is used by many more clients than usual (possible leak).',
           '{{ $labels.job }}: key {{ $labels.%s }} verified requests from {{ $value }} distinct clients in the verifiers\' client window, ' % K +
@@ -50,16 +50,16 @@ local lib = import '../rules/lib.libsonnet';
         ),
         lib.alert(
           c, 'KeyRotationInProgress', 'info',
-          'max by (%s) (%s)' % [byKey, retiring],
+          lib.withKeyOwner(c, 'max by (%s) (%s)' % [byKey, retiring]),
           null,
           'An HMAC key rotation is in progress.',
           '{{ $labels.job }} still accepts retiring key {{ $labels.%s }}: mismatch and unknown-key tickets for this job are inhibited until the rotation ends.' % K,
         ),
         lib.alert(
           c, 'KeyRotationStalled', 'warning',
-          '(sum by (%s) (rate(%s%s[%s])) and on (%s) %s)\n/ on (job) group_left ()\nclamp_min(sum by (job) (rate(%s%s[%s])), %s)\n> %s' % [
+          lib.withKeyOwner(c, '(sum by (%s) (rate(%s%s[%s])) and on (%s) %s)\n/ on (job) group_left ()\nclamp_min(sum by (job) (rate(%s%s[%s])), %s)\n> %s' % [
             byKey, V, lib.sel(c, []), w, byKey, retiring, V, lib.sel(c, []), w, lib.epsilon, lib.num(fm.retiringKeyTrafficShare),
-          ],
+          ]),
           fm.rotationWindow,
           'A retiring HMAC key still carries traffic past the rotation window.',
           '{{ $labels.job }}: retiring key {{ $labels.%s }} still signs {{ $value | humanizePercentage }} of verifications (threshold %s) after %s: some clients never picked up the new key.' % [
@@ -68,9 +68,9 @@ local lib = import '../rules/lib.libsonnet';
         ),
         lib.alert(
           c, 'KeyTooOld', 'warning',
-          '(max by (%s) (%s%s) > %s)\nunless on (%s) (%s%s == 1)' % [
+          lib.withKeyOwner(c, '(max by (%s) (%s%s) > %s)\nunless on (%s) (%s%s == 1)' % [
             byKey, lib.metric(c, 'keyAge'), lib.sel(c, []), lib.num(lib.seconds(fm.maxKeyAge)), byKey, info, lib.sel(c, ['%s=~"retiring|revoked"' % ST]),
-          ],
+          ]),
           fm['for'],
           'An HMAC key is older than the rotation policy.',
           '{{ $labels.job }}: key {{ $labels.%s }} is {{ $value | humanizeDuration }} old, past the %s rotation policy, and no rotation has started.' % [K, fm.maxKeyAge],

@@ -9,11 +9,12 @@
  * 1M readings took ~550 MB and 4M broke every snapshot.
  */
 import { request } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import { MetricsRequest } from '../src/collector/otlp/proto.js';
-import { peakRssMiB, rssMiB, startChild } from './measure.js';
+import { startCollector } from '../test/support/collector.js';
+import { peakRssMiB, rssMiB } from './measure.js';
 
 export const BIG_STREAMS = 10_000;
 export const BIG_PUSHERS = 150;
@@ -57,10 +58,10 @@ export interface BigPusherFigures {
 
 /** Runs the big-pusher load against a fresh collector (default config, one job allowed every reading). */
 export async function bigPusher(dir: string): Promise<BigPusherFigures> {
-  const configFile = join(dir, 'big-pusher.yaml');
   const { maxReadings } = parseConfig({}).collector.limits;
-  writeFileSync(configFile, `collector:\n  limits:\n    maxReadingsPerJob: ${maxReadings}\n`);
-  const coll = await startChild(['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', configFile, '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'big-state'), '--no-ui']);
+  const bigDir = join(dir, 'big-pusher');
+  mkdirSync(bigDir);
+  const coll = await startCollector({ dir: bigDir, configYaml: `collector:\n  limits:\n    maxReadingsPerJob: ${maxReadings}\n` });
   try {
     await new Promise((r) => setTimeout(r, 500));
     const baselineMiB = rssMiB(coll.child.pid!);
@@ -79,7 +80,6 @@ export async function bigPusher(dir: string): Promise<BigPusherFigures> {
     const offered = Math.ceil(BIG_PUSHERS / PER_REQUEST) * PER_REQUEST * BIG_STREAMS;
     return { offered, held, refused, baselineMiB, peakMiB: peakRssMiB(coll.child.pid!), seconds };
   } finally {
-    coll.child.kill('SIGTERM');
-    await new Promise((r) => coll.child.once('exit', r));
+    await coll.stop();
   }
 }

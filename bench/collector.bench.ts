@@ -22,7 +22,9 @@ import { Agent, get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchBody as body, PUSHERS } from './collector-bodies.js';
-import { cpuMs, median, peakRssMiB, startChild } from './measure.js';
+import { SOURCE_CLI, startCollector } from '../test/support/collector.js';
+import { Children, waitFor } from '../test/support/processes.js';
+import { cpuMs, median, peakRssMiB } from './measure.js';
 import { stageCosts } from './collector-stages.js';
 import { bigPusher } from './collector-big-pusher.js';
 
@@ -106,9 +108,15 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-bench-'));
   const bareFile = join(dir, 'bare.mjs');
   writeFileSync(bareFile, BARE);
-  writeFileSync(join(dir, 'hmac-slo.yaml'), '{}\n');
-  const bare = await startChild([bareFile]);
-  const coll = await startChild([...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', join(dir, 'hmac-slo.yaml'), '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '--no-ui']);
+  // Processes come from test/support, as the tests' do; their logs stay in the bench's temp dir.
+  const children = new Children(join(dir, 'logs'));
+  const bareChild = children.spawn('bare', process.execPath, [bareFile]);
+  const bare = {
+    child: bareChild.process,
+    url: await waitFor('bare server url', () => /"url":"(http:\/\/[^"]+)"/.exec(bareChild.output())?.[1], 20_000, 50),
+  };
+  const cpuProf = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const coll = await startCollector({ dir, cli: [...cpuProf, ...SOURCE_CLI] });
   try {
     // Warm-up both (JIT), not measured.
     await load(bare.url, bodies, WARM);
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
     const st = stageCosts();
     console.log(`in-process per request: decode ${f(st.decode, 1)} µs, aggregate ${f(st.aggregate, 1)} µs, push-log framing (CRC-32) ${f(st.logFrame, 1)} µs`);
     // Last, on its own collector, once the ingest servers are idle.
-    bare.child.kill('SIGKILL');
+    await bareChild.kill();
     const big = await bigPusher(dir);
     console.log(
       `big pusher: ${big.offered} readings offered in ${f(big.seconds, 1)} s, ${big.held} held (maxReadings), ${big.refused} refused (reading_limit); ` +
@@ -176,9 +184,8 @@ async function main(): Promise<void> {
         `(${f(((big.peakMiB - big.baselineMiB) * 1024 * 1024) / big.held, 0)} bytes per reading held, snapshot included)`,
     );
   } finally {
-    bare.child.kill('SIGKILL');
-    coll.child.kill('SIGTERM');
-    await new Promise((r) => coll.child.once('exit', r));
+    await coll.stop();
+    await children.killAll();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,9 @@
 /**
  * Benchmark timing helpers shared by bench/*.bench.ts. Variants are measured in interleaved rounds
  * (A B C … A B C …) and summarised by their median, so a noisy neighbour on a shared machine
- * slows every variant alike instead of one of them. Also: starting a server child process and
- * reading its CPU time and memory from /proc.
+ * slows every variant alike instead of one of them. Also: a child process's CPU time and memory,
+ * from /proc (the processes themselves are started by test/support, as in the tests).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface Variant {
@@ -20,22 +19,46 @@ export interface Measured {
   rounds: number[];
 }
 
-export function measure(variants: Variant[], options: { warmup?: number; batch?: number; rounds?: number } = {}): Measured[] {
+/**
+ * `wall`: elapsed time. `cpu`: CPU time the process used (user + system, `process.cpuUsage()`), which
+ * on a machine shared with other work leaves out the time the process waited for a core: far
+ * steadier there for CPU-bound code (a loaded 2-core VM moved wall time by ±40 % and CPU time by
+ * ±10 % in the same rounds). It also counts the process's other threads (V8's background GC and
+ * compiler), which is work the measured code caused.
+ */
+export type Clock = 'wall' | 'cpu';
+
+export function measure(variants: Variant[], options: { warmup?: number; batch?: number; rounds?: number; clock?: Clock } = {}): Measured[] {
   const warmup = options.warmup ?? 20_000;
   const batch = options.batch ?? 5_000;
   const rounds = options.rounds ?? 9;
+  const elapsedNs = options.clock === 'cpu' ? cpuElapsedNs : wallElapsedNs;
   let sink = 0;
   for (const v of variants) for (let i = 0; i < warmup; i++) if (v.run(i) === undefined) sink++;
   const samples = variants.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     variants.forEach((v, k) => {
-      const start = process.hrtime.bigint();
+      const since = elapsedNs();
       for (let i = 0; i < batch; i++) if (v.run(i) === undefined) sink++;
-      samples[k]!.push(Number(process.hrtime.bigint() - start) / batch);
+      samples[k]!.push(since() / batch);
     });
   }
   if (sink < 0) console.log(sink); // keep results observable so nothing is optimised away
   return variants.map((v, k) => ({ name: v.name, nsPerCall: median(samples[k]!), rounds: samples[k]! }));
+}
+
+/** Starts a stopwatch; calling the result gives the nanoseconds since. */
+function wallElapsedNs(): () => number {
+  const start = process.hrtime.bigint();
+  return () => Number(process.hrtime.bigint() - start);
+}
+
+function cpuElapsedNs(): () => number {
+  const start = process.cpuUsage();
+  return () => {
+    const { user, system } = process.cpuUsage(start);
+    return (user + system) * 1000;
+  };
 }
 
 export function median(values: number[]): number {
@@ -50,24 +73,6 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c] ?? '')).length)));
   const line = (vals: string[]) => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(cell(r[c] ?? '')))))].join('\n');
-}
-
-/** Starts a Node child process that prints a JSON log line with its `url`; resolves once it does. */
-export function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.once('exit', (c) => reject(new Error(`child exited ${c}: ${out}`)));
-  });
 }
 
 /** CPU time (user + system) a process has used so far, ms (from /proc, 10 ms ticks). */

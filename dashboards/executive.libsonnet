@@ -134,12 +134,12 @@ local lib = import '../rules/lib.libsonnet';
 
       p.table(
         'Key rotation status',
-        'One row per key ID: its declared status (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
+        'One row per key ID: its declared status and owning team (`hmac_key_info`), its share of all verification traffic of the selected jobs, how many jobs still verify with it, and its age. A retiring key should fall to zero traffic: KeyRotationStalled fires when it keeps more than %s past %s; KeyTooOld when an active key passes %s.' % [
           lib.percent(fm.retiringKeyTrafficShare), fm.rotationWindow, fm.maxKeyAge,
         ],
         'short',
         [
-          p.target('max by (%s, %s) (%s%s == 1)' % [Q.keyId, Q.label('keyStatus'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
+          p.target('max by (%s, %s, %s) (%s%s == 1)' % [Q.keyId, Q.label('keyStatus'), Q.label('keyOwner'), Q.metric('keyInfo'), Q.sel('keyInfo')], instant=true, format='table'),
           p.target(
             '%s\n/ on () group_left ()\nclamp_min(%s, %s)' % [Q.rate(verif, [], Q.keyId), Q.rate(verif, [], '', anyKey=true), lib.epsilon],
             instant=true,
@@ -151,6 +151,7 @@ local lib = import '../rules/lib.libsonnet';
         columns={
           [Q.keyId]: 'Key ID',
           [Q.label('keyStatus')]: 'Status',
+          [Q.label('keyOwner')]: 'Owner',
           'Value #B': 'Share of traffic',
           'Value #C': 'Jobs using it',
           'Value #D': 'Age',

@@ -129,4 +129,17 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
 
   // `0.01` → `1%` for prose in annotations.
   percent(x):: $.num(x * 100) + '%',
+
+  // A key alert's expression with the team owning the key (`hmac_key_owner`, declared through the
+  // key ring on `hmac_key_info`) added to each result, so Alertmanager routes the alert to that team
+  // (alerts/alertmanager.yml). Results for keys with no owner or no `hmac_key_info` pass through
+  // unchanged: the join never drops an alert. `expr` must keep the key ID label. Every key alert
+  // goes through this one function.
+  withKeyOwner(c, expr)::
+    local K = $.label(c, 'keyId');
+    local O = $.label(c, 'keyOwner');
+    // Declared owners only (a job that declares the key without one does not hide another's), one
+    // per key ID; `== 1` is the current declaration.
+    local owners = 'topk by (%s) (1, max by (%s, %s) (%s%s == 1))' % [K, K, O, $.metric(c, 'keyInfo'), $.sel(c, ['%s!=""' % O])];
+    '(\n%s\n) * on (%s) group_left (%s) %s\nor\n(\n%s\n) unless on (%s) %s' % [expr, K, O, owners, expr, K, owners],
 }

@@ -17,6 +17,8 @@ export const ATTR = {
   kmsOperation: 'hmac.kms.operation',
   keystoreName: 'hmac.keystore.name',
   keyStatus: 'hmac.key.status',
+  /** The team owning a key (`hmac.key.info` only): configuration, bounded by KEY_OWNER_PATTERN. */
+  keyOwner: 'hmac.key.owner',
   /** Span-only: never a metric attribute (unbounded, client-controlled). */
   clientId: 'hmac.client.id',
   /** Span-only: the error's class name. */
@@ -28,6 +30,9 @@ export const ATTR = {
   /** `hmac.auth.clients`: `active` (seen in the window) or `failing` (failed at least once in it). */
   clientState: 'hmac.client.state',
 } as const;
+
+/** A key owner (`hmac.key.owner`): a short team name, letters, digits, `.`, `_`, `-`, at most 64 characters. */
+export const KEY_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Prometheus label for an attribute key: the exporters turn every non [a-zA-Z0-9_] into `_`. */
 export function promLabel(attributeKey: string): string {
@@ -246,8 +251,8 @@ export const INSTRUMENTS = {
     name: 'hmac.key.info',
     kind: 'observable_gauge',
     unit: '{key}',
-    description: 'One per declared key, labeled with its status (active, retiring, revoked).',
-    attributes: [ATTR.keyId, ATTR.keyStatus],
+    description: 'One per declared key, labeled with its status (active, retiring, revoked) and, when declared, its owning team.',
+    attributes: [ATTR.keyId, ATTR.keyStatus, ATTR.keyOwner],
     prometheus: 'hmac_key_info',
   }),
   keyAge: spec({

@@ -15,9 +15,9 @@
  * prom-client is an optional peer dependency: only this subpath imports it.
  */
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
-import promClient, { type Registry } from 'prom-client';
+import promClient, { type Registry, type RegistryContentType } from 'prom-client';
 import { INSTRUMENTS, promLabel, type InstrumentSpec } from './contract.js';
-import { COUNTERS, GAUGES, HISTOGRAMS, hubFor, type Hub } from './telemetry/hub.js';
+import { COUNTERS, GAUGES, HISTOGRAMS, SUMMED, hubFor, type Hub } from './telemetry/hub.js';
 
 export interface PromClientMetricsOptions {
   /** The provider the wrappers were given (`meterProvider` option); default: wrappers without one. */
@@ -34,33 +34,56 @@ interface TableFamily {
   name: string;
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
-  aggregator: 'sum';
-  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum'; values: MetricValue[] }>;
+  aggregator: 'sum' | 'max';
+  get(): Promise<{ name: string; help: string; type: string; aggregator: 'sum' | 'max'; values: MetricValue[] }>;
   reset(): void;
 }
 
 /**
- * Register one family per contract instrument on `registry` (prom-client's default when omitted).
+ * Register one family per contract instrument on `registry` (prom-client's default when omitted),
+ * in either of prom-client's formats (`Registry<OpenMetricsContentType>` too).
  * Returns a function that removes them again.
  */
-export function registerPromClientMetrics(registry: Registry = promClient.register, options: PromClientMetricsOptions = {}): () => void {
+export function registerPromClientMetrics(registry: Registry<RegistryContentType> = promClient.register, options: PromClientMetricsOptions = {}): () => void {
   const hub = hubFor(options.meterProvider);
-  hub.tablesMode = true;
   const families: TableFamily[] = [
     ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),
     ...HISTOGRAMS.map((name) => family(INSTRUMENTS[name], 'histogram', () => histogramValues(hub, name, INSTRUMENTS[name].prometheus))),
-    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name))),
+    // Under prom-client's cluster support (AggregatorRegistry) each worker's values are combined by
+    // `aggregator`: counts and the per-process gauges (replay caches, client windows) add up, as
+    // two sources in one process do; every worker observes the same key ring, so its gauges must not
+    // be multiplied by the number of workers.
+    ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name), SUMMED.has(name) ? 'sum' : 'max')),
   ];
+  // All or nothing: a half-registered set would throw on the next try and leave families behind.
+  const taken = families.find((f) => registry.getSingleMetric(f.name) !== undefined);
+  if (taken !== undefined) {
+    throw new Error(`registerPromClientMetrics: the registry already holds a metric named ${taken.name} (registerPromClientMetrics was called for this registry before, or the application has a metric of that name); nothing was registered`);
+  }
   // Duck-typed: prom-client's registry only calls get() and reset() on what it holds.
   for (const f of families) registry.registerMetric(f as unknown as Parameters<Registry['registerMetric']>[0]);
+  hub.tablesMode = true;
+  // By the contract's names: an OpenMetrics scrape renames counter families (see family()).
+  const names = families.map((f) => f.name);
   return () => {
-    for (const f of families) if (registry.getSingleMetric(f.name) === (f as unknown)) registry.removeSingleMetric(f.name);
+    families.forEach((f, i) => {
+      if (registry.getSingleMetric(names[i]!) === (f as unknown)) registry.removeSingleMetric(names[i]!);
+    });
   };
 }
 
-function family(spec: InstrumentSpec, type: TableFamily['type'], read: () => MetricValue[]): TableFamily {
-  const base = { name: spec.prometheus, help: spec.description, type, aggregator: 'sum' as const };
-  return { ...base, get: async () => ({ ...base, values: read() }), reset() {} };
+function family(spec: InstrumentSpec, type: TableFamily['type'], read: () => MetricValue[], aggregator: TableFamily['aggregator'] = 'sum'): TableFamily {
+  const f: TableFamily = {
+    name: spec.prometheus,
+    help: spec.description,
+    type,
+    aggregator,
+    // `name` as it is at scrape time, as prom-client's own Counter does: on an OpenMetrics registry
+    // prom-client drops a counter's `_total` from the family name and appends it to every sample.
+    get: async () => ({ name: f.name, help: f.help, type, aggregator, values: read() }),
+    reset() {},
+  };
+  return f;
 }
 
 function labelsOf(attributes: Attributes): Record<string, string> {

@@ -97,6 +97,6 @@ export async function exerciseAll(
   cache.has(good);
   cache.add(good);
   cache.has(good);
-  const ring = observeKeyRing({ keys: () => [{ id: 'k1', status: 'active' as const, createdAt: Date.now() - 1000 }] }, providers);
+  const ring = observeKeyRing({ keys: () => [{ id: 'k1', status: 'active' as const, createdAt: Date.now() - 1000, owner: 'platform-team' }] }, providers);
   return { signatures, stop: () => ring.stop() };
 }

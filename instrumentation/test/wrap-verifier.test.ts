@@ -412,6 +412,31 @@ test('the reference verifier advertises its verified key ID: a drop-in wrap skip
   await h.shutdown();
 });
 
+test('the check of an unsampled parent is per span context: a valid one seen before skips the span, an invalid one does not', async () => {
+  const h = harness();
+  const { AsyncLocalStorageContextManager } = await import('./context-manager.js');
+  const { context, trace, TraceFlags, INVALID_TRACEID } = await import('@opentelemetry/api');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+  try {
+    const wrapped = instrumentVerifier(() => true, h.providers);
+    const valid = trace.setSpanContext(context.active(), { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true });
+    // The same context object over and over (one request's calls), then a second valid one.
+    for (let i = 0; i < 3; i++) context.with(valid, () => wrapped());
+    context.with(trace.setSpanContext(context.active(), { traceId: 'e'.repeat(32), spanId: 'f'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true }), () => wrapped());
+    assert.equal(h.spans().length, 0);
+    // Unsampled flags on an invalid span context are no parent at all: the span is a root span.
+    const invalid = trace.setSpanContext(context.active(), { traceId: INVALID_TRACEID, spanId: 'd'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true });
+    context.with(invalid, () => wrapped());
+    const spans = h.spans();
+    assert.equal(spans.length, 1);
+    assert.notEqual(spans[0]!.spanContext().traceId, INVALID_TRACEID);
+    assert.equal(spans[0]!.parentSpanContext, undefined);
+  } finally {
+    context.disable();
+    await h.shutdown();
+  }
+});
+
 test('inside an explicitly unsampled parent span no span is started; inside a sampled one the span is its child', async () => {
   const h = harness();
   const { AsyncLocalStorageContextManager } = await import('./context-manager.js');

@@ -76,6 +76,7 @@ export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
     maxLabelValueBytes: c.limits.maxLabelValueBytes,
     maxAttributesPerPoint: c.limits.maxAttributesPerPoint,
     seriesTtlMs: (durationSeconds(c.seriesTtl) * 1000) / config.timeScale,
+    resourceLabels: c.resourceLabels,
   };
 }
 
@@ -331,6 +332,7 @@ export class CollectorCore {
       readings: this.agg.readings,
       jobs: this.agg.jobCount,
       expiredSeries: this.agg.expiredSeries,
+      resourceLabelOverflow: new Map(this.config.collector.resourceLabels.attributes.map(({ label }) => [label, this.agg.resourceLabels.overflowPoints.get(label) ?? 0])),
       logBytes: this.store.logBytes,
       topClients: this.failures.topClientTables(),
       sloPairs: this.engine.stats(),

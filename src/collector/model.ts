@@ -158,5 +158,7 @@ export interface KeysApiResponse {
     readonly acceptedAfterRevoke?: boolean;
     /** Last time a verification with the key was accepted (any key). */
     readonly lastAcceptedAt?: string;
+    /** The owning team, from `hmac.key.owner` on the key's current `hmac.key.info`; absent when none was declared. */
+    readonly owner?: string;
   }[];
 }

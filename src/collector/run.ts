@@ -44,10 +44,15 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
   if (auth.skippedNonceLines > 0) log.warn({ lines: auth.skippedNonceLines }, 'push-nonces.log: unreadable lines skipped (cut by a crash or a full disk)');
   let web: WebConfig | undefined;
   if (opts.webConfigFile) {
-    web = loadWebConfig(opts.webConfigFile);
-    // Read and push credentials are separate: with reads protected, open pushes would be an accident.
-    if (readAuthRequired(web) && !auth.required) {
-      throw new WebConfigError('the web config requires credentials for reads, but collector.auth configures none for pushes: configure push credentials too');
+    try {
+      web = loadWebConfig(opts.webConfigFile);
+      // Read and push credentials are separate: with reads protected, open pushes would be an accident.
+      if (readAuthRequired(web) && !auth.required) {
+        throw new WebConfigError('the web config requires credentials for reads, but collector.auth configures none for pushes: configure push credentials too');
+      }
+    } catch (err) {
+      auth.close();
+      throw err;
     }
   }
   // One recorder of the collector's own metrics, shared by the core (pipeline events) and the server (HTTP events).
@@ -60,7 +65,16 @@ export async function runCollector(opts: RunOptions): Promise<RunningCollector> 
     ui = createUiHandler();
   }
   const server = new CollectorServer({ core, self, log, auth, ui, ...(web ? { web } : {}) });
-  const address = await server.listen(host, port);
+  let address;
+  try {
+    address = await server.listen(host, port);
+  } catch (err) {
+    // Port in use, say: release the push log and the nonce file, as an embedding process
+    // (startCollector) lives on and may try again.
+    core.close();
+    auth.close();
+    throw err;
+  }
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${web?.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
   const readAuth = web ? readAuthRequired(web) : false;

@@ -123,6 +123,8 @@ export class SelfMetrics {
     jobs?: number;
     /** Series dropped by the series TTL. */
     expiredSeries?: number;
+    /** Configured resource label → data points whose value was collapsed to `__overflow__`. */
+    resourceLabelOverflow?: ReadonlyMap<string, number>;
     logBytes: number;
     /** The failure log's top rejected clients per job (fingerprints only, bounded by topClients). */
     topClients?: readonly { job: string; clients: readonly { clientFingerprint: string; count: number }[] }[];
@@ -172,6 +174,7 @@ export class SelfMetrics {
       },
       family('hmac_slo_collector_readings', 'gauge', 'Per-pusher last cumulative readings held (capped by collector.limits.maxReadings).', one(g.readings ?? 0)),
       family('hmac_slo_collector_jobs', 'gauge', 'Jobs holding aggregated series (capped by collector.limits.maxJobs).', one(g.jobs ?? 0)),
+      family('hmac_slo_collector_resource_label_overflow_total', 'counter', 'Data points whose resource label (collector.resourceLabels) got the value __overflow__ because the label had maxValuesPerLabel distinct values already, by label.', byLabel(new Map(g.resourceLabelOverflow ?? []), 'label')),
       family('hmac_slo_collector_expired_series_total', 'counter', 'Aggregated series dropped because their job got no point for collector.seriesTtl.', one(g.expiredSeries ?? 0)),
       family('hmac_slo_collector_closed_connections_total', 'counter', 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).', byLabel(this.closedConnections, 'reason')),
       ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),

@@ -7,7 +7,7 @@
  */
 import { isListenAddress } from './listen.js';
 import { z } from 'zod';
-import { FAILURE_REASON_NAMES, OUTCOMES } from '@hmac-slo/instrumentation/contract';
+import { ATTR, FAILURE_REASON_NAMES, OUTCOMES, promLabel } from '@hmac-slo/instrumentation/contract';
 import { durationSeconds, isDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 30s, 5m, 1h or 30d' });
@@ -101,6 +101,35 @@ const blastRadius = z.strictObject({
   minBurningJobs: z.number().int().min(2).default(2).describe('Spread: or at least this many jobs burning the same SLO at once.'),
 });
 
+/**
+ * A label a resource attribute becomes: a valid Prometheus name that is not the collector's (`job`,
+ * `le`), the scraper's (`instance`), Prometheus' own (`__…`) or the metric contract's (`error_type`, …:
+ * the rules read those from the data points only).
+ */
+const CONTRACT_LABELS: ReadonlySet<string> = new Set(Object.values(ATTR).map(promLabel));
+const resourceLabelName = z
+  .string()
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'a Prometheus label name (letters, digits, _; at most 100 characters)')
+  .refine((n) => !n.startsWith('__') && !['job', 'le', 'instance'].includes(n), { message: 'job, le, instance and names starting with __ are taken' })
+  .refine((n) => !CONTRACT_LABELS.has(n), { message: 'a label of the metric contract (hmac_outcome, error_type, …) comes from the data points only' });
+
+/** Resource labels on by default: environment, version, canary track (`alerting.failureModes.canaryLabel`'s default). */
+export const DEFAULT_RESOURCE_LABELS = [
+  { attribute: 'deployment.environment.name', label: 'deployment_environment_name' },
+  { attribute: 'service.version', label: 'service_version' },
+  { attribute: 'deployment.track', label: 'deployment_track' },
+];
+
+function uniqueLabels(list: readonly { attribute: string; label: string }[], ctx: z.RefinementCtx): void {
+  for (const what of ['attribute', 'label'] as const) {
+    const seen = new Set<string>();
+    for (const e of list) {
+      if (seen.has(e[what])) ctx.addIssue({ code: 'custom', message: `${what} ${e[what]} appears twice` });
+      seen.add(e[what]);
+    }
+  }
+}
+
 /** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
 const pushJobs = z.array(z.string().min(1)).min(1).optional();
 
@@ -124,6 +153,17 @@ const collectorSchema = z.strictObject({
     })
     .prefault({})
     .describe('Key usage (`/api/keys`): the window of traffic shares and the pairs it tracks.'),
+  resourceLabels: z
+    .strictObject({
+      attributes: z
+        .array(z.strictObject({ attribute: z.string().min(1).max(255), label: resourceLabelName }))
+        .default(DEFAULT_RESOURCE_LABELS)
+        .superRefine(uniqueLabels)
+        .describe('Resource attribute → label of every series the pusher sends (allowlist; an absent or empty attribute adds no label).'),
+      maxValuesPerLabel: z.number().int().positive().default(50).describe('Distinct values one resource label may take across the pushers held; a pusher bringing a further value gets `__overflow__` instead (counted).'),
+    })
+    .prefault({})
+    .describe('Resource attributes copied onto the pushed series as labels (environment, version, canary track), bounded per label.'),
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest request body, as sent and after gunzip; a larger body gets 413.'),

@@ -43,6 +43,8 @@ export interface KmsKeyStoreOptions {
   readonly kmsTimeoutMs: number;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
+  /** The team owning every key of this store (`hmac.key.owner`: key alerts are routed to it). */
+  readonly owner?: string;
 }
 
 export class KmsKeyStore implements KeySource, KeyRingLike {
@@ -76,7 +78,8 @@ export class KmsKeyStore implements KeySource, KeyRingLike {
   /** Adds a key: its secret is wrapped by the KMS right away and never stored in the clear. */
   add(id: string, secret: Uint8Array | undefined, status: KeyStatus, createdAt: number): void {
     const wrapped = status === 'revoked' || secret === undefined ? undefined : this.options.kms.encrypt(secret);
-    this.stored.set(id, { entry: Object.freeze({ id, status, createdAt }), ...(wrapped ? { wrapped } : {}) });
+    const owner = this.options.owner;
+    this.stored.set(id, { entry: Object.freeze({ id, status, createdAt, ...(owner !== undefined ? { owner } : {}) }), ...(wrapped ? { wrapped } : {}) });
   }
 
   setStatus(id: string, status: KeyStatus): void {

@@ -61,7 +61,7 @@ function plans(runId: string): ServicePlan[] {
     { role: 'verifies signed service-to-service calls (KMS-backed keys)', identity: { name: 'payments-api', version: '1.8.2', instanceId: id('payments-api-0') } },
     {
       role: 'canary of payments-api (traffic only during the canary scenario)',
-      identity: { name: 'payments-api', version: '1.9.0-rc.1', instanceId: id('payments-api-canary-0'), pointAttributes: { 'deployment.track': 'canary' } },
+      identity: { name: 'payments-api', version: '1.9.0-rc.1', instanceId: id('payments-api-canary-0'), resourceAttributes: { 'deployment.track': 'canary' } },
     },
     { role: 'verifies signed webhooks from the acquirer', identity: { name: 'webhook-receiver', version: '2.3.0', instanceId: id('webhook-receiver-0') } },
     { role: 'signs calls to payments-api', identity: { name: 'checkout-service', version: '4.12.0', instanceId: id('checkout-service-0') } },
@@ -125,7 +125,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const cacheTtlMs = () => Math.max(100, 15_000 / opts.speed);
   const window = durationSeconds(opts.config.alerting.failureModes.timestampWindow);
   const paymentsInstance = (tel: ServiceTelemetry, lowerCasesPaths: boolean): Promise<PaymentsApi> => {
-    const store = new KmsKeyStore({ kms, cacheTtlMs, kmsTimeoutMs: KMS_TIMEOUT_MS, meterProvider: tel.meterProvider, tracerProvider: tel.tracerProvider });
+    const store = new KmsKeyStore({ kms, cacheTtlMs, kmsTimeoutMs: KMS_TIMEOUT_MS, meterProvider: tel.meterProvider, tracerProvider: tel.tracerProvider, owner: 'payments-team' });
     store.add(keys.leaked, undefined, 'revoked', now - 200 * DAY_MS);
     store.add(keys.current, secrets.secretFor(keys.current), 'active', now - 40 * DAY_MS);
     return startPaymentsApi({ telemetry: tel, keyStore: store, timestampWindowSeconds: window, lowerCasesPaths });
@@ -172,7 +172,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     job: p.identity.name,
     version: p.identity.version,
     instance: p.identity.instanceId,
-    ...(p.identity.pointAttributes ? { track: 'canary' } : {}),
+    ...(p.identity.resourceAttributes?.['deployment.track'] ? { track: p.identity.resourceAttributes['deployment.track'] } : {}),
     role: p.role,
     ...(serviceUrls[i] ? { url: serviceUrls[i] } : {}),
     pushTo: urls[i % urls.length],

@@ -1,13 +1,13 @@
 /**
  * One demo service's OpenTelemetry SDK, set up the way a user's service would set it up: its own
  * MeterProvider and TracerProvider with a resource naming the service (`service.name`,
- * `service.version`, `service.instance.id`), pushing OTLP/HTTP protobuf to a collector.
+ * `service.version`, `service.instance.id`, and for the canary `deployment.track=canary`, what
+ * `OTEL_RESOURCE_ATTRIBUTES` would set), pushing OTLP/HTTP protobuf to a collector, which turns the
+ * version and track into labels (`collector.resourceLabels`).
  *
  * Two demo-specific pieces sit between the SDK and the exporter:
  * - a tap that hands every exported batch to the totals book (what the service itself counted,
- *   for `--totals`), and, for a canary instance, adds `deployment.track=canary` to each metric point
- *   (the hmac-slo collector keeps data-point attributes only; see docs/runbooks.md on labelling a
- *   canary) — a user would do the same with an OpenTelemetry Collector processor;
+ *   for `--totals`);
  * - a span processor that forwards every failed `hmac.*` span and one successful span in
  *   `okSpanEvery`, so /api/failures fills while the OTLP traffic stays small.
  */
@@ -35,8 +35,8 @@ export interface ServiceIdentity {
   readonly name: string;
   readonly version: string;
   readonly instanceId: string;
-  /** Extra attributes put on every metric data point (the canary's `deployment.track`). */
-  readonly pointAttributes?: Readonly<Record<string, string>>;
+  /** Further resource attributes (the canary's `deployment.track`). */
+  readonly resourceAttributes?: Readonly<Record<string, string>>;
 }
 
 export interface TelemetryOptions {
@@ -72,13 +72,12 @@ class TappedExporter implements PushMetricExporter {
   ) {}
 
   export(metrics: ResourceMetrics, resultCallback: ExportCallback): void {
-    const batch = this.identity.pointAttributes ? withPointAttributes(metrics, this.identity.pointAttributes) : metrics;
     try {
-      this.options.onExport?.(this.identity, batch);
+      this.options.onExport?.(this.identity, metrics);
     } catch {
       // the tap is bookkeeping: it must never stop an export
     }
-    this.inner.export(batch, (result) => {
+    this.inner.export(metrics, (result) => {
       if (result.code !== 0) this.options.onExportError?.(this.identity, result.error);
       resultCallback(result);
     });
@@ -96,22 +95,6 @@ class TappedExporter implements PushMetricExporter {
     this.inner.selectAggregationTemporality(type);
 
   selectAggregation = (type: Parameters<NonNullable<PushMetricExporter['selectAggregation']>>[0]) => this.inner.selectAggregation(type);
-}
-
-function withPointAttributes(metrics: ResourceMetrics, extra: Readonly<Record<string, string>>): ResourceMetrics {
-  return {
-    resource: metrics.resource,
-    scopeMetrics: metrics.scopeMetrics.map((scope) => ({
-      scope: scope.scope,
-      metrics: scope.metrics.map((metric) => ({
-        ...metric,
-        dataPoints: (metric.dataPoints as Array<{ attributes: object }>).map((point) => ({
-          ...point,
-          attributes: { ...point.attributes, ...extra },
-        })),
-      })) as typeof scope.metrics,
-    })),
-  };
 }
 
 /** Forwards failed spans and a sample of successful ones to the batch processor. */
@@ -138,6 +121,7 @@ export function createServiceTelemetry(identity: ServiceIdentity, options: Telem
     'service.name': identity.name,
     'service.version': identity.version,
     'service.instance.id': identity.instanceId,
+    ...identity.resourceAttributes,
   });
   const metricExporter = new TappedExporter(new OTLPMetricExporter({ url: `${options.pushUrl}/v1/metrics` }), identity, options);
   // The SDK applies its export timeout to every export, the final one included, and caps it at the

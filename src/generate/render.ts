@@ -16,14 +16,15 @@ import { stringify } from 'yaml';
 import type { HmacSloConfig } from '../config/schema.js';
 import { mixinConfig } from './mixin-config.js';
 import { configLibsonnet } from './config-libsonnet.js';
+import type { GrafanaDashboard, RuleFile } from './mixin-model.js';
 
 export interface RenderedMixin {
   /** Dashboard file name (`*.json`) → Grafana dashboard model. */
-  dashboards: Record<string, unknown>;
+  dashboards: Record<string, GrafanaDashboard>;
   /** `{ groups: [...] }` of recording rules. */
-  rules: { groups: unknown[] };
+  rules: RuleFile;
   /** `{ groups: [...] }` of alerting rules. */
-  alerts: { groups: unknown[] };
+  alerts: RuleFile;
 }
 
 export class GenerateError extends Error {

@@ -359,7 +359,7 @@ function renderKeys(keys: KeysApiResponse): void {
     : 'Share of verifications and jobs using each key.';
   const body = byId<HTMLTableSectionElement>('keys-body');
   if (keys.keys.length === 0) {
-    body.replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'No key usage reported yet')));
+    body.replaceChildren(el('tr', {}, el('td', { colspan: '6', class: 'empty' }, 'No key usage reported yet')));
     return;
   }
   body.replaceChildren(
@@ -373,12 +373,13 @@ function renderKeys(keys: KeysApiResponse): void {
           { 'data-key': k.keyId, class: `key-${k.status}` },
           cell('Key ID', 'key-id', el('code', {}, k.keyId)),
           cell('Status', 'status', el('span', { class: `badge key-status-${k.status}` }, k.status)),
+          cell('Owner', 'owner', k.owner ?? '–'),
           cell('Share', 'share', el('span', { class: 'share-bar' }, shareFill), ' ', el('span', { class: 'share-text' }, formatPercent(k.share, 1))),
           cell('Verifications', 'verifications', formatCount(k.verifications)),
           cell('Jobs', 'jobs', k.jobs.join(', ') || '–'),
         );
       },
-      unshownRow('key', 5),
+      unshownRow('key', 6),
     ),
   );
 }

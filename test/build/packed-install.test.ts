@@ -69,7 +69,9 @@ after(async () => {
 test('the tarballs hold what the installed packages need, and nothing of the repository', () => {
   const installed = join(project, 'node_modules');
   for (const file of ['hmac-slo/dist/src/cli.js', 'hmac-slo/dist/src/index.js', 'hmac-slo/dist/src/index.d.ts', 'hmac-slo/dist/src/ui/static/app.js', 'hmac-slo/mixin.libsonnet',
-    '@hmac-slo/instrumentation/dist/index.js', '@hmac-slo/instrumentation/dist/prom-client.js', '@hmac-slo/instrumentation/dist/contract.d.ts']) {
+    '@hmac-slo/instrumentation/dist/index.js', '@hmac-slo/instrumentation/dist/prom-client.js', '@hmac-slo/instrumentation/dist/contract.d.ts',
+    // Both declare Apache-2.0, which asks that the license text go with the package.
+    'hmac-slo/LICENSE', '@hmac-slo/instrumentation/LICENSE']) {
     assert.ok(existsSync(join(installed, file)), file);
   }
   for (const dir of ['hmac-slo/test', 'hmac-slo/src', 'hmac-slo/node_modules/@hmac-slo', 'hmac-slo/instrumentation']) assert.ok(!existsSync(join(installed, dir)), `${dir} should not be installed`);
@@ -84,6 +86,19 @@ test('as installed: the programmatic entry embeds a collector, the prom-client s
     await collector.stop();
     console.log('RESULT', res.status, typeof registerPromClientMetrics);`], project);
   assert.match(out, /^RESULT 200 function$/m, out);
+});
+
+test('as installed: a CommonJS app requires the instrumentation and its prom-client subpath', () => {
+  // An Express app in CommonJS: require() of the ES modules (Node 20.19+), through the "default" condition.
+  const out = run(process.execPath, ['--no-warnings', '-e', `
+    const { instrumentVerifier } = require('@hmac-slo/instrumentation');
+    const { registerPromClientMetrics } = require('@hmac-slo/instrumentation/prom-client');
+    const { Registry } = require('prom-client');
+    const registry = new Registry();
+    registerPromClientMetrics(registry);
+    instrumentVerifier(() => true, { scheme: 'cjs-app' })();
+    registry.metrics().then((text) => console.log('RESULT', /hmac_scheme="cjs-app"/.test(text)));`], project);
+  assert.match(out, /^RESULT true$/m, out);
 });
 
 test('the installed hmac-slo bin receives the metrics of a wrapped verifier under an env-configured NodeSDK', async () => {

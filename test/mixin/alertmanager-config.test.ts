@@ -104,3 +104,29 @@ test('blast radius and leaked keys: a few-clients burn opens a ticket, a spread 
   }
   assert.notEqual(routesTo('page', { alertname: 'HmacAuthErrorBudgetBurn', ...ticket, job: 'api' }).code, 0, 'a few-clients burn must not page');
 });
+
+test('key alerts reach the team owning the key (hmac_key_owner) as well as their severity route; info stays silent', () => {
+  const cases: [string, Record<string, string>][] = [
+    ['team-payments,ticket', { alertname: 'HmacAuthKeyTooOld', severity: 'warning', job: 'api', hmac_key_id: 'pay-1', hmac_key_owner: 'payments-team' }],
+    ['team-identity,ticket', { alertname: 'HmacAuthKeyRotationStalled', severity: 'warning', job: 'api', hmac_key_id: 'id-1', hmac_key_owner: 'identity-team' }],
+    ['team-payments,security-page', { alertname: 'HmacAuthRevokedKeyPresented', severity: 'critical', team: 'security', category: 'security', job: 'api', hmac_key_id: 'pay-0', hmac_key_owner: 'payments-team' }],
+    // A key alert added later routes by its label alone, whatever its name.
+    ['team-payments,ticket', { alertname: 'HmacAuthSomeFutureKeyAlert', severity: 'warning', job: 'api', hmac_key_id: 'pay-1', hmac_key_owner: 'payments-team' }],
+    // An owner without a team route, and a key without an owner: the severity route only.
+    ['null,ticket', { alertname: 'HmacAuthKeyTooOld', severity: 'warning', job: 'api', hmac_key_id: 'x', hmac_key_owner: 'other-team' }],
+    ['ticket', { alertname: 'HmacAuthKeyTooOld', severity: 'warning', job: 'api', hmac_key_id: 'x' }],
+    ['null', { alertname: 'HmacAuthKeyRotationInProgress', severity: 'info', job: 'api', hmac_key_id: 'pay-1', hmac_key_owner: 'payments-team' }],
+  ];
+  for (const [receivers, labels] of cases) {
+    const r = routesTo(receivers, labels);
+    assert.equal(r.code, 0, `${JSON.stringify(labels)} should reach ${receivers}: ${r.out}`);
+  }
+  assert.notEqual(routesTo('ticket', { alertname: 'HmacAuthKeyTooOld', severity: 'warning', job: 'api', hmac_key_id: 'pay-1', hmac_key_owner: 'payments-team' }).code, 0);
+});
+
+test('every generated alert keyed by hmac_key_id carries the key owner (rules/lib.libsonnet withKeyOwner)', () => {
+  const alerts = parse(readFileSync(join(root, 'alerts', 'generated', 'alerts.yaml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+  const keyed = alerts.groups.flatMap((g) => g.rules).filter((r) => /by \([^)]*\bhmac_key_id\b/.test(r.expr));
+  assert.ok(keyed.length >= 4, keyed.map((r) => r.alert).join(' '));
+  for (const r of keyed) assert.match(r.expr, /group_left \(hmac_key_owner\)/, `${r.alert} does not add hmac_key_owner`);
+});

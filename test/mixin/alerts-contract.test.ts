@@ -9,12 +9,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { PrometheusRule, RuleFile } from '../../src/generate/mixin-model.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-interface AlertRule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
-const generated = parse(readFileSync(join(root, 'alerts', 'generated', 'alerts.yaml'), 'utf8')) as { groups: { rules: AlertRule[] }[] };
-const rules = generated.groups.flatMap((g) => g.rules);
+/** Every rule of alerts.yaml is an alerting rule with labels and annotations (asserted below where it matters). */
+type AlertRule = PrometheusRule & Required<Pick<PrometheusRule, 'alert' | 'labels' | 'annotations'>>;
+const generated = parse(readFileSync(join(root, 'alerts', 'generated', 'alerts.yaml'), 'utf8')) as RuleFile;
+const rules = generated.groups.flatMap((g) => g.rules) as AlertRule[];
 const names = [...new Set(rules.map((r) => r.alert))];
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */

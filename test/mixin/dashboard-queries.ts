@@ -23,6 +23,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GrafanaDashboard, TemplateVariable } from '../../src/generate/mixin-model.js';
 
 export interface DashboardQuery {
   /** Dashboard uid (stable: `hmac-slo-executive`, `hmac-slo-oncall`, `hmac-slo-debug`). */
@@ -53,33 +54,8 @@ export interface QueryOptions {
   variables?: Record<string, string>;
 }
 
-interface TemplateVariable {
-  name: string;
-  type: string;
-  query?: unknown;
-  allValue?: string;
-  includeAll?: boolean;
-  current?: { value?: unknown };
-}
-
-interface Target {
-  expr?: string;
-  refId?: string;
-  instant?: boolean;
-}
-
-interface Panel {
-  title: string;
-  type: string;
-  targets?: Target[];
-}
-
-export interface Dashboard {
-  uid: string;
-  title: string;
-  panels: Panel[];
-  templating: { list: TemplateVariable[] };
-}
+/** The generated dashboards' model (src/generate/mixin-model.ts), under the name this module always exported. */
+export type Dashboard = GrafanaDashboard;
 
 export const GENERATED_DIR = join(import.meta.dirname, '..', '..', 'dashboards', 'generated');
 

@@ -11,17 +11,10 @@ import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parseConfig } from '../../src/config/index.js';
 import { renderMixin } from '../../src/generate/render.js';
+import type { DashboardPanel as Panel, GrafanaDashboard as Board } from '../../src/generate/mixin-model.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-interface Panel {
-  title: string;
-  type: string;
-  targets?: { expr: string }[];
-  options?: { content?: string };
-  fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null }[] } } };
-}
-interface Board { uid: string; panels: Panel[]; links: { url: string }[]; templating: { list: { name: string; query: unknown }[] } }
 
 const custom = parseConfig({
   period: '28d',
@@ -46,7 +39,7 @@ const custom = parseConfig({
   collector: { listen: '10.0.0.5:9999', failures: { topClients: 7 } },
 }, '<test>');
 
-const boards = renderMixin(custom, root).dashboards as Record<string, Board>;
+const boards = renderMixin(custom, root).dashboards;
 const board = (uid: string) => Object.values(boards).find((b) => b.uid === uid)!;
 const panel = (uid: string, title: string) => {
   const p = board(uid).panels.find((x) => x.title === title);
@@ -101,7 +94,7 @@ test('the selector narrows every raw hmac_* selector, and only those (computed s
 
 test('jsonnet users override _config.dashboards: uids and links follow', () => {
   const program = `((import 'mixin.libsonnet') + { _config+:: { dashboards+: { uidPrefix: 'acme-auth', titlePrefix: 'Acme / ' } } }).grafanaDashboards`;
-  const out = JSON.parse(execFileSync('jsonnet', ['-J', root, '-e', program], { encoding: 'utf8' })) as Record<string, Board & { title: string }>;
+  const out = JSON.parse(execFileSync('jsonnet', ['-J', root, '-e', program], { encoding: 'utf8' })) as Record<string, Board>;
   const uids = Object.values(out).map((b) => b.uid).sort();
   assert.deepEqual(uids, ['acme-auth-debug', 'acme-auth-executive', 'acme-auth-oncall']);
   for (const b of Object.values(out)) {
@@ -112,7 +105,7 @@ test('jsonnet users override _config.dashboards: uids and links follow', () => {
 
 test('a config without an auth-success-style SLO still renders every dashboard', () => {
   const latencyOnly = parseConfig({ slos: [{ name: 'lat', sli: { kind: 'latency', source: 'verificationDuration', thresholdSeconds: 0.03 }, objective: 0.95 }] }, '<test>');
-  const out = renderMixin(latencyOnly, root).dashboards as Record<string, Board>;
+  const out = renderMixin(latencyOnly, root).dashboards;
   const exec = Object.values(out).find((b) => b.uid === 'hmac-slo-executive')!;
   assert.ok(!exec.panels.some((p) => p.title === 'Auth success over the SLO period'));
   const m1 = exec.panels.find((p) => p.title === 'Auth success rate vs objective')!;

@@ -14,28 +14,14 @@ import type { SyntaxNode } from '@lezer/common';
 import { INSTRUMENTS, SLO_SERIES, ATTR, promLabel } from '@hmac-slo/instrumentation/contract';
 import { SelfMetrics } from '../../src/collector/self-metrics.js';
 import { parseConfig } from '../../src/config/index.js';
-import { loadDashboards, type Dashboard } from './dashboard-queries.js';
+import type { DashboardPanel as Panel, DashboardTarget as Target, GrafanaDashboard as Board } from '../../src/generate/mixin-model.js';
+import { loadDashboards } from './dashboard-queries.js';
 
 // The linter's stand-in for $__rate_interval: a duration nobody writes by hand, so a range equal to
 // it can only come from the variable.
 const MAGIC_RATE_INTERVAL = '8869990787ms';
 
-interface Target { expr: string; refId: string; datasource?: { type?: string; uid?: string } }
-interface Panel {
-  id: number;
-  type: string;
-  title?: string;
-  description?: string;
-  datasource?: { type?: string; uid?: string };
-  targets?: Target[];
-  fieldConfig?: {
-    defaults?: { unit?: string; thresholds?: { steps: { color: string; value: number | null }[] } };
-    overrides?: { properties: { id: string; value: unknown }[] }[];
-  };
-}
-type Board = Omit<Dashboard, 'panels'> & { panels: Panel[]; links: { type: string; url: string; includeVars: boolean; keepTime: boolean }[] };
-
-const boards = loadDashboards() as unknown as Map<string, Board>;
+const boards = loadDashboards();
 const all = [...boards.values()];
 const cfg = parseConfig({}, '<defaults>');
 const fm = cfg.alerting.failureModes;

@@ -13,11 +13,10 @@ import { parse } from 'yaml';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parseConfig } from '../../src/config/index.js';
 import { renderFiles, renderMixin, repositoryLayout } from '../../src/generate/render.js';
+import type { RuleFile as Groups } from '../../src/generate/mixin-model.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-interface Rule { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string> }
-type Groups = { groups: { name: string; rules: Rule[] }[] };
 const allRules = (g: Groups) => g.groups.flatMap((x) => x.rules);
 
 test('the committed config.json, rules, alerts and dashboards equal a fresh generation', () => {
@@ -87,8 +86,8 @@ test('hmac-slo generate --config --out renders a 28-day SLO with its own burn fa
 
 test('timeScale divides every range, for and lookback but keeps the window labels', () => {
   const scaled = renderMixin(parseConfig({ timeScale: 60 }, '<test>'), root);
-  const rules = allRules(scaled.rules as Groups);
-  const alerts = allRules(scaled.alerts as Groups);
+  const rules = allRules(scaled.rules);
+  const alerts = allRules(scaled.alerts);
   const oneHour = rules.find((x) => x.record === 'job_slo:hmac_slo_error:ratio' && x.labels?.slo === 'auth-success' && x.labels.window === '1h')!;
   assert.match(oneHour.expr, /\[1m\]/); // 1h / 60
   assert.doesNotMatch(oneHour.expr, /\[1h\]/);
@@ -97,7 +96,7 @@ test('timeScale divides every range, for and lookback but keeps the window label
   assert.equal(alerts.find((x) => x.alert === 'HmacAuthKeyRotationStalled')!.for, '24m'); // 1d / 60
   assert.equal(alerts.find((x) => x.alert === 'HmacAuthKmsLatencyHigh')!.for, '5s'); // 5m / 60
   // 1440: a day in a minute; 1h becomes 2.5 s, spelled in milliseconds.
-  const minute = allRules(renderMixin(parseConfig({ timeScale: 1440 }, '<test>'), root).rules as Groups);
+  const minute = allRules(renderMixin(parseConfig({ timeScale: 1440 }, '<test>'), root).rules);
   assert.match(minute.find((x) => x.labels?.window === '1h' && x.record === 'job_slo:hmac_slo_error:ratio')!.expr, /\[2500ms\]/);
 });
 
@@ -108,7 +107,7 @@ test('custom SLIs: reasons narrow the bad events, latency reads the exact bucket
       { name: 'kms-fast', sli: { kind: 'latency', source: 'kmsOperationDuration', thresholdSeconds: 1 }, objective: 0.9 },
     ],
   }, '<test>');
-  const rules = allRules(renderMixin(config, root).rules as Groups);
+  const rules = allRules(renderMixin(config, root).rules);
   const bad = (slo: string) => rules.find((x) => x.record === 'job_slo:hmac_slo_bad_events:increase5m' && x.labels?.slo === slo)!.expr;
   assert.match(bad('signing-throttle'), /hmac_auth_signings_total\{hmac_outcome="error",error_type=~"kms_throttled\|kms_timeout"\}/);
   // A whole-number bound: some clients write le="1.0".

@@ -16,7 +16,7 @@ const generated = join(root, 'alerts', 'generated');
 const suites = join(root, 'alerts', 'tests');
 
 function promtool(args: string[]) {
-  const r = spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { register } from 'prom-client';
+import { Registry, register, type OpenMetricsContentType } from 'prom-client';
 import { HmacAuthError, SLO_SERIES, instrumentVerifier, type FailureReason } from '@hmac-slo/instrumentation';
 import { registerPromClientMetrics } from '@hmac-slo/instrumentation/prom-client';
 import { exerciseAll } from '../../instrumentation/test/exercise-all.js';
@@ -40,6 +40,11 @@ before(async () => {
   registerPromClientMetrics();
   const express = stripeApp();
   express.get('/metrics', async (_req, res) => void res.type(register.contentType).send(await register.metrics()));
+  // The same wrappers on a second registry that speaks OpenMetrics (prom-client's other format).
+  const openMetrics = new Registry<OpenMetricsContentType>();
+  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  registerPromClientMetrics(openMetrics);
+  express.get('/metrics/openmetrics', async (_req, res) => void res.type(openMetrics.contentType).send(await openMetrics.metrics()));
   app = await listen(express);
   startedAt = Date.now() / 1000;
   // A key ring observed for the whole run (the loop's own rings stop at once).
@@ -65,7 +70,10 @@ before(async () => {
   prometheus = await Prometheus.run(children, dir, {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
     rule_files: [join(ROOT, 'alerts', 'generated', 'rules.yaml'), join(ROOT, 'alerts', 'generated', 'alerts.yaml')],
-    scrape_configs: [{ job_name: 'payments-api', static_configs: [{ targets: [new URL(app.url).host] }] }],
+    scrape_configs: [
+      { job_name: 'payments-api', static_configs: [{ targets: [new URL(app.url).host] }] },
+      { job_name: 'payments-api-openmetrics', metrics_path: '/metrics/openmetrics', static_configs: [{ targets: [new URL(app.url).host] }] },
+    ],
   });
 });
 
@@ -101,6 +109,7 @@ test('every dashboard query runs on the scraped data; all but the collector-only
   const collectorOnly: Record<string, string> = {
     'Top rejected clients (collector)': 'client fingerprints come from the collector reading spans',
     'Failed spans received by the collector': 'the collector counts the spans it receives',
+    'Time to revoke': 'the collector tracks revocations from the key usage pushed to it',
   };
   const empty: string[] = [];
   const filled: string[] = [];
@@ -111,4 +120,13 @@ test('every dashboard query runs on the scraped data; all but the collector-only
   }
   assert.deepEqual(empty, []);
   assert.deepEqual(filled, []);
+});
+
+test('an OpenMetrics registry gives Prometheus the same series names', async () => {
+  await scraped();
+  const job = 'job="payments-api-openmetrics"';
+  const series = async (expr: string) => (await prometheus.query(expr)).map((r) => r.metric.__name__ ?? '');
+  assert.ok((await series(`hmac_auth_verifications_total{${job}}`)).length > 0, 'the counter under its contract name');
+  assert.ok((await series(`hmac_auth_verification_duration_seconds_bucket{${job}}`)).length > 0);
+  assert.deepEqual(await series(`{__name__=~".+_total_total", ${job}}`), []);
 });

@@ -58,8 +58,8 @@ export function history(job: string, name: string): SloHistoryResponse {
 export const KEYS: KeysApiResponse = {
   window: '1h',
   keys: [
-    { keyId: 'k-2026-11', status: 'active', share: 0.9, verifications: 900000, jobs: ['payments-api', HOSTILE_JOB] },
-    { keyId: 'k-2026-08', status: 'retiring', share: 0.0997, verifications: 99700, jobs: ['payments-api'] },
+    { keyId: 'k-2026-11', status: 'active', share: 0.9, verifications: 900000, jobs: ['payments-api', HOSTILE_JOB], owner: 'payments-team' },
+    { keyId: 'k-2026-08', status: 'retiring', share: 0.0997, verifications: 99700, jobs: ['payments-api'], owner: 'payments-team' },
     { keyId: 'k-2026-05', status: 'revoked', share: 0.0003, verifications: 300, jobs: ['payments-api'] },
     { keyId: HOSTILE_KEY, status: 'undeclared', share: 0, verifications: 0, jobs: [] },
   ],

@@ -21,7 +21,7 @@ export interface JobTraffic {
   /** Verifier-side errors (outcome `error`). */
   readonly errors: readonly { reason: string; count: number; keyId: string }[];
   /** Declared keys and their status, reported through `hmac.key.info`. */
-  readonly keys: readonly { keyId: string; status: 'active' | 'retiring' | 'revoked'; accepted: number }[];
+  readonly keys: readonly { keyId: string; status: 'active' | 'retiring' | 'revoked'; accepted: number; owner?: string }[];
 }
 
 /**
@@ -40,7 +40,7 @@ export const DEFAULT_TRAFFIC: readonly JobTraffic[] = [
     ],
     errors: [],
     keys: [
-      { keyId: 'k-2026-11', status: 'active', accepted: 1700 },
+      { keyId: 'k-2026-11', status: 'active', accepted: 1700, owner: 'payments-team' },
       { keyId: 'k-2026-08', status: 'retiring', accepted: 200 },
       { keyId: 'k-2026-05', status: 'revoked', accepted: 0 },
     ],
@@ -86,7 +86,7 @@ export async function pushJob(baseUrl: string, t: JobTraffic): Promise<void> {
     });
     const keyInfo = meter.createObservableGauge(INSTRUMENTS.keyInfo.name, { unit: INSTRUMENTS.keyInfo.unit });
     keyInfo.addCallback((result) => {
-      for (const k of t.keys) result.observe(1, { [ATTR.keyId]: k.keyId, [ATTR.keyStatus]: k.status });
+      for (const k of t.keys) result.observe(1, { [ATTR.keyId]: k.keyId, [ATTR.keyStatus]: k.status, ...(k.owner ? { [ATTR.keyOwner]: k.owner } : {}) });
     });
     const scheme = 'reference';
 

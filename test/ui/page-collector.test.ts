@@ -97,6 +97,8 @@ describe('status page on the real collector', { skip: PENDING }, () => {
     assert.equal(key('k-2026-11')?.status, 'active');
     assert.equal(key('k-2026-08')?.status, 'retiring');
     assert.equal(key('k-2026-05')?.status, 'revoked');
+    // The owner one service declared through hmac.key.info (hmac.key.owner); '–' where none is declared.
+    assert.deepEqual([key('k-2026-11')?.owner, key('k-2026-08')?.owner], ['payments-team', '–']);
 
     assert.ok(failures.failures.length > 0, 'the collector kept failed spans');
     assert.ok(shown.failures.some((f) => f.reason === 'signature_mismatch' && f.job === 'payments-api'));

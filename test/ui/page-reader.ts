@@ -24,7 +24,7 @@ export interface ShownCard {
 }
 export interface ShownPage {
   cards: ShownCard[];
-  keys: { keyId: string; status: string; share: string; verifications: string; jobs: string }[];
+  keys: { keyId: string; status: string; owner: string; share: string; verifications: string; jobs: string }[];
   failures: { time: string; datetime: string; job: string; keyId: string; reason: string; client: string; traceId: string; cause: string | null; causeText: string; causeKeyId: string | null; traceHref: string | null }[];
   /** "Why signatures fail": per job, its summary line and the causes (with their what-to-check sentences) in order. */
   causes: { job: string; line: string; causes: (string | null)[]; checks: { cause: string | null; text: string }[] }[];
@@ -60,6 +60,7 @@ export async function readPage(page: Page): Promise<ShownPage> {
     const keys = [...document.querySelectorAll('#keys-body tr[data-key]')].map((r) => ({
       keyId: text(r, '[data-field="key-id"]'),
       status: text(r, '[data-field="status"]'),
+      owner: text(r, '[data-field="owner"]'),
       share: text(r, '[data-field="share"]'),
       verifications: text(r, '[data-field="verifications"]'),
       jobs: text(r, '[data-field="jobs"]'),
@@ -151,6 +152,7 @@ export function assertKeysMatch(shown: ShownPage, api: KeysApiResponse): void {
   for (const k of api.keys) {
     const row = shown.keys.find((r) => r.keyId === k.keyId)!;
     assert.equal(row.status, k.status, `${k.keyId} status`);
+    assert.equal(row.owner, k.owner ?? '–', `${k.keyId} owner`);
     assertShows(row.share, k.share * 100, 0.05, `${k.keyId} share`);
     assert.equal(Number(row.verifications.replace(/,/g, '')), k.verifications, `${k.keyId} verifications`);
     assert.equal(row.jobs, k.jobs.length > 0 ? k.jobs.join(', ') : '–', `${k.keyId} jobs`);

@@ -6,7 +6,7 @@
  * inside the ring and are handed out only through `lookup(id)` to the verifier.
  */
 import { KEY_STATUSES, type KeyStatus } from '../contract.js';
-import type { KeyRingEntry, KeyRingLike } from '../key-ring.js';
+import { KEY_OWNER_PATTERN, type KeyRingEntry, type KeyRingLike } from '../key-ring.js';
 
 export interface KeyDefinition {
   id: string;
@@ -16,6 +16,8 @@ export interface KeyDefinition {
   status?: KeyStatus;
   /** Default: now. Feeds `hmac.key.age` through `observeKeyRing`. */
   createdAt?: Date | number;
+  /** The owning team (KEY_OWNER_PATTERN): `hmac.key.owner` through `observeKeyRing`, which key alerts are routed by. */
+  owner?: string;
 }
 
 /** What the verifier needs for one key ID. */
@@ -63,7 +65,8 @@ export function createKeyRing(keys: Iterable<KeyDefinition> = [], options: { clo
     if (def.secret === undefined && status !== 'revoked') throw new TypeError(`key ${def.id}: a secret is required`);
     const secret = def.secret === undefined || status === 'revoked' ? undefined : Buffer.from(def.secret as Uint8Array);
     if (secret && secret.length < 16) throw new TypeError(`key ${def.id}: secret shorter than 16 bytes`);
-    const entry = Object.freeze({ id: def.id, status, createdAt: def.createdAt ?? clock() });
+    if (def.owner !== undefined && !KEY_OWNER_PATTERN.test(def.owner)) throw new TypeError(`key ${def.id}: owner must match ${KEY_OWNER_PATTERN}`);
+    const entry: KeyRingEntry = Object.freeze({ id: def.id, status, createdAt: def.createdAt ?? clock(), ...(def.owner !== undefined ? { owner: def.owner } : {}) });
     return secret ? { entry, secret } : { entry };
   }
 
@@ -85,7 +88,7 @@ export function createKeyRing(keys: Iterable<KeyDefinition> = [], options: { clo
       const s = store.get(id);
       if (!s) throw new TypeError(`no key ${id} in the ring`);
       if (s.entry.status === 'revoked' && status !== 'revoked') throw new TypeError(`key ${id} is revoked for good`);
-      store.set(id, toStored({ id, status, createdAt: s.entry.createdAt, ...(s.secret ? { secret: s.secret } : {}) }));
+      store.set(id, toStored({ id, status, createdAt: s.entry.createdAt, ...(s.entry.owner !== undefined ? { owner: s.entry.owner } : {}), ...(s.secret ? { secret: s.secret } : {}) }));
     },
     retire: (id) => ring.setStatus(id, 'retiring'),
     revoke: (id) => ring.setStatus(id, 'revoked'),

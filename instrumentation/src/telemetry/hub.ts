@@ -36,7 +36,7 @@ export const COUNTERS = namesOfKind('counter');
 export const HISTOGRAMS = namesOfKind('histogram');
 export const GAUGES = namesOfKind('observable_gauge');
 /** Gauges whose sources add up (two replay caches, two client windows of different lengths). */
-const SUMMED: ReadonlySet<GaugeName> = new Set(['replayCacheSize', 'authClients', 'keyClients']);
+export const SUMMED: ReadonlySet<GaugeName> = new Set(['replayCacheSize', 'authClients', 'keyClients']);
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;

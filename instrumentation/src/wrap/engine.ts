@@ -24,6 +24,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { ATTR, isFailureReason, outcomeOf, type FailureReason } from '../contract.js';
@@ -115,7 +116,7 @@ export function instrumentCall<F extends (...args: any[]) => any>(fn: F, config:
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const active = context.active();
     const span = startSpan(tracer, spanName, active);
-    const recording = span.isRecording();
+    const recording = span !== SKIPPED_SPAN && span.isRecording();
     const start = performance.now();
     let result: unknown;
     try {
@@ -173,14 +174,24 @@ function verifiedKeyIdOf(op: Operation, read: (result: any) => unknown, result: 
 const SKIPPED_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
+ * The unsampled parent validated last: every call of one request (and often of a whole batch of
+ * work) sees the same span context object, and validating it costs two regular expressions.
+ */
+let lastUnsampledParent: SpanContext | undefined;
+
+/**
  * Starts the call's span, unless the active parent span is explicitly not sampled: with the usual
  * ParentBased sampler (the SDK default) the child would not be sampled either, and skipping saves the
  * SDK's ID generation and sampler call on the 99 % of requests a 1 % sampling leaves untraced.
  */
 function startSpan(tracer: Tracer, name: string, active: Context): Span {
   const parent = trace.getSpanContext(active);
-  if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(parent)) {
-    return SKIPPED_SPAN;
+  if (parent !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0) {
+    if (parent === lastUnsampledParent) return SKIPPED_SPAN;
+    if (isSpanContextValid(parent)) {
+      lastUnsampledParent = parent;
+      return SKIPPED_SPAN;
+    }
   }
   return tracer.startSpan(name, undefined, active);
 }
@@ -236,6 +247,7 @@ function finish(
     // Never let telemetry change the authentication result.
     op.reporter.report(`recording a ${op.spanName} call (meter, tracer or hook)`, "the call's result is unchanged, its telemetry may be incomplete", err);
   }
+  if (span === SKIPPED_SPAN) return;
   try {
     span.end();
   } catch (err) {

@@ -57,10 +57,17 @@ export class OperationSeries {
   /** Hub tables are keyed by the full fixed attribute set, so wrappers with equal attributes share cells. */
   private readonly baseKey: string;
   private readonly countBy: CountBy;
+  // What `record` reads on every call, copied out of the shape: shapes are object literals of several
+  // forms (with or without a counter, a histogram...), and reading them on the hot path would make
+  // those property reads polymorphic across wrappers.
+  private readonly hub: Hub;
+  private readonly histogramName: HistogramName | undefined;
 
   constructor(private readonly shape: SeriesShape) {
     this.baseKey = JSON.stringify(Object.entries(shape.base).sort());
     this.countBy = shape.countBy ?? 'reason';
+    this.hub = shape.hub;
+    this.histogramName = shape.histogram;
   }
 
   /** The cell asked for last: most calls of an operation carry the label of the one before. */
@@ -103,13 +110,13 @@ export class OperationSeries {
     }
     const histogram = cell.histogram;
     // The histogram lookup also lets the global hub follow a newly installed provider; without one, ask.
-    if (histogram !== undefined) histogram.record(value, outcome, this.shape.hub.histogram(this.shape.histogram!, nowMs));
-    else this.shape.hub.touch(nowMs);
+    if (histogram !== undefined) histogram.record(value, outcome, this.hub.histogram(this.histogramName!, nowMs));
+    else this.hub.touch(nowMs);
   }
 
   /** Records a value in a single-variant histogram (clock skew). */
   observe(cell: SeriesCell, value: number, nowMs: number): void {
-    cell.histogram?.record(value, 0, this.shape.hub.histogram(this.shape.histogram!, nowMs));
+    cell.histogram?.record(value, 0, this.hub.histogram(this.histogramName!, nowMs));
   }
 
   private slot(reason: FailureReason | undefined, failed: boolean, outcome: number): number {

@@ -27,6 +27,7 @@ import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
+import { ResourceLabels, withResourceLabels, type ResourceLabelConfig } from './resource-labels.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -55,6 +56,8 @@ export interface AggregatorLimits extends LabelLimits {
   readonly reservedReadingsPerJob?: number;
   /** Drop a job's series once none got a point for this long (default: never). */
   readonly seriesTtlMs?: number;
+  /** Resource attributes that become labels of the pusher's series (default: none). */
+  readonly resourceLabels?: ResourceLabelConfig;
 }
 
 export interface StoredSeries {
@@ -110,6 +113,8 @@ interface Pusher {
   forgottenAtMs?: number;
   /** With `forgottenAtMs`: the streams it had readings for (see forgotten-streams.ts). */
   forgottenStreams?: ForgottenStreams;
+  /** Its resource labels (resource-labels.ts), added to every point's attributes; absent when none. */
+  readonly labels?: Attributes;
 }
 
 /** A forgotten pusher: when, and which streams it had readings for. */
@@ -141,10 +146,10 @@ export interface AggregatorState {
   readonly series: Array<[string, Omit<StoredSeries, 'exemplars'>]>;
   /**
    * [ID, last seen, readings, forgotten at, its forgotten-stream hashes (null or absent: every
-   * stream), its job (absent in older snapshots)]. Readings: an array when read, a compact copy
-   * (written as one) from `toJSON`.
+   * stream), its job (absent in older snapshots), its resource labels (absent when none)]. Readings:
+   * an array when read, a compact copy (written as one) from `toJSON`.
    */
-  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?, string?]>;
+  readonly pushers: Array<[string, number, ReadonlyArray<[string, Reading]> | LazyJsonArray<[string, Reading]>, number | null, (number[] | null)?, string?, Attributes?]>;
   /** [ID, forgotten at, stream hashes (null or absent: every stream)]. */
   readonly tombstones?: Array<[string, number, (number[] | null)?]>;
   readonly overflow: number;
@@ -238,12 +243,15 @@ export class Aggregator implements SeriesSource {
   private expiredTotals = new ExpiredTotals();
   /** Series dropped by the series TTL since start (not persisted, like the other self counters). */
   expiredSeries = 0;
+  /** Resource labels' values held by pushers, and points whose value overflowed (not persisted). */
+  readonly resourceLabels: ResourceLabels;
 
   constructor(private readonly limits: AggregatorLimits) {
     const l = limits;
     this.seriesQuota = new FairQuota({ total: l.maxSeries, perJob: l.maxSeriesPerJob, reserved: l.reservedSeriesPerJob, maxJobs: l.maxJobs });
     this.pusherQuota = new FairQuota({ total: l.maxPushers, perJob: l.maxPushersPerJob, reserved: l.reservedPushersPerJob, maxJobs: l.maxJobs });
     this.readingQuota = new FairQuota({ total: l.maxReadings ?? Infinity, perJob: l.maxReadingsPerJob, reserved: l.reservedReadingsPerJob, maxJobs: l.maxJobs });
+    this.resourceLabels = new ResourceLabels(l.resourceLabels);
   }
 
   series(): Iterable<AggregatedSeries> {
@@ -373,7 +381,8 @@ export class Aggregator implements SeriesSource {
           if (n > 0) this.countOverflow(full === 'per_job' ? 'max_pushers_per_job' : 'max_pushers', n);
           continue;
         }
-        pusher = { job, lastSeenMs: nowMs, readings: new Map() };
+        const labels = this.resourceLabels.assign(rm.resource);
+        pusher = labels === undefined ? { job, lastSeenMs: nowMs, readings: new Map() } : { job, lastSeenMs: nowMs, readings: new Map(), labels };
         this.pusherQuota.take(job);
         const forgotten = this.tombstones.get(pid);
         if (forgotten !== undefined) {
@@ -418,6 +427,7 @@ export class Aggregator implements SeriesSource {
         }
       }
       if (result.accepted > acceptedBefore) this.jobSeenMs.set(job, Math.max(this.jobSeenMs.get(job) ?? nowMs, nowMs));
+      this.resourceLabels.countPoints(pusher.labels, result.accepted - acceptedBefore);
     }
     return result;
   }
@@ -469,14 +479,16 @@ export class Aggregator implements SeriesSource {
   ): Stream | [string, string] {
     const cached = cachedStream(streams, attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
-    const tooBig = labelProblem(this.limits, job, name, promName, attrs);
+    // The cache is the pusher's own, keyed by the pushed set: its resource labels are the same for every point.
+    const labelled = withResourceLabels(attrs, pusher.labels);
+    const tooBig = labelProblem(this.limits, job, name, promName, labelled);
     if (tooBig) return tooBig;
-    key ??= `${job}\0${name}\0${attrsKey(attrs)}`;
+    key ??= `${job}\0${name}\0${attrsKey(labelled)}`;
     if (needsReading && !pusher.readings.has(key)) {
       const refused = this.readingRefused(job);
       if (refused) return refused;
     }
-    const s = this.seriesFor(job, name, promName, kind, m, attrs, key, bounds);
+    const s = this.seriesFor(job, name, promName, kind, m, labelled, key, bounds);
     if (Array.isArray(s)) return s;
     const stream: Stream = { key, series: s, reading: pusher.readings.get(key) };
     if (isInterned(attrs)) {
@@ -567,7 +579,7 @@ export class Aggregator implements SeriesSource {
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
-    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(p.attributes)}`));
+    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(withResourceLabels(p.attributes, pusher.labels))}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
@@ -647,6 +659,7 @@ export class Aggregator implements SeriesSource {
       if (!pusher) continue;
       this.pushers.delete(id);
       this.pusherQuota.give(pusher.job);
+      this.resourceLabels.release(pusher.labels);
       this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
@@ -691,11 +704,14 @@ export class Aggregator implements SeriesSource {
         const { exemplars: _e, histogram: h, ...rest } = s;
         return [k, h ? { ...rest, histogram: { bounds: h.bounds.slice(), counts: h.counts.slice(), sum: h.sum, count: h.count } } : rest];
       }),
-      pushers: [...this.pushers].map(([id, p]) =>
-        p.forgottenAtMs === undefined
-          ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null, null, p.job]
-          : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null), p.job],
-      ),
+      pushers: [...this.pushers].map(([id, p]) => {
+        const entry: AggregatorState['pushers'][number] =
+          p.forgottenAtMs === undefined
+            ? [id, p.lastSeenMs, ReadingsCopy.of(p.readings), null, null, p.job]
+            : [id, p.lastSeenMs, ReadingsCopy.of(p.readings), p.forgottenAtMs, forgottenStreamsToJSON(p.forgottenStreams ?? null), p.job];
+        if (p.labels) entry.push({ ...p.labels }); // older versions ignore it (tuple rest)
+        return entry;
+      }),
       tombstones: [...this.tombstones].map(([id, t]) => [id, t.atMs, forgottenStreamsToJSON(t.streams)]),
       overflow: this.overflow,
       jobsSeenMs: [...this.jobSeenMs],
@@ -713,9 +729,10 @@ export class Aggregator implements SeriesSource {
       a.seriesQuota.take(s.job);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
     }
-    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job] of state.pushers) {
+    for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job, labels] of state.pushers) {
       // Older snapshots lack the job: it starts every reading's key (a pusher without any counts as '').
-      const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings) };
+      const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings), ...(labels ? { labels } : {}) };
+      a.resourceLabels.restore(labels);
       a.pusherQuota.take(pusher.job);
       a.readingQuota.take(pusher.job, readings.length);
       if (typeof forgottenAtMs === 'number') {

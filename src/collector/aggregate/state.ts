@@ -94,8 +94,8 @@ const stateSchema = z.looseObject({
   version: z.literal(1),
   series: z.array(z.tuple([z.string(), seriesSchema])),
   // A pusher's and a tombstone's forgotten-stream hashes are checked by forgotten-streams.ts. A
-  // pusher's job is absent in older snapshots.
-  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable(), z.unknown().optional(), z.string().optional()], z.unknown())),
+  // pusher's job is absent in older snapshots, its resource labels when it has none.
+  pushers: z.array(z.tuple([z.string(), finite, z.array(z.tuple([z.string(), readingSchema])), finite.nullable(), z.unknown().optional(), z.string().optional(), z.record(z.string(), z.string()).optional()], z.unknown())),
   tombstones: z.array(z.tuple([z.string(), finite], z.unknown())).optional(),
   overflow: nonNegative,
   /** Per job, when its series last got a point (series expiry); absent in older snapshots. */

@@ -6,7 +6,7 @@
  * Share is over a recent window (`collector.keys.usageWindow`, divided by `timeScale`), not since the collector
  * started: a retiring key's lifetime total would dwarf the new key for weeks after a rotation.
  */
-import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN, KEY_STATUSES } from '@hmac-slo/instrumentation/contract';
+import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN, KEY_OWNER_PATTERN, KEY_STATUSES } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig } from '../../config/schema.js';
 import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.js';
 import { isInstrument } from '../slo/sli.js';
@@ -153,6 +153,8 @@ export class KeyUsage {
     }
 
     const declared = new Map<string, KeyStatus>();
+    /** Key ID → its owner, from the series that gave its status (pushed values outside the pattern are ignored). */
+    const owners = new Map<string, string>();
     for (const s of all) {
       if (s.kind !== 'gauge' || !isInstrument(s, INSTRUMENTS.keyInfo) || !(s.value > 0)) continue;
       const keyId = s.attributes[ATTR.keyId];
@@ -160,7 +162,12 @@ export class KeyUsage {
       if (!keyId || keyId === KEY_ID_UNKNOWN || keyId === KEY_ID_OTHER) continue;
       if (!status || !(KEY_STATUSES as readonly string[]).includes(status)) continue;
       const prev = declared.get(keyId);
-      if (prev === undefined || STATUS_RANK[status] > STATUS_RANK[prev]) declared.set(keyId, status);
+      const owner = s.attributes[ATTR.keyOwner];
+      const validOwner = owner !== undefined && KEY_OWNER_PATTERN.test(owner);
+      if (prev === undefined || STATUS_RANK[status] > STATUS_RANK[prev]) {
+        declared.set(keyId, status);
+        if (validOwner) owners.set(keyId, owner);
+      } else if (validOwner && !owners.has(keyId)) owners.set(keyId, owner);
     }
 
     const keyIds = new Set([...declared.keys(), ...perKey.keys()]);
@@ -174,6 +181,7 @@ export class KeyUsage {
         verifications,
         jobs: usage ? [...usage.jobs].sort() : [],
         ...this.revocations.view(keyId),
+        ...(owners.has(keyId) ? { owner: owners.get(keyId)! } : {}),
       };
     });
     keys.sort(
