@@ -4,7 +4,8 @@
 // builds the clause added to a burn condition, so the burn-rate generation stays untouched otherwise.
 //
 // "Few clients" (`narrow`) needs evidence: the job reports `hmac_auth_clients` (its verifiers pass a
-// `clientId` option), at least one client fails (failures from no identifiable client page), fewer than
+// `clientId` option), at least one client fails (failures from no identifiable client page: the
+// wrapper counts each as a failing client of its own, up to 64), fewer than
 // `minFailingClients` fail, they are less than `minFailingShare` of the job's active clients, and fewer
 // than `minBurningJobs` jobs burn at once. A job without client counts is never narrow: it pages as
 // before.
@@ -31,9 +32,11 @@ local lib = import '../rules/lib.libsonnet';
   ticket(c, burning):: '%s\nand on (job)\n%s' % [burning, self.narrow(c, burning)],
 
   // Extra labels and the sentence naming the top failing client (collector's top rejected clients).
+  // Those counts run since the collector's state began: ranked by their growth over the alert's long
+  // window, so the ticket names the client failing now, not last month's biggest.
   ticketLabels:: { blast_radius: 'few_clients' },
-  topClientSentence::
+  topClientSentence(window, shown)::
     ' Few clients are affected (below the blast-radius thresholds), so this is a ticket, not a page' +
-    '{{ with printf "topk(1, hmac_slo_collector_top_rejected_clients{job=%q})" $labels.job | query }}' +
-    '{{ range . }}; top failing client fingerprint {{ .Labels.client_fingerprint }} ({{ .Value | humanize }} rejections){{ end }}{{ end }}.',
+    ('{{ with printf "topk(1, delta(hmac_slo_collector_top_rejected_clients{job=%%q}[%s]) > 0)" $labels.job | query }}' % window) +
+    '{{ range . }}; top failing client fingerprint {{ .Labels.client_fingerprint }} (about {{ .Value | humanize }} rejections over the last %s){{ end }}{{ end }}.' % shown,
 }

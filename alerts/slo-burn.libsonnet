@@ -32,7 +32,7 @@ local blast = import 'blast-radius.libsonnet';
         '{{ $labels.job }} is burning the {{ $labels.slo }} error budget {{ $value | humanize }}× faster than sustainable ' +
         'over the last %s (and still over %s; alert threshold %s×): at this rate %s of the %s budget is gone within %s.' % [
           a.long, a.short, factor, lib.percent(a.budgetConsumed), c.period, a.long,
-        ] + (if split == 'ticket' then blast.topClientSentence else ''),
+        ] + (if split == 'ticket' then blast.topClientSentence(lib.scaled(c, a.long), a.long) else ''),
         { slo: slo.name, long_window: a.long, short_window: a.short } + (if split == 'ticket' then blast.ticketLabels else {}),
       ),
 

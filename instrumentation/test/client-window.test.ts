@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { instrumentVerifier } from '../src/wrap/verifier.js';
-import { ClientWindow, clientFingerprint } from '../src/telemetry/client-window.js';
+import { ClientWindow, UNIDENTIFIED_SLOTS, clientFingerprint } from '../src/telemetry/client-window.js';
 import { HmacAuthError } from '../src/errors.js';
 import { harness } from './otel-harness.js';
 
@@ -131,6 +131,32 @@ test('without clientId (or with an absent one) nothing is counted: no client gau
   const anonymous = instrumentVerifier(verify, { ...h.providers, scheme: 'blast-anon', clientId: () => undefined });
   anonymous({ client: 'x', keyId: 'k1', ok: true });
   assert.deepEqual(await h.find('hmac.auth.clients', { 'hmac.scheme': 'blast-anon' }), []);
+  await h.shutdown();
+});
+
+test('failures without a client ID count as failing clients (bounded): they are not hidden behind one identified client', async () => {
+  // One partner out of fifty fails, while a proxy strips the client header from most other requests
+  // and those fail too: the burn is system-wide, so the counts must not say "one failing client".
+  const h = harness();
+  const wrapped = instrumentVerifier(verify, {
+    ...h.providers, scheme: 'blast-unidentified', keyId: (r) => r.keyId, knownKeyIds: ['k1'],
+    clientId: (r) => (r.client === '' ? undefined : r.client),
+  });
+  for (let i = 0; i < 50; i++) {
+    try {
+      wrapped({ client: `partner-${i}`, keyId: 'k1', ok: i !== 7 });
+    } catch {
+      // the rejection is the test's point
+    }
+  }
+  for (let i = 0; i < 500; i++) assert.throws(() => wrapped({ client: '', keyId: 'k1', ok: false }));
+  // Successes without a client ID still count nothing.
+  for (let i = 0; i < 500; i++) wrapped({ client: '', keyId: 'k1', ok: true });
+  const byState = Object.fromEntries(
+    (await h.find('hmac.auth.clients', { 'hmac.scheme': 'blast-unidentified' })).map((p) => [p.attributes['hmac.client.state'], p.value]),
+  );
+  assert.deepEqual(byState, { active: 50 + UNIDENTIFIED_SLOTS, failing: 1 + UNIDENTIFIED_SLOTS });
+  assert.deepEqual((await h.find('hmac.key.clients', { 'hmac.key_id': 'k1' })).map((p) => p.value), [49]);
   await h.shutdown();
 });
 

@@ -18,7 +18,7 @@ import { SelfMetrics } from './self-metrics.js';
 import type { ResourceMetrics, Span } from './otlp/types.js';
 import { failedSpanOf } from './spans.js';
 import { loadFingerprintKey } from './fingerprint-key.js';
-import type { FailuresApiResponse, KeysApiResponse, PromFamily, SloApiResponse, SloHistoryResponse } from './model.js';
+import type { FailuresApiResponse, KeysApiResponse, PromFamily, SloApiResponse, SloDetailResponse, SloHistoryResponse } from './model.js';
 import type { FailuresQuery } from './failures/index.js';
 import type { StoredSeries } from './aggregate/aggregator.js';
 import { samplePeriodMs } from './schedule.js';
@@ -305,7 +305,19 @@ export class CollectorCore {
 
   /** `GET /api/slo`: the SLO engine's windows as of its last sample. */
   sloStatus(nowMs: number): SloApiResponse {
-    return this.engine.status(nowMs);
+    const status = this.engine.status(nowMs);
+    const grafana = this.config.collector.grafana;
+    return grafana.url === '' ? status : { ...status, grafanaDashboardUrl: `${grafana.url.replace(/\/+$/, '')}/d/${encodeURIComponent(grafana.dashboardUid)}` };
+  }
+
+  /** `GET /api/slo/detail`: undefined for a pair the engine does not track. */
+  sloDetail(job: string, slo: string, range: string): SloDetailResponse | undefined {
+    return this.engine.detail(job, slo, range, this.agg);
+  }
+
+  /** The ranges `/api/slo/detail` accepts. */
+  sloDetailRanges(): string[] {
+    return this.engine.detailRanges();
   }
 
   /** `GET /api/slo/history`: undefined for a pair the engine does not track. */

@@ -106,6 +106,53 @@ export interface SloApiResponse {
   readonly noData?: readonly Pick<SloStatus, 'slo' | 'description' | 'objective' | 'period' | 'scope'>[];
   /** The multiwindow burn-rate alert thresholds from config, factors derived. */
   readonly burnAlerts: readonly { severity: string; long: string; short: string; factor: number }[];
+  /** Config `timeScale`: every window and the period are divided by it (1 in production; the demo's speed). */
+  readonly timeScale?: number;
+  /** Config `collector.grafana`: the SLO dashboard's URL for the status page's links (absent when not configured). */
+  readonly grafanaDashboardUrl?: string;
+}
+
+/** One step of `GET /api/slo/detail`; null where the collector holds no history for that time. */
+export interface SloDetailPoint {
+  /** End of the step (ms since the epoch). */
+  readonly t: number;
+  /** Events and bad events within the step. */
+  readonly events: number | null;
+  readonly badEvents: number | null;
+  /** badEvents / events within the step; null also when the step had no events. */
+  readonly errorRatio: number | null;
+  /** Error budget remaining over the SLO period ending at `t` (the burn-down). */
+  readonly budgetRemaining: number | null;
+  /** Burn rate over each of `windows` ending at `t`; null when that window had no events. */
+  readonly burn: Readonly<Record<string, number | null>>;
+}
+
+/** `GET /api/slo/detail?job=&slo=&range=`: one SLO over a range, from the collector's stored history. */
+export interface SloDetailResponse {
+  readonly job: string;
+  readonly slo: string;
+  readonly description: string;
+  readonly objective: number;
+  readonly period: string;
+  readonly timeScale: number;
+  /** The range shown (unscaled name, e.g. `6h`) and the ranges on offer (`1h`, `6h`, `1d`, the period). */
+  readonly range: string;
+  readonly ranges: readonly string[];
+  /** Real time covered (ms since the epoch) and the step between points (real ms). */
+  readonly from: number;
+  readonly to: number;
+  readonly stepMs: number;
+  /** Oldest stored history point of this SLO (null: none), so "no data before" can be said. */
+  readonly historyFrom: number | null;
+  readonly burnAlerts: SloApiResponse['burnAlerts'];
+  /** Windows (unscaled names) whose burn rates each point carries: the burn-rate alerts' windows. */
+  readonly windows: readonly string[];
+  readonly points: readonly SloDetailPoint[];
+  /** Bad events behind the SLO by failure reason and by key ID, as the job's counters hold them now (/metrics). */
+  readonly failures: {
+    readonly byReason: readonly { reason: string; count: number }[];
+    readonly byKey: readonly { keyId: string; count: number }[];
+  };
 }
 
 /** `GET /api/slo/history?job=&slo=`: bounded series of the short-window error ratio, oldest first. */

@@ -153,6 +153,18 @@ export class CollectorServer {
         if (!history) return sendJson(res, 404, { error: `no history for job ${JSON.stringify(job)} and slo ${JSON.stringify(slo)}` });
         return sendJson(res, 200, history);
       }
+      case '/api/slo/detail': {
+        if (!isGet) break;
+        const job = url.searchParams.get('job');
+        const slo = url.searchParams.get('slo');
+        const range = url.searchParams.get('range') ?? '1h';
+        if (!job || !slo) return sendJson(res, 400, { error: 'job and slo query parameters are required' });
+        const ranges = core.sloDetailRanges();
+        if (!ranges.includes(range)) return sendJson(res, 400, { error: `range must be one of ${ranges.join(', ')}` });
+        const detail = core.sloDetail(job, slo, range);
+        if (!detail) return sendJson(res, 404, { error: `no history for job ${JSON.stringify(job)} and slo ${JSON.stringify(slo)}` });
+        return sendJson(res, 200, detail);
+      }
       case '/api/failures':
         if (!isGet) break;
         try {

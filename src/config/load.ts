@@ -74,12 +74,17 @@ const UNSCOPABLE = new Set(['le', 'slo', 'window', promLabel(ATTR.outcome), prom
 
 /** A scope's keys become PromQL label matchers: each must be a valid, selectable label name. */
 function checkScope(scope: SloScope | undefined, field: string, file: string): void {
-  for (const label of Object.keys(scope ?? {})) {
+  for (const [label, m] of Object.entries(scope ?? {})) {
     if (!LABEL_NAME.test(label) || label.startsWith('__')) {
       throw new ConfigError(file, `${field}.${label}`, `"${label}" is not a Prometheus label name (letters, digits and _, not starting with a digit or __)`);
     }
     if (UNSCOPABLE.has(label)) {
       throw new ConfigError(file, `${field}.${label}`, `"${label}" cannot scope an SLO: the SLI or the recording rules set it (use sli.badOutcomes / badReasons)`);
+    }
+    // jsonnet (which renders the rules) cannot hold a NUL or a lone UTF-16 surrogate (no valid
+    // Unicode, not a Prometheus label value either) in a string: refuse them here, naming the field.
+    if ((Array.isArray(m) ? m : m.notIn).some((v) => v.includes('\0') || /\p{Cs}/u.test(v))) {
+      throw new ConfigError(file, `${field}.${label}`, 'a scope value cannot contain a NUL character or a lone surrogate (\\uD800–\\uDFFF)');
     }
   }
 }

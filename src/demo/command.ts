@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { ScenarioName } from './scenarios.js';
-import { parseDuration, parseExportInterval, parseListenFlag, parseLogFormat, parsePushTo, parseScenarios, parseSpeed } from './options.js';
+import { parseDuration, parseExportInterval, parseListenFlag, parseLogFormat, parsePushTo, parseScenarios, parseSpeed, parseTour } from './options.js';
+import { TOURS, type TourName } from './tour.js';
 
 interface DemoFlags {
   config?: string;
@@ -13,7 +14,8 @@ interface DemoFlags {
   stateDir: string;
   pushTo?: string[];
   scenario?: ScenarioName[];
-  speed: number;
+  tour: TourName;
+  speed?: number;
   duration?: number;
   loop?: boolean;
   totals?: string;
@@ -31,7 +33,8 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'embedded collector state directory', '.hmac-slo-state/demo')
     .option('--push-to <urls>', 'push to these collector base URLs (comma list) instead of an embedded collector', parsePushTo)
     .option('--scenario <names>', 'all (default), or a comma list of: steady, canonicalization, clock-drift, replay, revoked-key, rotation-lag, kms-outage, proxy-body, canary', parseScenarios)
-    .option('--speed <n>', 'compress demo time n-fold (match `hmac-slo generate --time-scale n`)', parseSpeed, 1)
+    .option('--tour <tour>', 'quick (default: every failure mode in ~7 minutes at 30x, with background noise) or full (the realistic timeline, ~3.5 hours at speed 1)', parseTour, 'quick')
+    .option('--speed <n>', 'compress demo time n-fold (match `hmac-slo generate --time-scale n`; default: 30 for the quick tour, 1 for the full one)', parseSpeed)
     .option('--duration <dur>', 'stop after this much real time, e.g. 90s, 10m (default: when the timeline ends)', parseDuration)
     .option('--loop', 'repeat the timeline until stopped')
     .option('--totals <file>', "write the services' own counts to this JSON file (after exports and at exit)")
@@ -50,6 +53,7 @@ export function register(program: Command): void {
         throw err;
       }
       const { runDemo, defaultExportIntervalMs } = await import('./run.js');
+      const speed = flags.speed ?? TOURS[flags.tour].defaultSpeed;
       const { SECRET_SEED_ENV } = await import('./secrets.js');
       const stopSignal = new Promise<string>((resolve) => {
         const onSignal = (signal: string) => {
@@ -67,11 +71,12 @@ export function register(program: Command): void {
           stateDir: flags.stateDir,
           pushTo: flags.pushTo,
           scenarios: flags.scenario ?? parseScenarios('all'),
-          speed: flags.speed,
+          tour: flags.tour,
+          speed,
           durationMs: flags.duration,
           loop: flags.loop === true,
           totalsFile: flags.totals,
-          exportIntervalMs: flags.exportInterval ?? defaultExportIntervalMs(flags.speed),
+          exportIntervalMs: flags.exportInterval ?? defaultExportIntervalMs(speed),
           logFormat: flags.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
           ui: flags.ui,
           secretSeed: process.env[SECRET_SEED_ENV],

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { isDuration, durationSeconds } from '../config/duration.js';
 import { parseListen } from '../collector/run.js';
 import { SCENARIO_NAMES, isScenarioName, type ScenarioName } from './scenarios.js';
+import { TOUR_NAMES, isTourName, type TourName } from './tour.js';
 
 export function parseSpeed(text: string): number {
   const n = Number(text);
@@ -60,5 +61,10 @@ export function parseListenFlag(text: string): string {
 
 export function parseLogFormat(text: string): 'pretty' | 'json' {
   if (text !== 'pretty' && text !== 'json') throw new InvalidArgumentError('expected pretty or json');
+  return text;
+}
+
+export function parseTour(text: string): TourName {
+  if (!isTourName(text)) throw new InvalidArgumentError(`expected ${TOUR_NAMES.join(' or ')}`);
   return text;
 }

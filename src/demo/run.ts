@@ -13,7 +13,7 @@ import { SimulatedKms } from './kms.js';
 import { KmsKeyStore } from './keystore.js';
 import { DemoOutput, type LogFormat } from './output.js';
 import { createRng } from './rng.js';
-import { buildTimeline, KMS_TIMEOUT_MS, type PhaseSpec, type ScenarioName } from './scenarios.js';
+import { KMS_TIMEOUT_MS, type PhaseSpec, type ScenarioName } from './scenarios.js';
 import { DemoSecrets } from './secrets.js';
 import { startPaymentsApi, type PaymentsApi } from './services/payments-api.js';
 import { startWebhookReceiver } from './services/webhook-receiver.js';
@@ -22,6 +22,9 @@ import { createServiceTelemetry, type ServiceIdentity, type ServiceTelemetry } f
 import { TotalsBook } from './totals.js';
 import { Workload } from './traffic.js';
 import { BASELINE, monthKeyId, recover, type DemoWorld } from './world.js';
+import { BackgroundNoise } from './noise.js';
+import { AlertLog, failuresByReason, summaryLines } from './summary.js';
+import { timeScaleText, TOURS, tourTimeline, type TourName } from './tour.js';
 
 export interface DemoOptions {
   readonly config: HmacSloConfig;
@@ -30,6 +33,8 @@ export interface DemoOptions {
   /** Collector base URLs; undefined = run the collector in this process. */
   readonly pushTo: readonly string[] | undefined;
   readonly scenarios: readonly ScenarioName[];
+  /** `quick` (short opening, background noise) or `full` (the realistic timeline); see tour.ts. */
+  readonly tour: TourName;
   readonly speed: number;
   /** Real milliseconds; undefined = until the timeline ends (or forever with loop). */
   readonly durationMs: number | undefined;
@@ -160,9 +165,11 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   };
   recover(world);
   const workload = new Workload(world, totals, createRng(0x5eed));
+  const noise = TOURS[opts.tour].noise ? new BackgroundNoise(world, workload) : undefined;
+  const alerts = new AlertLog();
 
   // 3. Where to look.
-  const timeline = buildTimeline(opts.scenarios);
+  const timeline = tourTimeline(opts.tour, opts.scenarios);
   const realMs = (p: PhaseSpec) => Math.round((p.demoMinutes * 60_000) / opts.speed);
   const timelineMs = timeline.reduce((sum, p) => sum + realMs(p), 0);
   const base = urls[0]!;
@@ -186,6 +193,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     failures: `${base}/api/failures`,
     keyRotation: `${base}/api/keys`,
     speed: opts.speed,
+    tour: opts.tour,
+    noise: noise !== undefined,
+    demoTime: timeScaleText(opts.speed, opts.config.period),
     scenarios: opts.scenarios,
     phases: timeline.map((p) => ({ phase: p.name, scenario: p.scenario, durationMs: realMs(p) })),
     timelineMs,
@@ -196,7 +206,20 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     keyIds: { payments: { current: keys.current, leaked: keys.leaked }, webhooks: { current: webhookKeyId } },
     kms: 'SimulatedKms (a simulation: latency, throttling and outages are injected by the scenarios)',
   });
-  printBanner(out, { collectorUrl: collector?.url, urls, ui: opts.ui && collector !== undefined, speed: opts.speed, timeline, realMs, timelineMs, loop: opts.loop, services });
+  printBanner(out, {
+    collectorUrl: collector?.url,
+    urls,
+    ui: opts.ui && collector !== undefined,
+    speed: opts.speed,
+    tour: opts.tour,
+    noise: noise !== undefined,
+    period: opts.config.period,
+    timeline,
+    realMs,
+    timelineMs,
+    loop: opts.loop,
+    services,
+  });
 
   // 4. Run: the timeline, the status line, until the end, --duration or a signal.
   workload.start();
@@ -218,14 +241,18 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const statusTimer = setInterval(() => {
     void readStatus(urls).then((f) => {
       figures = f;
+      if (f) alerts.observe(f.answers, Date.now());
       const phase = timeline[phaseIndex]!;
-      const state = { name: phase.name, index: phaseIndex, count: timeline.length, leftMs: phaseEndsAt - Date.now() };
+      const next = timeline[phaseIndex + 1]?.name ?? (opts.loop ? timeline[0]?.name : undefined);
+      const state = { name: phase.name, index: phaseIndex, count: timeline.length, leftMs: phaseEndsAt - Date.now(), next };
       if (out.live) out.status(statusText(state, figures));
       else if (out.format === 'pretty') out.line(statusText(state, figures));
       out.event('demo status', {
         phase: phase.name,
         scenario: phase.scenario,
         index: phaseIndex,
+        next: next ?? null,
+        nextInMs: Math.max(0, state.leftMs),
         sent: workload.sent,
         verifications: f?.requests ?? null,
         successRate5m: f?.successRate5m ?? null,
@@ -239,6 +266,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     for (phaseIndex = 0; phaseIndex < timeline.length; phaseIndex++) {
       const phase = timeline[phaseIndex]!;
       const durationMs = realMs(phase);
+      // The noise starts once the opening phase is over (noise.ts says why).
+      if (phaseIndex === 1 && round === 0) noise?.start();
       phase.enter(world);
       phaseEndsAt = Date.now() + durationMs;
       out.event('demo phase', { phase: phase.name, scenario: phase.scenario, index: phaseIndex, round, durationMs, description: phase.description });
@@ -248,6 +277,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
         await Promise.race([stopped, sleep(Math.min(250, phaseEndsAt - Date.now()))]);
         phase.update?.(world, Math.min(1, (Date.now() - started) / durationMs));
       }
+      alerts.ran(phase.scenario, ((Date.now() - started) * opts.speed) / 60_000);
       if (stopping) break timelineLoop;
     }
     round++;
@@ -258,6 +288,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   clearInterval(statusTimer);
   out.clearStatus();
   out.line(`stopping (${finishReason}): final export of every service, then the collector…`);
+  noise?.stop();
   await workload.stop();
   await Promise.all([payments.close(), paymentsCanary.close(), webhooks.close()]);
   destroyAgent();
@@ -275,17 +306,26 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const verifications = Object.fromEntries(
     Object.entries(snapshot.verifications).map(([job, counts]) => [job, Object.values(counts).reduce((a, b) => a + b, 0)]),
   );
+  const failures = failuresByReason(snapshot);
+  const prefix = opts.config.alerting.alertPrefix;
+  const burnAlerts = alerts.burnAlerts();
+  const expectedAlerts = alerts.expectedAlerts(prefix);
   out.event('demo finished', {
     reason: finishReason,
     elapsedMs: Date.now() - startedAt,
     rounds: round,
     sent: workload.sent,
     verifications,
+    failuresByReason: failures,
+    burnAlertsHeld: burnAlerts.map(({ job, slo, severity, long, short, factor }) => ({ job, slo, severity, long, short, factor })),
+    expectedAlerts,
     totalsFile: opts.totalsFile ?? null,
     ...(totalsError ? { totalsError } : {}),
     finalExportFailed,
   });
   out.line(`finished (${finishReason}) after ${formatClock(Date.now() - startedAt)}: ${workload.sent} requests sent; verifications per job ${JSON.stringify(verifications)}`);
+  const verified = Object.values(verifications).reduce((a, b) => a + b, 0);
+  for (const l of summaryLines({ sent: workload.sent, verifications: verified, signingFailures: workload.signingFailures, failures, burnAlerts, expectedAlerts, alertPrefix: prefix })) out.line(l);
   if (finalExportFailed) out.line('  ! a final export failed: the collector may be missing the last counts');
   if (totalsError) throw new Error(`could not write --totals: ${totalsError}`);
 }
@@ -307,6 +347,9 @@ function printBanner(
     urls: readonly string[];
     ui: boolean;
     speed: number;
+    tour: TourName;
+    noise: boolean;
+    period: string;
     timeline: readonly PhaseSpec[];
     realMs: (p: PhaseSpec) => number;
     timelineMs: number;
@@ -330,10 +373,13 @@ function printBanner(
     ...b.services.map((s) => `    ${(s.job + ' ' + s.version + (s.track ? ' (canary)' : '')).padEnd(34)} ${s.role}`),
     '    SimulatedKms                       a SIMULATED KMS: latency, throttling and outages are injected',
     '',
-    `  timeline (${formatClock(b.timelineMs)} at ${b.speed}×${b.loop ? ', looping' : ''}): ${b.timeline.map((p) => p.name).join(' → ')}`,
-    ...(b.speed === 1 ? ['  tip: `npm start -- --speed 30` runs the whole timeline in a few minutes'] : []),
+    `  ${b.tour} tour (${formatClock(b.timelineMs)} at ${b.speed}×${b.loop ? ', looping' : ''}): ${b.timeline.map((p) => p.name).join(' → ')}`,
+    `  demo time      ${timeScaleText(b.speed, b.period)}`,
+    ...(b.noise ? ['  noise          background noise from the end of the opening phase: a skewed clock, a stale client on a revoked key, a key-ID scanner'] : []),
+    ...(b.tour === 'quick' ? ['  tip: `npm start -- --tour full` runs the realistic timeline (about 3.5 hours at speed 1)'] : []),
+    ...(b.tour === 'full' && b.speed === 1 ? ['  tip: `npm start -- --tour full --speed 30` runs the whole timeline in a few minutes'] : []),
     '',
-    'Ctrl-C stops: final export of every service, then the collector writes its state.',
+    'Ctrl-C stops: final export of every service, the collector writes its state, then a summary.',
     '',
   ];
   for (const l of lines) out.line(l);

@@ -12,6 +12,8 @@ export interface StatusFigures {
   successRate5m: number | undefined;
   /** auth-success error budget left per job (lowest over collectors). */
   budget: Record<string, number>;
+  /** The collectors' answers as they came (the stop summary evaluates the burn-rate alerts on them). */
+  answers: SloApiResponse[];
 }
 
 const SLO = 'auth-success';
@@ -41,7 +43,7 @@ export async function readStatus(collectorUrls: readonly string[]): Promise<Stat
       budget[slo.job] = Math.min(budget[slo.job] ?? Infinity, slo.errorBudgetRemaining);
     }
   }
-  return { requests, successRate5m: events5m > 0 ? 1 - bad5m / events5m : undefined, budget };
+  return { requests, successRate5m: events5m > 0 ? 1 - bad5m / events5m : undefined, budget, answers: ok };
 }
 
 export function formatCount(n: number): string {
@@ -61,9 +63,12 @@ export function formatClock(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** One line, fit for an 80-column terminal: phase and time left in it, requests, 5m success, the lowest budget. */
-export function statusText(phase: { name: string; index: number; count: number; leftMs: number }, figures: StatusFigures | undefined): string {
-  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} ${formatClock(phase.leftMs)}`;
+/**
+ * One line, fit for an 80-column terminal: the phase, what comes next and when, requests, 5m
+ * success, the lowest budget. `next` is the next phase's name (undefined: the timeline ends).
+ */
+export function statusText(phase: { name: string; index: number; count: number; leftMs: number; next?: string }, figures: StatusFigures | undefined): string {
+  const head = `▶ ${phase.index + 1}/${phase.count} ${phase.name} │ next ${phase.next ?? 'end'} in ${formatClock(phase.leftMs)}`;
   if (figures === undefined) return `${head} │ collector not answering`;
   const lowest = Object.entries(figures.budget).sort(([ja, a], [jb, b]) => a - b || (ja < jb ? -1 : 1))[0];
   // Incidents in a compressed period overspend the budget many times over: say so instead of −20000%.

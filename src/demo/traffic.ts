@@ -145,7 +145,8 @@ export class Workload {
     this.dispatch('payments-api', this.world.payments.server.port, request);
   }
 
-  private dispatch(job: string, port: number, request: WireRequest | Promise<WireRequest>, then?: (answer: Answer, request: WireRequest) => void): void {
+  /** Sends one request and counts its answer (also used by the background noise, noise.ts). */
+  dispatch(job: string, port: number, request: WireRequest | Promise<WireRequest>, then?: (answer: Answer, request: WireRequest) => void): void {
     const p = Promise.resolve(request).then(
       (wire) => {
         this.sent++;

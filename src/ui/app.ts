@@ -22,6 +22,8 @@ import type {
 import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnAlert, type StatusColour } from './status.js';
 import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent, formatScope } from './format.js';
 import { sparkline } from './sparkline.js';
+import { append, el, svg, type Child } from './dom.js';
+import { cardActions, SloDetailView, timeScaleNote } from './slo-detail.js';
 import { causeContent, renderCauseSummary, traceIdContent } from './failure-causes-view.js';
 
 /** Refresh period: 5 s, or `?refresh=SECONDS` (1–300) for a wall screen or a quick test. */
@@ -32,36 +34,9 @@ const FAILURE_LIMIT = 50;
 const BURN_WINDOWS = ['1h', '6h'] as const;
 const SPARK_WIDTH = 300;
 const SPARK_HEIGHT = 48;
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const COLOUR_LABEL: Record<StatusColour, string> = { red: 'PAGE', amber: 'TICKET', green: 'OK' };
 
 // ---------------------------------------------------------------- DOM helpers (text only, no HTML)
-
-type Child = Node | string | number | null | undefined | false;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Readonly<Record<string, string | undefined>> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) if (value !== undefined) node.setAttribute(name, value);
-  append(node, children);
-  return node;
-}
-
-function append(parent: Node, children: readonly Child[]): void {
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
-  }
-}
-
-function svg(tag: string, attrs: Readonly<Record<string, string | number>>): SVGElement {
-  const node = document.createElementNS(SVG_NS, tag) as SVGElement;
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  return node;
-}
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);
@@ -176,7 +151,7 @@ function writeFiltersToLocation(filters: Filters): void {
 
 // ---------------------------------------------------------------- SLO cards
 
-function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[]): void {
+function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[], noData = 0): void {
   const counts: Record<StatusColour, number> = { red: 0, amber: 0, green: 0 };
   forEachSafely(slos, (slo) => (counts[statusColour(slo, burnAlerts)] += 1));
   const summary = byId('summary');
@@ -186,6 +161,8 @@ function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAler
     el('span', { class: 'pill status-amber', 'data-field': 'count-amber' }, `${counts.amber} ticket`),
     ' ',
     el('span', { class: 'pill status-green', 'data-field': 'count-green' }, `${counts.green} ok`),
+    // SLOs without data are not "ok": counted apart (only when there are some).
+    ...(noData > 0 ? [' ', el('span', { class: 'pill status-nodata', 'data-field': 'count-nodata' }, `${noData} no data`)] : []),
   );
 }
 
@@ -280,6 +257,7 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
     sorted,
     ({ s, history }) => {
       const card = renderCard(s, data.burnAlerts, history);
+      card.appendChild(cardActions(s, data));
       if (open.has(cardKey(s.job, s.slo))) card.querySelector('details')?.setAttribute('open', '');
       return card;
     },
@@ -504,11 +482,15 @@ async function refresh(): Promise<void> {
     forEachSafely(failures.topClients, (g) => addJob(g.job));
     forEachSafely(failures.failures, (f) => addJob(f.job));
 
-    renderSummary(slo.slos, slo.burnAlerts);
+    renderSummary(slo.slos, slo.burnAlerts, Array.isArray(slo.noData) ? slo.noData.length : 0);
     renderCards(slo, histories);
+    byId('time-scale').textContent = timeScaleNote(slo.timeScale, slo.slos[0]?.period);
+    byId('time-scale').hidden = byId('time-scale').textContent === '';
     renderKeys(keys);
     renderFilters();
     renderFailures(failures);
+    // The open detail view last, so its own request never holds up the rest of the page.
+    await detailView().refresh(slo.grafanaDashboardUrl ?? '');
 
     state.lastSuccessMs = Date.now();
     document.body.dataset.loaded = 'true';
@@ -571,7 +553,14 @@ function onFilterChange(): void {
   void refresh().then(schedule);
 }
 
+/** The SLO detail view (slo-detail.ts), created on first use. */
+let detail: SloDetailView | undefined;
+function detailView(): SloDetailView {
+  return (detail ??= new SloDetailView(byId('slo-detail'), getJson));
+}
+
 function start(): void {
+  detailView().attach(byId('slo-cards'));
   byId('filter-job').addEventListener('change', onFilterChange);
   byId('filter-reason').addEventListener('change', onFilterChange);
   document.addEventListener('visibilitychange', () => {

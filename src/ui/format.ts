@@ -71,6 +71,19 @@ export function apiUrl(path: string, params: Readonly<Record<string, string | nu
 }
 
 /**
+ * Real time of `seconds` of scaled (demo) time at `timeScale`, short: "10 s", "2 min", "24 h",
+ * "1.5 d". What a compressed window or period lasts on the wall clock (the status page and the demo's banner).
+ */
+export function formatScaledDuration(seconds: number, timeScale: number): string {
+  const s = seconds / timeScale;
+  const n = (v: number) => String(Number(v.toFixed(v < 10 ? 1 : 0)));
+  if (s < 90) return `${n(s)} s`;
+  if (s < 90 * 60) return `${n(s / 60)} min`;
+  if (s < 48 * 3600) return `${n(s / 3600)} h`;
+  return `${n(s / 86400)} d`;
+}
+
+/**
  * An SLO's scope in words, labels in config order: `job = payments-api · deployment_environment_name
  * = prod`, a list as `a | b`, a `notIn` as `≠`. Values are shown as written (the page sets them as text).
  */

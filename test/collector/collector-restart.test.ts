@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ATTR, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { Pusher } from './otel-pushers.js';
@@ -192,14 +193,24 @@ test('snapshots taken while pushes stream in lose and double nothing across a SI
     const push = (instance: string, value: number, startNs: string) =>
       postVerifications(c.url, { resources: [{ job: 'stream', instance }], temporality: instance.startsWith('d') ? 1 : 2, startNs, values: { accepted: value } });
     let acknowledged = 0;
-    const until = Date.now() + 4500;
+    // Push for at least 4.5 s and until two snapshots have been taken meanwhile (a loaded machine
+    // can stretch the 2 s period), with a 60 s deadline.
+    const snapshots = seriesKey('hmac_slo_collector_snapshots_total', {});
+    const minUntil = Date.now() + 4500;
+    let streaming = true;
+    const watcher = (async () => {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+        if (Date.now() >= minUntil && ((await metrics(c)).get(snapshots) ?? 0) >= 2) break;
+      }
+      streaming = false;
+    })();
     // Four delta pushers (each acknowledged push adds 1) and four cumulative ones (each acknowledged
     // push raises the total to its value, so only the last acknowledged value counts).
     const lastCumulative = new Map<string, number>();
     await Promise.all(
       [0, 1, 2, 3, 4, 5, 6, 7].map(async (i) => {
         const instance = i < 4 ? `d${i}` : `c${i}`;
-        for (let n = 1; Date.now() < until; n++) {
+        for (let n = 1; streaming; n++) {
           const res = await push(instance, i < 4 ? 1 : n, '1700000000000000000');
           await res.arrayBuffer();
           if (res.status !== 200) continue;
@@ -208,6 +219,7 @@ test('snapshots taken while pushes stream in lose and double nothing across a SI
         }
       }),
     );
+    await watcher;
     const expected = acknowledged + [...lastCumulative.values()].reduce((a, b) => a + b, 0);
     const before = await metrics(c);
     assert.ok(before.get(seriesKey('hmac_slo_collector_snapshots_total', {}))! >= 2, 'snapshots happened during the pushes');

@@ -181,3 +181,70 @@ test('time to revoke: when a revoked key was last presented and last accepted, k
   const { revocations: _dropped, ...old } = usage.toJSON();
   assert.equal(KeyUsage.fromJSON(config, old).response(src, T0 + 15 * MIN).keys[0]!.revokedAt, undefined);
 });
+
+test('time to revoke: a job whose series expire (decommissioned, renamed) is not the key being presented or accepted again', () => {
+  const config = parseConfig({});
+  const usage = new KeyUsage(config);
+  const src = new Series();
+  for (const job of ['api', 'legacy']) {
+    src.declare(job, 'k-leaked', 'active');
+    src.verify(job, 'k-leaked', 100);
+  }
+  usage.sample(src, T0);
+  src.verify('api', 'k-leaked', 10);
+  src.verify('legacy', 'k-leaked', 10);
+  usage.sample(src, T0 + MIN);
+  src.declare('api', 'k-leaked', 'active', 0);
+  src.declare('api', 'k-leaked', 'revoked');
+  usage.sample(src, T0 + 2 * MIN);
+  // Nobody presents the key any more. `legacy` stops pushing and its series expire (seriesTtl): the
+  // key's total over all jobs goes down, which is not a counter restart of new traffic.
+  usage.sample(src, T0 + 3 * MIN);
+  for (const k of [...src.map.keys()]) if (k.includes('|legacy|')) src.map.delete(k);
+  usage.sample(src, T0 + 4 * MIN);
+  usage.sample(src, T0 + 5 * MIN);
+  const key = usage.response(src, T0 + 5 * MIN).keys.find((k) => k.keyId === 'k-leaked')!;
+  assert.deepEqual(
+    { revokedAt: key.revokedAt, lastPresentedAt: key.lastPresentedAt, presentedAfterRevokeSeconds: key.presentedAfterRevokeSeconds, acceptedAfterRevoke: key.acceptedAfterRevoke, lastAcceptedAt: key.lastAcceptedAt },
+    { revokedAt: iso(2 * MIN), lastPresentedAt: undefined, presentedAfterRevokeSeconds: 0, acceptedAfterRevoke: false, lastAcceptedAt: iso(MIN) },
+  );
+  // A job that comes back with totals resumed (the collector remembers expired totals) is not new traffic either.
+  src.verify('legacy', 'k-leaked', 110);
+  usage.sample(src, T0 + 6 * MIN);
+  assert.equal(usage.response(src, T0 + 6 * MIN).keys.find((k) => k.keyId === 'k-leaked')!.acceptedAfterRevoke, false);
+  // A snapshot of the one-total-per-key format loads; its next sample is a baseline, not new traffic.
+  const state = usage.toJSON();
+  const old = { ...state, revocations: state.revocations!.map(({ readings: _r, ...e }) => ({ ...e, total: 330, accepted: 330 })) };
+  const restored = KeyUsage.fromJSON(config, JSON.parse(JSON.stringify(old)));
+  restored.sample(src, T0 + 7 * MIN);
+  assert.equal(restored.response(src, T0 + 7 * MIN).keys.find((k) => k.keyId === 'k-leaked')!.acceptedAfterRevoke, false);
+});
+
+test('time to revoke: a revocation undone (the key ring says active again) is no longer a revocation', () => {
+  const usage = new KeyUsage(parseConfig({}));
+  const src = new Series();
+  src.declare('api', 'k1', 'active');
+  src.verify('api', 'k1', 100);
+  usage.sample(src, T0);
+  // Revoked by mistake at minute 1, active again at minute 2, then accepted as it should be.
+  src.declare('api', 'k1', 'active', 0);
+  src.declare('api', 'k1', 'revoked');
+  usage.sample(src, T0 + MIN);
+  assert.equal(usage.response(src, T0 + MIN).keys[0]!.revokedAt, iso(MIN));
+  src.declare('api', 'k1', 'revoked', 0);
+  src.declare('api', 'k1', 'active');
+  usage.sample(src, T0 + 2 * MIN);
+  src.verify('api', 'k1', 10);
+  usage.sample(src, T0 + 3 * MIN);
+  const key = usage.response(src, T0 + 3 * MIN).keys[0]!;
+  assert.equal(key.status, 'active');
+  assert.deepEqual(
+    { revokedAt: key.revokedAt, acceptedAfterRevoke: key.acceptedAfterRevoke, lastAcceptedAt: key.lastAcceptedAt },
+    { revokedAt: undefined, acceptedAfterRevoke: undefined, lastAcceptedAt: iso(3 * MIN) },
+  );
+  // Revoked again later: timed from then.
+  src.declare('api', 'k1', 'active', 0);
+  src.declare('api', 'k1', 'revoked');
+  usage.sample(src, T0 + 4 * MIN);
+  assert.equal(usage.response(src, T0 + 4 * MIN).keys[0]!.revokedAt, iso(4 * MIN));
+});

@@ -107,3 +107,41 @@ test('GET /api/slo of a real collector: scoped SLOs from real SDK pushes, and no
     await stop();
   }
 });
+
+test('engine: a scope listed in another order keeps its history; `scope: {}` is no scope', () => {
+  const T0 = Date.UTC(2026, 0, 1);
+  const scoped = { name: 'envs', sli: SLI, objective: 0.99, scope: { job: ['b', 'a'], deployment_environment_name: { notIn: ['dev', 'ci'] } } };
+  const engine = new SloEngine(parseConfig({ slos: [scoped] }));
+  engine.sample({ series: () => [verifications('a', 'prod', 'accepted', 0)] }, T0);
+  engine.sample({ series: () => [verifications('a', 'prod', 'accepted', 5)] }, T0 + 60_000);
+  const reordered = { ...scoped, scope: { deployment_environment_name: { notIn: ['ci', 'dev'] }, job: ['a', 'b', 'a'] } };
+  const restored = SloEngine.fromJSON(parseConfig({ slos: [reordered] }), JSON.parse(JSON.stringify(engine.toJSON())));
+  assert.equal(period(restored.status(T0 + 60_000).slos[0]!).events, 5);
+
+  const empty = new SloEngine(parseConfig({ slos: [{ name: 'all', sli: SLI, objective: 0.99, scope: {} }] }));
+  empty.sample({ series: () => [verifications('a', 'prod', 'accepted', 0)] }, T0);
+  empty.sample({ series: () => [verifications('a', 'prod', 'accepted', 5)] }, T0 + 60_000);
+  assert.equal('scope' in empty.status(T0 + 60_000).slos[0]!, false);
+  assert.equal(empty.toJSON().pairs[0]!.sli, JSON.stringify(SLI));
+});
+
+test('engine: after a restart that changes a scope or adds an SLO, its counters start from a baseline (not their whole past in the last interval)', () => {
+  const T0 = Date.UTC(2026, 0, 1);
+  // A long-running job: its counters hold a million events, 5 % bad, from before the restart.
+  const at = (n: number) => [verifications('api', 'prod', 'accepted', 950_000 + 100 * n), verifications('api', 'prod', 'rejected', 50_000)];
+  const kept = { name: 'kept', sli: SLI, objective: 0.999 };
+  const engine = new SloEngine(parseConfig({ slos: [kept, { name: 'api', sli: SLI, objective: 0.999, scope: { job: ['api', 'other'] } }] }));
+  for (let i = 0; i < 10; i++) engine.sample({ series: () => at(i) }, T0 + i * 10_000);
+  const config = parseConfig({ slos: [kept, { name: 'api', sli: SLI, objective: 0.999, scope: { job: ['api'] } }, { name: 'added', sli: SLI, objective: 0.999 }] });
+  const restored = SloEngine.fromJSON(config, JSON.parse(JSON.stringify(engine.toJSON())));
+  restored.sample({ series: () => at(11) }, T0 + 110_000);
+  restored.sample({ series: () => at(12) }, T0 + 120_000);
+  const status = restored.status(T0 + 120_000);
+  for (const slo of ['api', 'added']) {
+    const s = status.slos.find((x) => x.slo === slo)!;
+    // Only the 100 accepted since the restart: no error, no burn (it read 50 000 bad of 1 051 100, burn 47.6).
+    assert.deepEqual([period(s).events, period(s).badEvents, period(s).burnRate], [100, 0, 0], slo);
+  }
+  // The unchanged SLO keeps its history and counts what happened while the collector was down.
+  assert.equal(period(status.slos.find((x) => x.slo === 'kept')!).events, 1200);
+});

@@ -19,6 +19,7 @@ const BAD_FLAGS: Array<{ args: string[]; flag: string; says: RegExp }> = [
   { args: ['--push-to', 'collector:9464'], flag: '--push-to', says: /http\(s\) URL|not a URL/ },
   { args: ['--listen', 'localhost'], flag: '--listen', says: /HOST:PORT/ },
   { args: ['--log-format', 'xml'], flag: '--log-format', says: /pretty or json/ },
+  { args: ['--tour', 'long'], flag: '--tour', says: /quick or full/ },
 ];
 
 test('a bad flag is a CLI error naming the flag, before anything starts', async () => {

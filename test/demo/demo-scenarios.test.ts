@@ -120,7 +120,8 @@ interface RunResult {
   stateDirs: string[];
 }
 
-const COMMON = ['--speed', String(SPEED), '--log-format', 'json', '--export-interval', '200'];
+// The full tour: the realistic timeline's phase lengths (the quick tour shortens the opening), no background noise.
+const COMMON = ['--tour', 'full', '--speed', String(SPEED), '--log-format', 'json', '--export-interval', '200'];
 
 /** Run A: embedded collector, F1 F2 F3 F4, stopped by SIGTERM once the last scenario showed. */
 async function runEmbedded(): Promise<RunResult> {

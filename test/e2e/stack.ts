@@ -117,7 +117,7 @@ export class Stack {
   async runDemo(): Promise<void> {
     const o = this.opts;
     const urls = o.pushTo.map((i) => this.collectors[i]!.url).join(',');
-    const args = ['--push-to', urls, '--speed', String(o.speed), '--scenario', o.scenarios.join(','), '--totals', this.totalsFile, '--log-format', 'json', '--no-ui'];
+    const args = ['--push-to', urls, '--tour', 'full', '--speed', String(o.speed), '--scenario', o.scenarios.join(','), '--totals', this.totalsFile, '--log-format', 'json', '--no-ui'];
     this.demo = this.children.spawn('demo', process.execPath, [...SOURCE_CLI, 'demo', ...args]);
     this.demoStartedAt = Date.now();
     let killing: Promise<void> | undefined;

@@ -41,4 +41,6 @@ test('scoped cards show their scope and equal /api/slo; an empty scope is a no-d
   assert.match(text, /No data/);
   // The only percentage is the objective it would be held to: no SLI, no budget, no 100 %.
   assert.deepEqual(text.match(/[\d.]+%/g), ['99.9%']);
+  // The summary counts it apart, not among the "ok" ones (which count job × SLO cards).
+  assert.equal(await page.locator('#summary [data-field="count-nodata"]').textContent(), '1 no data');
 });

@@ -21,6 +21,8 @@ import { ProblemReporter } from './report.js';
 
 export const DEFAULT_CLIENT_WINDOW_MS = 5 * 60_000;
 export const DEFAULT_MAX_CLIENTS = 10_000;
+/** Most failing clients that failures without a client ID can stand for (bounded, above any sane `minFailingClients`). */
+export const UNIDENTIFIED_SLOTS = 64;
 
 export interface ClientWindowOptions {
   /** Sliding window in milliseconds. Default 5 minutes. */
@@ -97,6 +99,8 @@ export class ClientWindow {
   private readonly clients: RecentTable<ClientEntry>;
   /** `keyId\0fingerprint` → last successful verification with that key. */
   private readonly keyClients: RecentTable<{ seenMs: number; movedMs: number }>;
+  /** Failed calls without a client ID so far (they take the UNIDENTIFIED_SLOTS slots in turn). */
+  private unidentifiedFailures = 0;
   /** Calls whose client could not be tracked because a table was full. */
   untracked = 0;
   private readonly reporter = new ProblemReporter();
@@ -108,8 +112,15 @@ export class ClientWindow {
     this.keyClients = new RecentTable(this.maxClients, this.windowMs);
   }
 
-  /** One decided call: `keyId` is the recorded key label ('' or `unknown`: none), `failed` any failure reason. */
-  record(scheme: string, clientId: string, keyId: string, failed: boolean, nowMs: number): void {
+  /**
+   * One decided call: `keyId` is the recorded key label ('' or `unknown`: none), `failed` any failure
+   * reason, `clientId` undefined when the option gave none for this call.
+   */
+  record(scheme: string, clientId: string | undefined, keyId: string, failed: boolean, nowMs: number): void {
+    if (clientId === undefined) {
+      if (failed) this.recordUnidentifiedFailure(scheme, nowMs);
+      return;
+    }
     const fp = clientFingerprint(clientId);
     const client = this.clients.touch(`${scheme}\u0000${fp}`, nowMs, () => ({ seenMs: nowMs, movedMs: nowMs, failedMs: -Infinity }));
     if (client === undefined) this.overflow();
@@ -117,6 +128,19 @@ export class ClientWindow {
     if (!failed && keyId !== '' && keyId !== KEY_ID_UNKNOWN && this.keyClients.touch(`${keyId}\u0000${fp}`, nowMs, () => ({ seenMs: nowMs, movedMs: nowMs })) === undefined) {
       this.overflow();
     }
+  }
+
+  /**
+   * A failure no client can be named for could come from anybody (a proxy stripping the client header
+   * for everyone): it counts as a failing client of its own, in one of UNIDENTIFIED_SLOTS slots taken
+   * in turn, so such failures page as they did before the split instead of hiding behind the one
+   * identified failing client. `~` is outside the fingerprints' base64url alphabet: no collision.
+   */
+  private recordUnidentifiedFailure(scheme: string, nowMs: number): void {
+    const slot = this.unidentifiedFailures++ % UNIDENTIFIED_SLOTS;
+    const entry = this.clients.touch(`${scheme}\u0000~${slot}`, nowMs, () => ({ seenMs: nowMs, movedMs: nowMs, failedMs: nowMs }));
+    if (entry === undefined) this.overflow();
+    else entry.failedMs = nowMs;
   }
 
   private overflow(): void {

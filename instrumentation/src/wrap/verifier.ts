@@ -84,7 +84,7 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
     clients === undefined
       ? undefined
       : (_args: unknown[], reason: FailureReason | undefined, nowMs: number, keyLabel: string, client: string | undefined) => {
-          if (client !== undefined) clients.record(scheme, client, keyLabel, reason !== undefined, nowMs);
+          clients.record(scheme, client, keyLabel, reason !== undefined, nowMs);
         };
   const { isAccepted, rejectedReason } = options;
   if (rejectedReason !== undefined && typeof rejectedReason !== 'function' && !isFailureReason(rejectedReason)) {

@@ -4,10 +4,12 @@
  * after that. Read from the aggregated series at every sample, so times have the sample period's
  * resolution (`collector.samplePeriod`). Part of key usage's snapshot, so a restart keeps them.
  *
- * "Presented" = the key's verification total (all jobs, all outcomes) went up since the previous
- * sample; "accepted" = its `accepted` total went up. Decreases are counter resets (counter-reset.ts):
- * the new value is all new traffic. A key first seen after the first sample counts in full; counts
- * present at the very first sample are a baseline (when they happened is unknown).
+ * "Presented" = the key's verification total (any outcome) of some job went up since the previous
+ * sample; "accepted" = its `accepted` total did. Compared per (job, key), as key usage does, so a
+ * job whose series expire (decommissioned, renamed) lowers no total that would read as a restart.
+ * Decreases of one job's total are counter resets (counter-reset.ts): the new value is all new
+ * traffic. A (job, key) first seen after the first sample counts in full; counts present at the very
+ * first sample are a baseline (when they happened is unknown).
  */
 import { z } from 'zod';
 import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN } from '@hmac-slo/instrumentation/contract';
@@ -22,7 +24,11 @@ export interface KeyRevocation {
   lastPresentedAtMs?: number;
   /** Last sample at which its accepted verifications went up (Unix ms). */
   lastAcceptedAtMs?: number;
-  /** Last totals read: all outcomes, accepted. */
+  /** Last totals read per job: all outcomes, accepted. */
+  readings: Map<string, Totals>;
+}
+
+interface Totals {
   total: number;
   accepted: number;
 }
@@ -32,8 +38,11 @@ const entrySchema = z.object({
   revokedAtMs: z.number().finite().optional(),
   lastPresentedAtMs: z.number().finite().optional(),
   lastAcceptedAtMs: z.number().finite().optional(),
-  total: z.number().finite().nonnegative(),
-  accepted: z.number().finite().nonnegative(),
+  /** Per job: [job, total, accepted]. Absent in snapshots that kept one total per key. */
+  readings: z.array(z.tuple([z.string(), z.number().finite().nonnegative(), z.number().finite().nonnegative()])).optional(),
+  /** The one total per key of older snapshots: read and ignored (the next sample is a baseline). */
+  total: z.number().finite().nonnegative().optional(),
+  accepted: z.number().finite().nonnegative().optional(),
 });
 export const revocationStateSchema = z.array(entrySchema);
 export type RevocationState = z.infer<typeof revocationStateSchema>;
@@ -52,40 +61,60 @@ export interface RevocationView {
 export class RevocationTracker {
   private readonly keys = new Map<string, KeyRevocation>();
   private sampled = false;
+  /** (job, key) readings held, at most maxKeys (as key usage caps its pairs). */
+  private readingCount = 0;
 
   constructor(private readonly maxKeys: number) {}
 
   sample(series: Iterable<AggregatedSeries>, nowMs: number): void {
-    const totals = new Map<string, { total: number; accepted: number }>();
+    const totals = new Map<string, Map<string, Totals>>(); // keyId → job → totals
     const revoked = new Set<string>();
+    const declared = new Set<string>(); // some job reports a current status (value 1) for the key
     for (const s of series) {
       const keyId = s.attributes[ATTR.keyId];
       if (!keyId || keyId === KEY_ID_UNKNOWN || keyId === KEY_ID_OTHER) continue;
       if (s.kind === 'gauge' && isInstrument(s, INSTRUMENTS.keyInfo)) {
+        if (s.value > 0) declared.add(keyId);
         if (s.attributes[ATTR.keyStatus] === 'revoked' && s.value > 0) revoked.add(keyId);
         continue;
       }
       if (s.kind !== 'counter' || !isInstrument(s, INSTRUMENTS.verifications)) continue;
       const value = Number.isFinite(s.value) && s.value > 0 ? s.value : 0;
-      let t = totals.get(keyId);
-      if (t === undefined) totals.set(keyId, (t = { total: 0, accepted: 0 }));
+      let byJob = totals.get(keyId);
+      if (byJob === undefined) totals.set(keyId, (byJob = new Map()));
+      let t = byJob.get(s.job);
+      if (t === undefined) byJob.set(s.job, (t = { total: 0, accepted: 0 }));
       t.total += value;
       if (s.attributes[ATTR.outcome] === 'accepted') t.accepted += value;
     }
     for (const keyId of new Set([...totals.keys(), ...revoked])) {
       let k = this.keys.get(keyId);
-      const now = totals.get(keyId) ?? { total: 0, accepted: 0 };
       if (k === undefined) {
         if (this.keys.size >= this.maxKeys) continue;
-        // A key first seen after the first sample: all of its counts are new traffic.
-        this.keys.set(keyId, (k = this.sampled ? { total: 0, accepted: 0 } : { ...now }));
+        this.keys.set(keyId, (k = { readings: new Map() }));
       }
       if (revoked.has(keyId) && k.revokedAtMs === undefined) k.revokedAtMs = nowMs;
-      if (increaseSince(k.total, now.total) > 0) k.lastPresentedAtMs = nowMs;
-      if (increaseSince(k.accepted, now.accepted) > 0) k.lastAcceptedAtMs = nowMs;
-      k.total = now.total;
-      k.accepted = now.accepted;
+      let presented = false;
+      let accepted = false;
+      for (const [job, now] of totals.get(keyId) ?? []) {
+        let prev = k.readings.get(job);
+        if (prev === undefined) {
+          if (this.readingCount >= this.maxKeys) continue;
+          this.readingCount++;
+          // A (job, key) first seen after the first sample: all of its counts are new traffic.
+          k.readings.set(job, (prev = this.sampled ? { total: 0, accepted: 0 } : { ...now }));
+        }
+        if (increaseSince(prev.total, now.total) > 0) presented = true;
+        if (increaseSince(prev.accepted, now.accepted) > 0) accepted = true;
+        prev.total = now.total;
+        prev.accepted = now.accepted;
+      }
+      // A job absent from this sample (its series expired) keeps its reading: it resumes from it.
+      if (presented) k.lastPresentedAtMs = nowMs;
+      if (accepted) k.lastAcceptedAtMs = nowMs;
     }
+    // A revocation undone (some job declares the key, none says revoked any more): not revoked.
+    for (const keyId of declared) if (!revoked.has(keyId)) delete this.keys.get(keyId)?.revokedAtMs;
     this.sampled = true;
   }
 
@@ -114,13 +143,22 @@ export class RevocationTracker {
   }
 
   toJSON(): RevocationState {
-    return [...this.keys].map(([keyId, k]) => ({ keyId, ...k }));
+    return [...this.keys].map(([keyId, { readings, ...k }]) => ({ keyId, ...k, readings: [...readings].map(([job, t]) => [job, t.total, t.accepted] as [string, number, number]) }));
   }
 
   static fromJSON(maxKeys: number, state: RevocationState, sampled: boolean): RevocationTracker {
     const t = new RevocationTracker(maxKeys);
-    for (const { keyId, ...k } of state.slice(0, maxKeys)) t.keys.set(keyId, k);
-    t.sampled = sampled;
+    for (const { keyId, readings, total: _total, accepted: _accepted, ...k } of state.slice(0, maxKeys)) {
+      const held = new Map<string, Totals>();
+      for (const [job, total, accepted] of readings ?? []) {
+        if (t.readingCount >= maxKeys) break;
+        t.readingCount++;
+        held.set(job, { total, accepted });
+      }
+      t.keys.set(keyId, { ...k, readings: held });
+    }
+    // An older snapshot had no per-job readings: the next sample is a baseline, not new traffic.
+    t.sampled = sampled && state.every((e) => e.readings !== undefined);
     return t;
   }
 }

@@ -4,7 +4,7 @@
  * burn rates and error budgets per window — the same numbers the generated Prometheus recording
  * rules compute with `increase()` (docs/slo.md explains the math and the tolerance).
  */
-import { SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
+import { ATTR, SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig, SloConfig } from '../../config/schema.js';
 import { burnAlertsWithFactor } from '../../config/slo-plan.js';
 import type {
@@ -12,16 +12,18 @@ import type {
   PromSample,
   SeriesSource,
   SloApiResponse,
+  SloDetailResponse,
   SloHistoryResponse,
   SloStatus,
   SloWindowStatus,
 } from '../model.js';
 import { compileSli, type CompiledSli, type EventCounts } from './sli.js';
-import { compileScope, seriesLabels, type ScopeTest } from './scope.js';
+import { canonicalScope, compileScope, seriesLabels, type ScopeTest } from './scope.js';
 import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
 import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
 import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
+import { detailRanges, detailSeries } from './detail.js';
 import { anyWentDown, increaseSince } from '../aggregate/counter-reset.js';
 
 export interface SloEngineOptions {
@@ -98,6 +100,12 @@ export class SloEngine {
    * aggregated series; entries whose series are gone are dropped.
    */
   private dormant = new Map<string, EventCounts>();
+  /**
+   * After `fromJSON`: SLOs nothing was restored for (new in the config, or whose SLI or scope changed).
+   * Their series' counters hold events from before the restart, so the first sample takes them as a
+   * baseline, as a first sample ever does, instead of crediting them all to the last interval.
+   */
+  private baselineSlos = new Set<string>();
   private untrackedPairs = 0;
   private refusedPairs = 0;
   private expiredPairs = 0;
@@ -111,13 +119,17 @@ export class SloEngine {
     const limits = config.collector.slo;
     this.maxPairs = opts.maxPairs ?? limits.maxPairs;
     this.historyPoints = opts.historyPoints ?? limits.historyPoints;
-    this.slos = config.slos.map((slo) => ({
-      config: slo,
-      sli: compileSli(slo.sli),
-      inScope: compileScope(slo.scope),
-      // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
-      fingerprint: JSON.stringify(slo.scope ? { sli: slo.sli, scope: slo.scope } : slo.sli),
-    }));
+    this.slos = config.slos.map((slo) => {
+      const scope = canonicalScope(slo.scope);
+      return {
+        // `scope: {}` is no scope: not shown, and the same history as without it.
+        config: scope ? slo : { ...slo, scope: undefined },
+        sli: compileSli(slo.sli),
+        inScope: compileScope(scope),
+        // An unscoped SLO keeps the fingerprint it had before scopes existed (its history survives).
+        fingerprint: JSON.stringify(scope ? { sli: slo.sli, scope } : slo.sli),
+      };
+    });
     this.windows = sloWindows(config);
     this.periodMs = scaledMs(config.period, config.timeScale);
     this.tierSpecs = tiersFor(this.periodMs, config.timeScale);
@@ -192,8 +204,10 @@ export class SloEngine {
         this.evictedPairs++;
         this.drop(victim[0], victim[1], readings, dormant);
       }
-      this.pairs.set(key, this.newPair(r.job, r.slo, t, r.counts, since));
+      const baseline = since === undefined && this.baselineSlos.has(r.slo.config.name);
+      this.pairs.set(key, baseline ? this.newPair(r.job, r.slo, t, r.counts, undefined, true) : this.newPair(r.job, r.slo, t, r.counts, since));
     }
+    this.baselineSlos.clear();
     // Pairs with no series this time keep their totals (a vanished series is not a reset).
     for (const pair of this.pairs.values()) this.record(pair, t);
     this.dormant = dormant;
@@ -218,7 +232,7 @@ export class SloEngine {
    * A new pair at `t`. `since`: its last reading while untracked (only what came after counts);
    * else, unless this is the first sample, it appeared since the previous one with all its events.
    */
-  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts, since?: EventCounts): Pair {
+  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts, since?: EventCounts, baseline = false): Pair {
     const pair: Pair = {
       job,
       slo,
@@ -229,7 +243,7 @@ export class SloEngine {
       history: new TieredHistory(this.tierSpecs),
       sparkline: [],
     };
-    if (this.lastSampleMs !== undefined && this.lastSampleMs < t) {
+    if (!baseline && this.lastSampleMs !== undefined && this.lastSampleMs < t) {
       // Appeared (or came back) since the previous sample: its events happened in between.
       pair.history.add({ t: this.lastSampleMs, bad: 0, total: 0 });
       if (since === undefined) pair.cum = { bad: Math.min(raw.bad, raw.total), total: raw.total };
@@ -299,6 +313,57 @@ export class SloEngine {
       slos: pairs.map((p) => this.pairStatus(p, nowMs)),
       noData: this.noData(pairs),
       burnAlerts: this.burnAlerts(),
+      timeScale: this.config.timeScale,
+    };
+  }
+
+  /** The ranges `detail()` accepts: 1h, 6h, 1d and the period. */
+  detailRanges(): string[] {
+    return detailRanges(this.config.period);
+  }
+
+  /**
+   * `GET /api/slo/detail`: one pair over `range` (one of `detailRanges()`) from its stored history,
+   * and its bad events by reason and key ID as the aggregated counters in `source` hold them now.
+   * Undefined for a pair the engine does not track.
+   */
+  detail(job: string, slo: string, range: string, source: SeriesSource): SloDetailResponse | undefined {
+    const pair = this.pairs.get(pairKey(job, slo));
+    if (!pair) return undefined;
+    const { config } = pair.slo;
+    const burnAlerts = this.burnAlerts();
+    const series = detailSeries({ history: pair.history, objective: config.objective, period: this.config.period, timeScale: this.config.timeScale, burnAlerts, range, to: pair.lastT });
+    const byReason = new Map<string, number>();
+    const byKey = new Map<string, number>();
+    for (const s of source.series()) {
+      if (s.job !== job || !pair.slo.sli.matches(s)) continue;
+      if (pair.slo.inScope && !pair.slo.inScope(seriesLabels(s))) continue;
+      const counts = { bad: 0, total: 0 };
+      pair.slo.sli.accumulate(s, counts);
+      if (!(counts.bad > 0)) continue;
+      // A slow but accepted verification (latency SLIs) has no error.type: its outcome says what it was.
+      const reason = s.attributes[ATTR.errorType] ?? `(${s.attributes[ATTR.outcome] ?? 'no reason'})`;
+      const keyId = s.attributes[ATTR.keyId] ?? '(none)';
+      byReason.set(reason, (byReason.get(reason) ?? 0) + counts.bad);
+      byKey.set(keyId, (byKey.get(keyId) ?? 0) + counts.bad);
+    }
+    const sorted = (m: Map<string, number>) => [...m].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+    return {
+      job,
+      slo,
+      description: config.description,
+      objective: config.objective,
+      period: this.config.period,
+      timeScale: this.config.timeScale,
+      range,
+      ranges: this.detailRanges(),
+      to: pair.lastT,
+      ...series,
+      burnAlerts,
+      failures: {
+        byReason: sorted(byReason).map(([reason, count]) => ({ reason, count })),
+        byKey: sorted(byKey).map(([keyId, count]) => ({ keyId, count })),
+      },
     };
   }
 
@@ -379,6 +444,8 @@ export class SloEngine {
     const engine = new SloEngine(config, opts);
     engine.lastSampleMs = state.lastSampleMs ?? undefined;
     const byName = new Map(engine.slos.map((s) => [s.config.name, s]));
+    // Baselines taken under another SLI or scope would make deltas of unrelated counts.
+    const changed = new Set(state.pairs.filter((p) => byName.has(p.slo) && byName.get(p.slo)!.fingerprint !== p.sli).map((p) => p.slo));
     for (const p of state.pairs) {
       const slo = byName.get(p.slo);
       if (!slo || slo.fingerprint !== p.sli) continue;
@@ -402,8 +469,14 @@ export class SloEngine {
       engine.pairs.set(pairKey(p.job, p.slo), pair);
     }
     for (const [job, slo, bad, total] of state.dormant ?? []) {
-      if (!engine.pairs.has(pairKey(job, slo))) engine.dormant.set(pairKey(job, slo), { bad, total });
+      if (!changed.has(slo) && !engine.pairs.has(pairKey(job, slo))) engine.dormant.set(pairKey(job, slo), { bad, total });
     }
+    // An SLO with nothing restored starts from a baseline. (One unchanged but without data before the
+    // restart does too: a job that began pushing into its scope while the collector was down loses
+    // those events, rather than every SLO added or changed getting its counters' whole past at once.)
+    const restored = new Set([...engine.pairs.values()].map((p) => p.slo.config.name));
+    for (const key of engine.dormant.keys()) restored.add(splitPairKey(key)[1]);
+    if (engine.lastSampleMs !== undefined) for (const s of engine.slos) if (!restored.has(s.config.name)) engine.baselineSlos.add(s.config.name);
     return engine;
   }
 }

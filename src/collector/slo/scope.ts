@@ -23,6 +23,21 @@ export function seriesLabels(series: AggregatedSeries): SeriesLabels {
 /** Whether a series is inside the scope; undefined for an SLO without one (it covers everything). */
 export type ScopeTest = (labels: SeriesLabels) => boolean;
 
+/**
+ * What a scope means, whatever order the YAML lists its labels and values in (and without repeats);
+ * undefined for no scope or an empty one (`scope: {}` covers every series). The SLO's history
+ * fingerprint is taken from this, so reordering a scope does not restart its history.
+ */
+export function canonicalScope(scope: SloScope | undefined): SloScope | undefined {
+  const labels = Object.keys(scope ?? {}).sort();
+  if (!scope || labels.length === 0) return undefined;
+  const sorted = (values: readonly string[]) => [...new Set(values)].sort();
+  return Object.fromEntries(labels.map((label) => {
+    const m = scope[label]!;
+    return [label, Array.isArray(m) ? sorted(m) : { notIn: sorted(m.notIn) }];
+  }));
+}
+
 export function compileScope(scope: SloScope | undefined): ScopeTest | undefined {
   if (!scope || Object.keys(scope).length === 0) return undefined;
   const tests = Object.entries(scope).map(([label, m]) => {

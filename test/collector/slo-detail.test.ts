@@ -1,0 +1,143 @@
+/**
+ * `GET /api/slo/detail` (src/collector/slo/detail.ts, SloEngine.detail): one SLO over a range from
+ * the engine's stored history. Its last point agrees with /api/slo, times before the history are
+ * null, the failures behind it are split by reason and key ID, it is the same after a restart
+ * (the history is persisted with the snapshot), and the HTTP endpoint checks its parameters.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../src/config/load.js';
+import type { AggregatedSeries, SeriesSource } from '../../src/collector/model.js';
+import { SloEngine } from '../../src/collector/slo/index.js';
+import { DETAIL_STEPS } from '../../src/collector/slo/detail.js';
+import { startInTempDir } from '../support/collector.js';
+
+const SCALE = 60;
+const MINUTE = 60_000 / SCALE; // one demo minute in real ms
+const T0 = 1_800_000_000_000;
+
+/** Verification counters by (outcome, reason, key), as the aggregator would hold them. */
+function source(counts: Map<string, number>): SeriesSource {
+  return {
+    *series(): Iterable<AggregatedSeries> {
+      for (const [key, value] of counts) {
+        const [outcome, reason, keyId] = key.split('|') as [string, string, string];
+        const attributes: Record<string, string> = { 'hmac.scheme': 'stripe', 'hmac.key_id': keyId, 'hmac.outcome': outcome, ...(reason ? { 'error.type': reason } : {}) };
+        yield { job: 'payments-api', name: 'hmac.auth.verifications', promName: 'hmac_auth_verifications_total', attributes, kind: 'counter', value };
+      }
+    },
+  };
+}
+
+/** Two demo hours, one sample a demo minute: 100 events a minute; 10% signature_mismatch (key k2) in minutes 60–89. */
+function drive(): { engine: SloEngine; now: number } {
+  const config = parseConfig({ timeScale: SCALE });
+  let now = T0;
+  const engine = new SloEngine(config, { now: () => now });
+  const counts = new Map<string, number>();
+  const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
+  for (let minute = 0; minute <= 120; minute++) {
+    now = T0 + minute * MINUTE;
+    if (minute > 0) {
+      const bad = minute > 60 && minute <= 90 ? 10 : 0;
+      add('accepted||k1', 100 - bad);
+      if (bad) add('rejected|signature_mismatch|k2', bad);
+    }
+    engine.sample(source(counts), now);
+  }
+  return { engine, now };
+}
+
+test('detail: the last point agrees with /api/slo; before the history is null; failures by reason and key ID', () => {
+  const { engine, now } = drive();
+  const counts = source(new Map([['accepted||k1', 11_700], ['rejected|signature_mismatch|k2', 300]]));
+  const detail = engine.detail('payments-api', 'auth-success', '6h', counts)!;
+  const status = engine.status(now).slos.find((s) => s.job === 'payments-api' && s.slo === 'auth-success')!;
+  assert.deepEqual(engine.detailRanges(), ['1h', '6h', '1d', '30d']);
+  assert.equal(detail.points.length, DETAIL_STEPS);
+  assert.equal(detail.to, now);
+  assert.equal(detail.historyFrom, T0);
+  const last = detail.points.at(-1)!;
+  assert.ok(Math.abs(last.budgetRemaining! - status.errorBudgetRemaining) < 1e-9, `${last.budgetRemaining} vs ${status.errorBudgetRemaining}`);
+  for (const w of ['5m', '1h', '6h']) {
+    const fromStatus = status.windows.find((x) => x.window === w)!.burnRate;
+    const shown = last.burn[w] ?? 0;
+    assert.ok(Math.abs(shown - fromStatus) < 1e-9, `burn ${w}: ${shown} vs ${fromStatus}`);
+  }
+  // The 6h range starts 4 demo hours before the history: those steps say nothing.
+  const firstWithData = detail.points.findIndex((p) => p.events !== null);
+  assert.ok(firstWithData >= 75 && firstWithData <= 81, `first step with data ${firstWithData}`);
+  assert.ok(detail.points.slice(0, firstWithData).every((p) => p.budgetRemaining === null && Object.values(p.burn).every((b) => b === null)));
+  // Every event lands in exactly one step: the steps add up to the totals.
+  const sum = (f: (p: (typeof detail.points)[number]) => number | null) => detail.points.reduce((s, p) => s + (f(p) ?? 0), 0);
+  assert.equal(sum((p) => p.events), 12_000);
+  assert.equal(sum((p) => p.badEvents), 300);
+  // The burn-down: untouched before the incident, spent during it.
+  const at = (minute: number) => detail.points.find((p) => p.t >= T0 + minute * MINUTE)!;
+  assert.equal(at(55).budgetRemaining, 1);
+  assert.ok(at(95).budgetRemaining! < 0);
+  assert.ok(at(80).burn['5m']! > 14.4);
+  assert.equal(at(119).burn['5m'], 0);
+  assert.deepEqual(detail.windows, ['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+  assert.deepEqual(detail.failures, { byReason: [{ reason: 'signature_mismatch', count: 300 }], byKey: [{ keyId: 'k2', count: 300 }] });
+  assert.equal(engine.detail('payments-api', 'no-such-slo', '1h', counts), undefined);
+});
+
+test('detail: the same after a restart (the history is part of the persisted engine state)', () => {
+  const { engine } = drive();
+  const empty = source(new Map());
+  const restored = SloEngine.fromJSON(parseConfig({ timeScale: SCALE }), JSON.parse(JSON.stringify(engine.toJSON())));
+  for (const range of engine.detailRanges()) {
+    assert.deepEqual(restored.detail('payments-api', 'auth-success', range, empty), engine.detail('payments-api', 'auth-success', range, empty), range);
+  }
+});
+
+test('GET /api/slo/detail: 400 without job and slo or with another range, 404 for an SLO not tracked; /api/slo names its timeScale', async () => {
+  const collector = await startInTempDir({ configYaml: 'timeScale: 30\n' });
+  try {
+    const get = async (query: string) => {
+      const res = await fetch(`${collector.url}/api/slo/detail${query}`);
+      return { status: res.status, body: (await res.json()) as { error?: string } };
+    };
+    assert.equal((await get('?slo=auth-success')).status, 400);
+    const badRange = await get('?job=a&slo=auth-success&range=2h');
+    assert.deepEqual(badRange, { status: 400, body: { error: 'range must be one of 1h, 6h, 1d, 30d' } });
+    assert.equal((await get('?job=a&slo=auth-success&range=30d')).status, 404);
+    const slo = (await (await fetch(`${collector.url}/api/slo`)).json()) as { timeScale?: number; grafanaDashboardUrl?: string };
+    assert.equal(slo.timeScale, 30);
+    assert.equal(slo.grafanaDashboardUrl, undefined, 'no Grafana link unless configured');
+  } finally {
+    await collector.stop();
+  }
+});
+
+test('detail: steady traffic gives steady steps over the whole range, also where the history is coarser than a step', () => {
+  // 70 demo minutes of 10 events every 10 demo seconds (the default sample period), 1 bad in 10.
+  // The 1h range's steps are 30 demo seconds; the history keeps 5 s points for the last 35 minutes
+  // and 1 min points before: a step older than that must not read 0 events, then twice as many.
+  const config = parseConfig({ timeScale: SCALE });
+  let now = T0;
+  const engine = new SloEngine(config, { now: () => now });
+  const counts = new Map<string, number>();
+  for (let i = 0; i <= 70 * 6; i++) {
+    now = T0 + (i * MINUTE) / 6;
+    if (i > 0) {
+      counts.set('accepted||k1', (counts.get('accepted||k1') ?? 0) + 9);
+      counts.set('rejected|signature_mismatch|k2', (counts.get('rejected|signature_mismatch|k2') ?? 0) + 1);
+    }
+    engine.sample(source(counts), now);
+  }
+  for (const range of ['1h', '6h']) {
+    const detail = engine.detail('payments-api', 'auth-success', range, source(new Map()))!;
+    // Steps wholly inside the history (the one it starts in is partly before it).
+    const withData = detail.points.filter((p) => p.t - detail.stepMs >= detail.historyFrom!);
+    assert.ok(withData.length > 0, range);
+    const perStep = (10 * detail.stepMs) / (MINUTE / 6);
+    const off = withData.filter((p) => Math.abs(p.events! - perStep) > perStep * 0.25 || p.errorRatio === null);
+    assert.deepEqual(
+      off.map((p) => `${(p.t - now) / MINUTE} min: ${p.events} events`),
+      [],
+      `${range}: every step holds ~${perStep} events`,
+    );
+  }
+});
