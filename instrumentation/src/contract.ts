@@ -184,6 +184,14 @@ export const INSTRUMENTS = {
     prometheus: 'hmac_auth_verification_duration_seconds',
     buckets: DURATION_BUCKETS_SECONDS,
   }),
+  failureCauses: spec({
+    name: 'hmac.auth.failure.causes',
+    kind: 'counter',
+    unit: '{verification}',
+    description: 'Failed verifications by diagnosed cause (why the signature did not match).',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.errorType, ATTR.failureCause],
+    prometheus: 'hmac_auth_failure_causes_total',
+  }),
   signings: spec({
     name: 'hmac.auth.signings',
     kind: 'counter',
