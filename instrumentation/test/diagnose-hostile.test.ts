@@ -24,3 +24,25 @@ test('a forged body of 100k newlines and one x costs milliseconds, not seconds (
   assert.ok(ms < 2000, `two diagnoses took ${Math.round(ms)} ms`);
   await h.shutdown();
 });
+
+test('an application handler labelled stripe/github/svix that takes a request is not the library: a wrong secret is never body_not_raw', async () => {
+  const h = harness();
+  const { verify: octokitVerify } = await import('@octokit/webhooks-methods');
+  const { Webhook } = await import('svix');
+  const whSecret = 'whsec_' + Buffer.from('svix-handler-key-0123456789').toString('base64');
+  const wh = new Webhook(whSecret);
+  const forger = new Webhook('whsec_' + Buffer.from('not-the-key-0123456789abc').toString('base64'));
+  const body = '{"id":"evt_1","amount":100}';
+  interface Req { body: string; headers: Record<string, string> }
+  const stripeHandler = instrumentVerifier((req: Req) => stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature']!, secret), { ...h.providers, scheme: 'stripe' });
+  const githubHandler = instrumentVerifier(async (req: Req) => {
+    if (!(await octokitVerify(secret, req.body, req.headers['x-hub-signature-256']!))) throw new Error('signature does not match');
+  }, { ...h.providers, scheme: 'github' });
+  const svixHandler = instrumentVerifier((req: Req) => wh.verify(req.body, req.headers), { ...h.providers, scheme: 'svix' });
+  await failing(() => stripeHandler({ body, headers: { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_wrong' }) } }));
+  await failing(() => githubHandler({ body, headers: { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) } }));
+  const now = new Date();
+  await failing(() => svixHandler({ body, headers: { 'svix-id': 'msg_1', 'svix-timestamp': String(Math.floor(now.getTime() / 1000)), 'svix-signature': forger.sign('msg_1', now, body) } }));
+  assert.ok(!spanCauses(h).includes('body_not_raw'), `causes: ${spanCauses(h).join(', ')}`);
+  await h.shutdown();
+});

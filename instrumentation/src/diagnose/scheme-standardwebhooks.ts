@@ -41,6 +41,8 @@ export function standardWebhooksSubject(
   verify: (...args: unknown[]) => unknown,
 ): DiagnosisSubject | undefined {
   const [payload, headers] = args;
+  // Not verify(payload, headers) (an application's handler labelled with the scheme): nothing to diagnose.
+  if (headerOf(headers, ['svix-signature', 'webhook-signature']) === undefined) return undefined;
   // Worked out on first use: a failure the budget skips costs an object, no parsing.
   let signed: { prefix: Buffer; presented: string[] } | undefined | null = null;
   const parse = () => {

@@ -30,6 +30,11 @@ export function bodyBytes(body: unknown): Buffer | undefined {
   return undefined;
 }
 
+/** A string or bytes: what a library takes for a header or a secret (anything else: not its call). */
+export function isText(value: unknown): value is string | Uint8Array {
+  return typeof value === 'string' || value instanceof Uint8Array;
+}
+
 /** A secret given as a string (UTF-8, as Stripe and octokit take it) or bytes. */
 export function secretBytes(secret: unknown): Buffer | undefined {
   if (typeof secret === 'string' && secret !== '') return Buffer.from(secret, 'utf8');
