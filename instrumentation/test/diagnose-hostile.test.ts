@@ -46,3 +46,26 @@ test('an application handler labelled stripe/github/svix that takes a request is
   assert.ok(!spanCauses(h).includes('body_not_raw'), `causes: ${spanCauses(h).join(', ')}`);
   await h.shutdown();
 });
+
+test('the budget is weighed by body size: a burst of forged 200 KiB bodies gets one diagnosis, not twenty (each costs ~70 ms)', async () => {
+  const h = harness();
+  const constructEvent = instrumentVerifier(stripe.webhooks.constructEvent.bind(stripe.webhooks), { ...h.providers, scheme: 'stripe' });
+  const items = Array.from({ length: 1350 }, (_, i) => ({ id: i, name: 'é/x'.repeat(10), nested: { a: [1, 2, 3] } }));
+  const body = JSON.stringify(items, null, 2);
+  assert.ok(Buffer.byteLength(body) > 180 * 1024 && Buffer.byteLength(body) < 256 * 1024);
+  const header = stripe.webhooks.generateTestHeaderString({ payload: 'something else', secret });
+  for (let i = 0; i < 10; i++) await failing(() => constructEvent(body, header, secret));
+  const causes = spanCauses(h);
+  assert.deepEqual(causes.filter((c) => c !== 'skipped'), ['undiagnosed'], causes.join(', '));
+  await h.shutdown();
+});
+
+test('bodies above the default limit (256 KiB) are skipped without spending the budget', async () => {
+  const h = harness();
+  const constructEvent = instrumentVerifier(stripe.webhooks.constructEvent.bind(stripe.webhooks), { ...h.providers, scheme: 'stripe' });
+  const header = stripe.webhooks.generateTestHeaderString({ payload: 'something else', secret });
+  await failing(() => constructEvent(' '.repeat(256 * 1024 + 1), header, secret));
+  await failing(() => constructEvent('{"small":true}', header, secret));
+  assert.deepEqual(spanCauses(h), ['skipped', 'undiagnosed']);
+  await h.shutdown();
+});

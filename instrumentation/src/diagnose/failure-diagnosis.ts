@@ -12,14 +12,14 @@ import type { KeyRingLike } from '../key-ring.js';
 import { CounterCells } from '../telemetry/cells.js';
 import type { Hub } from '../telemetry/hub.js';
 import { ProblemReporter } from '../telemetry/report.js';
-import { DEFAULT_DIAGNOSES_PER_SECOND, DEFAULT_DIAGNOSIS_BURST, TokenBucket } from './budget.js';
+import { DEFAULT_DIAGNOSES_PER_SECOND, DEFAULT_DIAGNOSIS_BURST, DEFAULT_DIAGNOSIS_MAX_BODY_BYTES, diagnosisTokens, TokenBucket } from './budget.js';
 import { diagnose, isNotRawBody, type Diagnosis } from './diagnose.js';
 import { advertisedDiagnosisSubject, type DiagnosisSubjectReader } from './hook.js';
 import { otherKeys, type OtherSecret } from './other-keys.js';
 import { githubSubject } from './scheme-github.js';
 import { standardWebhooksKey, standardWebhooksSubject } from './scheme-standardwebhooks.js';
 import { stripeSubject } from './scheme-stripe.js';
-import type { DiagnosisSubject } from './subject.js';
+import { bodySize, type DiagnosisSubject } from './subject.js';
 import { checkToken } from '../wrap/options.js';
 
 export interface DiagnoseOptions {
@@ -31,7 +31,7 @@ export interface DiagnoseOptions {
   otherSecrets?: readonly OtherSecret[];
   /** Standard Webhooks / Svix: the `Webhook`'s secret, which a bound `wh.verify` hides. */
   secret?: string | Uint8Array;
-  /** Bodies larger than this are not diagnosed (cause `skipped`). Default 1 MiB. */
+  /** Bodies larger than this are not diagnosed (cause `skipped`). Default 256 KiB. */
   maxBodyBytes?: number;
   /** Custom verifiers: how to check a candidate body or secret for this call (see docs). */
   subject?: (...args: any[]) => DiagnosisSubject | undefined;
@@ -77,7 +77,7 @@ export class FailureDiagnosis {
   ) {
     this.bucket = new TokenBucket(options.ratePerSecond ?? DEFAULT_DIAGNOSES_PER_SECOND, options.burst ?? DEFAULT_DIAGNOSIS_BURST, performance.now());
     this.readSubject = subjectReader(scheme, verify, options);
-    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_DIAGNOSIS_MAX_BODY_BYTES;
     // The ID of a listed secret becomes a metric label when it verifies: a short token from code.
     for (const other of options.otherSecrets ?? []) checkToken(other?.id, 'diagnose.otherSecrets[].id');
   }
@@ -110,7 +110,9 @@ export class FailureDiagnosis {
     const subject = this.readSubject?.(args, reason);
     if (subject === undefined) return undefined;
     if (isNotRawBody(subject.body)) return { cause: 'body_not_raw' };
-    if (!this.bucket.take(nowMs)) return { cause: 'skipped' };
+    const size = bodySize(subject.body);
+    if (size > this.maxBodyBytes) return { cause: 'skipped' };
+    if (!this.bucket.take(nowMs, diagnosisTokens(size))) return { cause: 'skipped' };
     return diagnose(subject, otherKeys(subject.otherKeys, this.keyRing, this.options.otherSecrets ?? []), this.maxBodyBytes);
   }
 
