@@ -69,3 +69,33 @@ test('bodies above the default limit (256 KiB) are skipped without spending the 
   assert.deepEqual(spanCauses(h), ['skipped', 'undiagnosed']);
   await h.shutdown();
 });
+
+test('a custom subject\'s otherKeys ID that is not a short token (e.g. taken from the request) never becomes a label or span attribute', async () => {
+  const { createHmac } = await import('node:crypto');
+  const h = harness();
+  const other = 'another-secret-0123456789abcdef';
+  const mac = (k: string, b: string) => createHmac('sha256', k).update(b).digest('hex');
+  const verify = instrumentVerifier(
+    (req: { body: string; sig: string; keyId: string }) => {
+      if (req.sig !== mac(secret, req.body)) throw new Error('signature mismatch');
+    },
+    {
+      ...h.providers,
+      scheme: 'mine-v1',
+      classify: () => 'signature_mismatch',
+      diagnose: {
+        subject: (req: { body: string; sig: string; keyId: string }) => ({
+          body: req.body,
+          secretMatches: (k: Uint8Array) => mac(Buffer.from(k).toString(), req.body) === req.sig,
+          otherKeys: [[req.keyId, Buffer.from(other)]],
+        }),
+      },
+    },
+  );
+  await failing(() => verify({ body: '{}', sig: mac(other, '{}'), keyId: 'attacker text {"x":1}' }));
+  await failing(() => verify({ body: '{}', sig: mac(other, '{}'), keyId: 'k-previous' }));
+  assert.deepEqual(spanCauses(h), ['signed_with_other_key', 'signed_with_other_key@k-previous']);
+  const labels = (await h.find('hmac.auth.failure.causes', { 'hmac.scheme': 'mine-v1' })).map((p) => String(p.attributes['hmac.key_id']));
+  assert.ok(!labels.some((l) => l.includes('attacker')), labels.join(', '));
+  await h.shutdown();
+});

@@ -38,6 +38,7 @@ export interface DiagnoseOptions {
 }
 
 const DIAGNOSED: ReadonlySet<FailureReason> = new Set(['signature_mismatch', 'digest_mismatch', 'internal_error']);
+const KEY_ID_TOKEN = /^[A-Za-z0-9_.:\-/]{1,64}$/;
 const CAUSE_INDEX = new Map(FAILURE_CAUSE_NAMES.map((c, i) => [c, i]));
 const CAUSE_VARIANTS = FAILURE_CAUSE_NAMES.map((c) => ({ [ATTR.failureCause]: c }));
 
@@ -93,6 +94,9 @@ export class FailureDiagnosis {
       found = { cause: 'undiagnosed' };
     }
     if (found === undefined) return;
+    // A custom subject's otherKeys IDs are not checked up front like otherSecrets: one that is not a
+    // short token (it could come from the request) is left out rather than becoming a label.
+    if (found.keyId !== undefined && !KEY_ID_TOKEN.test(found.keyId)) found = { cause: found.cause };
     this.count(found.keyId ?? label, reason, found.cause);
     if (recording) {
       span.setAttribute(ATTR.failureCause, found.cause);
