@@ -110,3 +110,26 @@ test('diagnosis records no nonce: the diagnosed request\'s nonce stays fresh', a
   assert.equal(nonceCache.size, 1);
   await h.shutdown();
 });
+
+test('a forger cannot choose the diagnosis: x-hmac-components made without the key never yields a *_changed cause', async () => {
+  const { h, verify } = setup();
+  // The forger signs with a key of its own, then claims the path changed: the digests of a path it
+  // did not send, which anyone can compute (they are unkeyed).
+  const genuineElsewhere = signed({ ...base, path: '/api/refunds?id=7&b=a b' }, 'k2', 'forger-key-nobody-configured-0000');
+  const forged = signed(base, 'k2', 'forger-key-nobody-configured-0000');
+  const headers = { ...(forged.headers as Record<string, string>), 'x-hmac-components': (genuineElsewhere.headers as Record<string, string>)['x-hmac-components']! };
+  await failing(() => verify({ ...forged, headers }));
+  assert.deepEqual(spanCauses(h), ['undiagnosed']);
+  await h.shutdown();
+});
+
+test('a genuine request whose nonce was rewritten (every component matches, the key is right) is not secret_differs', async () => {
+  const { h, verify } = setup();
+  const req = signed(base, 'k2', K2);
+  const headers = req.headers as Record<string, string>;
+  const auth = headers.authorization!.replace(/nonce=([^,]+)/, 'nonce=rewritten-by-a-gateway');
+  assert.notEqual(auth, headers.authorization);
+  await failing(() => verify({ ...req, headers: { ...headers, authorization: auth } }));
+  assert.deepEqual(spanCauses(h), ['undiagnosed']);
+  await h.shutdown();
+});

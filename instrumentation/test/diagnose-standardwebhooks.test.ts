@@ -67,3 +67,30 @@ test('a wrapped function that is not the library\'s verify is never called again
   assert.deepEqual(spanCauses(h), ['undiagnosed']);
   await h.shutdown();
 });
+
+test('an application\'s own (async) function named verify is never called again: no unhandled rejection, no false body_whitespace', async () => {
+  const h = harness();
+  const wh = new StandardWebhook(secret);
+  const other = new StandardWebhook('whsec_' + Buffer.from('a-different-key-entirely-0000').toString('base64'));
+  let handled = 0;
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on('unhandledRejection', onRejection);
+  try {
+    const verify = instrumentVerifier(
+      async function verify(body: string, headers: Record<string, string>) {
+        handled++;
+        return wh.verify(body, headers);
+      },
+      { ...h.providers, scheme: 'standardwebhooks' },
+    );
+    await failing(() => verify(payload, signedHeaders(payload, (i, t, b) => other.sign(i, t, b))));
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+  assert.equal(handled, 1);
+  assert.deepEqual(rejections, []);
+  assert.deepEqual(spanCauses(h), ['undiagnosed']);
+  await h.shutdown();
+});

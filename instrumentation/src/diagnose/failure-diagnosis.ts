@@ -12,14 +12,14 @@ import type { KeyRingLike } from '../key-ring.js';
 import { CounterCells } from '../telemetry/cells.js';
 import type { Hub } from '../telemetry/hub.js';
 import { ProblemReporter } from '../telemetry/report.js';
-import { DEFAULT_DIAGNOSES_PER_SECOND, DEFAULT_DIAGNOSIS_BURST, TokenBucket } from './budget.js';
+import { DEFAULT_DIAGNOSES_PER_SECOND, DEFAULT_DIAGNOSIS_BURST, DEFAULT_DIAGNOSIS_MAX_BODY_BYTES, diagnosisTokens, TokenBucket } from './budget.js';
 import { diagnose, isNotRawBody, type Diagnosis } from './diagnose.js';
 import { advertisedDiagnosisSubject, type DiagnosisSubjectReader } from './hook.js';
 import { otherKeys, type OtherSecret } from './other-keys.js';
 import { githubSubject } from './scheme-github.js';
 import { standardWebhooksKey, standardWebhooksSubject } from './scheme-standardwebhooks.js';
 import { stripeSubject } from './scheme-stripe.js';
-import type { DiagnosisSubject } from './subject.js';
+import { bodySize, type DiagnosisSubject } from './subject.js';
 import { checkToken } from '../wrap/options.js';
 
 export interface DiagnoseOptions {
@@ -31,13 +31,14 @@ export interface DiagnoseOptions {
   otherSecrets?: readonly OtherSecret[];
   /** Standard Webhooks / Svix: the `Webhook`'s secret, which a bound `wh.verify` hides. */
   secret?: string | Uint8Array;
-  /** Bodies larger than this are not diagnosed (cause `skipped`). Default 1 MiB. */
+  /** Bodies larger than this are not diagnosed (cause `skipped`). Default 256 KiB. */
   maxBodyBytes?: number;
   /** Custom verifiers: how to check a candidate body or secret for this call (see docs). */
   subject?: (...args: any[]) => DiagnosisSubject | undefined;
 }
 
 const DIAGNOSED: ReadonlySet<FailureReason> = new Set(['signature_mismatch', 'digest_mismatch', 'internal_error']);
+const KEY_ID_TOKEN = /^[A-Za-z0-9_.:\-/]{1,64}$/;
 const CAUSE_INDEX = new Map(FAILURE_CAUSE_NAMES.map((c, i) => [c, i]));
 const CAUSE_VARIANTS = FAILURE_CAUSE_NAMES.map((c) => ({ [ATTR.failureCause]: c }));
 
@@ -77,7 +78,7 @@ export class FailureDiagnosis {
   ) {
     this.bucket = new TokenBucket(options.ratePerSecond ?? DEFAULT_DIAGNOSES_PER_SECOND, options.burst ?? DEFAULT_DIAGNOSIS_BURST, performance.now());
     this.readSubject = subjectReader(scheme, verify, options);
-    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_DIAGNOSIS_MAX_BODY_BYTES;
     // The ID of a listed secret becomes a metric label when it verifies: a short token from code.
     for (const other of options.otherSecrets ?? []) checkToken(other?.id, 'diagnose.otherSecrets[].id');
   }
@@ -93,6 +94,9 @@ export class FailureDiagnosis {
       found = { cause: 'undiagnosed' };
     }
     if (found === undefined) return;
+    // A custom subject's otherKeys IDs are not checked up front like otherSecrets: one that is not a
+    // short token (it could come from the request) is left out rather than becoming a label.
+    if (found.keyId !== undefined && !KEY_ID_TOKEN.test(found.keyId)) found = { cause: found.cause };
     this.count(found.keyId ?? label, reason, found.cause);
     if (recording) {
       span.setAttribute(ATTR.failureCause, found.cause);
@@ -110,7 +114,9 @@ export class FailureDiagnosis {
     const subject = this.readSubject?.(args, reason);
     if (subject === undefined) return undefined;
     if (isNotRawBody(subject.body)) return { cause: 'body_not_raw' };
-    if (!this.bucket.take(nowMs)) return { cause: 'skipped' };
+    const size = bodySize(subject.body);
+    if (size > this.maxBodyBytes) return { cause: 'skipped' };
+    if (!this.bucket.take(nowMs, diagnosisTokens(size))) return { cause: 'skipped' };
     return diagnose(subject, otherKeys(subject.otherKeys, this.keyRing, this.options.otherSecrets ?? []), this.maxBodyBytes);
   }
 

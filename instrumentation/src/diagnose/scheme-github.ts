@@ -4,10 +4,12 @@
  * first use, like Stripe's.
  */
 import { createHmac } from 'node:crypto';
-import { macSubject, oneOf, type DiagnosisSubject } from './subject.js';
+import { isText, macSubject, oneOf, type DiagnosisSubject } from './subject.js';
 
 export function githubSubject(args: readonly unknown[]): DiagnosisSubject | undefined {
   const [rawSecret, payload, signature] = args;
+  // Not verify(secret, payload, signature) (an application's handler labelled `github`): nothing to diagnose.
+  if (!isText(rawSecret) || typeof signature !== 'string') return undefined;
   return macSubject(payload, rawSecret, (key, bytes) => {
     if (typeof signature !== 'string' || !signature.startsWith('sha256=') || key === undefined || bytes === undefined) return false;
     return oneOf('sha256=' + createHmac('sha256', key).update(bytes).digest('hex'), [signature]);

@@ -6,7 +6,10 @@
  * The key lives inside the `Webhook` object, which a bound `wh.verify.bind(wh)` hides. With
  * `diagnose.secret` the wrapper computes the MACs itself. Without it, body causes are checked by calling
  * the library's own `verify` again on the candidate body — only when the wrapped function is that
- * method (named `verify`, bound or not): it keeps no state, so a second call changes nothing.
+ * method bound to its `Webhook` (`bound verify`; the library's method cannot run unbound, while an
+ * application's own `function verify` could have side effects): it keeps no state, so a second call
+ * changes nothing. A promise back means it is not the library's synchronous method: no answer, and its
+ * rejection is caught (an unhandled one would end the process).
  */
 import { createHmac } from 'node:crypto';
 import { bodyBytes, oneOf, type DiagnosisSubject } from './subject.js';
@@ -38,6 +41,8 @@ export function standardWebhooksSubject(
   verify: (...args: unknown[]) => unknown,
 ): DiagnosisSubject | undefined {
   const [payload, headers] = args;
+  // Not verify(payload, headers) (an application's handler labelled with the scheme): nothing to diagnose.
+  if (headerOf(headers, ['svix-signature', 'webhook-signature']) === undefined) return undefined;
   // Worked out on first use: a failure the budget skips costs an object, no parsing.
   let signed: { prefix: Buffer; presented: string[] } | undefined | null = null;
   const parse = () => {
@@ -57,11 +62,13 @@ export function standardWebhooksSubject(
     return oneOf(createHmac('sha256', k).update(signed.prefix).update(bytes).digest('base64'), signed.presented);
   };
   let body: Buffer | undefined;
-  const recall = /^(bound )?verify$/.test(verify.name)
+  const recall = verify.name === 'bound verify'
     ? (candidate: Uint8Array) => {
         try {
-          verify(Buffer.from(candidate), headers);
-          return true;
+          const result = verify(Buffer.from(candidate), headers) as { then?: unknown } | undefined;
+          if (typeof result?.then !== 'function') return true;
+          (result as Promise<unknown>).then(undefined, () => undefined);
+          return false;
         } catch {
           return false;
         }

@@ -4,7 +4,7 @@
  * Everything is worked out on first use: a failure the budget skips costs an object, no parsing.
  */
 import { createHmac } from 'node:crypto';
-import { macSubject, oneOf, type DiagnosisSubject } from './subject.js';
+import { isText, macSubject, oneOf, type DiagnosisSubject } from './subject.js';
 
 function parseHeader(rawHeader: unknown): { prefix: Buffer; signatures: string[] } | undefined {
   const header = Buffer.isBuffer(rawHeader) ? rawHeader.toString('utf8') : rawHeader;
@@ -21,6 +21,9 @@ function parseHeader(rawHeader: unknown): { prefix: Buffer; signatures: string[]
 
 export function stripeSubject(args: readonly unknown[]): DiagnosisSubject | undefined {
   const [payload, rawHeader, rawSecret] = args;
+  // Not constructEvent's arguments (an application's handler labelled `stripe`): its first argument is
+  // a request, not a parsed body, so nothing here can be diagnosed.
+  if (!isText(rawHeader) || !isText(rawSecret)) return undefined;
   let parsed: ReturnType<typeof parseHeader> | null = null;
   return macSubject(payload, rawSecret, (key, bytes) => {
     if (parsed === null) parsed = parseHeader(rawHeader);

@@ -30,6 +30,17 @@ export function bodyBytes(body: unknown): Buffer | undefined {
   return undefined;
 }
 
+/** The byte size of a body handed over as a string or bytes, without copying it; 0 for anything else. */
+export function bodySize(body: unknown): number {
+  if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
+  return body instanceof Uint8Array ? body.byteLength : 0;
+}
+
+/** A string or bytes: what a library takes for a header or a secret (anything else: not its call). */
+export function isText(value: unknown): value is string | Uint8Array {
+  return typeof value === 'string' || value instanceof Uint8Array;
+}
+
 /** A secret given as a string (UTF-8, as Stripe and octokit take it) or bytes. */
 export function secretBytes(secret: unknown): Buffer | undefined {
   if (typeof secret === 'string' && secret !== '') return Buffer.from(secret, 'utf8');

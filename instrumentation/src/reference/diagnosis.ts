@@ -32,10 +32,11 @@ export function referenceSubject(keys: KeySource, args: readonly unknown[], reas
     ? [...keyRingSecrets(keys as unknown as KeyRingLike)].filter(([id]) => id !== auth.keyId)
     : [];
   const components = getHeader(request.headers, COMPONENTS_HEADER);
+  const secret = keys.lookup(auth.keyId)?.secret;
   return {
     // The body is not part of a signature_mismatch (the digest header is): only body_not_raw applies.
     body: typeof body === 'object' && !(body instanceof Uint8Array) ? body : undefined,
-    secret: keys.lookup(auth.keyId)?.secret,
+    secret,
     secretMatches: (secret) => {
       const mac = createHmac('sha256', secret).update(canonical, 'utf8').digest();
       return mac.length === presented.length && timingSafeEqual(mac, presented);
@@ -43,6 +44,6 @@ export function referenceSubject(keys: KeySource, args: readonly unknown[], reas
     otherKeys: others,
     components: components === undefined
       ? undefined
-      : () => compareComponents(components, { method: request.method, path: request.path, signedHeaders, timestamp: auth.timestamp }),
+      : () => compareComponents(components, { method: request.method, path: request.path, signedHeaders, timestamp: auth.timestamp }, secret),
   };
 }

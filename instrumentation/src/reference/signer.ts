@@ -26,7 +26,8 @@ export interface HmacSignerOptions {
   nonce?: () => string;
   /**
    * Also send `x-hmac-components` (short digests of method, path, query, each signed header and the
-   * timestamp) so a verifier's mismatch diagnosis can name what changed in transit. Default false.
+   * timestamp, MACed with the key) so a verifier's mismatch diagnosis can name what changed in transit.
+   * Default false.
    */
   componentDigests?: boolean;
 }
@@ -67,7 +68,7 @@ export function createHmacSigner(options: HmacSignerOptions): HmacSigner {
       authorization: formatAuthorization({ keyId, timestamp, nonce, headers: names, signature }),
       [CONTENT_DIGEST_HEADER]: bodySha256,
     };
-    if (withComponents) headers[COMPONENTS_HEADER] = componentDigests({ method: request.method, path: request.path, signedHeaders, timestamp });
+    if (withComponents) headers[COMPONENTS_HEADER] = componentDigests({ method: request.method, path: request.path, signedHeaders, timestamp }, secret);
     return headers;
   };
 }
