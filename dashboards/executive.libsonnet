@@ -32,7 +32,7 @@ local lib = import '../rules/lib.libsonnet';
     // drawn against its objective, so it must not include jobs the SLO does not hold to it.
     local m1Scope = if m1 == null then [] else lib.scopeMatchers(m1),
     local success =
-      '1 - %s' % Q.ratio(
+      '1 - %s' % Q.perEvent(
         Q.rate(verif, m1Scope + [lib.match(Q.outcome, badOutcomes)], 'job'),
         Q.rate(verif, m1Scope, 'job'),
       ),
@@ -90,7 +90,7 @@ local lib = import '../rules/lib.libsonnet';
 
       p.timeseries(
         'Auth success rate vs objective',
-        'Share of verifications accepted (not %s), per job, against the objective%s. Without traffic the rate reads 100%%: no verification failed.' % [
+        'Share of verifications accepted (not %s), per job, against the objective%s. Without verifications a job has no rate (no data), never 100%%.' % [
           std.join(' or ', badOutcomes),
           if m1 == null then '' else ' of `%s` (%s, dashed line and the objective series)' % [m1.name, lib.percent(m1.objective)],
         ],

@@ -5,7 +5,8 @@
 
 export interface SparkPoint {
   readonly t: number;
-  readonly errorRatio: number;
+  /** null: no events in the window (no data), drawn as 0 like a missing value. */
+  readonly errorRatio: number | null;
 }
 
 export interface Sparkline {
@@ -28,7 +29,7 @@ export interface Sparkline {
 export function sparkline(points: readonly SparkPoint[], width: number, height: number, reference?: number): Sparkline {
   const clean = points
     .filter((p) => Number.isFinite(p.t))
-    .map((p) => ({ t: p.t, v: Number.isFinite(p.errorRatio) && p.errorRatio > 0 ? p.errorRatio : 0 }));
+    .map((p) => ({ t: p.t, v: typeof p.errorRatio === 'number' && Number.isFinite(p.errorRatio) && p.errorRatio > 0 ? p.errorRatio : 0 }));
   const ref = reference !== undefined && Number.isFinite(reference) && reference > 0 ? reference : undefined;
   const yMax = Math.max(ref ?? 0, ...clean.map((p) => p.v));
   const y = (v: number) => round(yMax > 0 ? height - (v / yMax) * height : height);
