@@ -251,8 +251,10 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
       return cardKey(card?.dataset.job ?? '', card?.dataset.slo ?? '');
     }),
   );
-  // A card whose colour cannot be worked out sorts last, where its "could not be shown" card goes.
+  // A card whose colour cannot be worked out sorts last, where its "could not be shown" card goes;
+  // a pair without data just before it.
   const order = (s: SloStatus): number => {
+    if (s.sli === null) return 2.5;
     try {
       return SEVERITY_ORDER[statusColour(s, data.burnAlerts)];
     } catch {

@@ -142,7 +142,7 @@ test('error ratio, events and burn rate per window match counts worked out by ha
   }
   assertClose(success.sli, 1 - 60 / 8130);
   assertClose(success.errorBudgetRemaining, 1 - 60 / (0.001 * 8130));
-  assert.ok(success.errorBudgetRemaining < 0, 'overspent budget stays negative');
+  assert.ok(success.errorBudgetRemaining! < 0, 'overspent budget stays negative');
   assert.equal(success.period, '30d');
   assert.equal(success.objective, 0.999);
   assert.match(status.generatedAt, /^2026-01-01T02:05:00/);
