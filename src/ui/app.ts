@@ -325,7 +325,9 @@ function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined
   box.appendChild(svg('path', { class: 'spark-line', d: geometry.line }));
   const first = points[0]!;
   const last = points[points.length - 1]!;
-  const peak = Math.max(...points.map((p) => (typeof p.errorRatio === 'number' && Number.isFinite(p.errorRatio) ? p.errorRatio : 0)));
+  // Points without events (null) are gaps, not zeros: no peak at all when every point is one.
+  const ratios = points.flatMap((p) => (typeof p.errorRatio === 'number' && Number.isFinite(p.errorRatio) ? [p.errorRatio] : []));
+  const peak = ratios.length > 0 ? Math.max(...ratios) : null;
   append(figure, [
     box,
     el(
