@@ -144,7 +144,7 @@
       blastRadius: {
         // SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.
         slos: ["auth-success"],
-        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas).
+        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).
         minFailingClients: 5,
         // Spread: or at least this share of the job's active clients failing.
         minFailingShare: 0.1,
@@ -198,7 +198,7 @@
             "label": "deployment_track"
           }
         ],
-        // Distinct values one resource label may take across the pushers held; a pusher bringing a further value gets `__overflow__` instead (counted).
+        // Distinct values one resource label may take across one job's pushers held (per job: one job's values never crowd out another's); a pusher bringing a further value gets `__overflow__` instead (counted).
         maxValuesPerLabel: 50,
       },
       // Caps and bad-input limits of the push path (413/429/partial success, counted by reason).
@@ -219,7 +219,7 @@
         maxJobs: 2000,
         // Series every job may hold even when the shared part of maxSeries is full (fair share).
         reservedSeriesPerJob: 10,
-        // Per-pusher last cumulative readings held in total (~830 bytes each in memory).
+        // Per-pusher last cumulative readings (and last values of gauges summed across pushers) held in total (~830 bytes each in memory).
         maxReadings: 1000000,
         // Readings the pushers of one job may hold (fair share: one job cannot take them all).
         maxReadingsPerJob: 100000,

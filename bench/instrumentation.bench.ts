@@ -15,6 +15,8 @@
  * Each table ends with the goal check: every drop-in row's overhead at most half of its naive
  * wrapper's; a row that misses is shown with its API floor.
  * Then the cardinality check: 100,000 calls with 100,000 distinct forged key IDs, series exported.
+ * Then the mismatch flood (issue 11): forged Stripe signatures, wrapped (mismatch diagnosis on, its
+ * default budget) vs the naive wrapper; goal: at most 1.5x the naive wrapper's cost per call.
  *
  * Run: npm run bench -- instrumentation   (or node --conditions=source --import tsx bench/instrumentation.bench.ts)
  */
@@ -50,6 +52,7 @@ import {
 import { registerPromClientMetrics } from '@hmac-slo/instrumentation/prom-client';
 import { Registry } from 'prom-client';
 import { measure, table, type Variant } from './measure.js';
+import Stripe from 'stripe';
 
 class Reader extends MetricReader {
   constructor(metricProducers?: MetricProducer[]) {
@@ -348,4 +351,48 @@ const theirs = await seriesCount(naiveReader, 'naive.');
 console.log(`\nCardinality: ${N.toLocaleString('en-US')} calls with ${N.toLocaleString('en-US')} distinct forged key IDs per wrapper (+1 genuine), ${rejected.toLocaleString('en-US')} rejected`);
 console.log(`  @hmac-slo/instrumentation (declared key ring + learning mode), series exported per instrument: ${JSON.stringify(ours)}`);
 console.log(`  naive counter labelled with the claimed key ID: ${JSON.stringify(theirs)} (the SDK stops at its 2,000-series limit and folds the rest into otel.metric.overflow)`);
+
+// ---- mismatch flood: forged signatures at a Stripe endpoint ---------------------------------------
+// Every call fails with signature_mismatch; diagnosis runs within its token bucket (default 10/s,
+// burst 20), the rest is counted as `skipped`. Compared per call with the naive wrapper.
+const stripe = new Stripe('sk_test_bench_unused');
+const stripeSecret = 'whsec_bench_secret_0123456789';
+const stripeBody = JSON.stringify({ id: 'evt_bench', object: 'event', data: { object: { pad: 'x'.repeat(960) } } }, null, 2);
+const forgedHeaders = Array.from({ length: DISTINCT }, (_, i) => `t=${Math.floor(Date.now() / 1000)},v1=${createHash('sha256').update(String(i)).digest('hex')}`);
+const constructEvent = stripe.webhooks.constructEvent.bind(stripe.webhooks);
+const forgedCall = (f: typeof constructEvent) => (i: number) => {
+  try {
+    return f(stripeBody, forgedHeaders[i % DISTINCT]!, stripeSecret);
+  } catch (err) {
+    return err;
+  }
+};
+const floodResults = measure([
+  { name: 'bare constructEvent', run: forgedCall(constructEvent) },
+  { name: 'drop-in, diagnosis on (default budget)', run: forgedCall(instrumentVerifier(constructEvent, { scheme: 'stripe' })) },
+  { name: 'drop-in, diagnosis off', run: forgedCall(instrumentVerifier(constructEvent, { scheme: 'stripe', diagnose: false })) },
+  { name: 'naive wrapper', run: forgedCall(naiveWrap(constructEvent, () => undefined, 'stripe-naive')) },
+], { clock: 'cpu' }); // CPU time, as the tables above: a loaded machine's waits do not count
+// Measured on its own: interleaved with the rows above, its slow rounds would refill their buckets.
+const [unbounded] = measure(
+  [{ name: 'drop-in, diagnosis on every call (no budget)', run: forgedCall(instrumentVerifier(constructEvent, { scheme: 'stripe', diagnose: { ratePerSecond: 1e12, burst: 1e12 } })) }],
+  { warmup: 200, batch: 200, rounds: 5, clock: 'cpu' },
+);
+const floodBare = floodResults[0]!.nsPerCall;
+const floodNaive = floodResults.find((r) => r.name === 'naive wrapper')!.nsPerCall;
+console.log('\nMismatch flood: forged Stripe signatures (1 KiB body, 1,024 distinct headers), every call signature_mismatch');
+console.log(
+  table(
+    [...floodResults, unbounded!].map((r) => ({
+      variant: r.name,
+      'ns/call': r.nsPerCall,
+      'x bare': (r.nsPerCall / floodBare).toFixed(3),
+      'x naive': (r.nsPerCall / floodNaive).toFixed(2),
+    })),
+  ),
+);
+const FLOOD_GOAL = 1.5;
+const floodRatio = floodResults[1]!.nsPerCall / floodNaive;
+console.log(`mismatch flood, wrapped with diagnosis <= ${FLOOD_GOAL}x naive: ${floodRatio <= FLOOD_GOAL ? 'met' : 'NOT met'} (${floodRatio.toFixed(2)}x)`);
+console.log(`one diagnosis (no cause found: every candidate tried) ≈ ${Math.round((unbounded!.nsPerCall - floodBare) / 1000)} µs; the default budget (10/s) caps that at ≈ ${((10 * (unbounded!.nsPerCall - floodBare)) / 1e7).toFixed(2)} % of a core`);
 await Promise.all([floodProvider.shutdown(), naiveProvider.shutdown(), producerProvider.shutdown(), sampled1pc.shutdown()]);

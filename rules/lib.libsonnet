@@ -145,13 +145,19 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   // A key alert's expression with the team owning the key (`hmac_key_owner`, declared through the
   // key ring on `hmac_key_info`) added to each result, so Alertmanager routes the alert to that team
   // (alerts/alertmanager.yml). Results for keys with no owner or no `hmac_key_info` pass through
-  // unchanged: the join never drops an alert. `expr` must keep the key ID label. Every key alert
+  // unchanged: the join never drops an alert. `expr` must keep the job and key ID labels. Every key alert
   // goes through this one function.
   withKeyOwner(c, expr)::
     local K = $.label(c, 'keyId');
     local O = $.label(c, 'keyOwner');
     // Declared owners only (a job that declares the key without one does not hide another's), one
     // per key ID; `== 1` is the current declaration.
-    local owners = 'topk by (%s) (1, max by (%s, %s) (%s%s == 1))' % [K, K, O, $.metric(c, 'keyInfo'), $.sel(c, ['%s!=""' % O])];
-    '(\n%s\n) * on (%s) group_left (%s) %s\nor\n(\n%s\n) unless on (%s) %s' % [expr, K, O, owners, expr, K, owners],
+    local owners(by) = 'topk by (%s) (1, max by (%s, %s) (%s%s == 1))' % [by, by, O, $.metric(c, 'keyInfo'), $.sel(c, ['%s!=""' % O])];
+    // The owner the alert's own job declares first (a key ID such as "primary" may be two teams'
+    // keys in two jobs), else one any job declares, else none: three disjoint parts.
+    local own = owners('job, %s' % K);
+    local any = owners(K);
+    '(\n%s\n) * on (job, %s) group_left (%s) %s\nor\n(\n(\n%s\n) unless on (job, %s) %s\n) * on (%s) group_left (%s) %s\nor\n(\n%s\n) unless on (%s) %s' % [
+      expr, K, O, own, expr, K, own, K, O, any, expr, K, any,
+    ],
 }

@@ -27,7 +27,7 @@ function(c) {
 
   // Instruments whose series carry `hmac.key_id` (docs/metrics.md; cross-checked against the
   // contract's INSTRUMENTS attributes by the lint test).
-  keyed:: ['verifications', 'verificationDuration', 'signings', 'signingDuration', 'keystoreReads', 'keyInfo', 'keyAge', 'keyClients'],
+  keyed:: ['verifications', 'verificationDuration', 'failureCauses', 'signings', 'signingDuration', 'keystoreReads', 'keyInfo', 'keyAge', 'keyClients'],
 
   // `{job=~"$job",hmac_key_id=~"$key_id",<extra>,<config selector>}` for instrument `key`.
   sel(key, extra=[], anyKey=false)::

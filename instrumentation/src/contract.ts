@@ -147,10 +147,22 @@ export interface InstrumentSpec {
    */
   readonly prometheus: string;
   readonly buckets?: readonly number[];
+  /**
+   * Observable gauges only: how the values of several sources of one series combine — two sources in
+   * one process (the hub), prom-client cluster workers, and the replicas of one job in hmac-slo's
+   * collector. `sum`: each source counts its own things (its cache entries, the clients it saw);
+   * `last`: every source reports the same thing (the key ring), so adding would multiply it.
+   */
+  readonly acrossSources?: AcrossSources;
 }
 
-/** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level. */
-function spec<K extends InstrumentKind>(s: InstrumentSpec & { readonly kind: K }): InstrumentSpec & { readonly kind: K } {
+/** See `InstrumentSpec.acrossSources`. */
+export type AcrossSources = 'sum' | 'last';
+
+/** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level; a gauge must say how its sources combine. */
+function spec<K extends InstrumentKind>(
+  s: InstrumentSpec & { readonly kind: K } & (K extends 'observable_gauge' ? { readonly acrossSources: AcrossSources } : unknown),
+): InstrumentSpec & { readonly kind: K } {
   return Object.freeze(s);
 }
 
@@ -171,6 +183,14 @@ export const INSTRUMENTS = {
     attributes: [ATTR.scheme, ATTR.keyId, ATTR.outcome],
     prometheus: 'hmac_auth_verification_duration_seconds',
     buckets: DURATION_BUCKETS_SECONDS,
+  }),
+  failureCauses: spec({
+    name: 'hmac.auth.failure.causes',
+    kind: 'counter',
+    unit: '{verification}',
+    description: 'Failed verifications by diagnosed cause (why the signature did not match).',
+    attributes: [ATTR.scheme, ATTR.keyId, ATTR.errorType, ATTR.failureCause],
+    prometheus: 'hmac_auth_failure_causes_total',
   }),
   signings: spec({
     name: 'hmac.auth.signings',
@@ -213,6 +233,7 @@ export const INSTRUMENTS = {
     description: 'Entries currently held by the replay (nonce) cache.',
     attributes: [ATTR.scheme],
     prometheus: 'hmac_replay_cache_size',
+    acrossSources: 'sum', // each replay cache holds its own entries
   }),
   kmsOperations: spec({
     name: 'hmac.kms.operations',
@@ -246,6 +267,7 @@ export const INSTRUMENTS = {
     description: 'One per declared key, labeled with its status (active, retiring, revoked) and, when declared, its owning team.',
     attributes: [ATTR.keyId, ATTR.keyStatus, ATTR.keyOwner],
     prometheus: 'hmac_key_info',
+    acrossSources: 'last', // every source declares the same key ring
   }),
   keyAge: spec({
     name: 'hmac.key.age',
@@ -254,6 +276,7 @@ export const INSTRUMENTS = {
     description: 'Seconds since the key was created.',
     attributes: [ATTR.keyId],
     prometheus: 'hmac_key_age_seconds',
+    acrossSources: 'last', // every source declares the same key ring
   }),
   authClients: spec({
     name: 'hmac.auth.clients',
@@ -262,6 +285,7 @@ export const INSTRUMENTS = {
     description: 'Distinct clients (from the clientId option) seen in the sliding window, and how many of them failed.',
     attributes: [ATTR.scheme, ATTR.clientState],
     prometheus: 'hmac_auth_clients',
+    acrossSources: 'sum', // each process counts the clients it saw (one seen by two counts twice)
   }),
   keyClients: spec({
     name: 'hmac.key.clients',
@@ -270,9 +294,15 @@ export const INSTRUMENTS = {
     description: 'Distinct clients (from the clientId option) that verified successfully with the key in the sliding window.',
     attributes: [ATTR.keyId],
     prometheus: 'hmac_key_clients',
+    acrossSources: 'sum', // each process counts the clients it saw (one seen by two counts twice)
   }),
 } as const satisfies Record<string, InstrumentSpec>;
 export type InstrumentName = keyof typeof INSTRUMENTS;
+
+/** Whether a gauge's sources add up (`acrossSources: 'sum'`); every other instrument: no. */
+export function summedAcrossSources(spec: InstrumentSpec): boolean {
+  return spec.kind === 'observable_gauge' && spec.acrossSources === 'sum';
+}
 
 /** Look an instrument up by its OpenTelemetry name (the collector receives names, not keys). */
 export const INSTRUMENTS_BY_OTEL_NAME: ReadonlyMap<string, InstrumentSpec> = new Map(

@@ -19,3 +19,9 @@ export { instrumentReplayCache, type ReplayCache, type ReplayCacheOptions, type 
 export { observeKeyRing, type KeyRingObservation } from './wrap/key-ring.js';
 export { createMetricProducer, type HmacMetricProducer, type MetricProducerOptions } from './telemetry/producer.js';
 export { VERIFIED_KEY_ID, advertiseVerifiedKeyId, type VerifiedKeyIdReader } from './verified-key-id.js';
+export { advertiseDiagnosisSubject, advertisedDiagnosisSubject, DIAGNOSIS_SUBJECT, type DiagnosisSubjectReader } from './diagnose/hook.js';
+export type { DiagnosisSubject } from './diagnose/subject.js';
+export type { DiagnoseOptions } from './diagnose/failure-diagnosis.js';
+export type { OtherSecret } from './diagnose/other-keys.js';
+export { DEFAULT_DIAGNOSES_PER_SECOND, DEFAULT_DIAGNOSIS_BURST } from './diagnose/budget.js';
+export { BODY_NOT_RAW_MESSAGES, isBodyNotRawError } from './classify/body-not-raw.js';

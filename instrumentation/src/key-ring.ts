@@ -19,3 +19,18 @@ export interface KeyRingLike {
   /** Every declared key, including retiring and revoked ones. */
   keys(): Iterable<KeyRingEntry>;
 }
+
+/**
+ * The secrets of a key ring that can hand them out (`lookup(id)`, as the reference `createKeyRing`
+ * does), revoked keys excepted: diagnosis tries them to name the key a mismatching request was signed
+ * with. Rings that only list IDs yield nothing.
+ */
+export function* keyRingSecrets(ring: KeyRingLike): Iterable<readonly [id: string, secret: Uint8Array]> {
+  const lookup = (ring as { lookup?: unknown }).lookup;
+  if (typeof lookup !== 'function') return;
+  for (const key of ring.keys()) {
+    if (key.status === 'revoked') continue;
+    const found = lookup.call(ring, key.id) as { secret?: unknown } | undefined;
+    if (found?.secret instanceof Uint8Array) yield [key.id, found.secret];
+  }
+}

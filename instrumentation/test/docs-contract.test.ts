@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ATTR, FAILURE_REASONS, INSTRUMENTS, SLO_SERIES, promLabel } from '../src/contract.js';
+import { ATTR, FAILURE_CAUSES, FAILURE_REASONS, INSTRUMENTS, SLO_SERIES, promLabel } from '../src/contract.js';
 
 const doc = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
 
@@ -44,6 +44,12 @@ test('the failure-reason table lists every reason with its outcome and failure m
     assert.equal(code(row[1]!), outcome);
     assert.equal(row[2], reveals);
   }
+});
+
+test('the failure-cause table lists every cause of the closed set, with its meaning', () => {
+  const rows = tableRows('cause (`hmac.failure.cause`)');
+  assert.deepEqual(rows.map((r) => code(r[0]!)), Object.keys(FAILURE_CAUSES));
+  for (const [cause, meaning] of Object.entries(FAILURE_CAUSES)) assert.equal(rows.find((r) => code(r[0]!) === cause)![1], meaning);
 });
 
 test('the attribute table gives every metric attribute its Prometheus label', () => {

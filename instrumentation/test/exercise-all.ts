@@ -49,6 +49,41 @@ export async function exerciseAll(
   } catch {
     // expected: signature_mismatch
   }
+  // Mismatch diagnosis (hmac.failure.cause): a body cause, a secret-format cause and another key's ID.
+  const diagnosed = instrumentVerifier(
+    (req: { body: string; sig: string }) => {
+      if (req.sig !== macOf(req.body)) throw new HmacAuthError('signature_mismatch', `expected ${macOf(req.body)} with key ${secret}`);
+      return true;
+    },
+    {
+      ...providers,
+      scheme: 'custom-v2',
+      recordErrorMessages,
+      diagnose: {
+        otherSecrets: [{ id: 'previous', secret: `${secret}-previous` }],
+        subject: (req: { body: string; sig: string }) => ({
+          body: req.body,
+          secret: Buffer.from(`${secret}\n`),
+          bodyMatches: (b: Uint8Array) => macOf(Buffer.from(b).toString()) === req.sig,
+          secretMatches: (k: Uint8Array) => createHmac('sha256', k).update(req.body).digest('hex') === req.sig,
+        }),
+      },
+    },
+  );
+  const bodySigned = macOf('{"diagnosed":"body"}');
+  const otherSigned = createHmac('sha256', `${secret}-previous`).update('{"diagnosed":"key"}').digest('hex');
+  signatures.push(bodySigned, otherSigned);
+  for (const req of [
+    { body: '{"diagnosed":"body"}\n', sig: bodySigned },
+    { body: '{"diagnosed":"key"}', sig: otherSigned },
+    { body: '{"diagnosed":"forged"}', sig: '0'.repeat(64) },
+  ]) {
+    try {
+      diagnosed(req);
+    } catch {
+      // expected: signature_mismatch with a diagnosed cause
+    }
+  }
   const kms = instrumentKms(async (mode: string) => {
     if (mode === 'fail') throw Object.assign(new Error(`throttled while using ${secret}`), { name: 'ThrottlingException' });
     return Buffer.from(secret);

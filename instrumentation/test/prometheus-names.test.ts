@@ -12,6 +12,7 @@ import { exerciseAll } from './exercise-all.js';
 const EXPECTED: Record<string, 'counter' | 'histogram' | 'gauge'> = {
   hmac_auth_verifications_total: 'counter',
   hmac_auth_verification_duration_seconds: 'histogram',
+  hmac_auth_failure_causes_total: 'counter',
   hmac_auth_signings_total: 'counter',
   hmac_auth_signing_duration_seconds: 'histogram',
   hmac_auth_clock_skew_seconds: 'histogram',

@@ -41,6 +41,9 @@ for (const useProducer of [false, true]) {
       assert.match(exported, /hmac\.auth\.verifications/);
       assert.match(exported, /signature_mismatch/);
       assert.match(exported, /hmac\.kms\.decrypt/);
+      assert.match(exported, /hmac\.failure\.cause.{0,40}body_whitespace/);
+      assert.match(exported, /hmac_auth_failure_causes_total\{[^}]*signed_with_other_key/);
+      assert.match(exported, /hmac\.failure\.cause_key_id.{0,10}previous/);
 
       const needles = [...forms(SECRET), ...signatures.flatMap((sig) => [sig, Buffer.from(sig, 'hex').toString('base64'), Buffer.from(sig, 'hex').toString('base64url')])];
       for (const needle of needles) {

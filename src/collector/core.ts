@@ -21,6 +21,7 @@ import { loadFingerprintKey } from './fingerprint-key.js';
 import type { FailuresApiResponse, KeysApiResponse, PromFamily, SloApiResponse, SloDetailResponse, SloHistoryResponse } from './model.js';
 import type { FailuresQuery } from './failures/index.js';
 import type { StoredSeries } from './aggregate/aggregator.js';
+import type { JobLabelValue } from './aggregate/resource-labels.js';
 import { samplePeriodMs } from './schedule.js';
 import { decodeMetrics } from './otlp/body.js';
 import { checkRequestLimits } from './request-limits.js';
@@ -57,6 +58,8 @@ export const RECORD_FORGET = 3;
 export const RECORD_FAILURES = 4;
 /** Jobs whose series expired (series TTL), as a JSON list of job names. */
 export const RECORD_EXPIRE_JOBS = 5;
+/** Resource label values whose series expired (a version no longer deployed), as JSON [job, label, value] triples. */
+export const RECORD_EXPIRE_VALUES = 6;
 
 /** The aggregator's caps and TTLs from `collector` (TTLs divided by timeScale). */
 export function aggregatorLimits(config: HmacSloConfig): AggregatorLimits {
@@ -168,6 +171,8 @@ export class CollectorCore {
           this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else if (rec.kind === RECORD_EXPIRE_JOBS) {
           this.agg.dropJobs(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
+        } else if (rec.kind === RECORD_EXPIRE_VALUES) {
+          this.agg.dropResourceValues(JSON.parse(rec.payload.toString('utf8')) as JobLabelValue[], rec.timeMs);
         } else {
           const encoding = rec.kind === RECORD_JSON ? 'json' : 'protobuf';
           this.agg.ingest(keptOnly(decodeMetrics(rec.payload, encoding, limits)).kept, rec.timeMs);
@@ -243,6 +248,12 @@ export class CollectorCore {
       await this.store.append(RECORD_EXPIRE_JOBS, nowMs, Buffer.from(JSON.stringify(jobs)));
       const series = this.agg.dropJobs(jobs, nowMs);
       this.log.info({ jobs: jobs.length, series }, 'dropped the series of jobs idle for the series TTL');
+    }
+    const values = this.agg.expiredResourceValues(nowMs);
+    if (values.length > 0) {
+      await this.store.append(RECORD_EXPIRE_VALUES, nowMs, Buffer.from(JSON.stringify(values)));
+      const series = this.agg.dropResourceValues(values, nowMs);
+      this.log.info({ values: values.length, series }, 'dropped the series of resource label values (versions) no pusher had for the series TTL');
     }
     this.liveSample(nowMs);
   }

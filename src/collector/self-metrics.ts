@@ -172,10 +172,10 @@ export class SelfMetrics {
           ? [...g.overflowByCap].map(([reason, value]) => ({ labels: { reason }, value }))
           : one(g.overflow),
       },
-      family('hmac_slo_collector_readings', 'gauge', 'Per-pusher last cumulative readings held (capped by collector.limits.maxReadings).', one(g.readings ?? 0)),
+      family('hmac_slo_collector_readings', 'gauge', 'Per-pusher last cumulative readings, and last values of gauges summed across pushers, held (capped by collector.limits.maxReadings).', one(g.readings ?? 0)),
       family('hmac_slo_collector_jobs', 'gauge', 'Jobs holding aggregated series (capped by collector.limits.maxJobs).', one(g.jobs ?? 0)),
       family('hmac_slo_collector_resource_label_overflow_total', 'counter', 'Data points whose resource label (collector.resourceLabels) got the value __overflow__ because the label had maxValuesPerLabel distinct values already, by label.', byLabel(new Map(g.resourceLabelOverflow ?? []), 'label')),
-      family('hmac_slo_collector_expired_series_total', 'counter', 'Aggregated series dropped because their job got no point for collector.seriesTtl.', one(g.expiredSeries ?? 0)),
+      family('hmac_slo_collector_expired_series_total', 'counter', 'Aggregated series dropped because their job got no point for collector.seriesTtl, gauges of a resource label value whose job\'s last pusher with it was forgotten, and counters and histograms of a resource label value no pusher of their job had for collector.seriesTtl.', one(g.expiredSeries ?? 0)),
       family('hmac_slo_collector_closed_connections_total', 'counter', 'Connections the server closed on its own, by reason (max_connections: over the cap; max_connections_per_client: over the cap per client address; timeout: headers, body or idle timeout).', byLabel(this.closedConnections, 'reason')),
       ...(g.sloPairs ? sloPairFamilies(g.sloPairs) : []),
       family('hmac_slo_collector_snapshots_total', 'counter', 'State snapshots written.', one(this.snapshots)),

@@ -96,7 +96,7 @@ const failureModes = z.strictObject({
  */
 const blastRadius = z.strictObject({
   slos: z.array(slug).default(['auth-success']).describe('SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.'),
-  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas).'),
+  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).'),
   minFailingShare: ratio.default(0.1).describe('Spread: or at least this share of the job\'s active clients failing.'),
   minBurningJobs: z.number().int().min(2).default(2).describe('Spread: or at least this many jobs burning the same SLO at once.'),
 });
@@ -138,6 +138,13 @@ function fillsToUrl(template: string): boolean {
   return URL.canParse(template.replaceAll('{traceId}', '0'.repeat(32)).replaceAll('{spanId}', '0'.repeat(16)));
 }
 
+/** A Grafana base URL the page can append `/d/<uid>?var-job=` to: http(s) only (never `javascript:`), no query or fragment. */
+function isGrafanaBaseUrl(url: string): boolean {
+  if (url === '') return true;
+  if (!/^https?:\/\/[^\s?#]+$/.test(url) || !URL.canParse(url)) return false;
+  return new URL(url).host !== '';
+}
+
 const collectorSchema = z.strictObject({
   listen: z.string().refine(isListenAddress, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9464' }).default('127.0.0.1:9464').describe('Listen address, HOST:PORT (`--listen` overrides it); loopback by default.'),
   stateDir: z.string().default('.hmac-slo-state').describe('Snapshot and push log directory (`--state-dir` overrides it).'),
@@ -160,7 +167,7 @@ const collectorSchema = z.strictObject({
         .default(DEFAULT_RESOURCE_LABELS)
         .superRefine(uniqueLabels)
         .describe('Resource attribute → label of every series the pusher sends (allowlist; an absent or empty attribute adds no label).'),
-      maxValuesPerLabel: z.number().int().positive().default(50).describe('Distinct values one resource label may take across the pushers held; a pusher bringing a further value gets `__overflow__` instead (counted).'),
+      maxValuesPerLabel: z.number().int().positive().default(50).describe('Distinct values one resource label may take across one job\'s pushers held (per job: one job\'s values never crowd out another\'s); a pusher bringing a further value gets `__overflow__` instead (counted).'),
     })
     .prefault({})
     .describe('Resource attributes copied onto the pushed series as labels (environment, version, canary track), bounded per label.'),
@@ -174,7 +181,7 @@ const collectorSchema = z.strictObject({
       maxAttributesPerPoint: z.number().int().positive().default(32).describe('Most attributes (labels) on one data point; points with more are refused.'),
       maxJobs: z.number().int().positive().default(2_000).describe('Distinct jobs holding series; points of further jobs are refused until idle jobs expire.'),
       reservedSeriesPerJob: z.number().int().min(0).default(10).describe('Series every job may hold even when the shared part of maxSeries is full (fair share).'),
-      maxReadings: z.number().int().positive().default(1_000_000).describe('Per-pusher last cumulative readings held in total (~830 bytes each in memory).'),
+      maxReadings: z.number().int().positive().default(1_000_000).describe('Per-pusher last cumulative readings (and last values of gauges summed across pushers) held in total (~830 bytes each in memory).'),
       maxReadingsPerJob: z.number().int().positive().default(100_000).describe('Readings the pushers of one job may hold (fair share: one job cannot take them all).'),
       reservedReadingsPerJob: z.number().int().min(0).default(100).describe('Readings each job may hold even when the shared part of maxReadings is full.'),
       maxPushers: z.number().int().positive().default(100_000).describe('Distinct pushers (resource identities) held at once; new ones beyond are refused until idle ones are forgotten.'),
@@ -237,7 +244,11 @@ const collectorSchema = z.strictObject({
   ui: z.boolean().default(true).describe('Serve the status page at `/` (`--no-ui` turns it off).'),
   grafana: z
     .strictObject({
-      url: z.string().default('').describe('Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` (\'\' = the status page shows no Grafana links).'),
+      url: z
+        .string()
+        .refine(isGrafanaBaseUrl, { message: "'' or an http(s) base URL without query or fragment, e.g. https://grafana.example.com" })
+        .default('')
+        .describe('Base URL of the Grafana holding the generated dashboards, e.g. `https://grafana.example.com` (\'\' = the status page shows no Grafana links).'),
       dashboardUid: z.string().min(1).default('hmac-slo-executive').describe('Uid of the dashboard each SLO card links to (the mixin\'s `<uidPrefix>-executive`); the card\'s job is passed as `var-job`.'),
     })
     .prefault({})

@@ -93,6 +93,8 @@ export class SignedClient {
   clockOffsetSec = 0;
   private signFn!: AsyncSigner;
   private currentKeyId!: string;
+  /** The half-applied rotation's signer: the new key ID with the old secret (see `halfRotate`). */
+  private staleSignFn: AsyncSigner | undefined;
 
   constructor(private readonly options: SignedClientOptions) {
     this.useKey(options.keyId, options.secret);
@@ -106,12 +108,19 @@ export class SignedClient {
     return this.currentKeyId;
   }
 
+  /** Some instances name `keyId` but still sign with `staleSecret` (the rotation-lag scenario). */
+  halfRotate(keyId: string, staleSecret: Uint8Array): void {
+    const { meterProvider, tracerProvider } = this.options.telemetry;
+    const sign = createHmacSigner({ keyId, secret: staleSecret, headers: this.options.signedHeaders, componentDigests: true, clock: () => Date.now() + this.clockOffsetSec * 1000 });
+    this.staleSignFn = instrumentSigner(sign, { scheme: SCHEME, keyId: () => keyId, knownKeyIds: [keyId], meterProvider, tracerProvider });
+  }
+
   /** Switches to another key (a rotation reaching this client). */
   useKey(keyId: string, secret: Uint8Array): void {
     const { meterProvider, tracerProvider } = this.options.telemetry;
     this.currentKeyId = keyId;
     const signerFor = (s: Uint8Array) =>
-      createHmacSigner({ keyId, secret: s, headers: this.options.signedHeaders, clock: () => Date.now() + this.clockOffsetSec * 1000 });
+      createHmacSigner({ keyId, secret: s, headers: this.options.signedHeaders, componentDigests: true, clock: () => Date.now() + this.clockOffsetSec * 1000 });
     let sign: AsyncSigner;
     const store = this.options.keyStore;
     if (store === undefined) {
@@ -127,16 +136,19 @@ export class SignedClient {
       };
       sign = (request) => (store.needsFetch(keyId) ? store.load(keyId).then(() => signWith(request)) : signWith(request));
     }
+    this.staleSignFn = undefined;
     this.signFn = instrumentSigner(sign, { scheme: SCHEME, keyId: () => keyId, knownKeyIds: [keyId], meterProvider, tracerProvider });
   }
 
   /**
    * Signs and returns the request as it goes on the wire; rejects when signing fails. `upgraded` =
-   * sent by an instance running the new library version that rewrites Content-Type after signing.
+   * sent by an instance running the new library version that rewrites Content-Type after signing;
+   * `halfRotated` = by an instance of a half-applied rotation (`halfRotate`).
    */
-  async prepare(method: string, path: string, host: string, body: string, upgraded = false): Promise<WireRequest> {
+  async prepare(method: string, path: string, host: string, body: string, upgraded = false, halfRotated = false): Promise<WireRequest> {
     const headers: Record<string, string> = { host, 'content-type': 'application/json', 'x-client-id': this.name };
-    const signature = await this.signFn({ method, path, headers, body });
+    const sign = (halfRotated ? this.staleSignFn : undefined) ?? this.signFn;
+    const signature = await sign({ method, path, headers, body });
     const wire: Record<string, string> = { ...headers, ...signature };
     if (upgraded) wire['content-type'] = 'application/json; charset=utf-8';
     return { method, path, headers: wire, body };

@@ -375,7 +375,7 @@ function printBanner(
     '',
     `  ${b.tour} tour (${formatClock(b.timelineMs)} at ${b.speed}×${b.loop ? ', looping' : ''}): ${b.timeline.map((p) => p.name).join(' → ')}`,
     `  demo time      ${timeScaleText(b.speed, b.period)}`,
-    ...(b.noise ? ['  noise          a little background noise throughout: a skewed clock, a stale client on a revoked key, a key-ID scanner'] : []),
+    ...(b.noise ? ['  noise          background noise from the end of the opening phase: a skewed clock, a stale client on a revoked key, a key-ID scanner'] : []),
     ...(b.tour === 'quick' ? ['  tip: `npm start -- --tour full` runs the realistic timeline (about 3.5 hours at speed 1)'] : []),
     ...(b.tour === 'full' && b.speed === 1 ? ['  tip: `npm start -- --tour full --speed 30` runs the whole timeline in a few minutes'] : []),
     '',

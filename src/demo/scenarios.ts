@@ -105,15 +105,21 @@ const FAILURES: Record<Exclude<ScenarioName, 'steady'>, PhaseSpec[]> = {
       name: 'rotation-lag:rotating',
       scenario: 'rotation-lag',
       demoMinutes: 12,
-      description: 'new payments key active, old key retiring; billing-worker lags on the retiring key',
-      enter: startRotation,
+      description: 'new payments key active, old key retiring; billing-worker lags on the retiring key, and a quarter of its instances name the new key with the old secret',
+      enter: (w) => {
+        startRotation(w);
+        w.conditions.halfRotatedShare = 0.25;
+      },
     },
     {
       name: 'rotation-lag:old-key-revoked',
       scenario: 'rotation-lag',
       demoMinutes: 12,
       description: 'the retiring key is revoked on schedule: the lagging billing-worker is rejected',
-      enter: revokeRetiring,
+      enter: (w) => {
+        revokeRetiring(w);
+        w.conditions.halfRotatedShare = 0;
+      },
     },
   ],
   'kms-outage': [

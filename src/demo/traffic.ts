@@ -109,7 +109,10 @@ export class Workload {
     const n = ++this.seq.billing;
     const path = n % 5 < 3 ? '/v1/refunds' : `/v1/subscriptions/sub_${n % 50}/invoices`;
     const body = JSON.stringify({ amount: 100 + (n % 31) * 10, currency: 'EUR', reference: `inv_${n}` });
-    this.dispatch('payments-api', this.paymentsPort(), this.world.billing.prepare('POST', path, PAYMENTS_HOST, body));
+    // Every (1/share)-th call, not a coin toss: even a short, sped-up phase shows the cause.
+    const share = this.world.conditions.halfRotatedShare;
+    const halfRotated = share > 0 && n % Math.max(1, Math.round(1 / share)) === 0;
+    this.dispatch('payments-api', this.paymentsPort(), this.world.billing.prepare('POST', path, PAYMENTS_HOST, body, false, halfRotated));
   }
 
   private webhookDelivery(): void {

@@ -24,6 +24,11 @@ export interface Conditions {
   proxyRewritesBodies: boolean;
   /** Share of payments traffic routed to the canary instance. */
   canaryShare: number;
+  /**
+   * Share of billing-worker requests sent by instances that took the new key ID from the rotated
+   * config but still hold the retiring key's secret (a half-applied rotation: signed_with_other_key).
+   */
+  halfRotatedShare: number;
 }
 
 export const BASELINE: Readonly<Conditions> = Object.freeze({
@@ -33,6 +38,7 @@ export const BASELINE: Readonly<Conditions> = Object.freeze({
   forgedKeyPerSec: 0,
   proxyRewritesBodies: false,
   canaryShare: 0,
+  halfRotatedShare: 0,
 });
 
 /** Sustained rates of the legitimate clients (requests per real second; not time-scaled). */
@@ -91,7 +97,9 @@ export function startRotation(world: DemoWorld): void {
   keys.retiring = keys.current;
   keys.current = next;
   world.checkout.useKey(next, secret);
-  // billing-worker caches its signing config and keeps using the retiring key.
+  // billing-worker caches its signing config and keeps using the retiring key; some of its instances
+  // read the new key ID from the rotated config while their secret cache still holds the old secret.
+  world.billing.halfRotate(next, world.secrets.secretFor(keys.retiring));
 }
 
 /** Key rotation gap, step 2: the retiring key is revoked on schedule; the lagging client is now rejected. */

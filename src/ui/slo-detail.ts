@@ -22,7 +22,8 @@ type GetJson = <T>(url: string) => Promise<T>;
 
 /** The Grafana dashboard link of a job, when the collector has one configured. */
 export function grafanaLink(dashboardUrl: string | undefined, job: string): HTMLAnchorElement | null {
-  if (!dashboardUrl) return null;
+  // http(s) only, as for trace links: a `javascript:` URL from a misconfigured or hostile answer is no link.
+  if (!dashboardUrl || !/^https?:\/\//i.test(dashboardUrl)) return null;
   const href = `${dashboardUrl}?${new URLSearchParams({ 'var-job': job }).toString()}`;
   return el('a', { class: 'grafana-link', 'data-field': 'grafana', href, target: '_blank', rel: 'noopener noreferrer' }, 'Grafana ↗');
 }
@@ -274,6 +275,14 @@ export class SloDetailView {
       this.root.dataset.range = data.range;
       this.root.dataset.renders = String(Number(this.root.dataset.renders ?? 0) + 1);
     } catch (err) {
+      if (job !== this.job || slo !== this.slo || range !== this.range) return; // superseded
+      // A range this collector does not offer (a link from a collector with another period, a typo):
+      // the default range instead of an error with no range buttons to leave it by.
+      if (range !== DEFAULT_RANGE && err instanceof Error && /: HTTP 400\b/.test(err.message)) {
+        this.range = DEFAULT_RANGE;
+        this.writeLocation();
+        return this.refresh();
+      }
       this.root.replaceChildren(
         el('header', { class: 'detail-head' }, el('h2', { id: 'detail-heading' }, `${slo} `, el('span', { class: 'job-name' }, job)), el('button', { type: 'button', 'data-action': 'close-detail' }, 'Close')),
         el('p', { class: 'no-data', 'data-field': 'no-data' }, `No data: ${err instanceof Error ? err.message : String(err)}`),

@@ -8,7 +8,7 @@ import { OTLPMetricExporter as JsonExporter, AggregationTemporalityPreference } 
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import type { Counter, Histogram } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { DURATION_BUCKETS_SECONDS, INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 
 export interface PusherOptions {
@@ -21,7 +21,15 @@ export interface PusherOptions {
   readonly headers?: Record<string, string>;
 }
 
+/** The client gauges a pusher can report, as the instrumentation's client window does. */
+export type ClientGauge = 'authClients' | 'keyClients';
+
 export class Pusher {
+  /**
+   * What the pusher's observable gauges report on each export: set an entry before `flush()`. Kept
+   * across `restart()`, like a window a restarted process would refill.
+   */
+  readonly observed = new Map<ClientGauge, Array<{ value: number; attributes: Attributes }>>();
   private provider!: MeterProvider;
   private reader!: PeriodicExportingMetricReader;
   verifications!: Counter;
@@ -56,6 +64,12 @@ export class Pusher {
       unit: 's',
       advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
     });
+    for (const gauge of ['authClients', 'keyClients'] as const) {
+      const spec = INSTRUMENTS[gauge];
+      meter.createObservableGauge(spec.name, { unit: spec.unit, description: spec.description }).addCallback((result) => {
+        for (const { value, attributes } of this.observed.get(gauge) ?? []) result.observe(value, attributes);
+      });
+    }
   }
 
   /** Push now (one export request). */

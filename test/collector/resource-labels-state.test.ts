@@ -25,7 +25,7 @@ const push = (instance: string, version: string, value = 1): ResourceMetrics[] =
     metrics: [{ name: 'hmac.auth.verifications', unit: '{verification}', description: '', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ attributes: { 'hmac.outcome': 'accepted' }, start: '1', value }] } }],
   },
 ];
-const versions = (a: Aggregator) => [...a.series()].map((s) => `${s.attributes['service_version']}=${s.value}`).sort();
+const versions = (a: Aggregator) => [...a.series()].map((s) => `${s.attributes['service.version'] ?? s.attributes['service_version']}=${s.value}`).sort();
 
 test('a value is held while a pusher has it: forgetting the pusher frees it; the assignment survives a snapshot', () => {
   const a = new Aggregator(limits);

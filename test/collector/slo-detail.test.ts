@@ -126,3 +126,34 @@ test('GET /api/slo/detail: 400 without job and slo or with another range, 404 fo
     await collector.stop();
   }
 });
+
+test('detail: steady traffic gives steady steps over the whole range, also where the history is coarser than a step', () => {
+  // 70 demo minutes of 10 events every 10 demo seconds (the default sample period), 1 bad in 10.
+  // The 1h range's steps are 30 demo seconds; the history keeps 5 s points for the last 35 minutes
+  // and 1 min points before: a step older than that must not read 0 events, then twice as many.
+  const config = parseConfig({ timeScale: SCALE });
+  let now = T0;
+  const engine = new SloEngine(config, { now: () => now });
+  const counts = new Map<string, number>();
+  for (let i = 0; i <= 70 * 6; i++) {
+    now = T0 + (i * MINUTE) / 6;
+    if (i > 0) {
+      counts.set('accepted||k1', (counts.get('accepted||k1') ?? 0) + 9);
+      counts.set('rejected|signature_mismatch|k2', (counts.get('rejected|signature_mismatch|k2') ?? 0) + 1);
+    }
+    engine.sample(source(counts), now);
+  }
+  for (const range of ['1h', '6h']) {
+    const detail = engine.detail('payments-api', 'auth-success', range, source(new Map()))!;
+    // Steps wholly inside the history (the one it starts in is partly before it).
+    const withData = detail.points.filter((p) => p.t - detail.stepMs >= detail.historyFrom!);
+    assert.ok(withData.length > 0, range);
+    const perStep = (10 * detail.stepMs) / (MINUTE / 6);
+    const off = withData.filter((p) => Math.abs(p.events! - perStep) > perStep * 0.25 || p.errorRatio === null);
+    assert.deepEqual(
+      off.map((p) => `${(p.t - now) / MINUTE} min: ${p.events} events`),
+      [],
+      `${range}: every step holds ~${perStep} events`,
+    );
+  }
+});

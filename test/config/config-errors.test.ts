@@ -75,6 +75,24 @@ test('a trace URL template whose links would not be URLs is refused, not left to
   }
 });
 
+test('collector.grafana.url is refused unless it is an http(s) base URL: the status page puts it in every card\'s link', () => {
+  for (const [name, url] of [
+    ['grafana-js', 'javascript:alert(document.cookie)//'],
+    ['grafana-data', 'data:text/html,<script>alert(1)</script>'],
+    ['grafana-relative', '//evil.example'],
+    ['grafana-query', 'https://grafana.example.com/?orgId=1'],
+    ['grafana-fragment', 'https://grafana.example.com/#x'],
+    ['grafana-space', 'https://grafana example.com'],
+  ]) {
+    assert.match(refused(name!, `collector:\n  grafana:\n    url: "${url}"\n`), /^collector\.grafana\.url: '' or an http\(s\) base URL/, url);
+  }
+  for (const url of ['', 'http://localhost:3000', 'https://grafana.example.com/grafana/']) {
+    const file = join(dir, 'grafana-ok.yaml');
+    writeFileSync(file, `collector:\n  grafana:\n    url: "${url}"\n`);
+    assert.equal(loadConfig(file).collector.grafana.url, url);
+  }
+});
+
 test('an SLO scope on a label Prometheus cannot select is refused, naming the SLO and the label', () => {
   const slo = (scope: string) => `slos:\n  - name: a\n    sli: { kind: ratio, source: verifications, badOutcomes: [error] }\n    objective: 0.99\n    scope: ${scope}\n`;
   assert.match(refused('scope-dash', slo('{ env-name: [prod] }')), /^slos\[0\]\.scope\.env-name: "env-name" is not a Prometheus label name/);

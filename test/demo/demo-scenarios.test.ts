@@ -50,6 +50,8 @@ async function until(pred: () => boolean, timeoutMs: number): Promise<boolean> {
 class Watcher {
   readonly inFailures = new Set<string>();
   readonly inMetrics = new Set<string>();
+  /** `job/cause` (and `job[track]/cause`) seen on hmac_auth_failure_causes_total. */
+  readonly causes = new Set<string>();
   readonly texts: string[] = [];
   /** Label sets seen on hmac_key_info (`job key status`). */
   readonly keyInfo = new Set<string>();
@@ -80,6 +82,10 @@ class Watcher {
       if (s.name === 'hmac_auth_verifications_total' && s.labels.error_type && s.value > 0) {
         this.inMetrics.add(`${s.labels.job}/${s.labels.error_type}`);
         if (s.labels.deployment_track) this.inMetrics.add(`${s.labels.job}[${s.labels.deployment_track}]/${s.labels.error_type}`);
+      }
+      if (s.name === 'hmac_auth_failure_causes_total' && s.value > 0) {
+        this.causes.add(`${s.labels.job}/${s.labels.hmac_failure_cause}`);
+        if (s.labels.deployment_track) this.causes.add(`${s.labels.job}[${s.labels.deployment_track}]/${s.labels.hmac_failure_cause}`);
       }
       if (s.name === 'hmac_key_info' && s.value === 1) this.keyInfo.add(`${s.labels.job} ${s.labels.hmac_key_id} ${s.labels.hmac_key_status}`);
     }
@@ -220,6 +226,8 @@ test('F1 canonicalization: signature_mismatch in both payments-api and webhook-r
   for (const job of ['payments-api', 'webhook-receiver']) {
     assert.ok(watcher.inMetrics.has(`${job}/signature_mismatch`), `${job} signature_mismatch in /metrics`);
     assert.ok(watcher.inFailures.has(`${job}/signature_mismatch`), `${job} signature_mismatch in /api/failures`);
+    // The wrapper's diagnosis names the rewritten Content-Type (the demo's signers send component digests).
+    assert.ok(watcher.causes.has(`${job}/header_changed`), `${job} cause header_changed: ${[...watcher.causes].join(' ')}`);
   }
 });
 
@@ -286,6 +294,9 @@ test('F5 rotation lag: the retiring key is revoked and the lagging client gets r
   const revoked = parseSamples(final.metrics).filter((s) => s.name === 'hmac_auth_verifications_total' && s.labels.error_type === 'revoked_key');
   assert.ok(revoked.length > 0 && revoked.every((s) => s.labels.hmac_key_id === oldKey), JSON.stringify(revoked));
   assert.ok(watcher.inFailures.has('payments-api/revoked_key'));
+  // Half-rotated billing-worker instances (new key ID, old secret): diagnosed as the retiring key's.
+  const other = parseSamples(final.metrics).filter((s) => s.name === 'hmac_auth_failure_causes_total' && s.labels.hmac_failure_cause === 'signed_with_other_key' && s.value > 0);
+  assert.ok(other.length > 0 && other.every((s) => s.labels.job === 'payments-api' && s.labels.hmac_key_id === oldKey), JSON.stringify(other));
 });
 
 test('F6/F8 KMS slowdown and outage: slow and failing KMS calls, verifications with outcome error, billing-worker cannot sign', async () => {
@@ -308,15 +319,19 @@ test('F7 proxy: digest_mismatch on webhook-receiver', async () => {
   const { watcher } = await pushed;
   assert.ok(watcher.inMetrics.has('webhook-receiver/digest_mismatch'));
   assert.ok(watcher.inFailures.has('webhook-receiver/digest_mismatch'));
+  assert.ok(watcher.causes.has('webhook-receiver/body_reserialized'), [...watcher.causes].join(' '));
 });
 
 test('M10 canary: signature_mismatch on deployment_track="canary" only', async () => {
   const { watcher, final } = await pushed;
   assert.ok(watcher.inMetrics.has('payments-api[canary]/signature_mismatch'));
-  const stable = parseSamples(final.metrics).filter(
-    (s) => s.name === 'hmac_auth_verifications_total' && s.labels.error_type === 'signature_mismatch' && s.labels.deployment_track === undefined,
-  );
-  assert.deepEqual(stable, [], 'the stable payments-api has no mismatches in this run');
+  assert.ok(watcher.causes.has('payments-api[canary]/path_changed'), 'the canary lower-cases paths: path_changed');
+  // The stable payments-api's only mismatches in this run are the rotation's half-rotated instances.
+  const stableMismatches = (name: string, cause?: string) =>
+    parseSamples(final.metrics)
+      .filter((s) => s.name === name && s.labels.error_type === 'signature_mismatch' && s.labels.deployment_track === undefined && (cause === undefined || s.labels.hmac_failure_cause === cause))
+      .reduce((n, s) => n + s.value, 0);
+  assert.equal(stableMismatches('hmac_auth_verifications_total'), stableMismatches('hmac_auth_failure_causes_total', 'signed_with_other_key'), 'stable mismatches = the rotation\'s signed_with_other_key');
   const canaryAccepted = parseSamples(final.metrics).filter(
     (s) => s.name === 'hmac_auth_verifications_total' && s.labels.deployment_track === 'canary' && s.labels.hmac_outcome === 'accepted',
   );

@@ -243,6 +243,23 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
     for (const [panel, why] of Object.entries(notProducedByDemo)) console.log(`# not checked: ${panel}: ${why}`);
   });
 
+  it('the demo\'s canonicalization, proxy-body and canary scenarios reach Prometheus as their failure causes', async () => {
+    const rows = await stack.prometheus.query('sum by (job, deployment_track, hmac_failure_cause) (hmac_auth_failure_causes_total) > 0');
+    const seen = new Set(rows.map((r) => `${r.metric.job}${r.metric.deployment_track ? `[${r.metric.deployment_track}]` : ''}/${r.metric.hmac_failure_cause}`));
+    const expected: Record<string, string[]> = {
+      // the new signing library rewrites Content-Type after signing; the signers send component digests
+      canonicalization: ['payments-api/header_changed', 'webhook-receiver/header_changed'],
+      // the edge proxy re-serialises pretty-printed JSON: the body digest matches once that is undone
+      'proxy-body': ['webhook-receiver/body_reserialized'],
+      // the canary's router lower-cases the path before authentication
+      canary: ['payments-api[canary]/path_changed'],
+    };
+    for (const [scenario, causes] of Object.entries(expected)) {
+      if (!SCENARIOS.includes(scenario)) continue;
+      for (const c of causes) assert.ok(seen.has(c), `${scenario}: ${c} in hmac_auth_failure_causes_total (seen: ${[...seen].join(' ')})`);
+    }
+  });
+
   it('every generated rule evaluates without error in Prometheus', async () => {
     const groups = await stack.prometheus.rules();
     assert.ok(groups.length > 0);

@@ -73,7 +73,7 @@ test('four roads into Prometheus give identical contract families, series and bu
   // has data under its contract name; instruments added later join the comparison once driven.
   const contract = new Set(Object.values(INSTRUMENTS).map((i) => i.prometheus));
   for (const family of Object.keys(reference![1])) assert.ok(contract.has(family), `${family} is not a contract family`);
-  const driven = ['verifications', 'verificationDuration', 'signings', 'signingDuration', 'clockSkew', 'replayChecks', 'replayCacheSize', 'kmsOperations', 'kmsOperationDuration', 'keystoreReads', 'keyInfo', 'keyAge'] as const;
+  const driven = ['verifications', 'verificationDuration', 'failureCauses', 'signings', 'signingDuration', 'clockSkew', 'replayChecks', 'replayCacheSize', 'kmsOperations', 'kmsOperationDuration', 'keystoreReads', 'keyInfo', 'keyAge'] as const;
   for (const name of driven) assert.ok(INSTRUMENTS[name].prometheus in reference![1], `${INSTRUMENTS[name].prometheus} has no data`);
   assert.ok(Object.keys(reference![1]['hmac_auth_verification_duration_seconds']!.series).some((s) => s.includes('le="0.005"')));
   for (const [road, shape] of others) assert.deepEqual(shape, reference![1], `${road} differs from ${reference![0]}`);

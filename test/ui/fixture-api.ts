@@ -33,8 +33,12 @@ function slo(job: string, name: string, objective: number, sli: number | null, b
   };
 }
 
+/** A Grafana dashboard URL the page must not make a link (not http or https). */
+export const HOSTILE_GRAFANA_URL = 'javascript:window.__pwned=3//';
+
 export const SLO: SloApiResponse = {
   generatedAt: new Date(NOW).toISOString(),
+  grafanaDashboardUrl: HOSTILE_GRAFANA_URL,
   burnAlerts: [
     { severity: 'critical', long: '1h', short: '5m', factor: 14.4 },
     { severity: 'critical', long: '6h', short: '30m', factor: 6 },

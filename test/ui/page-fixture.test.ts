@@ -99,6 +99,8 @@ test('API strings are shown as text, never interpreted as HTML', async () => {
   assert.ok(shown.keys.some((k) => k.keyId === HOSTILE_KEY));
   assert.equal(await page.locator('img').count(), 0, 'no <img> element was created from a job name');
   assert.equal(await page.locator('#keys-body b').count(), 0, 'no <b> element was created from a key ID');
+  assert.equal(await page.locator('a[data-field="grafana"]').count(), 0, 'no Grafana link from a javascript: URL');
+  assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0, 'no javascript: link at all');
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
 });
 

@@ -14,3 +14,4 @@ export type { HmacRequest, HmacSigner, HmacSignerOptions, SignatureHeaders } fro
 export { createHmacVerifier } from './verifier.js';
 export type { HmacVerifier, HmacVerifierOptions, VerifiedRequest, ReplayCacheLike } from './verifier.js';
 export { claimedKeyId, claimedTimestamp } from './claims.js';
+export { COMPONENTS_HEADER, componentDigests } from './components.js';

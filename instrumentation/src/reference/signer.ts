@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { bodySha256Hex, canonicalString, computeSignature, CONTENT_DIGEST_HEADER } from './canonical.js';
 import { formatAuthorization } from './authorization.js';
 import { getHeader, type HeaderBag } from './headers.js';
+import { componentDigests, COMPONENTS_HEADER } from './components.js';
 
 export interface HmacRequest {
   method: string;
@@ -23,6 +24,11 @@ export interface HmacSignerOptions {
   clock?: () => number;
   /** Nonce generator; default 16 random bytes in base64url. */
   nonce?: () => string;
+  /**
+   * Also send `x-hmac-components` (short digests of method, path, query, each signed header and the
+   * timestamp) so a verifier's mismatch diagnosis can name what changed in transit. Default false.
+   */
+  componentDigests?: boolean;
 }
 
 /** Headers to add to the request. */
@@ -30,6 +36,8 @@ export interface HmacSignerOptions {
 export type SignatureHeaders = {
   authorization: string;
   [CONTENT_DIGEST_HEADER]: string;
+  /** Only with `componentDigests: true`. */
+  [COMPONENTS_HEADER]?: string;
 };
 
 export type HmacSigner = (request: HmacRequest) => SignatureHeaders;
@@ -42,6 +50,7 @@ export function createHmacSigner(options: HmacSignerOptions): HmacSigner {
   const clock = options.clock ?? Date.now;
   const makeNonce = options.nonce ?? (() => randomBytes(16).toString('base64url'));
   const keyId = options.keyId;
+  const withComponents = options.componentDigests === true;
 
   return function sign(request: HmacRequest): SignatureHeaders {
     const signedHeaders = names.map((name) => {
@@ -54,9 +63,11 @@ export function createHmacSigner(options: HmacSignerOptions): HmacSigner {
     const bodySha256 = bodySha256Hex(request.body);
     const canonical = canonicalString({ method: request.method, path: request.path, signedHeaders, timestamp, nonce, bodySha256 });
     const signature = computeSignature(secret, canonical);
-    return {
+    const headers: SignatureHeaders = {
       authorization: formatAuthorization({ keyId, timestamp, nonce, headers: names, signature }),
       [CONTENT_DIGEST_HEADER]: bodySha256,
     };
+    if (withComponents) headers[COMPONENTS_HEADER] = componentDigests({ method: request.method, path: request.path, signedHeaders, timestamp });
+    return headers;
   };
 }

@@ -11,6 +11,8 @@
  *   6. nonce not seen before (replay) — last, so rejected requests do not use up nonces.
  */
 import { advertiseVerifiedKeyId } from '../verified-key-id.js';
+import { advertiseDiagnosisSubject } from '../diagnose/hook.js';
+import { referenceSubject } from './diagnosis.js';
 import { timingSafeEqual } from 'node:crypto';
 import { HmacAuthError } from '../errors.js';
 import type { KeyStatus } from '../contract.js';
@@ -72,8 +74,9 @@ export function createHmacVerifier(options: HmacVerifierOptions): HmacVerifier {
   const required = (options.headers ?? []).map((h) => h.toLowerCase());
   const keys = options.keyRing;
 
-  // Tells instrumentVerifier where the verified key ID is, so a drop-in wrap needs no `verifiedKeyId`.
-  return advertiseVerifiedKeyId(function verify(request: HmacRequest): VerifiedRequest {
+  // Tells instrumentVerifier where the verified key ID is, so a drop-in wrap needs no `verifiedKeyId`,
+  // and how to diagnose a mismatch (diagnosis.ts), so it needs no `diagnose.subject` either.
+  const verifier = advertiseVerifiedKeyId(function verify(request: HmacRequest): VerifiedRequest {
     const body = request.body;
     if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
       // A body parser already turned the body into an object: the application's mistake.
@@ -117,4 +120,5 @@ export function createHmacVerifier(options: HmacVerifierOptions): HmacVerifier {
 
     return { keyId: auth.keyId, keyStatus: key.status, timestamp: auth.timestamp, nonce: auth.nonce, signedHeaders: auth.headers };
   }, (result) => result.keyId);
+  return advertiseDiagnosisSubject(verifier, (args, reason) => referenceSubject(keys, args, reason));
 }

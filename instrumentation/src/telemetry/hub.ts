@@ -19,7 +19,7 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { INSTRUMENTS, type InstrumentKind, type InstrumentName, type InstrumentSpec } from '../contract.js';
+import { INSTRUMENTS, summedAcrossSources, type InstrumentKind, type InstrumentName, type InstrumentSpec } from '../contract.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { CounterCells, HistogramCells } from './cells.js';
 
@@ -35,8 +35,8 @@ function namesOfKind<K extends InstrumentKind>(kind: K): readonly NamesOfKind<K>
 export const COUNTERS = namesOfKind('counter');
 export const HISTOGRAMS = namesOfKind('histogram');
 export const GAUGES = namesOfKind('observable_gauge');
-/** Gauges whose sources add up (two replay caches, two client windows of different lengths). */
-export const SUMMED: ReadonlySet<GaugeName> = new Set(['replayCacheSize', 'authClients', 'keyClients']);
+/** Gauges whose sources add up (two replay caches, two client windows of different lengths): the contract's `acrossSources`. */
+export const SUMMED: ReadonlySet<GaugeName> = new Set(GAUGES.filter((n) => summedAcrossSources(INSTRUMENTS[n])));
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;

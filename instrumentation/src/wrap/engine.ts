@@ -61,6 +61,8 @@ export interface OperationConfig {
   readonly judgeResult?: ((result: unknown, args: unknown[]) => FailureReason | undefined) | undefined;
   readonly classify: (error: unknown) => FailureReason;
   readonly recordErrorMessages?: boolean;
+  /** Failed calls only, after their telemetry (the verifier's mismatch diagnosis); `label` is the key-ID label. */
+  readonly onFailure?: ((span: Span, recording: boolean, args: unknown[], reason: FailureReason, error: unknown, label: string, nowMs: number) => void) | undefined;
   /** Span attributes and status of a recorded span; default: outcome, key ID, error.type (authentication operations). */
   readonly annotate?: (span: Span, reason: FailureReason | undefined, failed: boolean, error: unknown) => void;
 }
@@ -85,6 +87,7 @@ class Operation {
   readonly classify: (error: unknown) => FailureReason;
   readonly recordErrorMessages: boolean;
   readonly annotate: OperationConfig['annotate'];
+  readonly onFailure: OperationConfig['onFailure'];
   readonly reporter = new ProblemReporter();
 
   constructor(config: OperationConfig) {
@@ -101,6 +104,7 @@ class Operation {
     this.classify = config.classify;
     this.recordErrorMessages = config.recordErrorMessages ?? false;
     this.annotate = config.annotate;
+    this.onFailure = config.onFailure;
   }
 }
 
@@ -238,6 +242,7 @@ function finish(
       if (op.annotate !== undefined) op.annotate(span, reason, failed, error);
       else annotate(op, span, label, reason, client, error, failed);
     }
+    if (reason !== undefined && op.onFailure !== undefined) op.onFailure(span, recording, args, reason, error, label, now);
   } catch (err) {
     // Never let telemetry change the authentication result.
     op.reporter.report(`recording a ${op.spanName} call (meter, tracer or hook)`, "the call's result is unchanged, its telemetry may be incomplete", err);

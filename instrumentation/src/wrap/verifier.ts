@@ -14,6 +14,7 @@ import { instrumentCall } from './engine.js';
 import { checkToken, type ErrorOptions, type KeyIdOptions, type ProviderOptions } from './options.js';
 import { OperationSeries } from './series.js';
 import { advertisedVerifiedKeyId } from '../verified-key-id.js';
+import { FailureDiagnosis, type DiagnoseOptions } from '../diagnose/failure-diagnosis.js';
 
 type Fn = (...args: any[]) => any;
 
@@ -48,6 +49,12 @@ export interface VerifierOptions<F extends Fn = Fn> extends KeyIdOptions<Paramet
   isAccepted?: (result: Awaited<ReturnType<F>>) => boolean;
   /** Reason recorded when `isAccepted` says no. Default `signature_mismatch`. */
   rejectedReason?: FailureReason | ((result: Awaited<ReturnType<F>>, ...args: Parameters<F>) => FailureReason);
+  /**
+   * Mismatch diagnosis on failed calls (`hmac.failure.cause`, docs/wrapping-verifiers.md "Why a
+   * signature fails"): on by default for stripe, github, standardwebhooks, svix and the reference
+   * verifier; `false` turns it off.
+   */
+  diagnose?: DiagnoseOptions | false;
 }
 
 export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOptions<F> = {}): F {
@@ -83,6 +90,8 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
   if (rejectedReason !== undefined && typeof rejectedReason !== 'function' && !isFailureReason(rejectedReason)) {
     throw new TypeError(`rejectedReason must be a failure reason of the taxonomy, got ${JSON.stringify(rejectedReason)}`);
   }
+
+  const diagnosis = options.diagnose === false ? undefined : new FailureDiagnosis(hub, scheme, verify, options.diagnose ?? {}, options.keyRing);
 
   return instrumentCall(verify, {
     tracer: tracerFor(options.tracerProvider),
@@ -121,6 +130,7 @@ export function instrumentVerifier<F extends Fn>(verify: F, options: VerifierOpt
           },
     classify: options.classify ?? classifyError,
     recordErrorMessages: options.recordErrorMessages,
+    onFailure: diagnosis === undefined ? undefined : (span, recording, args, reason, error, label, nowMs) => diagnosis.run(span, recording, args, reason, error, label, nowMs),
   });
 }
 

@@ -2,8 +2,9 @@
  * Sums what every pusher sends into one stream per (job, instrument, attributes) — never per
  * instance — and remembers, per pusher and stream, the last cumulative reading so that the next one
  * adds only its increase (or, after a reset, its whole value). Deltas are added. Gauges keep the
- * last value. Aggregated counters never go down: forgetting an idle pusher forgets only the
- * readings it would be compared against, not what it counted.
+ * last value, except those the contract sums across sources (summed-gauges.ts): the sum of each
+ * live pusher's last value. Aggregated counters never go down: forgetting an idle pusher forgets
+ * only the readings it would be compared against, not what it counted.
  *
  * Deterministic for a given state, input and time: the persistence layer replays logged pushes
  * through `ingest` to rebuild the state after a crash.
@@ -27,7 +28,8 @@ import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
-import { ResourceLabels, withResourceLabels, type ResourceLabelConfig } from './resource-labels.js';
+import { ResourceLabels, type JobLabelValue, type ResourceLabelConfig } from './resource-labels.js';
+import { isSummedGauge, SummedReadings } from './summed-gauges.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -115,6 +117,8 @@ interface Pusher {
   forgottenStreams?: ForgottenStreams;
   /** Its resource labels (resource-labels.ts), added to every point's attributes; absent when none. */
   readonly labels?: Attributes;
+  /** Which of its readings are summed gauges' (summed-gauges.ts); absent when none. */
+  summed?: SummedReadings;
 }
 
 /** A forgotten pusher: when, and which streams it had readings for. */
@@ -159,6 +163,13 @@ export interface AggregatorState {
   readonly overflowByCap?: Array<[string, number]>;
   /** Totals of expired jobs' series, oldest first (see expired-totals.ts); absent in older snapshots. */
   readonly expiredTotals?: ExpiredTotalsJSON;
+  /**
+   * Summed gauges' series are sums of the pushers' readings (summed-gauges.ts); absent in older
+   * snapshots, whose such series held one pusher's last value and no readings: not loaded.
+   */
+  readonly summedGauges?: true;
+  /** Resource label values freed by their job's pushers, [job, label, value, freed at]; absent in older snapshots. */
+  readonly resourceValuesFreed?: Array<[string, string, string, number]>;
 }
 
 /** Which pushed metrics are kept: the hmac-slo namespace only (see docs/collector.md). */
@@ -245,6 +256,8 @@ export class Aggregator implements SeriesSource {
   expiredSeries = 0;
   /** Resource labels' values held by pushers, and points whose value overflowed (not persisted). */
   readonly resourceLabels: ResourceLabels;
+  /** Numbers each `ingest` call: a summed gauge's reading not set by its pusher's latest push is gone. */
+  private pushNumber = 0;
 
   constructor(private readonly limits: AggregatorLimits) {
     const l = limits;
@@ -341,26 +354,64 @@ export class Aggregator implements SeriesSource {
     };
     const gone = new Set(jobs.filter((j) => this.seriesQuota.holds(j) && stillIdle(j)));
     if (gone.size === 0) return 0;
+    return this.dropSeries((s) => gone.has(s.job));
+  }
+
+  /** Resource label values of live jobs no pusher has held for the series TTL (resource-labels.ts). */
+  expiredResourceValues(nowMs: number): JobLabelValue[] {
+    const ttl = this.limits.seriesTtlMs;
+    return ttl === undefined ? [] : this.resourceLabels.expiredValues(nowMs, ttl);
+  }
+
+  /**
+   * Drops the series of each job that carry one of these resource label values (a version no longer
+   * deployed), as `dropJobs` drops a job's: totals remembered, so a value that comes back resumes.
+   * With `nowMs`, a value a pusher took again since `expiredResourceValues` chose it is kept.
+   */
+  dropResourceValues(values: readonly JobLabelValue[], nowMs?: number): number {
+    const ttl = this.limits.seriesTtlMs;
+    const gone = new Map<string, [string, string][]>();
+    for (const v of values) {
+      if (nowMs !== undefined && ttl !== undefined && !this.resourceLabels.stillExpired(v, nowMs, ttl)) continue;
+      this.resourceLabels.dropFreed(v);
+      const [job, label, value] = v;
+      gone.set(job, [...(gone.get(job) ?? []), [this.resourceLabels.keyOf(label), value]]);
+    }
+    if (gone.size === 0) return 0;
+    return this.dropSeries((s) => gone.get(s.job)?.some(([k, value]) => s.attributes[k] === value) ?? false);
+  }
+
+  /** Drops the series `test` picks (memory, /metrics, the caps), remembering counters' and histograms' totals. */
+  private dropSeries(test: (s: StoredSeries) => boolean): number {
     let dropped = 0;
+    const droppedKeys = new Set<string>();
     for (const [key, s] of this.seriesByKey) {
-      if (!gone.has(s.job)) continue;
+      if (!test(s)) continue;
+      droppedKeys.add(key);
       this.seriesByKey.delete(key);
       this.names.release(s, key);
       this.expiredTotals.remember(key, s);
+      this.seriesQuota.give(s.job);
       dropped++;
     }
-    for (const job of gone) {
-      this.seriesQuota.give(job, this.seriesQuota.heldBy(job));
-      this.jobSeenMs.delete(job);
-    }
+    if (dropped === 0) return 0;
+    for (const job of this.jobSeenMs.keys()) if (!this.seriesQuota.holds(job)) this.jobSeenMs.delete(job);
     // Cached streams point at the dropped series objects: let every pusher resolve them again.
-    for (const p of this.pushers.values()) delete p.streams;
+    for (const p of this.pushers.values()) {
+      delete p.streams;
+      // A summed gauge's series is gone with its sum: its readings go too, so a return starts from 0.
+      if (p.summed === undefined) continue;
+      for (const [name, key] of [...p.summed.entries()]) if (droppedKeys.has(key)) this.dropSummedReading(p, name, key);
+    }
     this.expiredSeries += dropped;
     return dropped;
   }
 
   ingest(resources: readonly ResourceMetrics[], nowMs: number): IngestResult {
     const result: IngestResult = { accepted: 0, rejected: new Map(), ignored: 0, messages: [] };
+    const push = ++this.pushNumber;
+    /** Pushers and the summed gauges this push carried for them: readings it did not set are gone after it. */
+    let summedSeen: Map<Pusher, Set<string>> | undefined;
     const reject = (reason: string, n: number, message: string) => {
       if (n <= 0) return;
       result.rejected.set(reason, (result.rejected.get(reason) ?? 0) + n);
@@ -381,7 +432,7 @@ export class Aggregator implements SeriesSource {
           if (n > 0) this.countOverflow(full === 'per_job' ? 'max_pushers_per_job' : 'max_pushers', n);
           continue;
         }
-        const labels = this.resourceLabels.assign(rm.resource);
+        const labels = this.resourceLabels.assign(job, rm.resource);
         pusher = labels === undefined ? { job, lastSeenMs: nowMs, readings: new Map() } : { job, lastSeenMs: nowMs, readings: new Map(), labels };
         this.pusherQuota.take(job);
         const forgotten = this.tombstones.get(pid);
@@ -420,8 +471,14 @@ export class Aggregator implements SeriesSource {
         const kind = counter ? 'counter' : 'gauge';
         const promName = prometheusName(m.name, m.unit, counter, !counter);
         const temporality = d.type === 'sum' ? d.temporality : 0;
+        const summed = !counter && isSummedGauge(name) ? push : undefined;
+        if (summed !== undefined) {
+          const names = (summedSeen ??= new Map()).get(pusher);
+          if (names === undefined) summedSeen.set(pusher, new Set([name]));
+          else names.add(name);
+        }
         for (const p of d.points) {
-          const why = this.addNumber(job, name, promName, kind, m, temporality, p, pusher, streams);
+          const why = this.addNumber(job, name, promName, kind, m, temporality, p, pusher, streams, summed);
           if (why) reject(why[0], 1, why[1]);
           else result.accepted++;
         }
@@ -429,7 +486,28 @@ export class Aggregator implements SeriesSource {
       if (result.accepted > acceptedBefore) this.jobSeenMs.set(job, Math.max(this.jobSeenMs.get(job) ?? nowMs, nowMs));
       this.resourceLabels.countPoints(pusher.labels, result.accepted - acceptedBefore);
     }
+    if (summedSeen !== undefined) {
+      for (const [pusher, names] of summedSeen) {
+        for (const name of names) for (const key of pusher.summed?.omittedBy(name, push) ?? []) this.dropSummedReading(pusher, name, key);
+      }
+    }
     return result;
+  }
+
+  /** A pusher's reading of a summed gauge goes: its value leaves the series' sum. */
+  private dropSummedReading(pusher: Pusher, name: string, key: string): void {
+    const reading = pusher.readings.get(key);
+    pusher.summed?.delete(name, key);
+    if (reading === undefined) return;
+    const s = this.seriesByKey.get(key);
+    if (s !== undefined) s.value -= reading.value;
+    pusher.readings.delete(key);
+    this.readingQuota.give(pusher.job);
+  }
+
+  private dropSummedReadings(pusher: Pusher): void {
+    for (const [name, key] of [...(pusher.summed?.entries() ?? [])]) this.dropSummedReading(pusher, name, key);
+    delete pusher.summed;
   }
 
   /** `bounds`: a histogram point's, so an expired series resumes only with the same buckets. */
@@ -480,7 +558,7 @@ export class Aggregator implements SeriesSource {
     const cached = cachedStream(streams, attrs);
     if (cached !== undefined && cached.series.kind === kind && cached.series.promName === promName) return cached;
     // The cache is the pusher's own, keyed by the pushed set: its resource labels are the same for every point.
-    const labelled = withResourceLabels(attrs, pusher.labels);
+    const labelled = this.resourceLabels.withLabels(attrs, pusher.labels);
     const tooBig = labelProblem(this.limits, job, name, promName, labelled);
     if (tooBig) return tooBig;
     key ??= `${job}\0${name}\0${attrsKey(labelled)}`;
@@ -517,15 +595,18 @@ export class Aggregator implements SeriesSource {
     p: NumberPoint,
     pusher: Pusher,
     streams: WeakMap<InternedAttributes, Stream> | undefined,
+    summedPush?: number,
   ): [string, string] | undefined {
     if (kind === 'counter' && temporality !== TEMPORALITY_DELTA && temporality !== TEMPORALITY_CUMULATIVE) {
       return ['bad_temporality', `${name}: aggregation temporality unspecified`];
     }
     if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
     if (!Number.isFinite(p.value)) return nonFinite(name);
-    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined, kind === 'counter' && temporality === TEMPORALITY_CUMULATIVE);
+    const needsReading = (kind === 'counter' && temporality === TEMPORALITY_CUMULATIVE) || summedPush !== undefined;
+    const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined, needsReading);
     if (Array.isArray(stream)) return stream;
     const s = stream.series;
+    if (summedPush !== undefined) return this.addSummed(job, name, s, stream.key, p.value, pusher, summedPush);
     if (kind === 'gauge') {
       s.value = p.value;
       return undefined;
@@ -556,6 +637,26 @@ export class Aggregator implements SeriesSource {
     return undefined;
   }
 
+  /**
+   * A summed gauge's point: the series moves by the change of this pusher's reading. Read from the
+   * pusher's readings, never the stream's cached one: a push that omitted the set may have dropped it.
+   */
+  private addSummed(job: string, name: string, s: StoredSeries, key: string, value: number, pusher: Pusher, push: number): [string, string] | undefined {
+    const prev = pusher.readings.get(key);
+    const refused = prev ? undefined : this.readingRefused(job);
+    if (refused) return refused;
+    const next = s.value + value - (prev?.value ?? 0);
+    if (!Number.isFinite(next)) return nonFinite(name);
+    s.value = next;
+    if (prev) prev.value = value;
+    else {
+      pusher.readings.set(key, { start: '', value });
+      this.readingQuota.take(job);
+    }
+    (pusher.summed ??= new SummedReadings()).mark(name, key, push);
+    return undefined;
+  }
+
   private addHistogram(
     job: string,
     name: string,
@@ -579,7 +680,7 @@ export class Aggregator implements SeriesSource {
     // A cached stream of another kind or family (same name pushed otherwise): streamOf refuses it.
     if (stream !== undefined && (stream.series.kind !== 'histogram' || stream.series.promName !== promName)) stream = undefined;
     let key: string | undefined;
-    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(withResourceLabels(p.attributes, pusher.labels))}`));
+    const existing = stream !== undefined ? stream.series : this.seriesByKey.get((key = `${job}\0${name}\0${attrsKey(this.resourceLabels.withLabels(p.attributes, pusher.labels))}`));
     if (existing?.histogram && !sameBounds(existing.histogram.bounds, bounds)) {
       return ['bucket_mismatch', `${name}: bucket bounds [${bounds.join(',')}] differ from the stream's [${existing.histogram.bounds.join(',')}]`];
     }
@@ -658,8 +759,10 @@ export class Aggregator implements SeriesSource {
       const pusher = this.pushers.get(id);
       if (!pusher) continue;
       this.pushers.delete(id);
+      // Its summed gauges' values leave the sums (not kept like counts: they are its view, not events).
+      this.dropSummedReadings(pusher);
       this.pusherQuota.give(pusher.job);
-      this.resourceLabels.release(pusher.labels);
+      this.dropGauges(pusher.job, this.resourceLabels.release(pusher.job, pusher.labels, this.limits.seriesTtlMs === undefined ? undefined : nowMs));
       this.readingQuota.give(pusher.job, pusher.readings.size);
       this.forgottenHashes -= pusher.forgottenStreams?.length ?? 0;
       this.dropTombstone(id);
@@ -669,6 +772,20 @@ export class Aggregator implements SeriesSource {
       if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.keys().next().value!);
     }
     this.boundForgottenHashes();
+  }
+
+  /**
+   * A job's gauges carrying resource label values none of its pushers holds any more (an old
+   * version's): a gauge keeps the last value pushed, so they would stay beside the running
+   * version's for as long as the job lives, and `sum by (job)` would add them (key clients, failing
+   * clients) or keep an old owner or status. Counters and histograms stay for the series TTL more
+   * (`dropResourceValues`), so Prometheus scrapes their last increase. Part of `forget`, so a
+   * replay drops them alike.
+   */
+  private dropGauges(job: string, freed: readonly [string, string][]): void {
+    if (freed.length === 0) return;
+    const gone = freed.map(([label, value]) => [this.resourceLabels.keyOf(label), value] as const);
+    this.dropSeries((s) => s.job === job && s.kind === 'gauge' && gone.some(([k, v]) => s.attributes[k] === v));
   }
 
   private dropTombstone(id: string): void {
@@ -717,6 +834,8 @@ export class Aggregator implements SeriesSource {
       jobsSeenMs: [...this.jobSeenMs],
       overflowByCap: [...this.overflowByCap],
       expiredTotals: this.expiredTotals.toJSON(),
+      summedGauges: true,
+      resourceValuesFreed: this.resourceLabels.freedToJSON(),
     };
   }
 
@@ -725,6 +844,8 @@ export class Aggregator implements SeriesSource {
     const state = parseAggregatorState(json);
     const a = new Aggregator(limits);
     for (const [key, { exemplars: _e, ...s }] of state.series) {
+      // An older snapshot's summed gauge held one pusher's last value, not a sum: its pushers' next points rebuild it.
+      if (state.summedGauges !== true && s.kind === 'gauge' && isSummedGauge(s.name)) continue;
       a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
       a.seriesQuota.take(s.job);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);
@@ -732,7 +853,9 @@ export class Aggregator implements SeriesSource {
     for (const [id, lastSeenMs, readings, forgottenAtMs, forgotten, job, labels] of state.pushers) {
       // Older snapshots lack the job: it starts every reading's key (a pusher without any counts as '').
       const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings), ...(labels ? { labels } : {}) };
-      a.resourceLabels.restore(labels);
+      const summed = SummedReadings.fromReadings(pusher.job, pusher.readings.keys());
+      if (summed !== undefined) pusher.summed = summed;
+      a.resourceLabels.restore(pusher.job, labels);
       a.pusherQuota.take(pusher.job);
       a.readingQuota.take(pusher.job, readings.length);
       if (typeof forgottenAtMs === 'number') {
@@ -756,6 +879,7 @@ export class Aggregator implements SeriesSource {
       a.forgottenHashes += a.tombstones.get(id)!.streams?.length ?? 0;
     }
     a.boundForgottenHashes();
+    a.resourceLabels.restoreFreed(state.resourceValuesFreed);
     a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.

@@ -104,6 +104,10 @@ const stateSchema = z.looseObject({
   overflowByCap: z.array(z.tuple([z.string(), nonNegative])).optional(),
   /** Totals of expired jobs' series (resumed when a series comes back); absent in older snapshots. */
   expiredTotals: expiredTotalsSchema.optional(),
+  /** Summed gauges hold sums of the pushers' readings; absent in older snapshots (last value). */
+  summedGauges: z.literal(true).optional(),
+  /** Resource label values freed by their job's pushers: [job, label, value, freed at]; absent in older snapshots. */
+  resourceValuesFreed: z.array(z.tuple([z.string(), z.string(), z.string(), finite])).optional(),
 });
 
 export function parseAggregatorState(json: unknown): z.infer<typeof stateSchema> {

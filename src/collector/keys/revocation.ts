@@ -6,16 +6,17 @@
  *
  * "Presented" = the key's verification total (any outcome) of some job went up since the previous
  * sample; "accepted" = its `accepted` total did. Compared per (job, key), as key usage does, so a
- * job whose series expire (decommissioned, renamed) lowers no total that would read as a restart.
- * Decreases of one job's total are counter resets (counter-reset.ts): the new value is all new
- * traffic. A (job, key) first seen after the first sample counts in full; counts present at the very
+ * job whose series expire (decommissioned, renamed) lowers no total that would read as a restart,
+ * and within a (job, key) per series (series-increase.ts), so an old version's series leaving is no
+ * restart either. A series going down is a counter reset (counter-reset.ts): the new value is all
+ * new traffic. A (job, key) first seen after the first sample counts in full; counts present at the very
  * first sample are a baseline (when they happened is unknown).
  */
 import { z } from 'zod';
 import { ATTR, INSTRUMENTS, KEY_ID_OTHER, KEY_ID_UNKNOWN } from '@hmac-slo/instrumentation/contract';
 import type { AggregatedSeries } from '../model.js';
 import { isInstrument } from '../slo/sli.js';
-import { increaseSince } from '../aggregate/counter-reset.js';
+import { addReading, SeriesReadings, seriesIdentity } from '../aggregate/series-increase.js';
 
 export interface KeyRevocation {
   /** First sample at which some job reported the key `revoked` (Unix ms). */
@@ -24,13 +25,8 @@ export interface KeyRevocation {
   lastPresentedAtMs?: number;
   /** Last sample at which its accepted verifications went up (Unix ms). */
   lastAcceptedAtMs?: number;
-  /** Last totals read per job: all outcomes, accepted. */
-  readings: Map<string, Totals>;
-}
-
-interface Totals {
-  total: number;
-  accepted: number;
+  /** Last readings per job, per series: [all outcomes, accepted]. */
+  readings: Map<string, SeriesReadings>;
 }
 
 const entrySchema = z.object({
@@ -40,6 +36,8 @@ const entrySchema = z.object({
   lastAcceptedAtMs: z.number().finite().optional(),
   /** Per job: [job, total, accepted]. Absent in snapshots that kept one total per key. */
   readings: z.array(z.tuple([z.string(), z.number().finite().nonnegative(), z.number().finite().nonnegative()])).optional(),
+  /** Per job, per series: [job, [identity, total, accepted][]] (series-increase.ts); absent in older snapshots (the sums are compared once). */
+  series: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.number().finite().nonnegative(), z.number().finite().nonnegative()]))])).optional(),
   /** The one total per key of older snapshots: read and ignored (the next sample is a baseline). */
   total: z.number().finite().nonnegative().optional(),
   accepted: z.number().finite().nonnegative().optional(),
@@ -67,7 +65,7 @@ export class RevocationTracker {
   constructor(private readonly maxKeys: number) {}
 
   sample(series: Iterable<AggregatedSeries>, nowMs: number): void {
-    const totals = new Map<string, Map<string, Totals>>(); // keyId → job → totals
+    const totals = new Map<string, Map<string, Map<string, number[]>>>(); // keyId → job → series → [total, accepted]
     const revoked = new Set<string>();
     const declared = new Set<string>(); // some job reports a current status (value 1) for the key
     for (const s of series) {
@@ -83,9 +81,8 @@ export class RevocationTracker {
       let byJob = totals.get(keyId);
       if (byJob === undefined) totals.set(keyId, (byJob = new Map()));
       let t = byJob.get(s.job);
-      if (t === undefined) byJob.set(s.job, (t = { total: 0, accepted: 0 }));
-      t.total += value;
-      if (s.attributes[ATTR.outcome] === 'accepted') t.accepted += value;
+      if (t === undefined) byJob.set(s.job, (t = new Map()));
+      addReading(t, seriesIdentity(s), [value, s.attributes[ATTR.outcome] === 'accepted' ? value : 0]);
     }
     for (const keyId of new Set([...totals.keys(), ...revoked])) {
       let k = this.keys.get(keyId);
@@ -102,12 +99,12 @@ export class RevocationTracker {
           if (this.readingCount >= this.maxKeys) continue;
           this.readingCount++;
           // A (job, key) first seen after the first sample: all of its counts are new traffic.
-          k.readings.set(job, (prev = this.sampled ? { total: 0, accepted: 0 } : { ...now }));
+          k.readings.set(job, (prev = this.sampled ? new SeriesReadings() : SeriesReadings.of(now)));
         }
-        if (increaseSince(prev.total, now.total) > 0) presented = true;
-        if (increaseSince(prev.accepted, now.accepted) > 0) accepted = true;
-        prev.total = now.total;
-        prev.accepted = now.accepted;
+        const [dTotal, dAccepted] = prev.increase(now, 2);
+        if (dTotal! > 0) presented = true;
+        if (dAccepted! > 0) accepted = true;
+        prev.update(now);
       }
       // A job absent from this sample (its series expired) keeps its reading: it resumes from it.
       if (presented) k.lastPresentedAtMs = nowMs;
@@ -143,17 +140,25 @@ export class RevocationTracker {
   }
 
   toJSON(): RevocationState {
-    return [...this.keys].map(([keyId, { readings, ...k }]) => ({ keyId, ...k, readings: [...readings].map(([job, t]) => [job, t.total, t.accepted] as [string, number, number]) }));
+    return [...this.keys].map(([keyId, { readings, ...k }]) => {
+      const series = [...readings].flatMap(([job, r]) => {
+        const json = r.toJSON() as [string, number, number][] | undefined;
+        return json ? [[job, json] as [string, [string, number, number][]]] : [];
+      });
+      return { keyId, ...k, readings: [...readings].map(([job, r]) => [job, ...r.sum(2)] as [string, number, number]), series };
+    });
   }
 
   static fromJSON(maxKeys: number, state: RevocationState, sampled: boolean): RevocationTracker {
     const t = new RevocationTracker(maxKeys);
-    for (const { keyId, readings, total: _total, accepted: _accepted, ...k } of state.slice(0, maxKeys)) {
-      const held = new Map<string, Totals>();
+    for (const { keyId, readings, series, total: _total, accepted: _accepted, ...k } of state.slice(0, maxKeys)) {
+      const held = new Map<string, SeriesReadings>();
+      const perSeries = new Map(series ?? []);
       for (const [job, total, accepted] of readings ?? []) {
         if (t.readingCount >= maxKeys) break;
         t.readingCount++;
-        held.set(job, { total, accepted });
+        const s = perSeries.get(job);
+        held.set(job, s ? SeriesReadings.fromJSON(s) : SeriesReadings.fromSum([total, accepted]));
       }
       t.keys.set(keyId, { ...k, readings: held });
     }

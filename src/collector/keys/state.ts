@@ -24,6 +24,8 @@ const stateSchema = z.object({
   /** [job, key ID]. */
   entries: z.array(z.tuple([z.string(), z.string()])),
   lastRaw: counts,
+  /** Per entry, each series' last [identity, value] (series-increase.ts); absent in older state (lastRaw is compared once). */
+  lastSeries: z.array(z.array(z.tuple([z.string(), z.number().finite().nonnegative()])).nullable()).optional(),
   cum: counts,
   /** Oldest first. */
   snapshots: z.array(z.object({ t: z.number().finite(), counts })),
@@ -36,7 +38,7 @@ export type KeyUsageState = z.infer<typeof stateSchema>;
 export function parseKeyUsageState(json: unknown): KeyUsageState {
   const s = parseSection(stateSchema, json, (message) => new KeyUsageStateError(message));
   const n = s.entries.length;
-  if (s.lastRaw.length !== n || s.cum.length !== n || s.snapshots.some((x) => x.counts.length !== n)) {
+  if (s.lastRaw.length !== n || s.cum.length !== n || (s.lastSeries !== undefined && s.lastSeries.length !== n) || s.snapshots.some((x) => x.counts.length !== n)) {
     throw new KeyUsageStateError('count arrays do not match the entry table');
   }
   return s;

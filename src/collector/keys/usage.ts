@@ -12,7 +12,7 @@ import type { AggregatedSeries, KeysApiResponse, SeriesSource } from '../model.j
 import { isInstrument } from '../slo/sli.js';
 import { scaledMs } from '../slo/windows.js';
 import { parseKeyUsageState, type KeyUsageState } from './state.js';
-import { increaseSince } from '../aggregate/counter-reset.js';
+import { addReading, SeriesReadings, seriesIdentity, sumOf } from '../aggregate/series-increase.js';
 import { RevocationTracker } from './revocation.js';
 
 export interface KeyUsageOptions {
@@ -43,8 +43,8 @@ export class KeyUsage {
   private readonly resolutionMs: number;
   private readonly maxEntries: number;
   private snapshots: Snapshot[] = [];
-  /** Last aggregated reading per `job\0keyId`, to tell increases from resets (counter-reset.ts). */
-  private readonly lastRaw = new Map<string, number>();
+  /** Last aggregated readings per `job\0keyId`, per series (series-increase.ts): a series leaving is no reset. */
+  private readonly lastRaw = new Map<string, SeriesReadings>();
   /** The tracker's own totals per `job\0keyId`: resets folded in, never decreasing. */
   private readonly cum = new Map<string, number>();
   /** False until the first sample: counts present then are the baseline (when they happened is unknown). */
@@ -79,27 +79,31 @@ export class KeyUsage {
   }
 
   /** Totals as they would be after folding `raw` in, without changing state (for responses). */
-  private folded(raw: ReadonlyMap<string, number>): Map<string, number> {
+  private folded(raw: ReadonlyMap<string, Map<string, number[]>>): Map<string, number> {
     const out = new Map(this.cum);
-    for (const [key, value] of raw) {
+    for (const [key, series] of raw) {
       const prev = this.lastRaw.get(key);
-      const delta = prev === undefined ? (this.sampled ? value : 0) : increaseSince(prev, value);
+      const delta = prev === undefined ? (this.sampled ? sumOf(series, 1)[0]! : 0) : prev.increase(series, 1)[0]!;
       out.set(key, (out.get(key) ?? 0) + delta);
     }
     return out;
   }
 
-  private fold(raw: Map<string, number>): void {
+  private fold(raw: Map<string, Map<string, number[]>>): void {
     const next = this.folded(raw);
     this.cum.clear();
     for (const [k, v] of next) this.cum.set(k, v);
-    for (const [k, v] of raw) this.lastRaw.set(k, v);
+    for (const [k, series] of raw) {
+      const prev = this.lastRaw.get(k);
+      if (prev === undefined) this.lastRaw.set(k, SeriesReadings.of(series));
+      else prev.update(series);
+    }
     this.sampled = true;
   }
 
   /** Verification totals per `job\0keyId` (at most maxEntries pairs; `untracked`: those beyond). Changes nothing. */
-  private readCounts(series: Iterable<AggregatedSeries>): { counts: Map<string, number>; untracked: number } {
-    const counts = new Map<string, number>();
+  private readCounts(series: Iterable<AggregatedSeries>): { counts: Map<string, Map<string, number[]>>; untracked: number } {
+    const counts = new Map<string, Map<string, number[]>>();
     let fresh = 0; // (job, key) pairs not tracked yet
     let untracked = 0;
     for (const s of series) {
@@ -112,7 +116,9 @@ export class KeyUsage {
         }
         fresh++;
       }
-      counts.set(key, (counts.get(key) ?? 0) + (Number.isFinite(s.value) && s.value > 0 ? s.value : 0));
+      let bySeries = counts.get(key);
+      if (bySeries === undefined) counts.set(key, (bySeries = new Map()));
+      addReading(bySeries, seriesIdentity(s), [Number.isFinite(s.value) && s.value > 0 ? s.value : 0]);
     }
     return { counts, untracked };
   }
@@ -204,7 +210,8 @@ export class KeyUsage {
         const cut = k.indexOf('\u0000');
         return [k.slice(0, cut), k.slice(cut + 1)] as [string, string];
       }),
-      lastRaw: column(this.lastRaw),
+      lastRaw: keys.map((k) => this.lastRaw.get(k)?.sum(1)[0] ?? null),
+      lastSeries: keys.map((k) => (this.lastRaw.get(k)?.toJSON() as [string, number][] | undefined) ?? null),
       cum: column(this.cum),
       snapshots: this.snapshots.map((s) => ({ t: s.t, counts: column(s.counts) })),
       revocations: this.revocations.toJSON(),
@@ -232,7 +239,12 @@ export class KeyUsage {
       }
       return m;
     };
-    for (const [k, v] of column(state.lastRaw)) usage.lastRaw.set(k, v);
+    const lastSeries = new Map(order.map((o) => [o.key, state.lastSeries?.[o.i] ?? undefined]));
+    for (const [k, v] of column(state.lastRaw)) {
+      const series = lastSeries.get(k);
+      // Older state kept one sum per (job, key): compared once, then per series.
+      usage.lastRaw.set(k, series ? SeriesReadings.fromJSON(series) : SeriesReadings.fromSum([v]));
+    }
     for (const [k, v] of column(state.cum)) usage.cum.set(k, v);
     usage.sampled = state.sampled;
     usage.revocations = RevocationTracker.fromJSON(usage.maxEntries, state.revocations ?? [], state.sampled);

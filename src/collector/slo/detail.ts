@@ -4,6 +4,8 @@
  * and bad events, the error ratio, the error budget remaining over the SLO period ending there (the
  * burn-down) and the burn rate over each burn-rate alert window ending there. The same arithmetic as
  * /api/slo (math.ts); a window's start is placed as precisely as the tier that reaches it allows.
+ * A step's own events are interpolated within the tier it falls in (a 30 s step over 1-minute points
+ * would otherwise alternate between 0 events and twice the rate).
  * Times before the oldest stored point are null: the status page says "no data" there.
  */
 import { SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
@@ -66,10 +68,19 @@ export function detailSeries(input: DetailInput): DetailSeries {
     return { total, bad: Math.min(total, Math.max(0, e.bad - b.bad)) };
   };
 
+  /** Events within one step: its ends interpolated within the history (a step may be finer than the tier it falls in). */
+  const inStep = (start: number, end: number): { bad: number; total: number } | undefined => {
+    if (oldest === undefined || end < oldest.t) return undefined;
+    const b = history.interpolatedAt(Math.max(start, oldest.t)) ?? oldest;
+    const e = history.interpolatedAt(end) ?? oldest;
+    const total = Math.max(0, e.total - b.total);
+    return { total, bad: Math.min(total, Math.max(0, e.bad - b.bad)) };
+  };
+
   const points: SloDetailPoint[] = [];
   for (let i = 1; i <= DETAIL_STEPS; i++) {
     const t = from + i * stepMs;
-    const step = between(t - stepMs, t);
+    const step = inStep(t - stepMs, t);
     const period = between(t - periodMs, t);
     const burn: Record<string, number | null> = {};
     for (const w of windows) {

@@ -24,7 +24,7 @@ import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers
 import { burnRate, errorBudgetRemaining, errorRatio, sliValue } from './math.js';
 import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
 import { detailRanges, detailSeries } from './detail.js';
-import { anyWentDown, increaseSince } from '../aggregate/counter-reset.js';
+import { addReading, SeriesReadings, seriesIdentity, type SeriesReadingsJSON } from '../aggregate/series-increase.js';
 
 export interface SloEngineOptions {
   /** Clock used when `status`/`families`/`sample` are called without a time (tests inject one). */
@@ -53,8 +53,10 @@ interface CompiledSlo {
 interface Pair {
   readonly job: string;
   readonly slo: CompiledSlo;
-  /** The last aggregated reading, to tell increases from resets. */
+  /** The last aggregated reading, summed over the pair's series (persisted; a fallback for older state). */
   lastRaw: EventCounts;
+  /** Each series' last [bad, total]: events are added up per series (series-increase.ts). */
+  readings: SeriesReadings;
   /** Events counted by the engine since it first saw the pair: never decreases. */
   cum: EventCounts;
   lastT: number;
@@ -99,7 +101,7 @@ export class SloEngine {
    * pair later — a flood's idle pairs never come back with their old events as new. Bounded by the
    * aggregated series; entries whose series are gone are dropped.
    */
-  private dormant = new Map<string, EventCounts>();
+  private dormant = new Map<string, Baseline>();
   /**
    * After `fromJSON`: SLOs nothing was restored for (new in the config, or whose SLI or scope changed).
    * Their series' counters hold events from before the restart, so the first sample takes them as a
@@ -153,7 +155,7 @@ export class SloEngine {
    */
   sample(source: SeriesSource, nowMs: number = this.now()): void {
     const t = this.lastSampleMs === undefined ? nowMs : Math.max(nowMs, this.lastSampleMs);
-    const readings = new Map<string, { job: string; slo: CompiledSlo; counts: EventCounts }>();
+    const readings = new Map<string, Reading>();
     for (const series of source.series()) {
       const labels = seriesLabels(series);
       for (const slo of this.slos) {
@@ -161,8 +163,12 @@ export class SloEngine {
         if (slo.inScope && !slo.inScope(labels)) continue;
         const key = pairKey(series.job, slo.config.name);
         let r = readings.get(key);
-        if (!r) readings.set(key, (r = { job: series.job, slo, counts: { bad: 0, total: 0 } }));
-        slo.sli.accumulate(series, r.counts);
+        if (!r) readings.set(key, (r = { job: series.job, slo, counts: { bad: 0, total: 0 }, series: new Map() }));
+        const one = { bad: 0, total: 0 };
+        slo.sli.accumulate(series, one);
+        r.counts.bad += one.bad;
+        r.counts.total += one.total;
+        addReading(r.series, seriesIdentity(series), [one.bad, one.total]);
       }
     }
     const activeJobs = new Set<string>();
@@ -170,9 +176,9 @@ export class SloEngine {
     for (const [key, r] of readings) {
       const pair = this.pairs.get(key);
       if (!pair) waiting.push(key);
-      else if (advance(pair, r.counts)) activeJobs.add(pair.job);
+      else if (advance(pair, r)) activeJobs.add(pair.job);
     }
-    const dormant = new Map<string, EventCounts>();
+    const dormant = new Map<string, Baseline>();
     for (const [key, pair] of this.pairs) {
       if (activeJobs.has(pair.job)) pair.activeT = t;
       else if (t - pair.activeT >= this.pairTtlMs) {
@@ -184,28 +190,28 @@ export class SloEngine {
     for (const key of waiting) {
       const r = readings.get(key)!;
       const since = this.dormant.get(key);
-      const events = since === undefined ? this.lastSampleMs !== undefined && this.lastSampleMs < t && r.counts.total > 0 : increased(since, r.counts);
+      const events = since === undefined ? this.lastSampleMs !== undefined && this.lastSampleMs < t && r.counts.total > 0 : increased(since, r);
       if (since !== undefined && !events) {
-        dormant.set(key, r.counts); // idle and untracked: no reason to take a place
+        dormant.set(key, baselineOf(r)); // idle and untracked: no reason to take a place
         continue;
       }
       if (this.pairs.size >= this.maxPairs) {
         if (!events) {
-          dormant.set(key, r.counts);
+          dormant.set(key, baselineOf(r));
           continue;
         }
         evictable ??= this.evictable(t);
         const victim = evictable.shift();
         if (victim === undefined) {
           this.refusedPairs++;
-          dormant.set(key, r.counts);
+          dormant.set(key, baselineOf(r));
           continue;
         }
         this.evictedPairs++;
         this.drop(victim[0], victim[1], readings, dormant);
       }
       const baseline = since === undefined && this.baselineSlos.has(r.slo.config.name);
-      this.pairs.set(key, baseline ? this.newPair(r.job, r.slo, t, r.counts, undefined, true) : this.newPair(r.job, r.slo, t, r.counts, since));
+      this.pairs.set(key, baseline ? this.newPair(r, t, undefined, true) : this.newPair(r, t, since));
     }
     this.baselineSlos.clear();
     // Pairs with no series this time keep their totals (a vanished series is not a reset).
@@ -223,20 +229,22 @@ export class SloEngine {
   }
 
   /** Stops tracking a pair; its last reading stays as a baseline while its series exist. */
-  private drop(key: string, pair: Pair, readings: ReadonlyMap<string, unknown>, dormant: Map<string, EventCounts>): void {
+  private drop(key: string, pair: Pair, readings: ReadonlyMap<string, unknown>, dormant: Map<string, Baseline>): void {
     this.pairs.delete(key);
-    if (readings.has(key)) dormant.set(key, { ...pair.lastRaw });
+    if (readings.has(key)) dormant.set(key, { sum: { ...pair.lastRaw }, readings: pair.readings });
   }
 
   /**
    * A new pair at `t`. `since`: its last reading while untracked (only what came after counts);
    * else, unless this is the first sample, it appeared since the previous one with all its events.
    */
-  private newPair(job: string, slo: CompiledSlo, t: number, raw: EventCounts, since?: EventCounts, baseline = false): Pair {
+  private newPair(r: Reading, t: number, since?: Baseline, baseline = false): Pair {
+    const { job, slo, counts: raw } = r;
     const pair: Pair = {
       job,
       slo,
       lastRaw: { ...raw },
+      readings: SeriesReadings.of(r.series),
       cum: { bad: 0, total: 0 },
       lastT: t,
       activeT: t,
@@ -248,8 +256,8 @@ export class SloEngine {
       pair.history.add({ t: this.lastSampleMs, bad: 0, total: 0 });
       if (since === undefined) pair.cum = { bad: Math.min(raw.bad, raw.total), total: raw.total };
       else {
-        const from = { lastRaw: since, cum: { bad: 0, total: 0 } };
-        advance(from, raw);
+        const from = { lastRaw: since.sum, readings: since.readings, cum: { bad: 0, total: 0 } };
+        advance(from, r);
         pair.cum = from.cum;
       }
     }
@@ -427,13 +435,18 @@ export class SloEngine {
         slo: p.slo.config.name,
         sli: p.slo.fingerprint,
         lastRaw: [p.lastRaw.bad, p.lastRaw.total],
+        series: p.readings.toJSON() as [string, number, number][] | undefined,
         cum: [p.cum.bad, p.cum.total],
         lastT: p.lastT,
         activeT: p.activeT,
         points: p.history.allPoints().map((q) => [q.t, q.bad, q.total]),
         sparkline: p.sparkline.map((q) => [q.t, q.errorRatio]),
       })),
-      dormant: [...this.dormant].map(([key, c]) => [...splitPairKey(key), c.bad, c.total]),
+      dormant: [...this.dormant].map(([key, c]) => [...splitPairKey(key), c.sum.bad, c.sum.total]),
+      dormantSeries: [...this.dormant].flatMap(([key, c]) => {
+        const series = c.readings.toJSON() as [string, number, number][] | undefined;
+        return series ? [[...splitPairKey(key), series] as [string, string, [string, number, number][]]] : [];
+      }),
     };
   }
 
@@ -454,13 +467,14 @@ export class SloEngine {
       if (!slo || slo.fingerprint !== p.sli) continue;
       if (engine.pairs.size >= engine.maxPairs) {
         // Over a (lowered) cap: untracked, with its last reading as the baseline.
-        engine.dormant.set(pairKey(p.job, p.slo), { bad: p.lastRaw[0], total: p.lastRaw[1] });
+        engine.dormant.set(pairKey(p.job, p.slo), restoredBaseline(p.lastRaw, p.series));
         continue;
       }
       const pair: Pair = {
         job: p.job,
         slo,
         lastRaw: { bad: p.lastRaw[0], total: p.lastRaw[1] },
+        readings: restoredBaseline(p.lastRaw, p.series).readings,
         cum: { bad: p.cum[0], total: p.cum[1] },
         lastT: p.lastT,
         // Saved before activity was kept: as if active at the last sample (kept a full pairTtl more).
@@ -471,8 +485,10 @@ export class SloEngine {
       for (const [t, bad, total] of p.points) pair.history.add({ t, bad, total });
       engine.pairs.set(pairKey(p.job, p.slo), pair);
     }
+    const dormantSeries = new Map((state.dormantSeries ?? []).map(([job, slo, series]) => [pairKey(job, slo), series]));
     for (const [job, slo, bad, total] of state.dormant ?? []) {
-      if (!changed.has(slo) && !engine.pairs.has(pairKey(job, slo))) engine.dormant.set(pairKey(job, slo), { bad, total });
+      const key = pairKey(job, slo);
+      if (!changed.has(slo) && !engine.pairs.has(key)) engine.dormant.set(key, restoredBaseline([bad, total], dormantSeries.get(key)));
     }
     // An SLO with nothing restored starts from a baseline. (One unchanged but without data before the
     // restart does too: a job that began pushing into its scope while the collector was down loses
@@ -496,21 +512,47 @@ function splitPairKey(key: string): [string, string] {
   return [key.slice(0, i), key.slice(i + 1)];
 }
 
-/** Whether a reading has events beyond `since`: any change (an increase, or a reset and new events). */
-function increased(since: EventCounts, raw: EventCounts): boolean {
-  return raw.total !== since.total || raw.bad !== since.bad;
+/** One sample's reading of a (job, SLO): the summed counts and each series' [bad, total]. */
+interface Reading {
+  readonly job: string;
+  readonly slo: CompiledSlo;
+  readonly counts: EventCounts;
+  readonly series: Map<string, number[]>;
+}
+
+/** An untracked pair's last reading: only what comes after it counts if it gets a place. */
+interface Baseline {
+  readonly sum: EventCounts;
+  readonly readings: SeriesReadings;
+}
+
+function baselineOf(r: Reading): Baseline {
+  return { sum: { ...r.counts }, readings: SeriesReadings.of(r.series) };
+}
+
+/** A baseline from state: per series when saved, else (older state) its sum, compared once. */
+function restoredBaseline([bad, total]: readonly [number, number], series: SeriesReadingsJSON | undefined): Baseline {
+  return { sum: { bad, total }, readings: series ? SeriesReadings.fromJSON(series) : SeriesReadings.fromSum([bad, total]) };
+}
+
+/** Whether a reading has events beyond `since`: any series went up (or restarted and has new events). */
+function increased(since: Baseline, r: Reading): boolean {
+  const [bad, total] = since.readings.increase(r.series, 2);
+  return total! > 0 || bad! > 0;
 }
 
 /**
- * Fold a new aggregated reading into the pair's own totals. The aggregator's counters never go
- * down, but if a reading does (state lost, a remembered total dropped), the counter-reset rule
- * (counter-reset.ts) applies: the new value is all new events.
+ * Fold a new aggregated reading into the pair's own totals, per series (series-increase.ts): a
+ * series that left (an old version's, dropped by the aggregator) stops contributing, it is no
+ * reset. The aggregator's totals never go down, but if a series' does (state lost), the
+ * counter-reset rule (counter-reset.ts) applies to it: its new value is all new events.
  */
-function advance(pair: Pick<Pair, 'lastRaw' | 'cum'>, raw: EventCounts): boolean {
-  const reset = anyWentDown([pair.lastRaw.total, pair.lastRaw.bad], [raw.total, raw.bad]);
-  const dTotal = increaseSince(pair.lastRaw.total, raw.total, reset);
-  const dBad = Math.min(dTotal, increaseSince(pair.lastRaw.bad, raw.bad, reset));
-  pair.cum = { bad: pair.cum.bad + Math.max(0, dBad), total: pair.cum.total + Math.max(0, dTotal) };
-  pair.lastRaw = { ...raw };
+function advance(pair: Pick<Pair, 'lastRaw' | 'readings' | 'cum'>, r: Reading): boolean {
+  const [bad, total] = pair.readings.increase(r.series, 2);
+  const dTotal = Math.max(0, total!);
+  const dBad = Math.min(dTotal, Math.max(0, bad!));
+  pair.cum = { bad: pair.cum.bad + dBad, total: pair.cum.total + dTotal };
+  pair.lastRaw = { ...r.counts };
+  pair.readings.update(r.series);
   return dTotal > 0;
 }

@@ -21,6 +21,8 @@ const pairSchema = z.object({
   /** JSON of the SLI definition (with the scope, when set) the counts were taken under. */
   sli: z.string(),
   lastRaw: z.tuple([count, count]),
+  /** Each series' last [identity, bad, total] (series-increase.ts); absent in state saved before: the sum is compared once. */
+  series: z.array(z.tuple([z.string(), count, count])).optional(),
   cum: z.tuple([count, count]),
   lastT: time,
   /** When the pair's job last had events (absent in state saved before pairs expired). */
@@ -37,6 +39,8 @@ const stateSchema = z.object({
   pairs: z.array(pairSchema),
   /** Untracked pairs' last readings [job, slo, bad, total]: baselines if they get a place later (absent in older state). */
   dormant: z.array(z.tuple([z.string(), z.string(), count, count])).optional(),
+  /** The same readings per series: [job, slo, [identity, bad, total][]] (absent in older state). */
+  dormantSeries: z.array(z.tuple([z.string(), z.string(), z.array(z.tuple([z.string(), count, count]))])).optional(),
 });
 
 export type SloEngineState = z.infer<typeof stateSchema>;

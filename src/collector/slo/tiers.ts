@@ -142,6 +142,30 @@ export class TieredHistory {
     return oldest;
   }
 
+  /**
+   * The cumulative counts at `t`, interpolated linearly between the two points of the finest tier
+   * around it (the newest point when `t` is at or after it; the oldest when before every point).
+   * A chart's steps read these, so a step finer than the tier it falls in shows the tier's average
+   * rate instead of 0 events in one step and all of them in the next.
+   */
+  interpolatedAt(t: number): CountPoint | undefined {
+    let oldest: CountPoint | undefined;
+    for (const tier of this.tiers) {
+      if (tier.size === 0) continue;
+      const i = tier.floorIndex(t);
+      if (i >= 0) {
+        const a = tier.at(i);
+        if (i + 1 >= tier.size || a.t === t) return a;
+        const b = tier.at(i + 1);
+        const f = (t - a.t) / (b.t - a.t);
+        return { t, bad: a.bad + (b.bad - a.bad) * f, total: a.total + (b.total - a.total) * f };
+      }
+      const first = tier.at(0);
+      if (!oldest || first.t < oldest.t) oldest = first;
+    }
+    return oldest;
+  }
+
   /** Number of points held, over all tiers (the memory bound tests and stats read this). */
   get pointCount(): number {
     return this.tiers.reduce((n, t) => n + t.size, 0);

@@ -9,6 +9,8 @@
  * the client signed (signature_mismatch on the canary only).
  */
 import {
+  advertiseDiagnosisSubject,
+  advertisedDiagnosisSubject,
   claimedKeyId,
   claimedTimestamp,
   createHmacVerifier,
@@ -50,11 +52,12 @@ export async function startPaymentsApi(options: PaymentsApiOptions): Promise<Pay
     tracerProvider,
   });
   const reference = createHmacVerifier({ keyRing: keyStore, timestampWindowSeconds: window, nonceCache: nonces, headers: ['host', 'content-type'] });
-  // Synchronous while the key is cached; waits for the KMS only when it is not.
-  const verifyWithKms = (input: HmacAuthInput): VerifiedRequest | Promise<VerifiedRequest> => {
+  // Synchronous while the key is cached; waits for the KMS only when it is not. It passes on the
+  // reference verifier's mismatch diagnosis, which the closure would otherwise hide.
+  const verifyWithKms = advertiseDiagnosisSubject((input: HmacAuthInput): VerifiedRequest | Promise<VerifiedRequest> => {
     const id = claimedKeyId(input);
     return keyStore.needsFetch(id) ? keyStore.load(id).then(() => reference(input)) : reference(input);
-  };
+  }, advertisedDiagnosisSubject(reference)!);
   const verify = instrumentVerifier(verifyWithKms, {
     scheme: SCHEME,
     keyRing: keyStore,
