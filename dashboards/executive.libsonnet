@@ -32,7 +32,7 @@ local lib = import '../rules/lib.libsonnet';
     // drawn against its objective, so it must not include jobs the SLO does not hold to it.
     local m1Scope = if m1 == null then [] else lib.scopeMatchers(m1),
     local success =
-      '1 - %s' % Q.ratio(
+      '1 - %s' % Q.perEvent(
         Q.rate(verif, m1Scope + [lib.match(Q.outcome, badOutcomes)], 'job'),
         Q.rate(verif, m1Scope, 'job'),
       ),
@@ -49,7 +49,7 @@ local lib = import '../rules/lib.libsonnet';
       if m1 == null then [] else [
         p.stat(
           'Auth success over the SLO period',
-          'Share of verifications that were accepted over the whole SLO period (%s), per job, from the `%s` SLO series (collector or recording rules). Red below the objective (%s).' % [
+          'Share of verifications that were accepted over the whole SLO period (%s), per job, from the `%s` SLO series (collector or recording rules). Red below the objective (%s). No data for a job without verifications over the period, never 100%%.' % [
             c.period, m1.name, lib.percent(m1.objective),
           ],
           'percentunit',
@@ -90,7 +90,7 @@ local lib = import '../rules/lib.libsonnet';
 
       p.timeseries(
         'Auth success rate vs objective',
-        'Share of verifications accepted (not %s), per job, against the objective%s. Without traffic the rate reads 100%%: no verification failed.' % [
+        'Share of verifications accepted (not %s), per job, against the objective%s. Without verifications a job has no rate (no data), never 100%%.' % [
           std.join(' or ', badOutcomes),
           if m1 == null then '' else ' of `%s` (%s, dashed line and the objective series)' % [m1.name, lib.percent(m1.objective)],
         ],
@@ -112,7 +112,7 @@ local lib = import '../rules/lib.libsonnet';
 
       p.bargauge(
         'Error budget remaining per SLO',
-        'Share of the %s error budget left, per job and SLO (`job_slo:hmac_slo_error_budget:remaining`): 100%% untouched, 0 spent, below 0 overspent. Amber below %s.' % [
+        'Share of the %s error budget left, per job and SLO (`job_slo:hmac_slo_error_budget:remaining`): 100%% untouched, 0 spent, below 0 overspent; no bar for a job without events over the period (no data). Amber below %s.' % [
           c.period, lib.percent(d.budgetWarnRemaining),
         ],
         'percentunit',

@@ -76,6 +76,12 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   // Denominator floor: keeps a ratio at 0 (not NaN) when nothing happened in the window.
   epsilon:: '1e-9',
 
+  // bad / total where there were events, and NO series where `total` is 0: no traffic is no data
+  // (never a ratio of 0, never NaN). The one PromQL spelling of the rule the collector states in
+  // src/collector/slo/math.ts; the SLO recording rules and the success-rate panel use it. Both sides
+  // must carry the same labels (`sum by (job)`).
+  perEvent(bad, total):: '%s / (%s > 0)' % [bad, total],
+
   // Every window the SLO series are recorded for, resolved once by `hmac-slo generate` (the contract's
   // windows, the period and every burn-rate alert window; src/config/slo-plan.ts), shortest first.
   windows(c):: c.contract.sloWindows,

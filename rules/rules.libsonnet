@@ -10,7 +10,8 @@
 //   over-counts by the same factor (5m ÷ evaluation interval) in numerator and denominator, so the
 //   ratio is the traffic-weighted error ratio, read from one small series per job instead of every
 //   raw series over 30 days. Cost: those windows only cover the time since the rules were loaded.
-// - with no traffic the ratio is 0, never NaN (denominator floored at 1e-9, bad filled with 0).
+// - a window with no events has no ratio (no series: `lib.perEvent`), never 0 and never NaN; so it
+//   has no burn rate, the period none and no budget remaining, and burn-rate alerts cannot fire on it.
 local lib = import 'lib.libsonnet';
 
 {
@@ -27,13 +28,14 @@ local lib = import 'lib.libsonnet';
       local q = '{slo="%s"}' % slo.name,
       local ratio(w) =
         if w == lib.baseWindow then
-          '%s%s / clamp_min(%s%s, %s)' % [lib.baseBad, q, lib.baseTotal, q, lib.epsilon]
+          lib.perEvent(lib.baseBad + q, lib.baseTotal + q)
         else if lib.seconds(w) <= lib.seconds(c.recordingRawMaxWindow) then
-          '%s / clamp_min(%s, %s)' % [sli.bad(lib.scaled(c, w)), sli.total(lib.scaled(c, w)), lib.epsilon]
+          lib.perEvent(sli.bad(lib.scaled(c, w)), sli.total(lib.scaled(c, w)))
         else
-          'sum_over_time(%s%s[%s]) / clamp_min(sum_over_time(%s%s[%s]), %s)' % [
-            lib.baseBad, q, lib.scaled(c, w), lib.baseTotal, q, lib.scaled(c, w), lib.epsilon,
-          ],
+          lib.perEvent(
+            'sum_over_time(%s%s[%s])' % [lib.baseBad, q, lib.scaled(c, w)],
+            'sum_over_time(%s%s[%s])' % [lib.baseTotal, q, lib.scaled(c, w)],
+          ),
       local budget = '(1 - %s)' % lib.num(slo.objective),
 
       name: 'hmac-slo-%s' % slo.name,

@@ -6,8 +6,9 @@
 //   `hmac_key_id=~"$key_id"` (a key matcher on a metric without the label would match nothing);
 // - every range is `[$__rate_interval]`, inside `rate()` (or `increase()`), and the result is
 //   aggregated with `sum by (...)`, so collector replicas and direct scrapes add up;
-// - ratios floor their denominator at 1e-9 and fill a missing numerator with 0, as the recording
-//   rules do: no traffic reads as "no failures", never NaN;
+// - ratios floor their denominator at 1e-9 and fill a missing numerator with 0, as the failure-mode
+//   alerts do: no traffic reads as "no failures", never NaN (a success rate uses `perEvent`
+//   instead: no traffic is no data, never 100 %);
 // - SLO series (`job_slo:hmac_slo_*`, `slo:hmac_slo_objective:ratio`) are read as they are: the
 //   recording rules are their only producer (the collector does not export them), so there is
 //   nothing to de-duplicate.
@@ -40,6 +41,9 @@ function(c) {
 
   // bad / total with the conventions above (both `sum by (by)`).
   ratio(bad, total):: '(%s or 0 * %s)\n/ clamp_min(%s, %s)' % [bad, total, total, lib.epsilon],
+  // The same, but absent where `total` is 0 (the SLO rule `lib.perEvent`): for a success rate, whose
+  // "no traffic" must read as no data, not 100 %.
+  perEvent(bad, total):: lib.perEvent('(%s or 0 * %s)\n' % [bad, total], total),
 
   // Share of `key` events matching `extra`, by `by`.
   share(key, extra, by='', base=[])::

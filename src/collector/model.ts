@@ -75,10 +75,10 @@ export interface PromFamily {
 export interface SloWindowStatus {
   /** `5m`, `30m`, `1h`, `2h`, `6h`, `1d`, `3d` and the period (e.g. `30d`), unscaled names. */
   readonly window: string;
-  /** Bad / total events in the window; 0 when there was no traffic (never NaN). */
-  readonly errorRatio: number;
-  /** errorRatio / (1 − objective). */
-  readonly burnRate: number;
+  /** Bad / total events in the window; null when the window had no events: no data (never 0 or NaN). */
+  readonly errorRatio: number | null;
+  /** errorRatio / (1 − objective); null when errorRatio is. */
+  readonly burnRate: number | null;
   readonly events: number;
   readonly badEvents: number;
 }
@@ -91,10 +91,10 @@ export interface SloStatus {
   readonly period: string;
   /** What the SLO covers (`slos[].scope` in hmac-slo.yaml); absent when it covers every series. */
   readonly scope?: SloScope;
-  /** 1 − errorRatio over the period (1 with no traffic). */
-  readonly sli: number;
-  /** 1 − (bad events over the period / allowed bad events); 1 = untouched, < 0 = overspent. */
-  readonly errorBudgetRemaining: number;
+  /** 1 − errorRatio over the period; null when the period had no events (no data, never 100 %). */
+  readonly sli: number | null;
+  /** 1 − (bad events over the period / allowed bad events); 1 = untouched, < 0 = overspent; null when the period had no events. */
+  readonly errorBudgetRemaining: number | null;
   readonly windows: readonly SloWindowStatus[];
 }
 
@@ -121,7 +121,7 @@ export interface SloDetailPoint {
   readonly badEvents: number | null;
   /** badEvents / events within the step; null also when the step had no events. */
   readonly errorRatio: number | null;
-  /** Error budget remaining over the SLO period ending at `t` (the burn-down). */
+  /** Error budget remaining over the SLO period ending at `t` (the burn-down); null also when that period had no events. */
   readonly budgetRemaining: number | null;
   /** Burn rate over each of `windows` ending at `t`; null when that window had no events. */
   readonly burn: Readonly<Record<string, number | null>>;
@@ -159,7 +159,8 @@ export interface SloDetailResponse {
 export interface SloHistoryResponse {
   readonly job: string;
   readonly slo: string;
-  readonly points: readonly { t: number; errorRatio: number }[];
+  /** `errorRatio` null: no events in that 5m window (no data). */
+  readonly points: readonly { t: number; errorRatio: number | null }[];
 }
 
 /** `GET /api/failures?job=&reason=&limit=` */

@@ -4,13 +4,14 @@
  * with several collectors (`--push-to a,b`) added up.
  */
 import type { SloApiResponse } from '../collector/model.js';
+import { errorRatio, sliValue } from '../collector/slo/math.js';
 
 export interface StatusFigures {
   /** Verifications over the SLO period, every job. */
   requests: number;
-  /** Accepted share over the (scaled) 5m window, every job; undefined without traffic. */
+  /** Accepted share over the (scaled) 5m window, every job; undefined without traffic (no data). */
   successRate5m: number | undefined;
-  /** auth-success error budget left per job (lowest over collectors). */
+  /** auth-success error budget left per job (lowest over collectors); jobs without events over the period have none. */
   budget: Record<string, number>;
   /** The collectors' answers as they came (the stop summary evaluates the burn-rate alerts on them). */
   answers: SloApiResponse[];
@@ -40,10 +41,10 @@ export async function readStatus(collectorUrls: readonly string[]): Promise<Stat
       requests += period?.events ?? 0;
       events5m += short?.events ?? 0;
       bad5m += short?.badEvents ?? 0;
-      budget[slo.job] = Math.min(budget[slo.job] ?? Infinity, slo.errorBudgetRemaining);
+      if (slo.errorBudgetRemaining !== null) budget[slo.job] = Math.min(budget[slo.job] ?? Infinity, slo.errorBudgetRemaining);
     }
   }
-  return { requests, successRate5m: events5m > 0 ? 1 - bad5m / events5m : undefined, budget, answers: ok };
+  return { requests, successRate5m: sliValue(errorRatio(bad5m, events5m)) ?? undefined, budget, answers: ok };
 }
 
 export function formatCount(n: number): string {
@@ -53,7 +54,7 @@ export function formatCount(n: number): string {
 }
 
 export function formatPercent(x: number | undefined, digits = 1): string {
-  return x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`;
+  return x === undefined ? 'no data' : `${(x * 100).toFixed(digits)}%`;
 }
 
 /** `3m05s` */
@@ -72,6 +73,6 @@ export function statusText(phase: { name: string; index: number; count: number; 
   if (figures === undefined) return `${head} │ collector not answering`;
   const lowest = Object.entries(figures.budget).sort(([ja, a], [jb, b]) => a - b || (ja < jb ? -1 : 1))[0];
   // Incidents in a compressed period overspend the budget many times over: say so instead of −20000%.
-  const budget = lowest ? `budget ${lowest[1] < 0 ? 'overspent' : formatPercent(lowest[1], 0)} ${lowest[0]}` : 'budget —';
+  const budget = lowest ? `budget ${lowest[1] < 0 ? 'overspent' : formatPercent(lowest[1], 0)} ${lowest[0]}` : 'budget no data';
   return `${head} │ ${formatCount(figures.requests)} req │ 5m ok ${formatPercent(figures.successRate5m, 1)} │ ${budget}`;
 }

@@ -153,7 +153,10 @@ function writeFiltersToLocation(filters: Filters): void {
 
 function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAlert[], noData = 0): void {
   const counts: Record<StatusColour, number> = { red: 0, amber: 0, green: 0 };
-  forEachSafely(slos, (slo) => (counts[statusColour(slo, burnAlerts)] += 1));
+  let quiet = 0;
+  // A pair without events over the period has no data either: counted with the SLOs without series, not as ok.
+  forEachSafely(slos, (slo) => (slo.sli === null ? (quiet += 1) : (counts[statusColour(slo, burnAlerts)] += 1)));
+  noData += quiet;
   const summary = byId('summary');
   summary.replaceChildren(
     el('span', { class: 'pill status-red', 'data-field': 'count-red' }, `${counts.red} paging`),
@@ -168,20 +171,24 @@ function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAler
 
 function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: SloHistoryResponse | undefined): HTMLElement {
   const colour = statusColour(slo, burnAlerts);
+  // No events over the period: no SLI or budget (null), shown as "no data", never as 100 %.
+  const quiet = slo.sli === null;
   const periodWindow = slo.windows.find((w) => w.window === slo.period);
   const budget = slo.errorBudgetRemaining;
-  const budgetWidth = `${Math.max(0, Math.min(1, budget)) * 100}%`;
+  const budgetWidth = `${Math.max(0, Math.min(1, budget ?? 0)) * 100}%`;
   const budgetFill = el('div', { class: 'fill' });
   budgetFill.style.width = budgetWidth;
 
   const card = el(
     'article',
-    { class: `card status-${colour}`, 'data-job': slo.job, 'data-slo': slo.slo, 'data-status': colour },
+    { class: `card status-${quiet ? 'nodata' : colour}`, 'data-job': slo.job, 'data-slo': slo.slo, 'data-status': quiet ? 'no-data' : colour },
     el(
       'header',
       { class: 'card-head' },
       el('h3', {}, el('span', { class: 'slo-name', 'data-field': 'slo' }, slo.slo), el('span', { class: 'job-name', 'data-field': 'job' }, slo.job)),
-      el('span', { class: `pill status-${colour}`, 'data-field': 'status' }, COLOUR_LABEL[colour]),
+      quiet
+        ? el('span', { class: 'pill status-nodata', 'data-field': 'status' }, 'NO DATA')
+        : el('span', { class: `pill status-${colour}`, 'data-field': 'status' }, COLOUR_LABEL[colour]),
     ),
     slo.description ? el('p', { class: 'desc' }, slo.description) : null,
     renderScope(slo),
@@ -244,8 +251,10 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
       return cardKey(card?.dataset.job ?? '', card?.dataset.slo ?? '');
     }),
   );
-  // A card whose colour cannot be worked out sorts last, where its "could not be shown" card goes.
+  // A card whose colour cannot be worked out sorts last, where its "could not be shown" card goes;
+  // a pair without data just before it.
   const order = (s: SloStatus): number => {
+    if (s.sli === null) return 2.5;
     try {
       return SEVERITY_ORDER[statusColour(s, data.burnAlerts)];
     } catch {
@@ -270,7 +279,8 @@ function renderBurnTable(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTML
   const rows = BURN_WINDOWS.map((window) => {
     const w = slo.windows.find((x) => x.window === window);
     const { page, ticket } = thresholdsFor(window, burnAlerts);
-    const over = w !== undefined && page !== undefined && w.burnRate > page ? 'over-page' : w !== undefined && ticket !== undefined && w.burnRate > ticket ? 'over-ticket' : '';
+    const burn = w?.burnRate ?? null;
+    const over = burn !== null && page !== undefined && burn > page ? 'over-page' : burn !== null && ticket !== undefined && burn > ticket ? 'over-ticket' : '';
     return el(
       'tr',
       { 'data-window': window, class: over || undefined },
@@ -315,7 +325,9 @@ function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined
   box.appendChild(svg('path', { class: 'spark-line', d: geometry.line }));
   const first = points[0]!;
   const last = points[points.length - 1]!;
-  const peak = Math.max(...points.map((p) => (Number.isFinite(p.errorRatio) ? p.errorRatio : 0)));
+  // Points without events (null) are gaps, not zeros: no peak at all when every point is one.
+  const ratios = points.flatMap((p) => (typeof p.errorRatio === 'number' && Number.isFinite(p.errorRatio) ? [p.errorRatio] : []));
+  const peak = ratios.length > 0 ? Math.max(...ratios) : null;
   append(figure, [
     box,
     el(

@@ -8,7 +8,8 @@
  * claims perfection or zero that is not there: 0.999996 shows as ">99.99%", not "100%", and
  * 0.000001 as "<0.01%", so an SLI just under target never looks met.
  */
-export function formatPercent(ratio: number, decimals = 2): string {
+export function formatPercent(ratio: number | null, decimals = 2): string {
+  if (ratio === null) return NO_DATA;
   if (!Number.isFinite(ratio)) return '–';
   const scale = 10 ** decimals;
   const rounded = Math.round(ratio * 100 * scale) / scale;
@@ -17,12 +18,16 @@ export function formatPercent(ratio: number, decimals = 2): string {
   return `${trimZeros(rounded.toFixed(decimals))}%`;
 }
 
+/** What the page shows for a null ratio, SLI, budget or burn rate: no events, so no value (docs/slo.md). */
+export const NO_DATA = 'no data';
+
 function trimZeros(fixed: string): string {
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
 
 /** Burn rate as a multiple of the sustainable rate: "0.42×", "14.4×", "120×". */
-export function formatBurn(burn: number): string {
+export function formatBurn(burn: number | null): string {
+  if (burn === null) return NO_DATA;
   if (!Number.isFinite(burn)) return '–';
   const abs = Math.abs(burn);
   const decimals = abs < 10 ? 2 : abs < 100 ? 1 : 0;

@@ -128,7 +128,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
     cls: a.severity === 'critical' ? 'page' : 'ticket',
     label: `${severityLabel(a.severity)} ${a.long}/${a.short} > ${formatBurn(a.factor)}`,
   }));
-  const burnNow = longWindows.map((w) => `${w} ${formatBurn(points.at(-1)?.burn[w] ?? NaN)}`).join(', ');
+  const burnNow = longWindows.map((w) => `${w} ${formatBurn(points.at(-1)?.burn[w] ?? null)}`).join(', ');
 
   const head = el(
     'header',

@@ -5,7 +5,8 @@
 
 export interface SparkPoint {
   readonly t: number;
-  readonly errorRatio: number;
+  /** null: no events in the window (no data), drawn as a gap. */
+  readonly errorRatio: number | null;
 }
 
 export interface Sparkline {
@@ -23,30 +24,38 @@ export interface Sparkline {
  * Scales points into a width × height box: time left to right from the first to the last point,
  * error ratio bottom (0) to top (yMax). yMax is the largest ratio shown, or `reference` when that is
  * larger, so a healthy SLO's line stays visibly below its allowed-error line instead of being
- * stretched to fill the box. Non-finite or negative ratios are drawn as 0.
+ * stretched to fill the box. Non-finite or negative ratios are drawn as 0; a null ratio (no events:
+ * no data) is a gap in the line, never a 0.
  */
 export function sparkline(points: readonly SparkPoint[], width: number, height: number, reference?: number): Sparkline {
-  const clean = points
+  const timed = points
     .filter((p) => Number.isFinite(p.t))
-    .map((p) => ({ t: p.t, v: Number.isFinite(p.errorRatio) && p.errorRatio > 0 ? p.errorRatio : 0 }));
+    .map((p) => ({ t: p.t, v: p.errorRatio === null ? null : Number.isFinite(p.errorRatio) && p.errorRatio > 0 ? p.errorRatio : 0 }));
+  const values = timed.flatMap((p) => (p.v === null ? [] : [p.v]));
   const ref = reference !== undefined && Number.isFinite(reference) && reference > 0 ? reference : undefined;
-  const yMax = Math.max(ref ?? 0, ...clean.map((p) => p.v));
+  const yMax = Math.max(ref ?? 0, ...values);
   const y = (v: number) => round(yMax > 0 ? height - (v / yMax) * height : height);
   const result = (line: string, area: string): Sparkline =>
     ref !== undefined ? { line, area, yMax, referenceY: y(ref) } : { line, area, yMax };
-  if (clean.length === 0) return result('', '');
+  if (values.length === 0) return result('', '');
 
-  const t0 = clean[0]!.t;
-  const span = clean[clean.length - 1]!.t - t0;
+  const t0 = timed[0]!.t;
+  const span = timed[timed.length - 1]!.t - t0;
+  // Runs of points with data, split at the gaps.
+  const runs: (readonly [number, number])[][] = [];
+  let run: (readonly [number, number])[] | undefined;
+  for (const p of timed) {
+    if (p.v === null) run = undefined;
+    else {
+      if (!run) runs.push((run = []));
+      run.push([span > 0 ? round(((p.t - t0) / span) * width) : 0, y(p.v)]);
+    }
+  }
   // One point (or all at one instant) is a level, drawn across the whole width.
-  const coords =
-    span > 0
-      ? clean.map((p) => [round(((p.t - t0) / span) * width), y(p.v)] as const)
-      : [[0, y(clean[0]!.v)] as const, [round(width), y(clean[clean.length - 1]!.v)] as const];
-  const line = coords.map(([x, yy], i) => `${i === 0 ? 'M' : 'L'}${x},${yy}`).join(' ');
-  const first = coords[0]!;
-  const last = coords[coords.length - 1]!;
-  const area = `${line} L${last[0]},${round(height)} L${first[0]},${round(height)} Z`;
+  if (span === 0) runs.splice(0, runs.length, [[0, y(values[0]!)], [round(width), y(values[values.length - 1]!)]]);
+  const path = (coords: readonly (readonly [number, number])[]) => coords.map(([x, yy], i) => `${i === 0 ? 'M' : 'L'}${x},${yy}`).join(' ');
+  const line = runs.map(path).join(' ');
+  const area = runs.map((coords) => `${path(coords)} L${coords[coords.length - 1]![0]},${round(height)} L${coords[0]![0]},${round(height)} Z`).join(' ');
   return result(line, area);
 }
 

@@ -20,7 +20,8 @@ export interface AlertCondition {
 /** Burn rate of `slo` over the window named `window` (unscaled name such as `1h`). */
 export function burnRateOver(slo: Pick<SloStatus, 'windows'>, window: string): number | undefined {
   const found = slo.windows.find((w) => w.window === window);
-  return found && Number.isFinite(found.burnRate) ? found.burnRate : undefined;
+  // null: no events in the window, so no burn rate (docs/slo.md); like the alert rule, it cannot fire.
+  return found && typeof found.burnRate === 'number' && Number.isFinite(found.burnRate) ? found.burnRate : undefined;
 }
 
 /** Evaluates every configured burn-rate alert against one SLO's current windows. */

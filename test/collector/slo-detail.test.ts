@@ -48,6 +48,22 @@ function drive(): { engine: SloEngine; now: number } {
   return { engine, now };
 }
 
+test('detail: a pair whose series had no events has no error ratio, burn rate or budget anywhere (null: no data, not 100 %)', () => {
+  const config = parseConfig({ timeScale: SCALE });
+  const engine = new SloEngine(config);
+  const counts = source(new Map([['accepted||k1', 500]])); // exists, never increases
+  for (let minute = 0; minute <= 30; minute++) engine.sample(counts, T0 + minute * MINUTE);
+  const detail = engine.detail('payments-api', 'auth-success', '1h', counts)!;
+  const covered = detail.points.filter((p) => p.events !== null);
+  assert.ok(covered.length > 50, `${covered.length} steps inside the history`);
+  for (const p of covered) {
+    assert.equal(p.events, 0);
+    assert.deepEqual([p.errorRatio, p.budgetRemaining, ...Object.values(p.burn)], [null, null, ...Object.values(p.burn).map(() => null)]);
+  }
+  const status = engine.status(T0 + 30 * MINUTE).slos[0]!;
+  assert.deepEqual([status.sli, status.errorBudgetRemaining], [null, null]);
+});
+
 test('detail: the last point agrees with /api/slo; before the history is null; failures by reason and key ID', () => {
   const { engine, now } = drive();
   const counts = source(new Map([['accepted||k1', 11_700], ['rejected|signature_mismatch|k2', 300]]));
@@ -58,9 +74,9 @@ test('detail: the last point agrees with /api/slo; before the history is null; f
   assert.equal(detail.to, now);
   assert.equal(detail.historyFrom, T0);
   const last = detail.points.at(-1)!;
-  assert.ok(Math.abs(last.budgetRemaining! - status.errorBudgetRemaining) < 1e-9, `${last.budgetRemaining} vs ${status.errorBudgetRemaining}`);
+  assert.ok(Math.abs(last.budgetRemaining! - status.errorBudgetRemaining!) < 1e-9, `${last.budgetRemaining} vs ${status.errorBudgetRemaining}`);
   for (const w of ['5m', '1h', '6h']) {
-    const fromStatus = status.windows.find((x) => x.window === w)!.burnRate;
+    const fromStatus = status.windows.find((x) => x.window === w)!.burnRate ?? 0;
     const shown = last.burn[w] ?? 0;
     assert.ok(Math.abs(shown - fromStatus) < 1e-9, `burn ${w}: ${shown} vs ${fromStatus}`);
   }

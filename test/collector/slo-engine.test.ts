@@ -73,8 +73,8 @@ function win(s: SloStatus, window: string) {
   assert.ok(w, `no window ${window}`);
   return w;
 }
-function assertClose(actual: number, expected: number, msg?: string): void {
-  assert.ok(Math.abs(actual - expected) < 1e-9, `${msg ?? ''} expected ${expected}, got ${actual}`);
+function assertClose(actual: number | null, expected: number, msg?: string): void {
+  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `${msg ?? ''} expected ${expected}, got ${actual}`);
 }
 function assertAllFinite(value: unknown, path = '$'): void {
   if (typeof value === 'number') assert.ok(Number.isFinite(value), `${path} is ${value}`);
@@ -142,7 +142,7 @@ test('error ratio, events and burn rate per window match counts worked out by ha
   }
   assertClose(success.sli, 1 - 60 / 8130);
   assertClose(success.errorBudgetRemaining, 1 - 60 / (0.001 * 8130));
-  assert.ok(success.errorBudgetRemaining < 0, 'overspent budget stays negative');
+  assert.ok(success.errorBudgetRemaining! < 0, 'overspent budget stays negative');
   assert.equal(success.period, '30d');
   assert.equal(success.objective, 0.999);
   assert.match(status.generatedAt, /^2026-01-01T02:05:00/);
@@ -240,7 +240,7 @@ test('a counter that goes down is a reset: its new value is new events, nothing 
   assert.equal(w.badEvents, 5 + 5);
 });
 
-test('no traffic is no error: zeros, an untouched budget, nothing NaN or infinite', () => {
+test('no traffic is no data: a pair whose series exist but had no events has no error ratio, burn rate, SLI or budget (null, never 100 %, never NaN)', () => {
   const config = parseConfig({});
   const engine = new SloEngine(config);
   const src = new Series();
@@ -250,20 +250,45 @@ test('no traffic is no error: zeros, an untouched budget, nothing NaN or infinit
   const status = engine.status(T0 + 10 * M);
   assert.equal(status.slos.length, 3);
   for (const s of status.slos) {
-    assert.equal(s.sli, 1);
-    assert.equal(s.errorBudgetRemaining, 1);
+    assert.equal(s.sli, null);
+    assert.equal(s.errorBudgetRemaining, null);
     for (const w of s.windows) {
-      assert.equal(w.errorRatio, 0);
-      assert.equal(w.burnRate, 0);
+      assert.equal(w.errorRatio, null);
+      assert.equal(w.burnRate, null);
       assert.equal(w.events, 0);
+      assert.equal(w.badEvents, 0);
     }
   }
+  assert.ok(engine.history('idle', 'auth-success').points.every((p) => p.errorRatio === null));
   assertAllFinite(status);
   assertAllFinite(engine.history('idle', 'auth-success'));
   // An engine that never sampled answers too.
   const empty = new SloEngine(config);
   assert.deepEqual(empty.status(T0).slos, []);
   assertAllFinite(empty.status(T0));
+});
+
+test('no traffic is no data per window: a job gone quiet has no 5m ratio while the windows that saw its events keep theirs', () => {
+  const src = new Series();
+  const engine = new SloEngine(parseConfig({}));
+  for (const [t, accepted, rejected] of [[T0, 0, 0], [T0 + M, 90, 10]] as const) {
+    src.verify('api', accepted);
+    src.verify('api', rejected, 'rejected', 'replay');
+    engine.sample(src, t);
+  }
+  // Then 20 minutes without a single event: the series are still there, flat.
+  for (let i = 2; i <= 21; i++) engine.sample(src, T0 + i * M);
+  const s = find(engine.status(T0 + 21 * M).slos, 'api', 'auth-success');
+  assert.equal(win(s, '5m').errorRatio, null);
+  assert.equal(win(s, '5m').burnRate, null);
+  assert.equal(win(s, '5m').events, 0);
+  assertClose(win(s, '30m').errorRatio, 0.1);
+  assertClose(win(s, '30m').burnRate, 0.1 / 0.001);
+  assertClose(s.sli, 0.9);
+  assertClose(s.errorBudgetRemaining, 1 - 0.1 / 0.001);
+  const points = engine.history('api', 'auth-success').points;
+  assertClose(points[1]!.errorRatio, 0.1);
+  assert.equal(points[points.length - 1]!.errorRatio, null);
 });
 
 test('timeScale divides the windows but keeps the unscaled window names', () => {

@@ -195,6 +195,7 @@ function compareWithRules(status: SloApiResponse, got: Got, sliOf: (slo: string)
       };
       const ratio = theirs('job_slo:hmac_slo_error:ratio');
       const burn = theirs('job_slo:hmac_slo_error_budget:burn_rate');
+      assert.ok(w.errorRatio !== null && w.burnRate !== null, `${s.slo} ${w.window}: the engine has no ratio, Prometheus ${ratio}`);
       const label = `${s.slo} ${w.window}: engine ${w.errorRatio}, Prometheus ${ratio}`;
       if (!w.window.endsWith('d')) {
         // Read from the raw counters with `increase`: exact when samples coincide with scrapes.
@@ -213,6 +214,7 @@ function compareWithRules(status: SloApiResponse, got: Got, sliOf: (slo: string)
     }
     const budget = got.find((g) => g.labels.__name__ === 'job_slo:hmac_slo_error_budget:remaining' && g.labels.job === s.job && g.labels.slo === s.slo);
     assert.ok(budget, `Prometheus has no budget for ${s.slo}`);
+    assert.ok(s.errorBudgetRemaining !== null, `${s.slo}: the engine has no budget`);
     assert.ok(Math.abs(s.errorBudgetRemaining - (1 - bad / total / (1 - s.objective))) <= 1e-9, `${s.slo} engine budget`);
     const low = 1 - bad / (total - totalEdge) / (1 - s.objective);
     const high = 1 - (bad - badEdge) / total / (1 - s.objective);
@@ -268,4 +270,43 @@ test('scoped SLOs: the engine and rules generated from the same config agree, an
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('no traffic is no data in both: the engine\'s null windows are the windows the rules record no series for', { skip: !available && 'promtool or alerts/generated/rules.yaml missing' }, () => {
+  // Series that exist throughout: `quiet` has traffic in its first 40 minutes only, `idle` never has
+  // any (flat zeros, as after a restart without saved state).
+  const full = cumulative();
+  const upTo = (minute: number) => Object.fromEntries(Object.entries(full).map(([k, v]) => [k, v.map((_, i) => v[Math.min(i, minute)]!)])) as Record<Stream, number[]>;
+  const quiet = upTo(40);
+  const idle = upTo(0);
+  const engine = new SloEngine(parseConfig({}));
+  const T0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i <= MINUTES; i++) engine.sample({ series: () => [...aggregated(quiet, i, 'quiet'), ...aggregated(idle, i, 'idle')] }, T0 + i * 60_000);
+  const status = engine.status(T0 + MINUTES * 60_000);
+  const got = prometheusValues(RULES, `${promtoolInput(quiet, 'quiet')}\n${promtoolInput(idle, 'idle')}`);
+  const has = (metric: string, job: string, slo: string, window?: string) =>
+    got.some((g) => g.labels.__name__ === metric && g.labels.job === job && g.labels.slo === slo && g.labels.window === window);
+  const absent: string[] = [];
+  for (const s of status.slos) {
+    for (const w of s.windows) {
+      const what = `${s.job}/${s.slo} ${w.window}`;
+      assert.equal(w.errorRatio === null, w.events === 0, what);
+      assert.equal(w.burnRate === null, w.events === 0, what);
+      assert.equal(has('job_slo:hmac_slo_error:ratio', s.job, s.slo, w.window), w.errorRatio !== null, `error ratio ${what}: engine ${w.errorRatio}`);
+      assert.equal(has('job_slo:hmac_slo_error_budget:burn_rate', s.job, s.slo, w.window), w.burnRate !== null, `burn rate ${what}: engine ${w.burnRate}`);
+      if (w.errorRatio === null) absent.push(`${s.job} ${w.window}`);
+    }
+    assert.equal(s.sli === null, s.errorBudgetRemaining === null);
+    assert.equal(has('job_slo:hmac_slo_error_budget:remaining', s.job, s.slo), s.errorBudgetRemaining !== null, `budget ${s.job}/${s.slo}: engine ${s.errorBudgetRemaining}`);
+  }
+  // Quiet since minute 40 of 180: nothing in the last 2 hours, events in the 6h window and longer.
+  const quietAbsent = [...new Set(absent.filter((a) => a.startsWith('quiet ')))];
+  assert.deepEqual(quietAbsent, ['quiet 5m', 'quiet 30m', 'quiet 1h', 'quiet 2h']);
+  assert.deepEqual(status.slos.filter((s) => s.job === 'idle').map((s) => [s.slo, s.sli]), [
+    ['auth-success', null],
+    ['auth-availability', null],
+    ['verification-latency', null],
+    ['kms-success', null],
+  ]);
+  assert.ok(got.every((g) => Number.isFinite(g.value)), 'nothing NaN or infinite');
 });

@@ -56,8 +56,8 @@ function assertScoped(status: SloApiResponse, slos: readonly { scope: SloScope }
   assert.deepEqual([period(prod).events, period(prod).badEvents], [1000, 10]);
   assert.deepEqual([period(internal).events, period(internal).badEvents], [1000, 10]);
   // Same error ratio, different objectives: 0.01 / 0.001 = 10 against 0.01 / 0.01 = 1.
-  assert.ok(Math.abs(period(prod).burnRate - 10) < 1e-9, `payments-prod burns ${period(prod).burnRate}`);
-  assert.ok(Math.abs(period(internal).burnRate - 1) < 1e-9, `internal-webhooks burns ${period(internal).burnRate}`);
+  assert.ok(Math.abs(period(prod).burnRate! - 10) < 1e-9, `payments-prod burns ${period(prod).burnRate}`);
+  assert.ok(Math.abs(period(internal).burnRate! - 1) < 1e-9, `internal-webhooks burns ${period(internal).burnRate}`);
   assert.deepEqual(prod.scope, slos[0]!.scope);
   assert.deepEqual(internal.scope, slos[1]!.scope);
   // No series in its scope: no data, not a job with a 100 % SLI.

@@ -15,7 +15,8 @@ export const HOSTILE_KEY = '<b>k-bold</b>';
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'];
 export const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 
-function slo(job: string, name: string, objective: number, sli: number, budget: number, burns: Record<string, number>, events: number): SloStatus {
+/** `burns[window]` null: no events in that window (the API's "no data"); unlisted windows burn at 0.1. */
+function slo(job: string, name: string, objective: number, sli: number | null, budget: number | null, burns: Record<string, number | null>, events: number): SloStatus {
   return {
     job,
     slo: name,
@@ -25,9 +26,9 @@ function slo(job: string, name: string, objective: number, sli: number, budget: 
     sli,
     errorBudgetRemaining: budget,
     windows: WINDOWS.map((window) => {
-      const burnRate = burns[window] ?? 0.1;
-      const errorRatio = burnRate * (1 - objective);
-      return { window, errorRatio, burnRate, events, badEvents: Math.round(errorRatio * events) };
+      const burnRate = burns[window] === undefined ? 0.1 : burns[window];
+      const errorRatio = burnRate === null ? null : burnRate * (1 - objective);
+      return { window, errorRatio, burnRate, events, badEvents: Math.round((errorRatio ?? 0) * events) };
     }),
   };
 }
@@ -49,7 +50,8 @@ export const SLO: SloApiResponse = {
     slo('payments-api', 'auth-success', 0.999, 0.99862, -0.38, { '5m': 20, '1h': 18.5, '6h': 4.2 }, 1234567),
     // Ticket: 1d and 2h both over 3, nothing critical.
     slo('payments-api', 'auth-availability', 0.9995, 0.99991, 0.82, { '1d': 4, '2h': 3.5 }, 1234567),
-    slo(HOSTILE_JOB, 'kms-success', 0.9999, 1, 1, { '5m': 0, '30m': 0, '1h': 0, '2h': 0, '6h': 0, '1d': 0, '3d': 0, '30d': 0 }, 0),
+    // Quiet: its series exist but had no events over the period, so no SLI, budget or burn rates.
+    slo(HOSTILE_JOB, 'kms-success', 0.9999, null, null, { '5m': null, '30m': null, '1h': null, '2h': null, '6h': null, '1d': null, '3d': null, '30d': null }, 0),
     slo(HOSTILE_JOB, 'verification-latency', 0.95, 0.98, 0.6, {}, 5000),
   ],
 };

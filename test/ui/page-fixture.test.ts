@@ -52,12 +52,17 @@ test('SLO cards show objective, SLI, budget, burn rates and thresholds as the AP
   assert.deepEqual(paging.pageThreshold, { '1h': 'page > 14.4×', '6h': 'page > 6×' });
   const ticket = shown.cards.find((c) => c.slo === 'auth-availability')!;
   assert.deepEqual([ticket.status, ticket.pill, ticket.objective, ticket.budget], ['amber', 'TICKET', '99.95%', '82%']);
+  // A pair whose series exist but had no events: no data, never 100 % or OK.
   const quiet = shown.cards.find((c) => c.slo === 'kms-success')!;
-  assert.deepEqual([quiet.status, quiet.pill, quiet.sli, quiet.budget, quiet.events], ['green', 'OK', '100%', '100%', '0']);
-  // The summary counts the cards by colour.
+  assert.deepEqual(
+    [quiet.status, quiet.pill, quiet.sli, quiet.budget, quiet.events, quiet.burn],
+    ['no-data', 'NO DATA', 'no data', 'no data', '0', { '1h': 'no data', '6h': 'no data' }],
+  );
+  // The summary counts the cards by colour, the quiet one apart.
   assert.equal(await page.textContent('[data-field="count-red"]'), '1 paging');
   assert.equal(await page.textContent('[data-field="count-amber"]'), '1 ticket');
-  assert.equal(await page.textContent('[data-field="count-green"]'), '2 ok');
+  assert.equal(await page.textContent('[data-field="count-green"]'), '1 ok');
+  assert.equal(await page.textContent('[data-field="count-nodata"]'), '1 no data');
 });
 
 test('each card draws its error-ratio history as an SVG sparkline', async () => {
@@ -71,7 +76,7 @@ test('each card draws its error-ratio history as an SVG sparkline', async () => 
 
 test('paging cards come first and an opened "Alert conditions" stays open across refreshes', async () => {
   const order = await page.locator('#slo-cards article.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-status')));
-  assert.deepEqual(order, ['red', 'amber', 'green', 'green']);
+  assert.deepEqual(order, ['red', 'amber', 'green', 'no-data']);
   const details = page.locator('article[data-slo="auth-availability"] details.alerts');
   await details.locator('summary').click();
   const conditions = await details.locator('li').allTextContents();

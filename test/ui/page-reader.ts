@@ -112,8 +112,9 @@ export function parseShown(textValue: string): { value: number; bound: '=' | '>'
   return { value, bound };
 }
 
-/** The page shows `expected` (a plain number) to within `tolerance`, or as a correct >/< bound. */
-export function assertShows(shown: string, expected: number, tolerance: number, what: string): void {
+/** The page shows `expected` (a plain number) to within `tolerance`, or as a correct >/< bound; null (no events) as "no data". */
+export function assertShows(shown: string, expected: number | null, tolerance: number, what: string): void {
+  if (expected === null) return assert.equal(shown, 'no data', `${what}: the API has no value`);
   const { value, bound } = parseShown(shown);
   if (bound === '>') assert.ok(expected > value, `${what}: page says ${shown}, API says ${expected}`);
   else if (bound === '<') assert.ok(expected < value && expected > 0, `${what}: page says ${shown}, API says ${expected}`);
@@ -131,19 +132,21 @@ export function assertCardsMatch(shown: ShownPage, api: SloApiResponse): void {
     const card = shown.cards.find((c) => c.job === s.job && c.slo === s.slo)!;
     const what = `${s.job}/${s.slo}`;
     assertShows(card.objective, s.objective * 100, 0.0005, `${what} objective`);
-    assertShows(card.sli, s.sli * 100, 0.0005, `${what} SLI`);
-    assertShows(card.budget, s.errorBudgetRemaining * 100, 0.05, `${what} budget`);
+    assertShows(card.sli, s.sli === null ? null : s.sli * 100, 0.0005, `${what} SLI`);
+    assertShows(card.budget, s.errorBudgetRemaining === null ? null : s.errorBudgetRemaining * 100, 0.05, `${what} budget`);
     const period = s.windows.find((w) => w.window === s.period);
     if (period) assert.equal(Number(card.events.replace(/,/g, '')), period.events, `${what} events`);
     for (const window of ['1h', '6h']) {
       const w = s.windows.find((x) => x.window === window);
       if (!w) continue;
-      const tolerance = Math.abs(w.burnRate) < 10 ? 0.005 : Math.abs(w.burnRate) < 100 ? 0.05 : 0.5;
+      const burn = Math.abs(w.burnRate ?? 0);
+      const tolerance = burn < 10 ? 0.005 : burn < 100 ? 0.05 : 0.5;
       assertShows(card.burn[window]!, w.burnRate, tolerance, `${what} burn ${window}`);
     }
-    const colour = statusColour(s, api.burnAlerts);
+    // No events over the period: "no data", never an OK card with a 100 % SLI.
+    const colour = s.sli === null ? 'no-data' : statusColour(s, api.burnAlerts);
     assert.equal(card.status, colour, `${what} colour`);
-    assert.equal(card.pill, { red: 'PAGE', amber: 'TICKET', green: 'OK' }[colour], `${what} status word`);
+    assert.equal(card.pill, { red: 'PAGE', amber: 'TICKET', green: 'OK', 'no-data': 'NO DATA' }[colour], `${what} status word`);
   }
 }
 

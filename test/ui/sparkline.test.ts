@@ -95,3 +95,20 @@ test('non-finite or negative ratios are drawn as zero, never as NaN coordinates'
   );
   assert.equal(s.line, 'M0,10 L5,10 L10,0');
 });
+
+test('a point without events (null: no data) is a gap in the line, not a 0', () => {
+  const s = sparkline(
+    [
+      { t: 0, errorRatio: 0.02 },
+      { t: 25, errorRatio: 0.04 },
+      { t: 50, errorRatio: null },
+      { t: 75, errorRatio: 0.02 },
+      { t: 100, errorRatio: 0.04 },
+    ],
+    100,
+    10,
+  );
+  assert.equal(s.line, 'M0,5 L25,0 M75,5 L100,0');
+  assert.equal(s.area, 'M0,5 L25,0 L25,10 L0,10 Z M75,5 L100,0 L100,10 L75,10 Z');
+  assert.deepEqual(sparkline([{ t: 0, errorRatio: null }, { t: 1, errorRatio: null }], 100, 10), { line: '', area: '', yMax: 0 });
+});

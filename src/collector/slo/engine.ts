@@ -21,7 +21,7 @@ import { compileSli, type CompiledSli, type EventCounts } from './sli.js';
 import { canonicalScope, compileScope, seriesLabels, type ScopeTest } from './scope.js';
 import { scaledMs, sloWindows, type SloWindow } from './windows.js';
 import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers.js';
-import { burnRate, errorBudgetRemaining, errorRatio } from './math.js';
+import { burnRate, errorBudgetRemaining, errorRatio, sliValue } from './math.js';
 import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
 import { detailRanges, detailSeries } from './detail.js';
 import { addReading, SeriesReadings, seriesIdentity, type SeriesReadingsJSON } from '../aggregate/series-increase.js';
@@ -63,7 +63,7 @@ interface Pair {
   /** When the pair's job last had events (any of its SLOs): pairs idle too long are dropped. */
   activeT: number;
   readonly history: TieredHistory;
-  readonly sparkline: { t: number; errorRatio: number }[];
+  readonly sparkline: { t: number; errorRatio: number | null }[];
 }
 
 /** The pair counts behind the collector's own metrics. */
@@ -274,7 +274,10 @@ export class SloEngine {
     }
   }
 
-  /** Events over one window ending at the latest sample, its start at or just before `nowMs − window`. */
+  /**
+   * Events over one window ending at the latest sample, its start at or just before `nowMs − window`.
+   * No events: no error ratio and no burn rate (null, math.ts), as the rules record no series.
+   */
   private windowCounts(pair: Pair, window: SloWindow, nowMs: number): SloWindowStatus {
     const base: CountPoint = pair.history.atOrBefore(nowMs - window.ms) ?? { t: pair.lastT, ...pair.cum };
     const events = Math.max(0, pair.cum.total - base.total);
@@ -300,7 +303,7 @@ export class SloEngine {
       objective: config.objective,
       period: this.config.period,
       ...(config.scope ? { scope: config.scope } : {}),
-      sli: 1 - period.errorRatio,
+      sli: sliValue(period.errorRatio),
       errorBudgetRemaining: errorBudgetRemaining(period.badEvents, period.events, config.objective),
       windows,
     };

@@ -29,8 +29,8 @@ const pairSchema = z.object({
   activeT: time.optional(),
   /** [t, bad, total], oldest first. */
   points: z.array(z.tuple([time, count, count])),
-  /** [t, errorRatio], oldest first. */
-  sparkline: z.array(z.tuple([time, z.number().finite().min(0).max(1)])),
+  /** [t, errorRatio], oldest first; null: no events in the window (state saved before 0.2 has 0 there). */
+  sparkline: z.array(z.tuple([time, z.number().finite().min(0).max(1).nullable()])),
 });
 
 const stateSchema = z.object({
