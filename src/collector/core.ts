@@ -25,13 +25,14 @@ import type { JobLabelValue } from './aggregate/resource-labels.js';
 import { samplePeriodMs } from './schedule.js';
 import { decodeMetrics } from './otlp/body.js';
 import { checkRequestLimits } from './request-limits.js';
-import { withoutSpanOnlyAttributes } from './span-only-attributes.js';
+import { newCleanup, withoutSpanOnlyAttributes, type AttributeCleanup } from './span-only-attributes.js';
 
 /**
  * Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. Span-only
- * attributes (raw client IDs) are removed from the kept points, counted in `stripped`.
+ * attributes (raw client IDs) are removed from the kept points and failure causes bounded to the
+ * closed set, both counted in `cleanup`.
  */
-function keptOnly(resources: readonly ResourceMetrics[], stripped = new Map<string, number>()): { kept: ResourceMetrics[]; ignored: number } {
+function keptOnly(resources: readonly ResourceMetrics[], cleanup: AttributeCleanup = newCleanup()): { kept: ResourceMetrics[]; ignored: number } {
   let ignored = 0;
   const kept = resources.map((r) => ({
     resource: r.resource,
@@ -41,7 +42,7 @@ function keptOnly(resources: readonly ResourceMetrics[], stripped = new Map<stri
         ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
         return false;
       }),
-      stripped,
+      cleanup,
     ),
   }));
   return { kept, ignored };
@@ -196,9 +197,10 @@ export class CollectorCore {
    */
   async ingestMetrics(resources: ResourceMetrics[], nowMs: number, body: Buffer, encoding: 'protobuf' | 'json'): Promise<IngestResult> {
     checkRequestLimits(resources, this.config.collector.limits);
-    const stripped = new Map<string, number>();
-    const { kept, ignored } = keptOnly(resources, stripped);
-    this.self.attributesStripped(stripped);
+    const cleanup = newCleanup();
+    const { kept, ignored } = keptOnly(resources, cleanup);
+    this.self.attributesStripped(cleanup.stripped);
+    this.self.unrecognizedFailureCause(cleanup.unrecognizedCauses);
     await this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
     // Applied right after its own write completes: writes complete in append order, so pushes are
     // applied in the order the log holds them (what a replay will do).

@@ -78,9 +78,9 @@ export class SelfMetrics {
     this.failedSpans += n;
   }
 
-  /** A failed span whose cause was not one of the contract's: kept as `other`. */
-  unrecognizedFailureCause(): void {
-    this.unrecognizedCauses++;
+  /** Failed spans or metric points (`n`, default 1) whose cause was not one of the contract's: kept as `other`. */
+  unrecognizedFailureCause(n = 1): void {
+    this.unrecognizedCauses += n;
   }
 
   /** A failed span kept with the receive time instead of its own (future | past). */
@@ -147,7 +147,7 @@ export class SelfMetrics {
       family('hmac_slo_collector_ignored_data_points_total', 'counter', 'Data points of metrics outside the hmac.* namespace, dropped by design.', one(this.ignoredPoints)),
       family('hmac_slo_collector_stripped_attributes_total', 'counter', 'Span-only attributes (hmac.client.id, hmac.error.class) removed from metric data points before aggregation, by attribute.', SPAN_ONLY_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.strippedAttributes.get(attribute) ?? 0 }))),
       family('hmac_slo_collector_failed_spans_total', 'counter', 'Failed hmac.* spans recorded in the failure log.', one(this.failedSpans)),
-      family('hmac_slo_collector_unrecognized_failure_causes_total', 'counter', 'Failed spans whose hmac.failure.cause was not one of the closed set, kept with cause other.', one(this.unrecognizedCauses)),
+      family('hmac_slo_collector_unrecognized_failure_causes_total', 'counter', 'Failed spans and metric points whose hmac.failure.cause was not one of the closed set, kept with cause other.', one(this.unrecognizedCauses)),
       family('hmac_slo_collector_clamped_span_times_total', 'counter', 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.', ['future', 'past'].map((reason) => ({ labels: { reason }, value: this.clampedSpanTimes.get(reason) ?? 0 }))),
       {
         // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO

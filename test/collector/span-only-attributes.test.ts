@@ -48,3 +48,38 @@ test('hmac.client.id and hmac.error.class on a metric point are stripped and cou
   assert.equal(exp.get(seriesKey('hmac_slo_collector_stripped_attributes_total', { attribute: 'hmac.client.id' })), 2);
   assert.equal(exp.get(seriesKey('hmac_slo_collector_stripped_attributes_total', { attribute: 'hmac.error.class' })), 1);
 });
+
+test('a failure cause outside the closed set becomes other on /metrics, counted: a pusher cannot mint label values', async () => {
+  const c = collector();
+  const point = (cause: string, value: number) => ({
+    attributes: [str('hmac.scheme', 'stripe'), str('hmac.key_id', 'k1'), str('error.type', 'signature_mismatch'), str('hmac.failure.cause', cause)],
+    timeUnixNano: '2',
+    asDouble: value,
+  });
+  const body = JSON.stringify({
+    resourceMetrics: [
+      {
+        resource: { attributes: [str('service.name', 'hooks')] },
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'hmac.auth.failure.causes',
+                unit: '{verification}',
+                sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point('body_reserialized', 2), point('<script>evil</script>', 3), point('__proto__', 4)] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const res = await fetch(`${c.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  assert.equal(res.status, 200, await res.text());
+  const text = await (await fetch(`${c.url}/metrics`)).text();
+  assert.doesNotMatch(text, /evil|__proto__/);
+  const exp = parseExposition(text);
+  const causes = new Map([...exp].filter(([k]) => k.startsWith('hmac_auth_failure_causes_total{')).map(([k, v]) => [/hmac_failure_cause=([^,}]*)/.exec(k)![1], v]));
+  assert.deepEqual(Object.fromEntries(causes), { body_reserialized: 2, other: 7 });
+  assert.equal(exp.get(seriesKey('hmac_slo_collector_unrecognized_failure_causes_total', {})), 2);
+});
