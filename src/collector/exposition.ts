@@ -1,5 +1,5 @@
 /**
- * Prometheus exposition of the aggregated series and of ready-made families (SLO gauges, the
+ * Prometheus exposition of the aggregated series and of ready-made families (the
  * collector's own metrics): text format 0.0.4 by default, OpenMetrics 1.0 (with exemplars on
  * histogram buckets) when the scraper asks for it in `Accept`. Strings are built directly — a
  * scrape of 10,000 series must stay well under 100 ms.

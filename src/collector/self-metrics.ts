@@ -156,7 +156,7 @@ export class SelfMetrics {
         // entrant inherits the evicted count (space-saving), so values are estimates, not monotonic.
         name: 'hmac_slo_collector_top_rejected_clients',
         type: 'gauge',
-        help: 'Rejected requests of the top clients per job since the collector started, by client fingerprint (space-saving estimate: overcounts by at most the smallest count of the job).',
+        help: 'Rejected requests of the top clients per job since the state directory was created (kept across restarts), by client fingerprint (space-saving estimate: overcounts by at most the smallest count of the job).',
         samples: (g.topClients ?? []).flatMap((t) =>
           t.clients.map((c) => ({ labels: { job: t.job, client_fingerprint: c.clientFingerprint }, value: c.count })),
         ),

@@ -80,7 +80,7 @@ export function familyNames(promName: string, kind: SeriesKind): string[] {
   return [promName];
 }
 
-/** Families the collector writes itself (SLO gauges, its own metrics): never taken by a pushed name. */
+/** The collector's own families (`hmac_slo_collector_*`) and the old SLO series names: never taken by a pushed name. */
 export const RESERVED_NAME_PREFIX = 'hmac_slo_';
 
 export type SeriesKind = 'counter' | 'gauge' | 'histogram';
