@@ -203,7 +203,8 @@ function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: S
       'div',
       { class: 'budget' },
       el('div', { class: 'budget-label' }, 'Error budget remaining ', el('strong', { 'data-field': 'budget' }, formatPercent(budget, 1))),
-      el('div', { class: 'bar', role: 'img', 'aria-label': `error budget remaining ${formatPercent(budget, 1)}` }, budgetFill),
+      // No budget (no events over the period): an outlined bar, not an empty one that reads as spent.
+      el('div', { class: budget === null ? 'bar nodata' : 'bar', role: 'img', 'aria-label': `error budget remaining ${formatPercent(budget, 1)}` }, budgetFill),
     ),
     renderBurnTable(slo, burnAlerts),
     renderAlertList(slo, burnAlerts),

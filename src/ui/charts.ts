@@ -78,18 +78,21 @@ export function chart(input: ChartInput): ChartGeometry {
   }
   const y = (v: number) => round(plot.y1 - Math.min(1, Math.max(0, toUnit(v))) * (plot.y1 - plot.y0));
 
+  // A value with no data on both sides (a step of sparse traffic) would be a lone move-to, which
+  // draws nothing: drawn as a level half a step to either side instead.
+  const half = (plot.x1 - plot.x0) / Math.max(1, input.times.length) / 2;
   const paths = input.series.map((s) => {
-    let d = '';
-    let pen = false;
+    const runs: [number, number][][] = [];
+    let run: [number, number][] | undefined;
     s.values.forEach((v, i) => {
       const t = input.times[i];
-      if (v === null || !Number.isFinite(v) || t === undefined) {
-        pen = false;
-        return;
-      }
-      d += `${d ? ' ' : ''}${pen ? 'L' : 'M'}${x(t)},${y(v)}`;
-      pen = true;
+      if (v === null || !Number.isFinite(v) || t === undefined) run = undefined;
+      else (run ?? (runs.push((run = [])), run)).push([x(t), y(v)]);
     });
+    const d = runs
+      .map((r) => (r.length === 1 ? [[round(Math.max(plot.x0, r[0]![0] - half)), r[0]![1]], [round(Math.min(plot.x1, r[0]![0] + half)), r[0]![1]]] : r))
+      .map((r) => r.map(([px, py], i) => `${i === 0 ? 'M' : 'L'}${px},${py}`).join(' '))
+      .join(' ');
     return { name: s.name, cls: s.cls, d };
   });
 

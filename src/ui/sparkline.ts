@@ -51,6 +51,12 @@ export function sparkline(points: readonly SparkPoint[], width: number, height: 
       run.push([span > 0 ? round(((p.t - t0) / span) * width) : 0, y(p.v)]);
     }
   }
+  // A point with gaps on both sides (traffic just resumed, or the oldest point) would be a lone
+  // move-to, which draws nothing: drawn as a level half a point step to either side instead.
+  const half = timed.length > 1 ? width / (timed.length - 1) / 2 : width;
+  for (const [i, r] of runs.entries()) {
+    if (r.length === 1) runs[i] = [[round(Math.max(0, r[0]![0] - half)), r[0]![1]], [round(Math.min(width, r[0]![0] + half)), r[0]![1]]];
+  }
   // One point (or all at one instant) is a level, drawn across the whole width.
   if (span === 0) runs.splice(0, runs.length, [[0, y(values[0]!)], [round(width), y(values[values.length - 1]!)]]);
   const path = (coords: readonly (readonly [number, number])[]) => coords.map(([x, yy], i) => `${i === 0 ? 'M' : 'L'}${x},${yy}`).join(' ');

@@ -12,7 +12,10 @@ test('a gap in the data starts a new segment and is reported as a "no data" stre
   assert.equal(g.hasData, true);
   const d = g.paths[0]!.d;
   assert.equal((d.match(/M/g) ?? []).length, 2, d);
-  assert.equal((d.match(/L/g) ?? []).length, 0, d);
+  // Each value between gaps (a step of sparse traffic) is a short level, never a lone move-to that
+  // draws nothing: half a step (200 / 4 / 2 = 25) either side, inside the plot.
+  // x = left margin + t × 2; y: 1 and 2 on a 0–2.1 axis (5 % headroom) 100 high.
+  assert.equal(d, `M${MARGIN.left + 75},60.38 L${MARGIN.left + 125},60.38 M${MARGIN.left + 175},12.76 L${MARGIN.left + 200},12.76`);
   // Steps 0–25 and 50–75 have no value: x = left margin + t × 2.
   assert.deepEqual(g.noData, [
     { x0: MARGIN.left, x1: MARGIN.left + 50 },

@@ -58,6 +58,8 @@ test('SLO cards show objective, SLI, budget, burn rates and thresholds as the AP
     [quiet.status, quiet.pill, quiet.sli, quiet.budget, quiet.events, quiet.burn],
     ['no-data', 'NO DATA', 'no data', 'no data', '0', { '1h': 'no data', '6h': 'no data' }],
   );
+  // Its budget bar is outlined, not an empty bar that reads as a spent budget.
+  assert.deepEqual(await page.locator('#slo-cards article.card .bar.nodata').evaluateAll((bars) => bars.map((b) => b.closest('article')!.getAttribute('data-slo'))), ['kms-success']);
   // The summary counts the cards by colour, the quiet one apart.
   assert.equal(await page.textContent('[data-field="count-red"]'), '1 paging');
   assert.equal(await page.textContent('[data-field="count-amber"]'), '1 ticket');

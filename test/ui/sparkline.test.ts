@@ -112,3 +112,19 @@ test('a point without events (null: no data) is a gap in the line, not a 0', () 
   assert.equal(s.area, 'M0,5 L25,0 L25,10 L0,10 Z M75,5 L100,0 L100,10 L75,10 Z');
   assert.deepEqual(sparkline([{ t: 0, errorRatio: null }, { t: 1, errorRatio: null }], 100, 10), { line: '', area: '', yMax: 0 });
 });
+
+test('a point between gaps (traffic just resumed) is drawn as a short level, not an invisible lone move-to', () => {
+  const s = sparkline(
+    [
+      { t: 0, errorRatio: 0.04 },
+      { t: 25, errorRatio: null },
+      { t: 50, errorRatio: 0.02 },
+      { t: 75, errorRatio: null },
+      { t: 100, errorRatio: 0.04 },
+    ],
+    100,
+    10,
+  );
+  assert.equal(s.line, 'M0,0 L12.5,0 M37.5,5 L62.5,5 M87.5,0 L100,0');
+  assert.equal(s.area, 'M0,0 L12.5,0 L12.5,10 L0,10 Z M37.5,5 L62.5,5 L62.5,10 L37.5,10 Z M87.5,0 L100,0 L100,10 L87.5,10 Z');
+});
