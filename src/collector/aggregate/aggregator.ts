@@ -22,7 +22,7 @@ import {
   type ForgottenStreams,
 } from './forgotten-streams.js';
 import { ExposedNames } from './exposed-names.js';
-import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
+import { histogramProblem, isCount, labelProblem, nonFinite, notACount, type LabelLimits } from './point-checks.js';
 import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
@@ -602,6 +602,8 @@ export class Aggregator implements SeriesSource {
     }
     if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
     if (!Number.isFinite(p.value)) return nonFinite(name);
+    // A summed gauge's sum is kept by adding changes: exact only for whole counts within 2^53.
+    if (summedPush !== undefined && !isCount(p.value)) return notACount(name);
     const needsReading = (kind === 'counter' && temporality === TEMPORALITY_CUMULATIVE) || summedPush !== undefined;
     const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined, needsReading);
     if (Array.isArray(stream)) return stream;
@@ -646,7 +648,7 @@ export class Aggregator implements SeriesSource {
     const refused = prev ? undefined : this.readingRefused(job);
     if (refused) return refused;
     const next = s.value + value - (prev?.value ?? 0);
-    if (!Number.isFinite(next)) return nonFinite(name);
+    if (!isCount(next)) return notACount(name);
     s.value = next;
     if (prev) prev.value = value;
     else {
