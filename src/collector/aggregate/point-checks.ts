@@ -78,5 +78,5 @@ export function isCount(v: number): boolean {
 }
 
 export function notACount(name: string): Problem {
-  return ['not_a_count', `${name}: a gauge summed across pushers takes whole counts from 0 to 2^53 (in total); the series keeps its value`];
+  return ['not_a_count', `${name}: a gauge summed across pushers takes whole counts from 0 to 2^53 (in total); refused as if not sent`];
 }
