@@ -39,3 +39,15 @@ test('state that kept only the sum is compared by its sum once, then per series;
   assert.deepEqual(r.increase(set([['v2', 0, 26]]), 2), [0, 1]);
   assert.deepEqual(SeriesReadings.fromJSON(r.toJSON()!).increase(set([['v2', 0, 26]]), 2), [0, 1]);
 });
+
+test('the bound holds across restarts: restored readings of series that left do not raise it', () => {
+  // 100 series per version; a deploy (a new version's 100) between each restart of the collector.
+  const many = (v: number) => new Map(Array.from({ length: 100 }, (_, i) => [`v${v}/${i}`, [1]]));
+  let r = SeriesReadings.of(many(0));
+  for (let v = 1; v <= 10; v++) {
+    r.update(many(v));
+    r = SeriesReadings.fromJSON(JSON.parse(JSON.stringify(r.toJSON())));
+  }
+  r.update(many(11));
+  assert.equal(r.size, 200, 'this version\'s 100 and the previous version\'s 100, however many restarts');
+});

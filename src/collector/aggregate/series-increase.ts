@@ -75,7 +75,9 @@ export class SeriesReadings {
   static fromJSON(json: SeriesReadingsJSON): SeriesReadings {
     const r = new SeriesReadings();
     for (const [id, ...values] of json) r.last.set(id, values);
-    r.peak = r.last.size;
+    // Not the readings held: they include series that left, so each restart would raise the bound
+    // by a version's series. The peak counts again from the next sample (at least one version held).
+    r.peak = 0;
     return r;
   }
 
