@@ -754,12 +754,15 @@ export class Aggregator implements SeriesSource {
 
   /**
    * Forget pushers, remembering for each which streams it had readings for (derived from the state
-   * alone, so a replay of the logged forget gives the same tombstones).
+   * alone, so a replay of the logged forget gives the same tombstones). A pusher that pushed within
+   * the TTL of `nowMs` is kept: `expiredPushers` chose it, then a push of it (logged before the
+   * forget) was applied while the forget was being logged; forgotten, its next push would be taken
+   * as a baseline and that push's increase lost. The replay passes the logged time and decides the same.
    */
   forget(ids: readonly string[], nowMs: number): void {
     for (const id of ids) {
       const pusher = this.pushers.get(id);
-      if (!pusher) continue;
+      if (!pusher || nowMs - pusher.lastSeenMs <= this.limits.pusherTtlMs) continue;
       this.pushers.delete(id);
       // Its summed gauges' values leave the sums (not kept like counts: they are its view, not events).
       this.dropSummedReadings(pusher);
