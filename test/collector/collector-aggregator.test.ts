@@ -100,9 +100,9 @@ test('tombstones of old snapshots and of pushers with too many streams make ever
 test('a pusher chosen to be forgotten that pushes before the forget is applied (the log write in between) is kept', () => {
   const a = new Aggregator(limits);
   a.ingest(cumulative('p', 10), 0);
-  const ids = a.expiredPushers(100_000); // p, idle for 100 s; the tick now logs the forget …
+  const ids = a.lastSeen(a.expiredPushers(100_000)); // p, idle for 100 s; the tick now logs the forget …
   assert.equal(ids.length, 1);
-  a.ingest(cumulative('p', 12), 100_001); // … while p's push, logged before it, is applied
+  a.ingest(cumulative('p', 12), 99_999); // … while p's push, logged before it, is applied
   a.forget(ids, 100_000);
   assert.equal(a.activePushers, 1, 'p pushed within the TTL: not forgotten');
   a.ingest(cumulative('p', 15), 160_000);

@@ -752,17 +752,24 @@ export class Aggregator implements SeriesSource {
     return out;
   }
 
+  /** These pushers with when each was last seen, for `forget` (the logged record). */
+  lastSeen(ids: readonly string[]): [string, number][] {
+    return ids.map((id) => [id, this.pushers.get(id)?.lastSeenMs ?? -1]);
+  }
+
   /**
    * Forget pushers, remembering for each which streams it had readings for (derived from the state
-   * alone, so a replay of the logged forget gives the same tombstones). A pusher that pushed within
-   * the TTL of `nowMs` is kept: `expiredPushers` chose it, then a push of it (logged before the
-   * forget) was applied while the forget was being logged; forgotten, its next push would be taken
-   * as a baseline and that push's increase lost. The replay passes the logged time and decides the same.
+   * alone, so a replay of the logged forget gives the same tombstones). An entry `[id, lastSeenMs]`
+   * (`expiredPushers` with `lastSeen`, as logged) is skipped when the pusher was seen since: chosen,
+   * then a push of it (logged before the forget) applied while the forget was being logged;
+   * forgotten, its next push would only be a baseline and that push's increase lost. Decided from
+   * the record alone (not the TTL, which a restart may change), so the replay decides the same.
    */
-  forget(ids: readonly string[], nowMs: number): void {
-    for (const id of ids) {
+  forget(ids: readonly (string | readonly [string, number])[], nowMs: number): void {
+    for (const entry of ids) {
+      const [id, seen] = typeof entry === 'string' ? [entry, undefined] : entry;
       const pusher = this.pushers.get(id);
-      if (!pusher || nowMs - pusher.lastSeenMs <= this.limits.pusherTtlMs) continue;
+      if (!pusher || (seen !== undefined && pusher.lastSeenMs !== seen)) continue;
       this.pushers.delete(id);
       // Its summed gauges' values leave the sums (not kept like counts: they are its view, not events).
       this.dropSummedReadings(pusher);
