@@ -892,6 +892,7 @@ export class Aggregator implements SeriesSource {
     }
     a.boundForgottenHashes();
     a.resourceLabels.restoreFreed(state.resourceValuesFreed);
+    if (state.resourceValuesFreed === undefined && limits.seriesTtlMs !== undefined) a.resourceLabels.freeUnheld(a.seriesByKey.values(), (job) => a.jobSeenMs.get(job));
     a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.
