@@ -169,7 +169,7 @@ export class CollectorCore {
           for (const f of JSON.parse(rec.payload.toString('utf8')) as FailedSpan[]) this.failures.record(f, rec.timeMs);
           replayed++;
         } else if (rec.kind === RECORD_FORGET) {
-          this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
+          this.agg.forget(JSON.parse(rec.payload.toString('utf8')) as (string | [string, number])[], rec.timeMs);
         } else if (rec.kind === RECORD_EXPIRE_JOBS) {
           this.agg.dropJobs(JSON.parse(rec.payload.toString('utf8')) as string[], rec.timeMs);
         } else if (rec.kind === RECORD_EXPIRE_VALUES) {
@@ -240,8 +240,10 @@ export class CollectorCore {
   async tick(nowMs: number): Promise<void> {
     const ids = this.agg.expiredPushers(nowMs);
     if (ids.length > 0) {
-      await this.store.append(RECORD_FORGET, nowMs, Buffer.from(JSON.stringify(ids)));
-      this.agg.forget(ids, nowMs);
+      // With when each was last seen: one that pushes while this is logged is kept (live and replayed).
+      const seen = this.agg.lastSeen(ids);
+      await this.store.append(RECORD_FORGET, nowMs, Buffer.from(JSON.stringify(seen)));
+      this.agg.forget(seen, nowMs);
       this.log.info({ pushers: ids.length }, 'forgot idle pushers (their counts stay)');
     }
     const jobs = this.agg.expiredJobs(nowMs);

@@ -144,3 +144,27 @@ test('the collector reads the contract: every gauge declared `sum` adds up over 
     assert.equal([...a.series()][0]?.value, g.acrossSources === 'sum' ? 5 : 3, g.name);
   }
 });
+
+test('one pusher\'s huge or fractional value cannot leave another pusher\'s share wrong once it goes', () => {
+  const a = new Aggregator(limits);
+  a.ingest(push('b', { k1: 1 }), 0);
+  // The sum is kept by adding each change: 1e17 + 1 is not a double, so without a bound b's 1 is
+  // absorbed and, when a's value goes, the sum is 0 (then -1 once b goes too), for good.
+  const r = a.ingest(push('a', { k1: 1e17 }), 0);
+  assert.equal(r.accepted, 1, 'hmac.key.info is taken');
+  assert.equal(r.rejected.get('not_a_count'), 1, 'a count beyond 2^53 is refused');
+  assert.equal(clients(a), 1);
+  a.ingest(push('a', { k1: 0.1 }), 0);
+  a.ingest(push('a', { k1: 0.2 }), 0);
+  a.ingest(push('a', { k1: 0 }), 0);
+  assert.equal(clients(a), 1, 'fractions are refused: the sum stays exact');
+  a.ingest(push('a', { k1: 2 ** 53 - 1 }), 0);
+  assert.equal(clients(a), 1, 'a sum beyond 2^53 is refused');
+  a.ingest(push('a', { k1: -5 }), 0);
+  assert.equal(clients(a), 1, 'a negative count is refused');
+  a.ingest(push('a', { k1: 4 }), 0);
+  assert.equal(clients(a), 5);
+  a.forget(['x'], 0);
+  a.ingest(push('a', {}), 1);
+  assert.equal(clients(a), 1, 'exactly b\'s share is left');
+});

@@ -96,3 +96,15 @@ test('tombstones of old snapshots and of pushers with too many streams make ever
   big.forget(big.expiredPushers(120_000), 120_000);
   assert.equal(big.toJSON().tombstones![0]![2], null);
 });
+
+test('a pusher chosen to be forgotten that pushes before the forget is applied (the log write in between) is kept', () => {
+  const a = new Aggregator(limits);
+  a.ingest(cumulative('p', 10), 0);
+  const ids = a.lastSeen(a.expiredPushers(100_000)); // p, idle for 100 s; the tick now logs the forget …
+  assert.equal(ids.length, 1);
+  a.ingest(cumulative('p', 12), 99_999); // … while p's push, logged before it, is applied
+  a.forget(ids, 100_000);
+  assert.equal(a.activePushers, 1, 'p pushed within the TTL: not forgotten');
+  a.ingest(cumulative('p', 15), 160_000);
+  assert.equal(total(a), 15, 'its 3 events after the forget are counted, not taken as a baseline');
+});

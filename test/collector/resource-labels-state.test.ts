@@ -69,3 +69,18 @@ test('the cached (protobuf) and uncached (JSON) roads give the same labelled ser
   assert.deepEqual(cached.toJSON().series, uncached.toJSON().series);
   assert.deepEqual(versions(cached), ['own=6', 'v9=3']);
 });
+
+test('a snapshot from before value expiry: versions no pusher holds are freed at their job\'s last point, so their series still leave', () => {
+  const ttl = { ...limits, seriesTtlMs: 10_000, resourceLabels: { ...limits.resourceLabels!, maxValuesPerLabel: 5 } };
+  const a = new Aggregator(ttl);
+  a.ingest(push('a', 'v1'), 0);
+  a.ingest(push('b', 'v2'), 6000);
+  a.forget(a.expiredPushers(5000), 5000); // a: v1 is held by no pusher any more
+  const { resourceValuesFreed: _freed, ...old } = JSON.parse(JSON.stringify(a.toJSON())) as Record<string, unknown>;
+  const b = Aggregator.fromJSON(ttl, old);
+  assert.deepEqual(b.expiredResourceValues(16_000), [], 'not before the series TTL after the job\'s last point');
+  const gone = b.expiredResourceValues(16_001);
+  assert.deepEqual(gone, [['api', 'service_version', 'v1']]);
+  b.dropResourceValues(gone, 16_001);
+  assert.deepEqual(versions(b), ['v2=1']);
+});

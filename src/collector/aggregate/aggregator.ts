@@ -22,7 +22,7 @@ import {
   type ForgottenStreams,
 } from './forgotten-streams.js';
 import { ExposedNames } from './exposed-names.js';
-import { histogramProblem, labelProblem, nonFinite, type LabelLimits } from './point-checks.js';
+import { histogramProblem, isCount, labelProblem, nonFinite, notACount, type LabelLimits } from './point-checks.js';
 import type { LazyJsonArray } from '../state/json-chunks.js';
 import { parseAggregatorState, ReadingsCopy } from './state.js';
 import { FairQuota } from './fair-quota.js';
@@ -602,6 +602,8 @@ export class Aggregator implements SeriesSource {
     }
     if (kind === 'counter' && p.value < 0) return ['negative', `${name}: negative value for a monotonic sum`];
     if (!Number.isFinite(p.value)) return nonFinite(name);
+    // A summed gauge's sum is kept by adding changes: exact only for whole counts within 2^53.
+    if (summedPush !== undefined && !isCount(p.value)) return notACount(name);
     const needsReading = (kind === 'counter' && temporality === TEMPORALITY_CUMULATIVE) || summedPush !== undefined;
     const stream = this.streamOf(job, name, promName, kind, m, p.attributes, pusher, streams, undefined, needsReading);
     if (Array.isArray(stream)) return stream;
@@ -646,7 +648,7 @@ export class Aggregator implements SeriesSource {
     const refused = prev ? undefined : this.readingRefused(job);
     if (refused) return refused;
     const next = s.value + value - (prev?.value ?? 0);
-    if (!Number.isFinite(next)) return nonFinite(name);
+    if (!isCount(next)) return notACount(name);
     s.value = next;
     if (prev) prev.value = value;
     else {
@@ -750,14 +752,24 @@ export class Aggregator implements SeriesSource {
     return out;
   }
 
+  /** These pushers with when each was last seen, for `forget` (the logged record). */
+  lastSeen(ids: readonly string[]): [string, number][] {
+    return ids.map((id) => [id, this.pushers.get(id)?.lastSeenMs ?? -1]);
+  }
+
   /**
    * Forget pushers, remembering for each which streams it had readings for (derived from the state
-   * alone, so a replay of the logged forget gives the same tombstones).
+   * alone, so a replay of the logged forget gives the same tombstones). An entry `[id, lastSeenMs]`
+   * (`expiredPushers` with `lastSeen`, as logged) is skipped when the pusher was seen since: chosen,
+   * then a push of it (logged before the forget) applied while the forget was being logged;
+   * forgotten, its next push would only be a baseline and that push's increase lost. Decided from
+   * the record alone (not the TTL, which a restart may change), so the replay decides the same.
    */
-  forget(ids: readonly string[], nowMs: number): void {
-    for (const id of ids) {
+  forget(ids: readonly (string | readonly [string, number])[], nowMs: number): void {
+    for (const entry of ids) {
+      const [id, seen] = typeof entry === 'string' ? [entry, undefined] : entry;
       const pusher = this.pushers.get(id);
-      if (!pusher) continue;
+      if (!pusher || (seen !== undefined && pusher.lastSeenMs !== seen)) continue;
       this.pushers.delete(id);
       // Its summed gauges' values leave the sums (not kept like counts: they are its view, not events).
       this.dropSummedReadings(pusher);
@@ -880,6 +892,7 @@ export class Aggregator implements SeriesSource {
     }
     a.boundForgottenHashes();
     a.resourceLabels.restoreFreed(state.resourceValuesFreed);
+    if (state.resourceValuesFreed === undefined && limits.seriesTtlMs !== undefined) a.resourceLabels.freeUnheld(a.seriesByKey.values(), (job) => a.jobSeenMs.get(job));
     a.expiredTotals = ExpiredTotals.fromJSON(state.expiredTotals);
     a.overflow = state.overflow;
     // An older snapshot counted every series cap in `overflow` alone.

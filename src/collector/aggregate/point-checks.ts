@@ -66,3 +66,17 @@ export function histogramProblem(name: string, p: HistogramPoint): Problem | und
 export function nonFinite(name: string): Problem {
   return ['non_finite', `${name}: the point would make the aggregate non-finite (overflow); the series keeps its value`];
 }
+
+/**
+ * A value a summed gauge (summed-gauges.ts) may take: a whole count within 2^53. Its sum is kept
+ * by adding each pusher's change, which is exact only then: a fraction or a huge value from one
+ * pusher would otherwise leave rounding in the sum after it goes (another pusher's share lost, or
+ * a negative count) for as long as the series lives.
+ */
+export function isCount(v: number): boolean {
+  return Number.isSafeInteger(v) && v >= 0;
+}
+
+export function notACount(name: string): Problem {
+  return ['not_a_count', `${name}: a gauge summed across pushers takes whole counts from 0 to 2^53 (in total); refused as if not sent`];
+}

@@ -131,6 +131,23 @@ export class ResourceLabels {
     for (const [job, label, value, at] of list ?? []) if (!this.held.get(`${job}\0${label}`)?.has(value)) this.freed.set(JSON.stringify([job, label, value]), at);
   }
 
+  /**
+   * State from before values were freed (no freed list): the values a job's series carry that none
+   * of its pushers holds (versions no longer deployed) are taken as freed at `at(job)` (its last
+   * point), so their series still leave a series TTL later instead of staying while the job lives.
+   */
+  freeUnheld(series: Iterable<{ readonly job: string; readonly attributes: Readonly<Attributes> }>, at: (job: string) => number | undefined): void {
+    for (const s of series) {
+      for (const { label } of this.config.attributes) {
+        const value = s.attributes[this.keyOf(label)];
+        if (value === undefined || value === OVERFLOW_VALUE || this.held.get(`${s.job}\0${label}`)?.has(value)) continue;
+        const t = at(s.job);
+        const k = JSON.stringify([s.job, label, value]);
+        if (t !== undefined && !this.freed.has(k)) this.freed.set(k, t);
+      }
+    }
+  }
+
   /** `points` data points of a pusher with these labels were aggregated: count the collapsed ones. */
   countPoints(labels: Readonly<Attributes> | undefined, points: number): void {
     if (labels === undefined || points <= 0) return;

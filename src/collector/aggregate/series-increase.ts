@@ -5,7 +5,7 @@
  * Why not the increase of the set's sum: the aggregator drops series of a live job (an old
  * version's, once no pusher had it for `seriesTtl`; docs/collector.md), and a sum that falls reads
  * as a counter reset, which counts the whole remaining total again. Per series, a series that
- * leaves simply stops contributing, while a series that went down is still a reset of the set
+ * leaves simply stops contributing, while a series that went down is a reset of that series
  * (counter-reset.ts). A series not seen before counts in full (it appeared since the last sample), as it
  * raised the sum before. A series that left keeps its last reading (bounded, see `update`), so if
  * it comes back resuming from its remembered total (expired-totals.ts), only its new events count.
@@ -75,7 +75,9 @@ export class SeriesReadings {
   static fromJSON(json: SeriesReadingsJSON): SeriesReadings {
     const r = new SeriesReadings();
     for (const [id, ...values] of json) r.last.set(id, values);
-    r.peak = r.last.size;
+    // Not the readings held: they include series that left, so each restart would raise the bound
+    // by a version's series. The peak counts again from the next sample (at least one version held).
+    r.peak = 0;
     return r;
   }
 
@@ -88,8 +90,11 @@ export class SeriesReadings {
   /**
    * Increase of the set from these readings to `now` (`width` values per series), summed over its
    * series; changes nothing. Series in `now` not read before count in full; series absent from
-   * `now` add nothing. A series that went down means the aggregator's totals restarted (state lost):
-   * as with one counter (counter-reset.ts), the set's whole new value is new events.
+   * `now` add nothing. A series that went down restarted from 0 (it left and came back without its
+   * remembered total: expired-totals.ts): as for one counter (counter-reset.ts), and as Prometheus's
+   * increase() per series, its whole new value is new events; the set's other series count only
+   * theirs (the aggregator and these readings are restored from one snapshot, so a loss of the
+   * aggregator's state alone never happens: a damaged snapshot starts both afresh).
    */
   increase(now: SetReadings, width: number): number[] {
     if (this.legacySum !== undefined) {
@@ -97,14 +102,11 @@ export class SeriesReadings {
       const reset = anyWentDown(this.legacySum, sum);
       return sum.map((v, i) => increaseSince(this.legacySum![i] ?? 0, v, reset));
     }
-    for (const [id, r] of now) {
-      const prev = this.last.get(id);
-      if (prev !== undefined && anyWentDown(prev, r)) return sumOf(now, width); // the set restarted
-    }
     const out = new Array<number>(width).fill(0);
     for (const [id, r] of now) {
       const prev = this.last.get(id);
-      for (let i = 0; i < width; i++) out[i]! += prev === undefined ? (r[i] ?? 0) : (r[i] ?? 0) - (prev[i] ?? 0);
+      const restarted = prev === undefined || anyWentDown(prev, r);
+      for (let i = 0; i < width; i++) out[i]! += restarted ? (r[i] ?? 0) : (r[i] ?? 0) - (prev[i] ?? 0);
     }
     return out;
   }
