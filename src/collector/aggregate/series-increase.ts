@@ -13,8 +13,8 @@
 import type { AggregatedSeries } from '../model.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
 
-/** Readings that left kept at least this many per set (beyond: as many as the set had present at most). */
-const MIN_VANISHED_KEPT = 64;
+/** Readings that left kept at least this many per set (beyond: as many as the set had present at most). Small: every (job, SLO) and (job, key) set holds them, and the snapshot too. */
+const MIN_VANISHED_KEPT = 8;
 
 /** One series' readings (e.g. [bad, total]), by identity. */
 export type SetReadings = ReadonlyMap<string, readonly number[]>;
