@@ -33,5 +33,5 @@ test('timeScale, selector, prefix and the trafficStopped settings shape the aler
   assert.match(rule.expr, /\[10s\]\)\)\n< 0\.25 \* /);
   assert.match(rule.expr, />= 2$/);
   // Prose keeps the configured (unscaled) durations.
-  assert.match(rule.annotations.description!, /over the last 10m, below 25% of its rate over the 2h before \(at least 2\/s\)/);
+  assert.match(rule.annotations?.description ?? "", /over the last 10m, below 25% of its rate over the 2h before \(at least 2\/s\)/);
 });
