@@ -127,6 +127,12 @@
         digestMismatchRate: 0,
         // Telemetry absent for a job that was reporting, for this long.
         absentFor: "15m",
+        // Traffic stopped: only jobs whose usual rate (verifications per second over `trafficStoppedLookback`, before `window`) was at least this; not scaled by timeScale.
+        trafficStoppedMinRate: 0.1,
+        // Traffic stopped: fire when the rate over `window` falls below this fraction of the usual rate.
+        trafficStoppedRatio: 0.1,
+        // Traffic stopped: the stretch before `window` whose rate is the job's usual rate.
+        trafficStoppedLookback: "1h",
         // How long a failure-mode condition must hold before its alert fires.
         "for": "5m",
         // Rate window for failure-mode alerts.

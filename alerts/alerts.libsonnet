@@ -6,4 +6,5 @@
 (import 'keys.libsonnet') +
 (import 'kms-latency.libsonnet') +
 (import 'telemetry.libsonnet') +
+(import 'traffic-stopped.libsonnet') +
 (import 'collector.libsonnet')

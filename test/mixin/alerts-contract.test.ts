@@ -43,6 +43,7 @@ test('the alerts cover every failure mode and lifecycle signal the project promi
     'HmacAuthCanaryFailuresElevated', // M10
     'HmacAuthDigestMismatch', // F7
     'HmacAuthTelemetryAbsent',
+    'HmacAuthVerificationTrafficStopped', // counters present but no longer moving (runbook: resolved, but did the traffic stop?)
     'HmacAuthCollectorDroppingData', // issue 9: the collector refusing data at a cap
     'HmacAuthCollectorStorageFailing', // issue 9: full disk, failed snapshots
   ];

@@ -25,9 +25,9 @@ test('promtool check rules accepts both generated files with the expected number
   assert.equal(r.code, 0, r.out);
   // Default config: 4 SLOs × (2 intermediate increases + 8 windows × (ratio + burn rate) + budget + objective).
   assert.match(r.out, /SUCCESS: 80 rules found/);
-  // 4 SLOs × 4 burn-rate pairs + 2 blast-radius tickets (auth-success's page windows) + 17 failure-mode /
+  // 4 SLOs × 4 burn-rate pairs + 2 blast-radius tickets (auth-success's page windows) + 18 failure-mode /
   // lifecycle / collector rules (the mismatch spike has two severities).
-  assert.match(r.out, /SUCCESS: 36 rules found/);
+  assert.match(r.out, /SUCCESS: 37 rules found/);
 });
 
 test('every recording rule writes a contract SLO series or an intermediate job_slo: series', () => {
