@@ -17,9 +17,7 @@ local lib = import '../rules/lib.libsonnet';
     local O = Q.outcome,
     local R = Q.label('replayResult'),
     local kmsBy = '%s, %s' % [Q.label('kmsProvider'), Q.label('kmsOperation')],
-    // The wrapper's failure diagnosis counter (issue 11 §1) is declared in the contract by its own
-    // change; the panel appears as soon as the contract has it.
-    local causesMetric = std.length([m for m in std.objectValues(c.contract.metrics) if m.name == 'hmac_auth_failure_causes_total']) > 0,
+    local F = Q.label('failureCause'),
 
     local panels = [
       p.timeseries(
@@ -37,16 +35,13 @@ local lib = import '../rules/lib.libsonnet';
         stack=true,
       ),
       // Issue 11: why signatures fail (the wrapper's diagnosis), who is hurt, and who uses each key.
-    ] + (if causesMetric then [p.timeseries(
+      p.timeseries(
         'Failure causes by job and key ID',
         'Why verifications failed, as the wrapper diagnosed it in-process (`hmac_auth_failure_causes_total`, label `hmac_failure_cause`): body_not_raw (a JSON parser ran before the verifier), body_reserialized, body_whitespace, body_base64, body_encoding, body_compressed, secret_format, signed_with_other_key (rotation lag or a config mix-up), a canonical component that differs, or secret_differs / undiagnosed. Per job, key ID and reason.',
         'reqps',
-        [p.target(
-          'sum by (job, %s, %s, hmac_failure_cause) (rate(hmac_auth_failure_causes_total%s[$__rate_interval]))' % [K, E, lib.sel(c, ['job=~"$job"', '%s=~"$key_id"' % K])],
-          '{{job}} {{%s}} {{%s}}: {{hmac_failure_cause}}' % [K, E],
-        )],
+        [p.target(Q.rate('failureCauses', [], 'job, %s, %s, %s' % [K, E, F]), '{{job}} {{%s}} {{%s}}: {{%s}}' % [K, E, F])],
         stack=true,
-      )] else []) + [
+      ),
       p.timeseries(
         'Failing vs active clients',
         'Distinct clients seen in the verifiers\' sliding window (active) and those of them that failed at least once in it (failing), per job (`hmac_auth_clients`, from the `clientId` option; summed over replicas, also through the hmac-slo collector, so a client served by two replicas counts twice). A burn from fewer than %d failing clients and under %s of the active ones opens a ticket instead of a page (alerting.blastRadius).' % [

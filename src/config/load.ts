@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ATTR, INSTRUMENTS, promLabel } from '@hmac-slo/instrumentation/contract';
 import { configSchema, type HmacSloConfig, type SloScope } from './schema.js';
 import { durationSeconds } from './duration.js';
+import { LABEL_NAME_RE } from '../collector/aggregate/names.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -67,15 +68,14 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
   }
 }
 
-/** Prometheus label names; `__…` is reserved for Prometheus itself. */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Labels a scope may not select on: the SLI reads them (outcome, reason, bucket) or the rules set them. */
 const UNSCOPABLE = new Set(['le', 'slo', 'window', promLabel(ATTR.outcome), promLabel(ATTR.errorType)]);
 
 /** A scope's keys become PromQL label matchers: each must be a valid, selectable label name. */
 function checkScope(scope: SloScope | undefined, field: string, file: string): void {
   for (const [label, m] of Object.entries(scope ?? {})) {
-    if (!LABEL_NAME.test(label) || label.startsWith('__')) {
+    // `__…` is reserved for Prometheus itself.
+    if (!LABEL_NAME_RE.test(label) || label.startsWith('__')) {
       throw new ConfigError(file, `${field}.${label}`, `"${label}" is not a Prometheus label name (letters, digits and _, not starting with a digit or __)`);
     }
     if (UNSCOPABLE.has(label)) {

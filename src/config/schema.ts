@@ -9,6 +9,7 @@ import { isListenAddress } from './listen.js';
 import { z } from 'zod';
 import { ATTR, FAILURE_REASON_NAMES, OUTCOMES, promLabel } from '@hmac-slo/instrumentation/contract';
 import { durationSeconds, isDuration } from './duration.js';
+import { TRACE_ID_PLACEHOLDER, traceUrl } from '../collector/failures/trace-url.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 30s, 5m, 1h or 30d' });
 /** A duration Node sets as a timer: at most 2^31-1 ms (longer ones fire after 1 ms, with a warning). */
@@ -136,9 +137,10 @@ function uniqueLabels(list: readonly { attribute: string; label: string }[], ctx
 /** Jobs (`service.namespace/service.name`, as the collector names them) a push credential may write; absent = any. */
 const pushJobs = z.array(z.string().min(1)).min(1).optional();
 
-/** Whether a trace URL template, filled with IDs, is a URL: the page links only those, so any other would drop every link silently. */
+/** Whether a trace URL template, filled with IDs as the collector fills it, is a URL: the page links only those, so any other would drop every link silently. */
 function fillsToUrl(template: string): boolean {
-  return URL.canParse(template.replaceAll('{traceId}', '0'.repeat(32)).replaceAll('{spanId}', '0'.repeat(16)));
+  const filled = traceUrl(template, { traceId: '0'.repeat(32), spanId: '0'.repeat(16) });
+  return filled !== undefined && URL.canParse(filled);
 }
 
 /** A Grafana base URL the page can append `/d/<uid>?var-job=` to: http(s) only (never `javascript:`), no query or fragment. */
@@ -258,7 +260,7 @@ const collectorSchema = z.strictObject({
     .describe('Links from the status page\'s SLO cards to the matching Grafana dashboard.'),
   traceUrlTemplate: z
     .string()
-    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes('{traceId}') && fillsToUrl(t)), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
+    .refine((t) => t === '' || (/^https?:\/\/[^\s]+$/.test(t) && t.includes(TRACE_ID_PLACEHOLDER) && fillsToUrl(t)), { message: "'' or an http(s) URL containing {traceId}, e.g. http://localhost:16686/trace/{traceId}" })
     .default('')
     .describe('Link each failure\'s trace ID to the trace backend: `{traceId}` (and `{spanId}`) are replaced in this URL (\'\' = no link); Jaeger: `http://localhost:16686/trace/{traceId}`.'),
   webConfigFile: z.string().default('').describe('TLS and read authentication: an exporter-toolkit style web config file (\'\' = plain HTTP, reads open); `--web.config.file` overrides.'),

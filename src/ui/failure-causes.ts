@@ -6,7 +6,7 @@
  */
 import type { FailureCause } from '@hmac-slo/instrumentation/contract';
 import type { JobFailureCauses } from '../collector/model.js';
-import { formatPercent } from './format.js';
+import { formatPercent, httpHref } from './format.js';
 
 export interface CauseText {
   /** What happened, short enough for a summary line. */
@@ -51,11 +51,5 @@ export function summaryLine(summary: JobFailureCauses): string {
  * undefined otherwise (so a `javascript:` or relative value is never made a link).
  */
 export function traceHref(traceUrl: unknown): string | undefined {
-  if (typeof traceUrl !== 'string' || traceUrl === '') return undefined;
-  try {
-    const url = new URL(traceUrl);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
+  return httpHref(traceUrl);
 }

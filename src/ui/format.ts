@@ -61,6 +61,20 @@ export function formatElapsed(ms: number): string {
 }
 
 /**
+ * `value` as a link target if it is an absolute http(s) URL (normalized), undefined otherwise: a
+ * `javascript:` or relative value from a misconfigured or hostile answer is never made a link.
+ */
+export function httpHref(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A same-origin API URL with its query string. Every value goes through URLSearchParams, so a job or
  * reason containing `&`, `=`, `#` or spaces cannot change which parameters the collector receives.
  * Empty and undefined values are left out (the API treats absent as "all").

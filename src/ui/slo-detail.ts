@@ -11,7 +11,7 @@ import type { SloApiResponse, SloDetailResponse, SloStatus } from '../collector/
 import { chart, type ChartRef, type ChartSeries } from './charts.js';
 import { el, svg } from './dom.js';
 import { durationSeconds, isDuration } from '../config/duration.js';
-import { apiUrl, formatBurn, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
+import { apiUrl, httpHref, formatBurn, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
 import { severityLabel } from './status.js';
 
 const WIDTH = 640;
@@ -22,8 +22,8 @@ type GetJson = <T>(url: string) => Promise<T>;
 
 /** The Grafana dashboard link of a job, when the collector has one configured. */
 export function grafanaLink(dashboardUrl: string | undefined, job: string): HTMLAnchorElement | null {
-  // http(s) only, as for trace links: a `javascript:` URL from a misconfigured or hostile answer is no link.
-  if (!dashboardUrl || !/^https?:\/\//i.test(dashboardUrl)) return null;
+  // http(s) only, checked as for trace links: a `javascript:` URL from a misconfigured or hostile answer is no link.
+  if (httpHref(dashboardUrl) === undefined) return null;
   const href = `${dashboardUrl}?${new URLSearchParams({ 'var-job': job }).toString()}`;
   return el('a', { class: 'grafana-link', 'data-field': 'grafana', href, target: '_blank', rel: 'noopener noreferrer' }, 'Grafana ↗');
 }

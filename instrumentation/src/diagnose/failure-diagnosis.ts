@@ -20,7 +20,7 @@ import { githubSubject } from './scheme-github.js';
 import { standardWebhooksKey, standardWebhooksSubject } from './scheme-standardwebhooks.js';
 import { stripeSubject } from './scheme-stripe.js';
 import { bodySize, type DiagnosisSubject } from './subject.js';
-import { checkToken } from '../wrap/options.js';
+import { checkToken, isToken } from '../wrap/options.js';
 
 export interface DiagnoseOptions {
   /** Diagnoses per second per wrapped verifier (token bucket refill). Default 10. */
@@ -38,7 +38,6 @@ export interface DiagnoseOptions {
 }
 
 const DIAGNOSED: ReadonlySet<FailureReason> = new Set(['signature_mismatch', 'digest_mismatch', 'internal_error']);
-const KEY_ID_TOKEN = /^[A-Za-z0-9_.:\-/]{1,64}$/;
 const CAUSE_INDEX = new Map(FAILURE_CAUSE_NAMES.map((c, i) => [c, i]));
 const CAUSE_VARIANTS = FAILURE_CAUSE_NAMES.map((c) => ({ [ATTR.failureCause]: c }));
 
@@ -96,7 +95,7 @@ export class FailureDiagnosis {
     if (found === undefined) return;
     // A custom subject's otherKeys IDs are not checked up front like otherSecrets: one that is not a
     // short token (it could come from the request) is left out rather than becoming a label.
-    if (found.keyId !== undefined && !KEY_ID_TOKEN.test(found.keyId)) found = { cause: found.cause };
+    if (found.keyId !== undefined && !isToken(found.keyId)) found = { cause: found.cause };
     this.count(found.keyId ?? label, reason, found.cause);
     if (recording) {
       span.setAttribute(ATTR.failureCause, found.cause);

@@ -29,9 +29,14 @@ export interface ErrorOptions {
   recordErrorMessages?: boolean;
 }
 
+/** A plain token: a scheme name, or a key ID fit to become a label. */
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_.:\-/]{1,64}$/.test(value);
+}
+
 /** Scheme names come from code, never from a request: reject anything that is not a plain token. */
 export function checkToken(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_.:\-/]{1,64}$/.test(value)) {
+  if (!isToken(value)) {
     throw new TypeError(`${what} must be a short token ([A-Za-z0-9_.:-/], 1-64 chars), got ${JSON.stringify(value)}`);
   }
   return value;
