@@ -49,7 +49,8 @@ function stageCheckout(): void {
 
 before(async () => {
   stageCheckout();
-  run('npm', ['run', 'build'], stage);
+  // No build here: a checkout has no dist/, and `npm pack` must build it itself (prepack), as `npm publish` does.
+  assert.ok(!existsSync(join(stage, 'dist')) && !existsSync(join(stage, 'instrumentation', 'dist')), 'the staged checkout starts without build output');
   const packed = (dir: string) => JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], dir))[0].filename as string;
   const tarballs = [packed(join(stage, 'instrumentation')), packed(stage)].map((f) => join(tmp, f));
   mkdirSync(project);
