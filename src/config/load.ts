@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ATTR, INSTRUMENTS, promLabel } from '@hmac-slo/instrumentation/contract';
+import { ATTR, INSTRUMENTS, isFailureReason, outcomeOf, promLabel } from '@hmac-slo/instrumentation/contract';
 import { configSchema, type HmacSloConfig, type SloScope } from './schema.js';
 import { durationSeconds } from './duration.js';
 import { LABEL_NAME_RE } from '../collector/aggregate/names.js';
@@ -59,6 +59,19 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
     }
     if (durationSeconds(a.long) > period) {
       throw new ConfigError(file, `alerting.burnRate[${i}].long`, `must not exceed the period (${config.period})`);
+    }
+  });
+  // Blast radius splits a burn by how many CLIENTS fail: it only means something for an SLO of
+  // verifications that counts client faults. An SLO of our own errors (auth-availability) always pages.
+  const sloByName = new Map(config.slos.map((slo) => [slo.name, slo]));
+  config.alerting.blastRadius.slos.forEach((name, i) => {
+    const slo = sloByName.get(name);
+    if (slo === undefined) return; // the default names auth-success, which a config may not define
+    const sli = slo.sli;
+    const countsRejected = sli.kind === 'ratio' && sli.source === 'verifications' && sli.badOutcomes.includes('rejected') &&
+      (sli.badReasons === undefined || sli.badReasons.some((r) => isFailureReason(r) && outcomeOf(r) === 'rejected'));
+    if (!countsRejected) {
+      throw new ConfigError(file, `alerting.blastRadius.slos[${i}]`, `SLO "${name}" does not count rejected verifications (client faults): its burn is ours and must always page, so it cannot be split by blast radius`);
     }
   });
   // The leaked-key alert compares a key with its own history minus the recent stretch: some must remain.

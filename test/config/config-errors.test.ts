@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-config-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,4 +115,14 @@ test('hmac-slo generate refuses a bad scope label: exit 2, the file and the fiel
   const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'generate', '--config', file, '--out', join(dir, 'out')], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2, r.stderr);
   assert.ok(r.stderr.includes(`${file}: slos[0].scope.env.name: "env.name" is not a Prometheus label name`), r.stderr);
+});
+
+test('blast radius refuses an SLO of our own errors: its burn must always page (issue 11 §2)', () => {
+  assert.match(refused('blast-availability', 'alerting:\n  blastRadius: { slos: [auth-success, auth-availability] }\n'), /^alerting\.blastRadius\.slos\[1\]: SLO "auth-availability" does not count rejected verifications/);
+  const internalOnly = 'slos:\n  - name: ours\n    sli: { kind: ratio, source: verifications, badOutcomes: [rejected, error], badReasons: [internal_error] }\n    objective: 0.99\n';
+  assert.match(refused('blast-reasons', `${internalOnly}alerting:\n  blastRadius: { slos: [ours] }\n`), /^alerting\.blastRadius\.slos\[0\]: SLO "ours"/);
+  assert.match(refused('blast-latency', 'alerting:\n  blastRadius: { slos: [verification-latency] }\n'), /^alerting\.blastRadius\.slos\[0\]: SLO "verification-latency"/);
+  // Client faults split; a config whose SLO list has no auth-success keeps the default list valid.
+  assert.deepEqual(parseConfig({ alerting: { blastRadius: { slos: ['auth-success'] } } }).alerting.blastRadius.slos, ['auth-success']);
+  assert.doesNotThrow(() => parseConfig({ slos: [{ name: 'mine', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['error'] }, objective: 0.99 }] }));
 });
