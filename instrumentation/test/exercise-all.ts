@@ -11,13 +11,14 @@ import { instrumentKeyStore } from '../src/wrap/keystore.js';
 import { instrumentReplayCache } from '../src/wrap/replay-cache.js';
 import { observeKeyRing } from '../src/wrap/key-ring.js';
 import { HmacAuthError } from '../src/errors.js';
+import { bodySha256Hex, claimedKeyId, createHmacSigner, createHmacVerifier, createKeyRing, createNonceCache, type HmacRequest } from '../src/reference/index.js';
 
 export async function exerciseAll(
   // Without a meterProvider the wrappers report to the global one (the prom-client road: none at all).
   providers: { meterProvider?: MeterProvider; tracerProvider?: TracerProvider },
   secret: string,
   options: { recordErrorMessages?: boolean } = {},
-): Promise<{ signatures: string[]; stop(): void }> {
+): Promise<{ signatures: string[]; stop(): void; requestParts: string[] }> {
   const { recordErrorMessages = false } = options;
   const signatures: string[] = [];
   const macOf = (body: string) => createHmac('sha256', secret).update(body).digest('hex');
@@ -98,5 +99,33 @@ export async function exerciseAll(
   cache.add(good);
   cache.has(good);
   const ring = observeKeyRing({ keys: () => [{ id: 'k1', status: 'active' as const, createdAt: Date.now() - 1000, owner: 'platform-team' }] }, providers);
-  return { signatures, stop: () => ring.stop() };
+  const requestParts = await exerciseReference(providers, secret);
+  return { signatures, stop: () => ring.stop(), requestParts };
+}
+
+/**
+ * The reference scheme with component digests, accepted and diagnosed (header_changed, a digest
+ * mismatch): returns what must never leave — the body, its digest, signed header values, the
+ * Authorization and component-digest headers, the path and query — each a distinctive string.
+ */
+async function exerciseReference(providers: { meterProvider?: MeterProvider; tracerProvider?: TracerProvider }, secret: string): Promise<string[]> {
+  const keyRing = createKeyRing([{ id: 'rk', secret }]);
+  const verify = instrumentVerifier(createHmacVerifier({ keyRing, nonceCache: createNonceCache({ ttlSeconds: 600 }) }), {
+    ...providers, scheme: 'hmac-sha256', keyRing, keyId: claimedKeyId,
+  });
+  const request: HmacRequest = { method: 'POST', path: '/sweep-path-5c2a?q=sweep-query-77e0', headers: { 'x-sweep': 'sweep-header-value-19af' }, body: '{"m":"sweep-body-4b1e9d"}' };
+  const headers = createHmacSigner({ keyId: 'rk', secret, headers: ['x-sweep'], componentDigests: true })(request);
+  const signed = { ...request, headers: { ...(request.headers as Record<string, string>), ...headers } };
+  await verify(signed);
+  for (const tampered of [
+    { ...signed, headers: { ...signed.headers, 'x-sweep': 'sweep-header-value-19af; changed' } },
+    { ...signed, body: '{"m":"sweep-body-4b1e9d" }' },
+  ]) {
+    try {
+      await verify(tampered);
+    } catch {
+      // expected: header_changed, digest_mismatch (body_whitespace)
+    }
+  }
+  return [request.body as string, bodySha256Hex(request.body as string), 'sweep-header-value-19af', 'sweep-path-5c2a', 'sweep-query-77e0', ...Object.values(headers)];
 }

@@ -17,7 +17,7 @@ function forms(value: string): string[] {
 }
 
 for (const useProducer of [false, true]) {
-  test(`no secret (raw, hex, base64, base64url) or signature in any metric, span or diagnostic log (${useProducer ? 'producer' : 'drop-in'})`, async () => {
+  test(`no secret (raw, hex, base64, base64url), signature, body, body digest, signed header value or canonical-string part in any metric, span or diagnostic log (${useProducer ? 'producer' : 'drop-in'})`, async () => {
     const logged: string[] = [];
     const capture = (...args: unknown[]) => logged.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : String(a))).join(' '));
     diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
@@ -25,7 +25,7 @@ for (const useProducer of [false, true]) {
       const producer = useProducer ? createMetricProducer({ views: PROMETHEUS_EXPORTER_VIEWS }) : undefined;
       const h = harness({ metricProducers: producer ? [producer] : undefined });
       producer?.attach(h.meterProvider);
-      const { signatures, stop } = await exerciseAll(h.providers, SECRET);
+      const { signatures, stop, requestParts } = await exerciseAll(h.providers, SECRET);
       assert.ok(signatures.length > 0);
 
       const { resourceMetrics } = await h.reader.collect();
@@ -45,7 +45,9 @@ for (const useProducer of [false, true]) {
       assert.match(exported, /hmac_auth_failure_causes_total\{[^}]*signed_with_other_key/);
       assert.match(exported, /hmac\.failure\.cause_key_id.{0,10}previous/);
 
-      const needles = [...forms(SECRET), ...signatures.flatMap((sig) => [sig, Buffer.from(sig, 'hex').toString('base64'), Buffer.from(sig, 'hex').toString('base64url')])];
+      // The reference scheme ran, accepted and diagnosed (its header_changed needs the component digests).
+      assert.match(exported, /hmac\.failure\.cause.{0,40}header_changed/);
+      const needles = [...forms(SECRET), ...requestParts, ...signatures.flatMap((sig) => [sig, Buffer.from(sig, 'hex').toString('base64'), Buffer.from(sig, 'hex').toString('base64url')])];
       for (const needle of needles) {
         assert.ok(!exported.includes(needle), `found secret material (${needle.slice(0, 6)}…) in exported telemetry`);
         // Partial leaks too: any 12-character window of the needle.
