@@ -8,6 +8,9 @@ import type { ScenarioName } from './scenarios.js';
 import { parseDuration, parseExportInterval, parseListenFlag, parseLogFormat, parsePushTo, parseScenarios, parseSpeed, parseTour } from './options.js';
 import { TOURS, type TourName } from './tour.js';
 
+/** A stop signal repeated sooner than this after the first is a copy of it (npm forwards Ctrl-C), not a second press. */
+const REPEAT_GRACE_MS = 1000;
+
 interface DemoFlags {
   config?: string;
   listen?: string;
@@ -58,8 +61,15 @@ export function register(program: Command): void {
       const stopSignal = new Promise<string>((resolve) => {
         const onSignal = (signal: string) => {
           resolve(signal);
-          // A second Ctrl-C means "now": skip the graceful stop.
-          process.once(signal, () => process.exit(130));
+          const firstAt = Date.now();
+          // A second Ctrl-C means "now": skip the graceful stop. But `npm start` forwards the
+          // terminal's SIGINT to the demo, which got it from the terminal too: one press arrives
+          // twice at once. A repeat within REPEAT_GRACE_MS is that same press.
+          const again = () => {
+            if (Date.now() - firstAt < REPEAT_GRACE_MS) process.once(signal, again);
+            else process.exit(130);
+          };
+          process.once(signal, again);
         };
         process.once('SIGINT', () => onSignal('SIGINT'));
         process.once('SIGTERM', () => onSignal('SIGTERM'));

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { SloApiResponse } from '../../src/collector/model.js';
 import { statusColour } from '../../src/ui/status.js';
-import { SOURCE_CLI, tempDir } from '../support/collector.js';
+import { tempDir } from '../support/collector.js';
+import { ROOT } from '../support/processes.js';
 import { parseSamples } from './demo-process.js';
 
 const PROMISE_MS = 60_000;
@@ -22,12 +23,13 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 test('npm start in a terminal: ≥3 failure reasons and an SLO not OK within 60 s; the status line names the next phase; Ctrl-C prints a summary and exits 0', { timeout: 150_000 }, async () => {
   const tmp = tempDir();
-  // `exec`: script runs the command through $SHELL -c; a shell that stays as the parent (dash, CI's
-  // /bin/sh) would take the ^C itself and exit 130 whatever the demo does.
-  const command = `exec ${[process.execPath, ...SOURCE_CLI, 'demo', '--listen', '127.0.0.1:0', '--state-dir', tmp.dir].map(quote).join(' ')}`;
+  // `npm start` itself, as the README says (npm forwards the terminal's ^C to the demo, so the demo
+  // sees one press twice). `exec`: script runs the command through $SHELL -c; a shell that stays
+  // as the parent (dash, CI's /bin/sh) would take the ^C itself and exit 130 whatever npm does.
+  const command = `exec npm start -- ${['--listen', '127.0.0.1:0', '--state-dir', tmp.dir].map(quote).join(' ')}`;
   const t0 = Date.now();
   // -e: exit with the child's status; -f: flush at once; stdin stays open (EOF would end the session).
-  const term = spawn('script', ['-qefc', command, '/dev/null'], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, COLUMNS: '160', LINES: '40' } });
+  const term = spawn('script', ['-qefc', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, COLUMNS: '160', LINES: '40' } });
   let screen = '';
   term.stdout!.on('data', (d: Buffer) => (screen += d.toString()));
   term.stderr!.on('data', (d: Buffer) => (screen += d.toString()));
