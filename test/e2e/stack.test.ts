@@ -357,8 +357,8 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
   it('g) the rotation-lag scenario reaches Prometheus as signed_with_other_key, naming the retiring key', { skip: !ROTATION_STOP }, async () => {
     // The key payments signed with before the rotation (the demo's start line): retiring from the
     // rotation's first step on, where the demo was stopped.
-    const started = stack.demo.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; keyIds?: { payments: { current: string } } }).find((l) => l.msg === 'demo started');
-    const retiring = started?.keyIds?.payments.current;
+    const line = stack.demo.output().split('\n').find((l) => l.startsWith('{"msg":"demo started"'));
+    const retiring = line && (JSON.parse(line) as { keyIds?: { payments: { current: string } } }).keyIds?.payments.current;
     assert.ok(retiring, 'the demo names its payments key');
     assert.equal(stack.phases.at(-1)?.phase, ROTATION_STOP!.phase, 'the demo was stopped in the rotation\'s first step');
     const range = `${Math.ceil((Date.now() - stack.startedAt) / 1000)}s`;
