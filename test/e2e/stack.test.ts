@@ -13,6 +13,10 @@
  *      ratio over the whole run matches the totals;
  *   f) a scoped SLO (payments-prod: job payments-api, its own objective) is recorded for its job only,
  *      one whose scope nothing reports (eu-payments) records nothing and is "no data" in /api/slo.
+ *   g) the rotation-lag scenario's half-rotated client reaches Prometheus as signed_with_other_key,
+ *      naming the retiring key;
+ *   h) the scoped SLO's burn alert fires in Prometheus and reaches the receiver with its labels during
+ *      a failure phase, for its job only; the SLO without traffic fires none.
  * Logs of every process: test-output/e2e/.
  */
 import { after, before, describe, it } from 'node:test';
@@ -37,17 +41,23 @@ const SLOS = [
   { name: 'payments-prod', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.99, scope: { job: ['payments-api'] } },
   { name: 'eu-payments', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.999, scope: { deployment_environment_name: ['eu'] } },
 ];
-const SCENARIOS = (process.env.E2E_SCENARIOS ?? 'steady,canonicalization,replay,revoked-key,kms-outage,proxy-body,canary').split(',');
+const SCENARIOS = (process.env.E2E_SCENARIOS ?? 'steady,canonicalization,replay,revoked-key,kms-outage,proxy-body,canary,rotation-lag').split(',');
+// rotation-lag last, stopped halfway through its first step (rotation-lag:rotating, 4.5 s at this
+// speed): that step is where the half-rotated billing-worker signs with the retiring key
+// (signed_with_other_key). The rest — its second step (the retiring key revoked: revoked_key) and the
+// closing recovery — would add 17 s and is test/demo/demo-scenarios.test.ts's.
+const ROTATION_STOP = SCENARIOS.at(-1) === 'rotation-lag' ? { phase: 'rotation-lag:rotating', at: 0.5 } : undefined;
 const stack = new Stack({
   speed: SPEED,
   scenarios: SCENARIOS,
   // The demo's timeline for this list: 0 steady (7.5 s at this speed), 1 canonicalization, 2 steady,
   // 3 replay, 4 steady, 5 revoked-key, 6 steady, 7 kms-outage:slowdown, 8 kms-outage:outage, 9 steady,
-  // 10 proxy-body, 11 steady, 12 canary, 13 steady. Collector A is killed in the opening steady phase,
+  // 10 proxy-body, 11 steady, 12 canary, 13 steady, 14 rotation-lag:rotating (stopped halfway). Collector A is killed in the opening steady phase,
   // so it restarts before the first failure mode and the steady phase must stay quiet through the
   // outage too.
   killDuringPhase: 0,
   killAt: 0.35,
+  stopDuringPhase: ROTATION_STOP,
   // The demo's services in order: payments-api, its canary, webhook-receiver, then the signing
   // clients checkout-service, billing-worker, webhook-sender. A,B,B puts payments-api on A and its
   // canary on B — one job split across two collectors — and webhook-receiver on B.
@@ -342,6 +352,56 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
     }
     // payments-api pushes to collector A: it holds the scoped SLO's pair.
     assert.ok((await stack.collectors[0]!.slo()).some((s) => s.slo === 'payments-prod'));
+  });
+
+  it('g) the rotation-lag scenario reaches Prometheus as signed_with_other_key, naming the retiring key', { skip: !ROTATION_STOP }, async () => {
+    // The key payments signed with before the rotation (the demo's start line): retiring from the
+    // rotation's first step on, where the demo was stopped.
+    const line = stack.demo.output().split('\n').find((l) => l.startsWith('{"msg":"demo started"'));
+    const retiring = line && (JSON.parse(line) as { keyIds?: { payments: { current: string } } }).keyIds?.payments.current;
+    assert.ok(retiring, 'the demo names its payments key');
+    assert.equal(stack.phases.at(-1)?.phase, ROTATION_STOP!.phase, 'the demo was stopped in the rotation\'s first step');
+    const range = `${Math.ceil((Date.now() - stack.startedAt) / 1000)}s`;
+    const info = await stack.prometheus.query(`max by (hmac_key_id) (last_over_time(hmac_key_info{job="payments-api",hmac_key_status="retiring"}[${range}]))`);
+    assert.deepEqual(info.map((r) => r.metric.hmac_key_id), [retiring], 'Prometheus saw the old key retiring, and no other');
+    const [other] = await stack.prometheus.query(`sum(hmac_auth_failure_causes_total{job="payments-api",hmac_failure_cause="signed_with_other_key",hmac_key_id=${JSON.stringify(retiring)}})`);
+    assert.ok(other && other.value > 0, `signed_with_other_key naming ${retiring} on payments-api`);
+    // Only the rotation produces the cause, and only with the key that matched: the retiring one.
+    const rows = await stack.prometheus.query('sum by (job, hmac_key_id) (hmac_auth_failure_causes_total{hmac_failure_cause="signed_with_other_key"}) > 0');
+    assert.deepEqual(rows.map((r) => `${r.metric.job} ${r.metric.hmac_key_id}`), [`payments-api ${retiring}`]);
+  });
+
+  it('h) the scoped SLO\'s burn alert fires in Prometheus and reaches the receiver with its labels, for its scope only', async () => {
+    const alertname = `${config.alerting.alertPrefix}ErrorBudgetBurn`;
+    const range = `${Math.ceil((Date.now() - stack.startedAt) / 1000)}s`;
+    // Every burn alert Prometheus had firing during the run, by job and SLO.
+    const firedIn = async (slo: string) =>
+      (await stack.prometheus.query(`max by (job, severity, long_window, short_window) (max_over_time(ALERTS{alertname="${alertname}",alertstate="firing",slo="${slo}"}[${range}]))`)).map((r) => r.metric);
+    const scoped = await firedIn('payments-prod');
+    assert.ok(scoped.length > 0, 'a payments-prod burn alert fired in Prometheus');
+    assert.deepEqual([...new Set(scoped.map((l) => l.job))], ['payments-api'], 'payments-prod fires for the job in its scope only');
+    // The same failures burned the unscoped SLO on webhook-receiver, which payments-prod's scope leaves out.
+    assert.ok((await firedIn('auth-success')).some((l) => l.job === 'webhook-receiver'), 'auth-success fired for webhook-receiver');
+    assert.deepEqual(await firedIn('eu-payments'), [], 'the SLO whose scope has no traffic fires nothing');
+
+    // At the Alertmanager receiver: the SLO's labels, routed by severity (no blast-radius split for this SLO).
+    const received = stack.webhook.firing().filter((a) => a.labels.alertname === alertname && a.labels.slo === 'payments-prod');
+    const summary = received.map((a) => `${new Date(a.receivedAt).toISOString()} ${a.receiver} ${JSON.stringify(a.labels)}`).join('\n');
+    assert.ok(received.length > 0, 'a payments-prod burn alert at the receiver');
+    for (const a of received) {
+      assert.equal(a.labels.job, 'payments-api', summary);
+      assert.equal(a.receiver, a.labels.severity === 'critical' ? 'page' : 'ticket', summary);
+      assert.ok(config.alerting.burnRate.some((b) => b.severity === a.labels.severity && b.long === a.labels.long_window && b.short === a.labels.short_window), `a configured burn-rate alert: ${summary}`);
+    }
+    assert.deepEqual(stack.webhook.firing().filter((a) => a.labels.slo === 'eu-payments'), []);
+    // It started during (or within the grace after) a failure phase that fails payments-api's calls.
+    const grace = 15_000;
+    const firstAt = Math.min(...received.map((a) => Date.parse(a.startsAt)));
+    const burning = SCENARIOS.filter((s) => s !== 'steady' && s !== 'proxy-body').map((s) => ({ s, p: stack.failurePhase(s) }));
+    const during = burning.find(({ p }) => p && p.start <= firstAt && firstAt <= p.end + grace);
+    const phases = stack.phases.map((p) => `${new Date(p.at).toISOString()} ${p.phase}`).join('\n');
+    assert.ok(during, `payments-prod's first burn alert (${new Date(firstAt).toISOString()}) started outside payments-api's failure phases:\n${phases}\n${summary}`);
+    console.log(`# payments-prod burn alert: first started during ${during.s}; received ${received.length}: ${[...new Set(received.map((a) => `${a.receiver}/${a.labels.severity}/${a.labels.long_window}`))].join(' ')}`);
   });
 });
 

@@ -25,6 +25,12 @@ export interface StackOptions {
   killDuringPhase: number;
   killAt: number;
   /**
+   * Stop the demo (SIGTERM: a graceful stop with every service's final export and totals) this far
+   * (fraction) into the named phase, instead of at the timeline's end: a last scenario whose first
+   * step is all a test needs costs only that much of it.
+   */
+  stopDuringPhase?: { phase: string; at: number };
+  /**
    * Which collector each demo service pushes to, as indexes into the collectors (the demo sends
    * service i to URL[i mod n] of its --push-to list).
    */
@@ -67,6 +73,8 @@ export class Stack {
   demoEndedAt = 0;
   killedAt = 0;
   restartedAt = 0;
+  /** The demo reached `stopDuringPhase` and is (being) stopped there. */
+  stopRequested = false;
 
   constructor(readonly opts: StackOptions) {}
 
@@ -133,6 +141,10 @@ export class Stack {
       const phase: Phase = { phase: msg.phase!, scenario: msg.scenario!, index: msg.index!, durationMs: msg.durationMs!, at };
       this.phases.push(phase);
       if (phase.index === o.killDuringPhase) killing = this.killAndRestart(phase.durationMs * o.killAt);
+      if (phase.phase === o.stopDuringPhase?.phase) {
+        this.stopRequested = true;
+        void sleep(phase.durationMs * o.stopDuringPhase.at).then(() => this.demo.process.kill('SIGTERM'));
+      }
     });
     const timeout = new AbortController();
     const exit = await Promise.race([this.demo.exited, sleep(o.demoTimeoutMs, undefined, { signal: timeout.signal }).catch(() => undefined)]);
