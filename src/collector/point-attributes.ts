@@ -1,0 +1,121 @@
+/**
+ * What the collector keeps of a pushed metric point's attributes, before aggregation (live and on
+ * replay). Anyone who can push writes these strings, and each one it keeps is a label value in
+ * /metrics, dashboards, alerts and the status page, and a series of its job's budget:
+ *
+ * - The contract's span-only attributes (`hmac.client.id`, `hmac.error.class`: unbounded and
+ *   client-controlled, docs/metrics.md) are removed from every kept metric's points (the point is
+ *   kept), and counted.
+ * - On the contract's instruments, each attribute the contract gives a closed set of values
+ *   (closed-values.ts: `hmac.outcome`, `error.type`, `hmac.failure.cause`, `hmac.replay.result`,
+ *   `hmac.key.status`, `hmac.client.state`) keeps only those values; any other becomes `other`,
+ *   counted. So does an `error.type` whose reason's outcome is not the point's `hmac.outcome`.
+ *   `hmac.failure.cause` is bounded so on every kept metric (it always was). Other metrics' own
+ *   attributes (an `error.type` of theirs) pass as sent.
+ *
+ * Keys are matched by the label name they would get (`error_type` is `error.type` to Prometheus,
+ * and the two would be joined into one label value): another spelling of one of these attributes
+ * is removed. Points with nothing to change are passed as they are, without allocating (decoded
+ * attribute sets may be shared and frozen: a changed point gets a new set).
+ */
+import { ATTR, INSTRUMENTS, type InstrumentSpec } from '@hmac-slo/instrumentation/contract';
+import { contractInstrument, labelName } from './aggregate/names.js';
+import { CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
+import type { Attributes, HistogramPoint, Metric, NumberPoint, PointAttributes } from './otlp/types.js';
+
+export const SPAN_ONLY_ATTRIBUTES: readonly string[] = [ATTR.clientId, ATTR.errorClass];
+
+/** What the pass changed, per attribute: span-only attributes removed; values outside a closed set. */
+export interface AttributeCleanup {
+  readonly stripped: Map<string, number>;
+  readonly unrecognized: Map<string, number>;
+}
+
+export function newCleanup(): AttributeCleanup {
+  return { stripped: new Map(), unrecognized: new Map() };
+}
+
+/** `key`: the attribute as the contract spells it; `values`: its closed set, or none (span-only: removed). */
+interface Rule {
+  readonly key: string;
+  readonly values?: ReadonlySet<string>;
+}
+
+/** A metric's rules by label name, and whether its points carry both `hmac.outcome` and `error.type`. */
+interface Rules {
+  readonly byLabel: ReadonlyMap<string, Rule>;
+  readonly reasonWithOutcome: boolean;
+}
+
+function rules(closed: readonly string[]): Rules {
+  const byLabel = new Map<string, Rule>();
+  for (const key of SPAN_ONLY_ATTRIBUTES) byLabel.set(labelName(key), { key });
+  for (const key of closed) byLabel.set(labelName(key), { key, values: CLOSED_VALUES.get(key)! });
+  return { byLabel, reasonWithOutcome: closed.includes(ATTR.outcome) && closed.includes(ATTR.errorType) };
+}
+
+/** Every kept metric that is not one of the contract's instruments. */
+const OTHER_METRIC_RULES = rules([ATTR.failureCause]);
+/** Per contract instrument (OTel name): its closed attributes, plus `hmac.failure.cause` everywhere. */
+const INSTRUMENT_RULES: ReadonlyMap<string, Rules> = new Map(
+  Object.values(INSTRUMENTS as Record<string, InstrumentSpec>).map((spec) => [
+    spec.name,
+    rules([...new Set([...spec.attributes.filter((a) => CLOSED_VALUES.has(a)), ATTR.failureCause])]),
+  ]),
+);
+
+function rulesOf(metricName: string): Rules {
+  const spec = contractInstrument(metricName);
+  return (spec && INSTRUMENT_RULES.get(spec.name)) ?? OTHER_METRIC_RULES;
+}
+
+function count(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function clean(attrs: PointAttributes, r: Rules, cleanup: AttributeCleanup): PointAttributes {
+  let out: Attributes | undefined;
+  for (const k in attrs) {
+    const rule = r.byLabel.get(labelName(k));
+    if (rule === undefined) continue;
+    if (rule.values === undefined || k !== rule.key) {
+      // Span-only, or another spelling of a bounded attribute: removed.
+      out ??= { ...attrs };
+      delete out[k];
+      count(rule.values === undefined ? cleanup.stripped : cleanup.unrecognized, rule.key);
+    } else if (!rule.values.has(attrs[k]!)) {
+      out ??= { ...attrs };
+      out[k] = VALUE_OTHER;
+      count(cleanup.unrecognized, k);
+    }
+  }
+  if (r.reasonWithOutcome) {
+    const a = out ?? attrs;
+    const reason = a[ATTR.errorType];
+    if (reason !== undefined && reason !== VALUE_OTHER && !reasonFitsOutcome(reason, a[ATTR.outcome])) {
+      out ??= { ...attrs };
+      out[ATTR.errorType] = VALUE_OTHER;
+      count(cleanup.unrecognized, ATTR.errorType);
+    }
+  }
+  return out ?? attrs;
+}
+
+/** The metrics with their points' attributes bounded as above; counts what changed into `cleanup`. */
+export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeCleanup): Metric[] {
+  return metrics.map((m) => {
+    const d = m.data;
+    if (d.type === 'unsupported') return m;
+    const r = rulesOf(m.name);
+    const points = d.points as readonly (NumberPoint | HistogramPoint)[];
+    let copy: (NumberPoint | HistogramPoint)[] | undefined;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      const attributes = clean(p.attributes, r, cleanup);
+      if (attributes === p.attributes) continue;
+      copy ??= points.slice();
+      copy[i] = { ...p, attributes };
+    }
+    return copy ? ({ ...m, data: { ...d, points: copy } } as Metric) : m;
+  });
+}
