@@ -16,11 +16,13 @@
  * Keys are matched by the label name they would get (`error_type` is `error.type` to Prometheus,
  * and the two would be joined into one label value): another spelling of one of these attributes
  * is removed. Points with nothing to change are passed as they are, without allocating (decoded
- * attribute sets may be shared and frozen: a changed point gets a new set).
+ * attribute sets may be shared and frozen: a changed point gets a new set); a changed point that
+ * now has the attribute set of another point of its metric is merged with it (merge-points.ts).
  */
 import { ATTR, INSTRUMENTS, type InstrumentSpec } from '@hmac-slo/instrumentation/contract';
 import { contractInstrument, labelName } from './aggregate/names.js';
 import { CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
+import { mergeSameAttributes } from './merge-points.js';
 import type { Attributes, HistogramPoint, Metric, NumberPoint, PointAttributes } from './otlp/types.js';
 
 export const SPAN_ONLY_ATTRIBUTES: readonly string[] = [ATTR.clientId, ATTR.errorClass];
@@ -116,6 +118,7 @@ export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeClean
       copy ??= points.slice();
       copy[i] = { ...p, attributes };
     }
-    return copy ? ({ ...m, data: { ...d, points: copy } } as Metric) : m;
+    // Changed points may now share an attribute set with another point: one stream, so one point.
+    return copy ? ({ ...m, data: { ...d, points: mergeSameAttributes(m, copy) } } as Metric) : m;
   });
 }

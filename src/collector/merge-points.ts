@@ -1,0 +1,65 @@
+/**
+ * Points of one metric whose attributes the collector changed (point-attributes.ts) may end up
+ * with the same attribute set as another point of the push: two client IDs stripped, two unknown
+ * reasons both `other`. The aggregator keeps one stream per (pusher, attribute set), so it would
+ * take them as successive readings of one stream: delta points would add up, but cumulative ones
+ * (the SDK's default) would count only one of them, or count one again as a reset. So such points
+ * are merged into one first, the way the SDK would have aggregated them had it sent `other`:
+ * values, and histogram buckets, add up (the start time of the first is kept: an SDK's streams
+ * share one). A gauge is a value, not a count: the last point's is kept, as the aggregator would
+ * have, except for the contract's summed gauges (per source counts, such as `hmac.auth.clients`),
+ * which add up. Only ever called for a metric whose points were changed.
+ */
+import { isSummedGauge } from './aggregate/summed-gauges.js';
+import type { HistogramPoint, Metric, MetricData, NumberPoint, PointAttributes } from './otlp/types.js';
+
+type Point = NumberPoint | HistogramPoint;
+
+/** The attribute set as a string: the same for the same keys and values, in any order. */
+function setKey(a: PointAttributes): string {
+  return JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]));
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** `into` with `p` added; undefined when they cannot be merged (histograms with other buckets). */
+function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean, into: Point, p: Point): Point | undefined {
+  if (d.type === 'histogram') {
+    const a = into as HistogramPoint;
+    const b = p as HistogramPoint;
+    if (!sameBounds(a.bounds, b.bounds) || a.counts.length !== b.counts.length) return undefined;
+    const exemplars = [...(a.exemplars ?? []), ...(b.exemplars ?? [])];
+    return {
+      ...a,
+      count: a.count + b.count,
+      sum: a.sum + b.sum,
+      counts: a.counts.map((c, i) => c + b.counts[i]!),
+      ...(exemplars.length > 0 ? { exemplars } : {}),
+    };
+  }
+  const value = d.type === 'gauge' && !summed ? (p as NumberPoint).value : (into as NumberPoint).value + (p as NumberPoint).value;
+  return { ...(into as NumberPoint), value };
+}
+
+/** `points` (of metric `m`) with those of one attribute set merged into the first of them. */
+export function mergeSameAttributes(m: Metric, points: Point[]): Point[] {
+  const d = m.data;
+  if (d.type === 'unsupported' || points.length < 2) return points;
+  const summed = d.type === 'gauge' && isSummedGauge(m.name);
+  const first = new Map<string, number>();
+  const out: Point[] = [];
+  for (const p of points) {
+    const key = setKey(p.attributes);
+    const at = first.get(key);
+    const both = at === undefined ? undefined : merged(d, summed, out[at]!, p);
+    if (both === undefined) {
+      if (at === undefined) first.set(key, out.length);
+      out.push(p);
+    } else {
+      out[at!] = both;
+    }
+  }
+  return out;
+}
