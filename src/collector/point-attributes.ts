@@ -23,7 +23,7 @@ import { ATTR, INSTRUMENTS, type InstrumentSpec } from '@hmac-slo/instrumentatio
 import { contractInstrument, labelName } from './aggregate/names.js';
 import { CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
 import { mergeSameAttributes } from './merge-points.js';
-import type { Attributes, HistogramPoint, Metric, NumberPoint, PointAttributes } from './otlp/types.js';
+import { isInterned, type Attributes, type HistogramPoint, type InternedAttributes, type Metric, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
 export const SPAN_ONLY_ATTRIBUTES: readonly string[] = [ATTR.clientId, ATTR.errorClass];
 
@@ -46,14 +46,24 @@ interface Rule {
 /** A metric's rules by label name, and whether its points carry both `hmac.outcome` and `error.type`. */
 interface Rules {
   readonly byLabel: ReadonlyMap<string, Rule>;
+  /** Attribute key → its rule (null: none), memoised: keys are few, and the label name costs a lookup more. */
+  readonly byKey: Map<string, Rule | null>;
   readonly reasonWithOutcome: boolean;
+  /** Interned (protobuf) sets seen before → what became of them: the same set recurs in every push of a pusher. */
+  readonly seen: WeakMap<InternedAttributes, Cleaned>;
+}
+
+/** A set as kept, and the attributes changed on the way, as [which count, attribute]; none when unchanged. */
+interface Cleaned {
+  readonly attrs: PointAttributes;
+  readonly changes: readonly (readonly [keyof AttributeCleanup, string])[];
 }
 
 function rules(closed: readonly string[]): Rules {
   const byLabel = new Map<string, Rule>();
   for (const key of SPAN_ONLY_ATTRIBUTES) byLabel.set(labelName(key), { key });
   for (const key of closed) byLabel.set(labelName(key), { key, values: CLOSED_VALUES.get(key)! });
-  return { byLabel, reasonWithOutcome: closed.includes(ATTR.outcome) && closed.includes(ATTR.errorType) };
+  return { byLabel, byKey: new Map(), seen: new WeakMap(), reasonWithOutcome: closed.includes(ATTR.outcome) && closed.includes(ATTR.errorType) };
 }
 
 /** Every kept metric that is not one of the contract's instruments. */
@@ -71,24 +81,50 @@ function rulesOf(metricName: string): Rules {
   return (spec && INSTRUMENT_RULES.get(spec.name)) ?? OTHER_METRIC_RULES;
 }
 
-function count(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+/** Keys memoised per rule set: any pusher can send new ones. */
+const MAX_MEMO_KEYS = 10_000;
+
+function count(cleanup: AttributeCleanup, changes: Cleaned['changes']): void {
+  for (const [which, attribute] of changes) cleanup[which].set(attribute, (cleanup[which].get(attribute) ?? 0) + 1);
 }
 
+/** The cache's mark for a set kept as it is. */
+const UNCHANGED: Cleaned = Object.freeze({ attrs: Object.freeze({}), changes: [] });
+
 function clean(attrs: PointAttributes, r: Rules, cleanup: AttributeCleanup): PointAttributes {
+  if (!isInterned(attrs)) {
+    const c = cleaned(attrs, r);
+    if (c === undefined) return attrs;
+    count(cleanup, c.changes);
+    return c.attrs;
+  }
+  let c = r.seen.get(attrs);
+  if (c === undefined) r.seen.set(attrs, (c = cleaned(attrs, r) ?? UNCHANGED));
+  if (c === UNCHANGED) return attrs;
+  count(cleanup, c.changes);
+  return c.attrs;
+}
+
+/** What `attrs` is kept as, or undefined when it is kept as it is (nothing allocated then). */
+function cleaned(attrs: PointAttributes, r: Rules): Cleaned | undefined {
   let out: Attributes | undefined;
+  let changes: [keyof AttributeCleanup, string][] | undefined;
   for (const k in attrs) {
-    const rule = r.byLabel.get(labelName(k));
-    if (rule === undefined) continue;
+    let rule = r.byKey.get(k);
+    if (rule === undefined) {
+      rule = r.byLabel.get(labelName(k)) ?? null;
+      if (r.byKey.size < MAX_MEMO_KEYS) r.byKey.set(k, rule);
+    }
+    if (rule === null) continue;
     if (rule.values === undefined || k !== rule.key) {
       // Span-only, or another spelling of a bounded attribute: removed.
       out ??= { ...attrs };
       delete out[k];
-      count(rule.values === undefined ? cleanup.stripped : cleanup.unrecognized, rule.key);
+      (changes ??= []).push([rule.values === undefined ? 'stripped' : 'unrecognized', rule.key]);
     } else if (!rule.values.has(attrs[k]!)) {
       out ??= { ...attrs };
       out[k] = VALUE_OTHER;
-      count(cleanup.unrecognized, k);
+      (changes ??= []).push(['unrecognized', k]);
     }
   }
   if (r.reasonWithOutcome) {
@@ -97,10 +133,11 @@ function clean(attrs: PointAttributes, r: Rules, cleanup: AttributeCleanup): Poi
     if (reason !== undefined && reason !== VALUE_OTHER && !reasonFitsOutcome(reason, a[ATTR.outcome])) {
       out ??= { ...attrs };
       out[ATTR.errorType] = VALUE_OTHER;
-      count(cleanup.unrecognized, ATTR.errorType);
+      (changes ??= []).push(['unrecognized', ATTR.errorType]);
     }
   }
-  return out ?? attrs;
+  // Frozen: a cached set is handed to every later push of the same interned one.
+  return out === undefined ? undefined : { attrs: Object.freeze(out), changes: changes! };
 }
 
 /** The metrics with their points' attributes bounded as above; counts what changed into `cleanup`. */
