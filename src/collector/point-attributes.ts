@@ -48,6 +48,11 @@ interface Rules {
   readonly byLabel: ReadonlyMap<string, Rule>;
   /** Attribute key → its rule (null: none), memoised: keys are few, and the label name costs a lookup more. */
   readonly byKey: Map<string, Rule | null>;
+  /**
+   * The longest label name of a rule. A label name is never shorter than its key (labelName only
+   * replaces characters or adds a prefix), so a longer key has no rule: neither memoised nor named.
+   */
+  readonly maxKeyLength: number;
   readonly reasonWithOutcome: boolean;
   /** Interned (protobuf) sets seen before → what became of them: the same set recurs in every push of a pusher. */
   readonly seen: WeakMap<InternedAttributes, Cleaned>;
@@ -63,7 +68,8 @@ function rules(closed: readonly string[]): Rules {
   const byLabel = new Map<string, Rule>();
   for (const key of SPAN_ONLY_ATTRIBUTES) byLabel.set(labelName(key), { key });
   for (const key of closed) byLabel.set(labelName(key), { key, values: CLOSED_VALUES.get(key)! });
-  return { byLabel, byKey: new Map(), seen: new WeakMap(), reasonWithOutcome: closed.includes(ATTR.outcome) && closed.includes(ATTR.errorType) };
+  const maxKeyLength = Math.max(...[...byLabel.keys()].map((l) => l.length));
+  return { byLabel, byKey: new Map(), maxKeyLength, seen: new WeakMap(), reasonWithOutcome: closed.includes(ATTR.outcome) && closed.includes(ATTR.errorType) };
 }
 
 /** Every kept metric that is not one of the contract's instruments. */
@@ -81,8 +87,8 @@ function rulesOf(metricName: string): Rules {
   return (spec && INSTRUMENT_RULES.get(spec.name)) ?? OTHER_METRIC_RULES;
 }
 
-/** Keys memoised per rule set: any pusher can send new ones. */
-const MAX_MEMO_KEYS = 10_000;
+/** Keys memoised per rule set (each at most maxKeyLength long): any pusher can send new ones. */
+const MAX_MEMO_KEYS = 1_000;
 
 function count(cleanup: AttributeCleanup, changes: Cleaned['changes']): void {
   for (const [which, attribute] of changes) cleanup[which].set(attribute, (cleanup[which].get(attribute) ?? 0) + 1);
@@ -110,6 +116,7 @@ function cleaned(attrs: PointAttributes, r: Rules): Cleaned | undefined {
   let out: Attributes | undefined;
   let changes: [keyof AttributeCleanup, string][] | undefined;
   for (const k in attrs) {
+    if (k.length > r.maxKeyLength) continue;
     let rule = r.byKey.get(k);
     if (rule === undefined) {
       rule = r.byLabel.get(labelName(k)) ?? null;
