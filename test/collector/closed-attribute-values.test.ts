@@ -39,12 +39,14 @@ const ALLOWED = new Map<string, ReadonlySet<string>>(
 );
 const CONTRACT_FAMILIES = Object.values(INSTRUMENTS).map((i) => i.prometheus);
 
-/** A real MeterProvider pushing to the collector (cumulative, the SDK's default), one export per `flush()`. */
-function meterProvider(url: string, job: string, protocol: 'json' | 'protobuf') {
+/** The file's collector's /metrics now, and a real MeterProvider pushing `job` to it (cumulative, the SDK's default), one export per `flush()`. */
+async function pusher(job: string, protocol: 'json' | 'protobuf') {
+  const url = collector().url;
+  const before = (await exposition(url)).series;
   const exporter = protocol === 'json' ? new JsonExporter({ url: `${url}/v1/metrics` }) : new ProtoExporter({ url: `${url}/v1/metrics` });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': job, 'service.instance.id': `${job}-1` }), readers: [reader] });
-  return { meter: provider.getMeter('closed-values-test'), flush: () => reader.forceFlush(), shutdown: () => provider.shutdown() };
+  return { url, before, meter: provider.getMeter('closed-values-test'), flush: () => reader.forceFlush(), shutdown: () => provider.shutdown() };
 }
 
 async function exposition(url: string): Promise<{ text: string; series: Map<string, number> }> {
@@ -68,10 +70,8 @@ function byLabels(series: Map<string, number>, family: string, job: string, labe
 }
 
 test('hostile values of closed-set attributes on the contract instruments are kept as other in /metrics, counted by attribute, their values kept (cumulative, two pushes)', async () => {
-  const c = collector();
   const job = 'hostile-metrics';
-  const before = (await exposition(c.url)).series;
-  const { meter, flush, shutdown } = meterProvider(c.url, job, 'protobuf');
+  const { url, before, meter, flush, shutdown } = await pusher(job, 'protobuf');
   const base = { [ATTR.scheme]: 'stripe', [ATTR.keyId]: 'k1' };
   const verifications = meter.createCounter(INSTRUMENTS.verifications.name, { unit: INSTRUMENTS.verifications.unit });
   const causes = meter.createCounter(INSTRUMENTS.failureCauses.name, { unit: INSTRUMENTS.failureCauses.unit });
@@ -98,7 +98,7 @@ test('hostile values of closed-set attributes on the contract instruments are ke
   for (const h of HOSTILE) replay.add(1, { [ATTR.scheme]: 'stripe', [ATTR.replayResult]: h });
   try {
     await flush();
-    const first = await exposition(c.url);
+    const first = await exposition(url);
     for (const h of ['no_such_reason', 'xxxxxxxxxx', 'evil-alias', '"__proto__"', '"constructor"']) assert.ok(!first.text.includes(h), `${h} in /metrics`);
     // Every closed label of every contract family of the job has an allowed value.
     for (const key of first.series.keys()) {
@@ -142,7 +142,7 @@ test('hostile values of closed-set attributes on the contract instruments are ke
     // Cumulative: the next export re-sends every stream; the merged ones keep adding up exactly.
     for (const h of HOSTILE) verifications.add(1, rejected(h));
     await flush();
-    const second = await exposition(c.url);
+    const second = await exposition(url);
     assert.equal(second.series.get(seriesKey(v, { job, hmac_scheme: 'stripe', hmac_key_id: 'k1', hmac_outcome: 'rejected', error_type: 'other' })), 5 + 3 + 5);
     assert.equal(second.series.get(seriesKey(v, { job, hmac_scheme: 'stripe', hmac_key_id: 'k1', hmac_outcome: 'rejected', error_type: 'signature_mismatch' })), 10);
     assert.equal(second.series.get(seriesKey(v, { job, hmac_scheme: 'stripe', hmac_key_id: 'k1', hmac_outcome: 'other' })), 5);
@@ -154,17 +154,15 @@ test('hostile values of closed-set attributes on the contract instruments are ke
 });
 
 test('the same values on a metric outside the contract pass as sent, uncounted', async () => {
-  const c = collector();
   const job = 'own-metrics';
-  const before = (await exposition(c.url)).series;
-  const { meter, flush, shutdown } = meterProvider(c.url, job, 'json');
+  const { url, before, meter, flush, shutdown } = await pusher(job, 'json');
   const own = meter.createCounter('hmac.custom.lookups');
   const http = meter.createCounter('http.server.requests');
   for (const h of HOSTILE) own.add(1, { [ATTR.errorType]: h, [ATTR.outcome]: h });
   http.add(1, { [ATTR.errorType]: 'no_such_reason' });
   try {
     await flush();
-    const after = (await exposition(c.url)).series;
+    const after = (await exposition(url)).series;
     // As sent; the 10 KB value is refused by collector.limits.maxLabelValueBytes, as any label would be.
     assert.deepEqual(byLabels(after, 'hmac_custom_lookups_total', job, ['error_type', 'hmac_outcome']), {
       'error_type=no_such_reason,hmac_outcome=no_such_reason': 1,
