@@ -15,7 +15,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR, CLIENT_STATES, FAILURE_CAUSE_NAMES, FAILURE_REASON_NAMES, INSTRUMENTS, KEY_STATUSES, OUTCOMES, REPLAY_RESULTS, promLabel } from '@hmac-slo/instrumentation/contract';
 import type { FailuresApiResponse } from '../../src/collector/model.js';
-import { collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
+import { collectorPerFile, parseExposition, seriesKey, startCollector, tempDir } from '../support/collector.js';
 import { sendSpans } from './otel-spans.js';
 
 const collector = collectorPerFile();
@@ -39,9 +39,8 @@ const ALLOWED = new Map<string, ReadonlySet<string>>(
 );
 const CONTRACT_FAMILIES = Object.values(INSTRUMENTS).map((i) => i.prometheus);
 
-/** The file's collector's /metrics now, and a real MeterProvider pushing `job` to it (cumulative, the SDK's default), one export per `flush()`. */
-async function pusher(job: string, protocol: 'json' | 'protobuf') {
-  const url = collector().url;
+/** The collector's /metrics now, and a real MeterProvider pushing `job` to it (cumulative, the SDK's default), one export per `flush()`. */
+async function pusher(job: string, protocol: 'json' | 'protobuf', url = collector().url) {
   const before = (await exposition(url)).series;
   const exporter = protocol === 'json' ? new JsonExporter({ url: `${url}/v1/metrics` }) : new ProtoExporter({ url: `${url}/v1/metrics` });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
@@ -204,4 +203,28 @@ test('failed spans: error.type and hmac.outcome outside the closed sets, or a re
   // `other` can be asked for, like any reason.
   const others = (await (await fetch(`${c.url}/api/failures?job=${job}&reason=other`)).json()) as FailuresApiResponse;
   assert.equal(others.failures.length, 7);
+});
+
+test('the push log replayed after a SIGKILL gives the same bounded series', async () => {
+  const tmp = tempDir();
+  let c = await startCollector({ dir: tmp.dir });
+  try {
+    const job = 'hostile-replay';
+    const { meter, flush, shutdown } = await pusher(job, 'protobuf', c.url);
+    const verifications = meter.createCounter(INSTRUMENTS.verifications.name, { unit: INSTRUMENTS.verifications.unit });
+    for (const h of HOSTILE) verifications.add(2, { [ATTR.outcome]: 'rejected', [ATTR.errorType]: h, [ATTR.clientId]: 'customer-secret-42' });
+    verifications.add(1, { [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'replay' });
+    await flush();
+    await shutdown();
+    const expected = { 'error_type=other,hmac_outcome=rejected': 10, 'error_type=replay,hmac_outcome=rejected': 1 };
+    assert.deepEqual(byLabels((await exposition(c.url)).series, 'hmac_auth_verifications_total', job, ['error_type', 'hmac_outcome']), expected);
+    await c.kill();
+    c = await startCollector({ dir: tmp.dir, args: ['--listen', new URL(c.url).host] });
+    const { text, series } = await exposition(c.url);
+    for (const h of ['no_such_reason', 'xxxxxxxxxx', 'customer-secret', '"__proto__"', '"constructor"']) assert.ok(!text.includes(h), `${h} in /metrics after the replay`);
+    assert.deepEqual(byLabels(series, 'hmac_auth_verifications_total', job, ['error_type', 'hmac_outcome']), expected);
+  } finally {
+    await c.stop();
+    tmp.cleanup();
+  }
 });
