@@ -1,0 +1,39 @@
+/**
+ * Points that the collector's attribute bounding gave one attribute set are merged as the SDK would
+ * have aggregated them (merge-points.ts): counts and buckets add up, a last-value gauge keeps the
+ * last value, a summed gauge adds up, histograms with other buckets are left for the aggregator.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
+import { mergeSameAttributes } from '../../src/collector/merge-points.js';
+import type { HistogramPoint, Metric, NumberPoint } from '../../src/collector/otlp/types.js';
+
+const other = { 'hmac.outcome': 'rejected', 'error.type': 'other' };
+const num = (value: number, attributes: Record<string, string> = other): NumberPoint => ({ attributes, start: '1', value });
+const metric = (name: string, data: Metric['data']): Metric => ({ name, unit: '', description: '', data });
+
+test('sums add up per attribute set, in the place of the first; other sets stay', () => {
+  const points = [num(2), num(5, { 'hmac.outcome': 'accepted' }), num(3)];
+  const m = metric(INSTRUMENTS.verifications.name, { type: 'sum', temporality: 2, monotonic: true, points });
+  assert.deepEqual(mergeSameAttributes(m, points), [num(5), num(5, { 'hmac.outcome': 'accepted' })]);
+});
+
+test('a last-value gauge keeps the last value; a summed gauge adds up', () => {
+  const points = [num(1), num(1)];
+  assert.deepEqual(mergeSameAttributes(metric(INSTRUMENTS.keyInfo.name, { type: 'gauge', points }), points), [num(1)]);
+  const clients = [num(2), num(3)];
+  assert.deepEqual(mergeSameAttributes(metric(INSTRUMENTS.authClients.name, { type: 'gauge', points: clients }), clients), [num(5)]);
+});
+
+test('histograms add bucket by bucket; with other bounds both are left as they are', () => {
+  const h = (counts: number[], bounds = [0.1, 1], exemplars?: HistogramPoint['exemplars']): HistogramPoint => ({
+    attributes: other, start: '1', bounds, counts, count: counts.reduce((a, b) => a + b, 0), sum: counts.length, ...(exemplars ? { exemplars } : {}),
+  });
+  const ex = { value: 0.2, timeUnixMs: 1, traceId: 'ab', spanId: 'cd' };
+  const points = [h([1, 2, 3]), h([4, 5, 6], [0.1, 1], [ex])];
+  const m = metric(INSTRUMENTS.verificationDuration.name, { type: 'histogram', temporality: 2, points });
+  assert.deepEqual(mergeSameAttributes(m, points), [{ ...h([5, 7, 9]), sum: 6, exemplars: [ex] }]);
+  const mismatched = [h([1, 2, 3]), h([1, 2, 3], [0.5, 1])];
+  assert.deepEqual(mergeSameAttributes(m, mismatched), mismatched);
+});
