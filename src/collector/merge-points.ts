@@ -10,6 +10,7 @@
  * have, except for the contract's summed gauges (per source counts, such as `hmac.auth.clients`),
  * which add up. Only ever called for a metric whose points were changed.
  */
+import { histogramProblem, isCount } from './aggregate/point-checks.js';
 import { isSummedGauge } from './aggregate/summed-gauges.js';
 import type { HistogramPoint, Metric, MetricData, NumberPoint, PointAttributes } from './otlp/types.js';
 
@@ -22,6 +23,21 @@ function setKey(a: PointAttributes): string {
 
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Whether the aggregator would take `p` on its own. One it refuses (a negative count or bucket,
+ * buckets that do not add up to the count, a summed gauge's non-count) is left as sent, so it is
+ * refused and counted as before, instead of changing, or getting refused with, the point it would
+ * have been added to.
+ */
+function acceptable(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean, p: Point): boolean {
+  if (d.type === 'histogram') {
+    const h = p as HistogramPoint;
+    return h.counts.every((c) => c >= 0) && histogramProblem('', h) === undefined;
+  }
+  const v = (p as NumberPoint).value;
+  return summed ? isCount(v) : !(d.type === 'sum' && d.monotonic && v < 0);
 }
 
 /** `into` with `p` added; undefined when they cannot be merged (histograms with other buckets). */
@@ -51,6 +67,10 @@ export function mergeSameAttributes(m: Metric, points: Point[]): Point[] {
   const first = new Map<string, number>();
   const out: Point[] = [];
   for (const p of points) {
+    if (!acceptable(d, summed, p)) {
+      out.push(p);
+      continue;
+    }
     const key = setKey(p.attributes);
     const at = first.get(key);
     const both = at === undefined ? undefined : merged(d, summed, out[at]!, p);

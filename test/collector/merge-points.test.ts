@@ -37,3 +37,17 @@ test('histograms add bucket by bucket; with other bounds both are left as they a
   const mismatched = [h([1, 2, 3]), h([1, 2, 3], [0.5, 1])];
   assert.deepEqual(mergeSameAttributes(m, mismatched), mismatched);
 });
+
+test('a point the aggregator would refuse on its own is not merged: it is refused as sent, and the point it shares a set with keeps its value', () => {
+  const counter = metric(INSTRUMENTS.verifications.name, { type: 'sum', temporality: 1, monotonic: true, points: [] });
+  const negative = [num(10), num(-3), num(2)];
+  assert.deepEqual(mergeSameAttributes(counter, negative), [num(12), num(-3)]);
+  const clients = metric(INSTRUMENTS.authClients.name, { type: 'gauge', points: [] });
+  const notCounts = [num(3), num(0.5), num(2)];
+  assert.deepEqual(mergeSameAttributes(clients, notCounts), [num(5), num(0.5)]);
+  const h = (counts: number[], count = counts.reduce((a, b) => a + b, 0)): HistogramPoint => ({ attributes: other, start: '1', bounds: [0.1, 1], counts, count, sum: 1 });
+  const duration = metric(INSTRUMENTS.verificationDuration.name, { type: 'histogram', temporality: 1, points: [] });
+  // A negative bucket, and a count that is not the buckets' sum: each refused as it would be alone.
+  const bad = [h([1, 2, 3]), h([5, -1, 0]), h([1, 1, 1], 9), h([1, 0, 0])];
+  assert.deepEqual(mergeSameAttributes(duration, bad), [{ ...h([2, 2, 3]), sum: 2 }, h([5, -1, 0]), h([1, 1, 1], 9)]);
+});
