@@ -11,6 +11,7 @@
  * which add up. Only ever called for a metric whose points were changed.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
+import { canonicalName } from './aggregate/names.js';
 import { isSummedGauge } from './aggregate/summed-gauges.js';
 import type { HistogramPoint, Metric, MetricData, NumberPoint, PointAttributes } from './otlp/types.js';
 
@@ -82,4 +83,39 @@ export function mergeSameAttributes(m: Metric, points: Point[]): Point[] {
     }
   }
   return out;
+}
+
+/** Entries that the aggregator reads as one instrument: the same stored name, unit and kind of data. */
+function instrumentKey(m: Metric): string {
+  const d = m.data;
+  const how = d.type === 'sum' ? `${d.temporality}/${d.monotonic}` : d.type === 'histogram' ? String(d.temporality) : '';
+  return `${canonicalName(m.name)}\u0000${m.unit}\u0000${d.type}\u0000${how}`;
+}
+
+/**
+ * The metrics of one resource with the points of each `changed` metric merged (mergeSameAttributes),
+ * together with those of any other entry of the same instrument: a request may carry one instrument
+ * in several entries (one per scope: two meters, two copies of the instrumentation), all streams of
+ * one pusher, so points of two entries that now share a set are one stream too. Entries without a
+ * changed one are left as sent.
+ */
+export function mergeChangedMetrics(metrics: readonly Metric[], changed: ReadonlySet<Metric>): Metric[] {
+  const groups = new Map<string, Metric[]>();
+  for (const m of metrics) {
+    if (m.data.type === 'unsupported') continue;
+    const k = instrumentKey(m);
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [m]);
+    else g.push(m);
+  }
+  const dropped = new Set<Metric>();
+  const merged = new Map<Metric, Metric>();
+  for (const g of groups.values()) {
+    if (!g.some((m) => changed.has(m))) continue;
+    const first = g[0]!;
+    const points = g.flatMap((m) => m.data.points as Point[]);
+    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points) } } as Metric);
+    for (const m of g.slice(1)) dropped.add(m);
+  }
+  return metrics.filter((m) => !dropped.has(m)).map((m) => merged.get(m) ?? m);
 }

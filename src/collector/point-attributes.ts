@@ -22,7 +22,7 @@
 import { ATTR, INSTRUMENTS, type InstrumentSpec } from '@hmac-slo/instrumentation/contract';
 import { contractInstrument, labelName } from './aggregate/names.js';
 import { CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
-import { mergeSameAttributes } from './merge-points.js';
+import { mergeChangedMetrics } from './merge-points.js';
 import { isInterned, type Attributes, type HistogramPoint, type InternedAttributes, type Metric, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
 export const SPAN_ONLY_ATTRIBUTES: readonly string[] = [ATTR.clientId, ATTR.errorClass];
@@ -149,7 +149,8 @@ function cleaned(attrs: PointAttributes, r: Rules): Cleaned | undefined {
 
 /** The metrics with their points' attributes bounded as above; counts what changed into `cleanup`. */
 export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeCleanup): Metric[] {
-  return metrics.map((m) => {
+  let changed: Set<Metric> | undefined;
+  const out = metrics.map((m) => {
     const d = m.data;
     if (d.type === 'unsupported') return m;
     const r = rulesOf(m.name);
@@ -162,7 +163,12 @@ export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeClean
       copy ??= points.slice();
       copy[i] = { ...p, attributes };
     }
-    // Changed points may now share an attribute set with another point: one stream, so one point.
-    return copy ? ({ ...m, data: { ...d, points: mergeSameAttributes(m, copy) } } as Metric) : m;
+    if (!copy) return m;
+    const c = { ...m, data: { ...d, points: copy } } as Metric;
+    (changed ??= new Set()).add(c);
+    return c;
   });
+  // Changed points may now share an attribute set with another point of their metric, also one
+  // sent in another entry (another scope): one stream, so one point.
+  return changed ? mergeChangedMetrics(out, changed) : out;
 }

@@ -45,7 +45,7 @@ async function pusher(job: string, protocol: 'json' | 'protobuf', url = collecto
   const exporter = protocol === 'json' ? new JsonExporter({ url: `${url}/v1/metrics` }) : new ProtoExporter({ url: `${url}/v1/metrics` });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': job, 'service.instance.id': `${job}-1` }), readers: [reader] });
-  return { url, before, meter: provider.getMeter('closed-values-test'), flush: () => reader.forceFlush(), shutdown: () => provider.shutdown() };
+  return { url, before, meter: provider.getMeter('closed-values-test'), meterNamed: (name: string) => provider.getMeter(name), flush: () => reader.forceFlush(), shutdown: () => provider.shutdown() };
 }
 
 async function exposition(url: string): Promise<{ text: string; series: Map<string, number> }> {
@@ -147,6 +147,31 @@ test('hostile values of closed-set attributes on the contract instruments are ke
     assert.equal(second.series.get(seriesKey(v, { job, hmac_scheme: 'stripe', hmac_key_id: 'k1', hmac_outcome: 'other' })), 5);
     // Each push's points are counted as received: a cumulative export re-sends every stream.
     assert.deepEqual(counted(second.series), Object.fromEntries(Object.entries(perPush).map(([l, n]) => [l, 2 * n])));
+  } finally {
+    await shutdown();
+  }
+});
+
+test('points of two scopes (two meters, e.g. two copies of the instrumentation) that become one set are added up, over cumulative pushes', async () => {
+  const job = 'two-scopes';
+  const { url, meter, meterNamed, flush, shutdown } = await pusher(job, 'protobuf');
+  const unit = INSTRUMENTS.verifications.unit;
+  const first = meter.createCounter(INSTRUMENTS.verifications.name, { unit });
+  const second = meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit });
+  const rejected = (reason: string) => ({ [ATTR.outcome]: 'rejected', [ATTR.errorType]: reason });
+  try {
+    for (let push = 1; push <= 3; push++) {
+      first.add(10, rejected('no_such_reason'));
+      second.add(100, rejected('another_unknown_reason'));
+      second.add(1, rejected('replay'));
+      first.add(1, { ...rejected('replay'), error_type: 'alias' }); // the alias removed: the set of the other scope's point
+      await flush();
+      const { series } = await exposition(url);
+      assert.deepEqual(byLabels(series, 'hmac_auth_verifications_total', job, ['error_type', 'hmac_outcome']), {
+        'error_type=other,hmac_outcome=rejected': 110 * push,
+        'error_type=replay,hmac_outcome=rejected': 2 * push,
+      }, `after push ${push}`);
+    }
   } finally {
     await shutdown();
   }
