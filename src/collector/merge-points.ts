@@ -8,12 +8,13 @@
  * values, and histogram buckets, add up (the start time of the first is kept: an SDK's streams
  * share one). A gauge is a value, not a count: the last point's is kept, as the aggregator would
  * have, except for the contract's summed gauges (per source counts, such as `hmac.auth.clients`),
- * which add up. Only ever called for a metric whose points were changed.
+ * which add up. Two points of one stream (sent with one set) are two readings of it, not two
+ * streams: only deltas add up. Only ever called for a metric whose points were changed.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
 import { canonicalName } from './aggregate/names.js';
 import { isSummedGauge } from './aggregate/summed-gauges.js';
-import type { HistogramPoint, Metric, MetricData, NumberPoint, PointAttributes } from './otlp/types.js';
+import { TEMPORALITY_DELTA, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
 type Point = NumberPoint | HistogramPoint;
 
@@ -60,29 +61,56 @@ function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean
   return { ...(into as NumberPoint), value };
 }
 
-/** `points` (of metric `m`) with those of one attribute set merged into the first of them. */
-export function mergeSameAttributes(m: Metric, points: Point[]): Point[] {
+/**
+ * `points` (of metric `m`) with those of one attribute set merged into the first of them.
+ * `originOf(p)`: the set `p` was sent with (its stream); without it, every point is a stream of its
+ * own. Two points of one stream in a request are two readings of it (two exports compacted into
+ * one request), not two streams: deltas add up, but a cumulative reading or a gauge replaces the one
+ * before, as the aggregator would have taken them one after the other. The merged point adds up the
+ * latest reading of each stream.
+ */
+export function mergeSameAttributes(m: Metric, points: readonly Point[], originOf?: (p: Point) => PointAttributes): Point[] {
   const d = m.data;
-  if (d.type === 'unsupported' || points.length < 2) return points;
+  if (d.type === 'unsupported' || points.length < 2) return [...points];
   const summed = d.type === 'gauge' && isSummedGauge(m.name);
-  const first = new Map<string, number>();
-  const out: Point[] = [];
-  for (const p of points) {
+  const lastValue = d.type === 'gauge' && !summed;
+  const delta = d.type !== 'gauge' && d.temporality === TEMPORALITY_DELTA;
+  // Per attribute set: its place in `out`, and the reading of each stream in it (for a last-value
+  // gauge one reading: the last point's).
+  const groups = new Map<string, { at: number; streams: Map<unknown, Point> }>();
+  const out: (Point | undefined)[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
     if (!acceptable(d, summed, p)) {
       out.push(p);
       continue;
     }
     const key = setKey(p.attributes);
-    const at = first.get(key);
-    const both = at === undefined ? undefined : merged(d, summed, out[at]!, p);
-    if (both === undefined) {
-      if (at === undefined) first.set(key, out.length);
-      out.push(p);
-    } else {
-      out[at!] = both;
+    let g = groups.get(key);
+    if (g === undefined) {
+      groups.set(key, (g = { at: out.length, streams: new Map() }));
+      out.push(undefined);
+    }
+    const origin = originOf?.(p);
+    const stream = lastValue ? '' : origin === undefined ? i : origin === p.attributes ? key : setKey(origin);
+    const prev = g.streams.get(stream);
+    if (prev === undefined || !delta) g.streams.set(stream, p);
+    else {
+      const both = merged(d, summed, prev, p);
+      if (both === undefined) out.push(p);
+      else g.streams.set(stream, both);
     }
   }
-  return out;
+  for (const g of groups.values()) {
+    let sum: Point | undefined;
+    for (const p of g.streams.values()) {
+      const both = sum === undefined ? p : merged(d, summed, sum, p);
+      if (both === undefined) out.push(p);
+      else sum = both;
+    }
+    out[g.at] = sum;
+  }
+  return out as Point[];
 }
 
 /** Entries that the aggregator reads as one instrument: the same stored name, unit and kind of data. */
@@ -99,7 +127,7 @@ function instrumentKey(m: Metric): string {
  * one pusher, so points of two entries that now share a set are one stream too. Entries without a
  * changed one are left as sent.
  */
-export function mergeChangedMetrics(metrics: readonly Metric[], changed: ReadonlySet<Metric>): Metric[] {
+export function mergeChangedMetrics(metrics: readonly Metric[], changed: ReadonlySet<Metric>, originOf: (p: Point) => PointAttributes): Metric[] {
   const groups = new Map<string, Metric[]>();
   for (const m of metrics) {
     if (m.data.type === 'unsupported') continue;
@@ -114,7 +142,7 @@ export function mergeChangedMetrics(metrics: readonly Metric[], changed: Readonl
     if (!g.some((m) => changed.has(m))) continue;
     const first = g[0]!;
     const points = g.flatMap((m) => m.data.points as Point[]);
-    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points) } } as Metric);
+    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points, originOf) } } as Metric);
     for (const m of g.slice(1)) dropped.add(m);
   }
   return metrics.filter((m) => !dropped.has(m)).map((m) => merged.get(m) ?? m);

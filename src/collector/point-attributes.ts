@@ -150,6 +150,8 @@ function cleaned(attrs: PointAttributes, r: Rules): Cleaned | undefined {
 /** The metrics with their points' attributes bounded as above; counts what changed into `cleanup`. */
 export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeCleanup): Metric[] {
   let changed: Set<Metric> | undefined;
+  /** A changed point → the set it was sent with (its stream: two points of one stream are two readings). */
+  let origins: Map<NumberPoint | HistogramPoint, PointAttributes> | undefined;
   const out = metrics.map((m) => {
     const d = m.data;
     if (d.type === 'unsupported') return m;
@@ -162,6 +164,7 @@ export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeClean
       if (attributes === p.attributes) continue;
       copy ??= points.slice();
       copy[i] = { ...p, attributes };
+      (origins ??= new Map()).set(copy[i]!, p.attributes);
     }
     if (!copy) return m;
     const c = { ...m, data: { ...d, points: copy } } as Metric;
@@ -170,5 +173,5 @@ export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeClean
   });
   // Changed points may now share an attribute set with another point of their metric, also one
   // sent in another entry (another scope): one stream, so one point.
-  return changed ? mergeChangedMetrics(out, changed) : out;
+  return changed ? mergeChangedMetrics(out, changed, (p) => origins?.get(p) ?? p.attributes) : out;
 }

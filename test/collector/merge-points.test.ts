@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { INSTRUMENTS } from '@hmac-slo/instrumentation/contract';
 import { mergeSameAttributes } from '../../src/collector/merge-points.js';
+import { newCleanup, withBoundedAttributes } from '../../src/collector/point-attributes.js';
 import type { HistogramPoint, Metric, NumberPoint } from '../../src/collector/otlp/types.js';
 
 const other = { 'hmac.outcome': 'rejected', 'error.type': 'other' };
@@ -50,4 +51,17 @@ test('a point the aggregator would refuse on its own is not merged: it is refuse
   // A negative bucket, and a count that is not the buckets' sum: each refused as it would be alone.
   const bad = [h([1, 2, 3]), h([5, -1, 0]), h([1, 1, 1], 9), h([1, 0, 0])];
   assert.deepEqual(mergeSameAttributes(duration, bad), [{ ...h([2, 2, 3]), sum: 2 }, h([5, -1, 0]), h([1, 1, 1], 9)]);
+});
+
+test('two points of one stream in a request (its readings, e.g. two exports compacted into one request) are not added up: a cumulative reading replaces the one before, deltas add up; points of other streams that became the set add up', () => {
+  const unknown = { 'hmac.outcome': 'rejected', 'error.type': 'a_newer_reason' };
+  const another = { 'hmac.outcome': 'rejected', 'error.type': 'another_newer_reason' };
+  const bounded = (temporality: 1 | 2, points: NumberPoint[]) => {
+    const cleanup = newCleanup();
+    const [m] = withBoundedAttributes([metric(INSTRUMENTS.verifications.name, { type: 'sum', temporality, monotonic: true, points })], cleanup);
+    return (m!.data as { points: NumberPoint[] }).points;
+  };
+  assert.deepEqual(bounded(2, [num(5, unknown), num(7, unknown)]), [num(7)], 'cumulative: the later reading');
+  assert.deepEqual(bounded(2, [num(5, unknown), num(10, another), num(7, unknown)]), [num(17)], 'cumulative: the latest reading of each stream, added up');
+  assert.deepEqual(bounded(1, [num(5, unknown), num(10, another), num(7, unknown)]), [num(22)], 'delta: every point adds');
 });
