@@ -147,6 +147,15 @@ function cleaned(attrs: PointAttributes, r: Rules): Cleaned | undefined {
   return out === undefined ? undefined : { attrs: Object.freeze(out), changes: changes! };
 }
 
+/**
+ * Whether the bounding would change a series' attributes (`metricName`: its stored OTel name): a
+ * series an earlier version made from what the closed sets now replace (aggregator restore).
+ * Resource labels, also in a series' attributes, never have a contract label's name (schema).
+ */
+export function boundingChanges(metricName: string, attrs: Readonly<Attributes>): boolean {
+  return cleaned(attrs, rulesOf(metricName)) !== undefined;
+}
+
 /** The metrics with their points' attributes bounded as above; counts what changed into `cleanup`. */
 export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeCleanup): Metric[] {
   let changed: Set<Metric> | undefined;
