@@ -153,7 +153,11 @@ function cleaned(attrs: PointAttributes, r: Rules): Cleaned | undefined {
  * Resource labels, also in a series' attributes, never have a contract label's name (schema).
  */
 export function boundingChanges(metricName: string, attrs: Readonly<Attributes>): boolean {
-  return cleaned(attrs, rulesOf(metricName)) !== undefined;
+  const c = cleaned(attrs, rulesOf(metricName));
+  if (c === undefined) return false;
+  // `other` is what the bounding writes: a series with it is one this version made.
+  const keys = Object.keys(attrs);
+  return keys.length !== Object.keys(c.attrs).length || keys.some((k) => c.attrs[k] !== attrs[k]);
 }
 
 /** The metrics with their points' attributes bounded as above; counts what changed into `cleanup`. */

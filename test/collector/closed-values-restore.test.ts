@@ -33,3 +33,17 @@ test('a series made from another spelling of error.type before the closed sets i
   const kept = [...after.rawSeries()].map((s) => [s.attributes, s.value]);
   assert.deepEqual(kept, [[{ [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'replay' }, 3]]);
 });
+
+test('series this version makes (a value replaced by other, an alias removed, span-only attributes stripped) are kept by a restore', () => {
+  const a = new Aggregator(limits);
+  const points = [
+    { [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'no_such_reason' },
+    { [ATTR.outcome]: 'other', [ATTR.errorType]: 'replay' },
+    { [ATTR.outcome]: 'accepted', error_type: 'alias', [ATTR.clientId]: 'c-1' },
+  ];
+  for (const [i, p] of points.entries()) assert.equal(a.ingest(bounded(push(p, i + 1)), 1_000).accepted, 1);
+  const series = () => [...a.rawSeries()].map((s) => [s.attributes, s.value]);
+  const restored = Aggregator.fromJSON(limits, JSON.parse(JSON.stringify(a.toJSON())));
+  assert.equal(series().length, 3);
+  assert.deepEqual([...restored.rawSeries()].map((s) => [s.attributes, s.value]), series());
+});
