@@ -36,7 +36,7 @@ test('a series made from another spelling of error.type before the closed sets i
 
 test('series this version makes (a value replaced by other, an alias removed, span-only attributes stripped) are kept by a restore', () => {
   const a = new Aggregator(limits);
-  const points = [
+  const points: Record<string, string>[] = [
     { [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'no_such_reason' },
     { [ATTR.outcome]: 'other', [ATTR.errorType]: 'replay' },
     { [ATTR.outcome]: 'accepted', error_type: 'alias', [ATTR.clientId]: 'c-1' },
