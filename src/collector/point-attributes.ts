@@ -8,8 +8,8 @@
  *   kept), and counted.
  * - On the contract's instruments, each attribute the contract gives a closed set of values
  *   (closed-values.ts: `hmac.outcome`, `error.type`, `hmac.failure.cause`, `hmac.replay.result`,
- *   `hmac.key.status`, `hmac.client.state`) keeps only those values; any other becomes `other`,
- *   counted. So does an `error.type` whose reason's outcome is not the point's `hmac.outcome`.
+ *   `hmac.key.status`, `hmac.client.state`) keeps only those values, also on an instrument that
+ *   does not list it; any other becomes `other`, counted. So does an `error.type` whose reason's outcome is not the point's `hmac.outcome`.
  *   `hmac.failure.cause` is bounded so on every kept metric (it always was). Other metrics' own
  *   attributes (an `error.type` of theirs) pass as sent.
  *
@@ -19,9 +19,9 @@
  * attribute sets may be shared and frozen: a changed point gets a new set); a changed point that
  * now has the attribute set of another point of its metric is merged with it (merge-points.ts).
  */
-import { ATTR, INSTRUMENTS, type InstrumentSpec } from '@hmac-slo/instrumentation/contract';
+import { ATTR } from '@hmac-slo/instrumentation/contract';
 import { contractInstrument, labelName } from './aggregate/names.js';
-import { CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
+import { CLOSED_ATTRIBUTES, CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
 import { mergeChangedMetrics } from './merge-points.js';
 import { isInterned, type Attributes, type HistogramPoint, type InternedAttributes, type Metric, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
@@ -74,17 +74,16 @@ function rules(closed: readonly string[]): Rules {
 
 /** Every kept metric that is not one of the contract's instruments. */
 const OTHER_METRIC_RULES = rules([ATTR.failureCause]);
-/** Per contract instrument (OTel name): its closed attributes, plus `hmac.failure.cause` everywhere. */
-const INSTRUMENT_RULES: ReadonlyMap<string, Rules> = new Map(
-  Object.values(INSTRUMENTS as Record<string, InstrumentSpec>).map((spec) => [
-    spec.name,
-    rules([...new Set([...spec.attributes.filter((a) => CLOSED_VALUES.has(a)), ATTR.failureCause])]),
-  ]),
-);
+/**
+ * Every contract instrument: every closed-set attribute, also one the instrument does not list (the
+ * duration histograms have no `error.type`): a pusher could otherwise put any value under that label
+ * in a contract family, where dashboards and alerts read the contract's labels.
+ */
+const INSTRUMENT_RULES = rules(CLOSED_ATTRIBUTES);
 
 function rulesOf(metricName: string): Rules {
   const spec = contractInstrument(metricName);
-  return (spec && INSTRUMENT_RULES.get(spec.name)) ?? OTHER_METRIC_RULES;
+  return spec ? INSTRUMENT_RULES : OTHER_METRIC_RULES;
 }
 
 /** Keys memoised per rule set (each at most maxKeyLength long): any pusher can send new ones. */

@@ -152,6 +152,27 @@ test('hostile values of closed-set attributes on the contract instruments are ke
   }
 });
 
+test('a closed-set attribute on a contract instrument that does not list it is bounded too: no contract family shows a pushed value there', async () => {
+  const job = 'unlisted-closed';
+  const { url, meter, flush, shutdown } = await pusher(job, 'json');
+  const duration = meter.createHistogram(INSTRUMENTS.verificationDuration.name, { unit: INSTRUMENTS.verificationDuration.unit });
+  const replay = meter.createCounter(INSTRUMENTS.replayChecks.name, { unit: INSTRUMENTS.replayChecks.unit });
+  // The duration has no error.type, the replay checks no outcome or key status: each is left to any pusher otherwise.
+  duration.record(0.01, { [ATTR.scheme]: 'stripe', [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'no_such_reason' });
+  replay.add(1, { [ATTR.scheme]: 'stripe', [ATTR.replayResult]: 'fresh', [ATTR.outcome]: 'evil-outcome', [ATTR.keyStatus]: 'evil-status', [ATTR.failureCause]: 'evil-cause' });
+  try {
+    await flush();
+    const { text, series } = await exposition(url);
+    for (const h of ['no_such_reason', 'evil-']) assert.ok(!text.includes(h), `${h} in /metrics`);
+    assert.deepEqual(byLabels(series, 'hmac_auth_verification_duration_seconds_count', job, ['error_type', 'hmac_outcome']), { 'error_type=other,hmac_outcome=rejected': 1 });
+    assert.deepEqual(byLabels(series, 'hmac_replay_checks_total', job, ['hmac_failure_cause', 'hmac_key_status', 'hmac_outcome', 'hmac_replay_result']), {
+      'hmac_failure_cause=other,hmac_key_status=other,hmac_outcome=other,hmac_replay_result=fresh': 1,
+    });
+  } finally {
+    await shutdown();
+  }
+});
+
 test('points of two scopes (two meters, e.g. two copies of the instrumentation) that become one set are added up, over cumulative pushes', async () => {
   const job = 'two-scopes';
   const { url, meter, meterNamed, flush, shutdown } = await pusher(job, 'protobuf');
