@@ -12,7 +12,7 @@
  * streams: only deltas add up. Only ever called for a metric whose points were changed.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
-import { canonicalName } from './aggregate/names.js';
+import { canonicalName, contractInstrument } from './aggregate/names.js';
 import { isSummedGauge } from './aggregate/summed-gauges.js';
 import { TEMPORALITY_DELTA, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
@@ -113,11 +113,15 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
   return out as Point[];
 }
 
-/** Entries that the aggregator reads as one instrument: the same stored name, unit and kind of data. */
+/**
+ * Entries that the aggregator reads as one instrument: the same stored name and kind of data, and
+ * the same unit unless a contract instrument (whose family is the contract's, whatever the unit).
+ */
 function instrumentKey(m: Metric): string {
   const d = m.data;
   const how = d.type === 'sum' ? `${d.temporality}/${d.monotonic}` : d.type === 'histogram' ? String(d.temporality) : '';
-  return `${canonicalName(m.name)}\u0000${m.unit}\u0000${d.type}\u0000${how}`;
+  const unit = contractInstrument(m.name) ? '' : m.unit;
+  return `${canonicalName(m.name)}\u0000${unit}\u0000${d.type}\u0000${how}`;
 }
 
 /**

@@ -65,3 +65,10 @@ test('two points of one stream in a request (its readings, e.g. two exports comp
   assert.deepEqual(bounded(2, [num(5, unknown), num(10, another), num(7, unknown)]), [num(17)], 'cumulative: the latest reading of each stream, added up');
   assert.deepEqual(bounded(1, [num(5, unknown), num(10, another), num(7, unknown)]), [num(22)], 'delta: every point adds');
 });
+
+test('entries of one contract instrument are merged whatever unit each was sent with (the instrument has one family)', () => {
+  const points = (v: number, reason: string): NumberPoint[] => [num(v, { 'hmac.outcome': 'rejected', 'error.type': reason })];
+  const entry = (unit: string, p: NumberPoint[]): Metric => ({ name: INSTRUMENTS.verifications.name, unit, description: '', data: { type: 'sum', temporality: 2, monotonic: true, points: p } });
+  const out = withBoundedAttributes([entry('{verification}', points(2, 'a_newer_reason')), entry('', points(3, 'another_newer_reason'))], newCleanup());
+  assert.deepEqual(out.map((m) => (m.data as { points: NumberPoint[] }).points), [[num(5)]]);
+});
