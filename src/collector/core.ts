@@ -6,11 +6,12 @@
  * so the replay samples them on the same schedule the live process did.
  */
 import type { Logger } from 'pino';
+import { ATTR } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig } from '../config/schema.js';
 import { durationSeconds } from '../config/duration.js';
 import { Aggregator, isKeptMetric, type AggregatorLimits, type IngestResult } from './aggregate/aggregator.js';
 import { SloEngine } from './slo/index.js';
-import { FAILURE_CAUSE_OTHER, FailureLog, failureLogOptions, sanitizeFailedSpan, withTraceUrls } from './failures/index.js';
+import { FailureLog, failureLogOptions, sanitizeFailedSpan, withTraceUrls } from './failures/index.js';
 import { KeyUsage } from './keys/index.js';
 import type { FailedSpan } from './model.js';
 import { StateStore, type Snapshot } from './state/store.js';
@@ -25,18 +26,19 @@ import type { JobLabelValue } from './aggregate/resource-labels.js';
 import { samplePeriodMs } from './schedule.js';
 import { decodeMetrics } from './otlp/body.js';
 import { checkRequestLimits } from './request-limits.js';
-import { newCleanup, withoutSpanOnlyAttributes, type AttributeCleanup } from './span-only-attributes.js';
+import { newCleanup, withBoundedAttributes, type AttributeCleanup } from './point-attributes.js';
+import { VALUE_OTHER } from './closed-values.js';
 
 /**
  * Only `hmac.*` metrics are aggregated; the points of others are counted as ignored. Span-only
- * attributes (raw client IDs) are removed from the kept points and failure causes bounded to the
- * closed set, both counted in `cleanup`.
+ * attributes (raw client IDs) are removed from the kept points and the contract's closed-set
+ * attributes bounded to their sets (point-attributes.ts), both counted in `cleanup`.
  */
 function keptOnly(resources: readonly ResourceMetrics[], cleanup: AttributeCleanup = newCleanup()): { kept: ResourceMetrics[]; ignored: number } {
   let ignored = 0;
   const kept = resources.map((r) => ({
     resource: r.resource,
-    metrics: withoutSpanOnlyAttributes(
+    metrics: withBoundedAttributes(
       r.metrics.filter((m) => {
         if (isKeptMetric(m.name)) return true;
         ignored += m.data.type === 'unsupported' ? m.data.points : m.data.points.length;
@@ -200,7 +202,7 @@ export class CollectorCore {
     const cleanup = newCleanup();
     const { kept, ignored } = keptOnly(resources, cleanup);
     this.self.attributesStripped(cleanup.stripped);
-    this.self.unrecognizedFailureCause(cleanup.unrecognizedCauses);
+    this.self.unrecognizedAttributeValues(cleanup.unrecognized);
     await this.store.append(encoding === 'json' ? RECORD_JSON : RECORD_PROTOBUF, nowMs, body);
     // Applied right after its own write completes: writes complete in append order, so pushes are
     // applied in the order the log holds them (what a replay will do).
@@ -220,8 +222,10 @@ export class CollectorCore {
       const f = failedSpanOf(s, this.fingerprintKey);
       if (!f) continue;
       const clean = sanitizeFailedSpan(f);
-      // A cause outside the contract's set is kept as `other` and counted (once, as received).
-      if (clean.cause === FAILURE_CAUSE_OTHER) this.self.unrecognizedFailureCause();
+      // A cause, reason or outcome outside the contract's set is kept as `other` and counted (once, as received).
+      if (clean.cause === VALUE_OTHER) this.self.unrecognizedAttributeValue(ATTR.failureCause);
+      if (clean.reason === VALUE_OTHER) this.self.unrecognizedAttributeValue(ATTR.errorType);
+      if (clean.outcome === VALUE_OTHER) this.self.unrecognizedAttributeValue(ATTR.outcome);
       failed.push(clean);
     }
     if (failed.length === 0) return 0;

@@ -1,6 +1,7 @@
 /** The collector's own health metrics (`hmac_slo_collector_*`), as Prometheus families. */
 import type { PromFamily, PromSample } from './model.js';
-import { SPAN_ONLY_ATTRIBUTES } from './span-only-attributes.js';
+import { SPAN_ONLY_ATTRIBUTES } from './point-attributes.js';
+import { CLOSED_ATTRIBUTES } from './closed-values.js';
 
 /**
  * The one recorder of the collector's own counters: every event it counts has a named method here,
@@ -28,13 +29,13 @@ export class SelfMetrics {
   private ignoredPoints = 0;
   private acceptedPoints = 0;
   private failedSpans = 0;
-  /** Failed spans whose `hmac.failure.cause` was not one of the contract's (kept as `other`). */
-  private unrecognizedCauses = 0;
+  /** attribute → values outside the contract's closed set, on metric points and failed spans (kept as `other`). */
+  private readonly unrecognizedValues = new Map<string, number>();
   /** reason (future | past) → failed spans whose time was replaced by the receive time. */
   private readonly clampedSpanTimes = new Map<string, number>();
   private snapshots = 0;
   private snapshotFailures = 0;
-  /** attribute → span-only attributes (raw client IDs) removed from metric points (span-only-attributes.ts). */
+  /** attribute → span-only attributes (raw client IDs) removed from metric points (point-attributes.ts). */
   private readonly strippedAttributes = new Map<string, number>();
   /** reason → connections closed by the server's caps (`max_connections`, `max_connections_per_client`, `timeout`). */
   private readonly closedConnections = new Map<string, number>();
@@ -78,9 +79,14 @@ export class SelfMetrics {
     this.failedSpans += n;
   }
 
-  /** Failed spans or metric points (`n`, default 1) whose cause was not one of the contract's: kept as `other`. */
-  unrecognizedFailureCause(n = 1): void {
-    this.unrecognizedCauses += n;
+  /** Metric points whose value of a closed-set attribute was not one of the contract's, by attribute: kept as `other`. */
+  unrecognizedAttributeValues(byAttribute: ReadonlyMap<string, number>): void {
+    for (const [attribute, n] of byAttribute) this.inc(this.unrecognizedValues, attribute, n);
+  }
+
+  /** A failed span whose `attribute` (`hmac.failure.cause`, `error.type`, `hmac.outcome`) was not one of the contract's: kept as `other`. */
+  unrecognizedAttributeValue(attribute: string): void {
+    this.inc(this.unrecognizedValues, attribute);
   }
 
   /** A failed span kept with the receive time instead of its own (future | past). */
@@ -147,7 +153,7 @@ export class SelfMetrics {
       family('hmac_slo_collector_ignored_data_points_total', 'counter', 'Data points of metrics outside the hmac.* namespace, dropped by design.', one(this.ignoredPoints)),
       family('hmac_slo_collector_stripped_attributes_total', 'counter', 'Span-only attributes (hmac.client.id, hmac.error.class) removed from metric data points before aggregation, by attribute.', SPAN_ONLY_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.strippedAttributes.get(attribute) ?? 0 }))),
       family('hmac_slo_collector_failed_spans_total', 'counter', 'Failed hmac.* spans recorded in the failure log.', one(this.failedSpans)),
-      family('hmac_slo_collector_unrecognized_failure_causes_total', 'counter', 'Failed spans and metric points whose hmac.failure.cause was not one of the closed set, kept with cause other.', one(this.unrecognizedCauses)),
+      family('hmac_slo_collector_unrecognized_attribute_values_total', 'counter', 'Values of the metric contract\'s closed-set attributes on metric points and failed spans that were not one of the contract\'s (docs/collector.md), kept as other, by attribute.', CLOSED_ATTRIBUTES.map((attribute) => ({ labels: { attribute }, value: this.unrecognizedValues.get(attribute) ?? 0 }))),
       family('hmac_slo_collector_clamped_span_times_total', 'counter', 'Failed spans whose time was not believable (future: beyond maxSpanFuture; past: before 2000 or missing) and was replaced by the receive time, by reason.', ['future', 'past'].map((reason) => ({ labels: { reason }, value: this.clampedSpanTimes.get(reason) ?? 0 }))),
       {
         // For Grafana, which cannot read /api/failures: `job` is the pusher's job (like the SLO

@@ -125,8 +125,8 @@ const state = {
   rerun: false,
   timer: undefined as ReturnType<typeof setTimeout> | undefined,
   knownJobs: new Set<string>(),
-  /** The API accepts only the contract's reasons, so those are the choices. */
-  knownReasons: new Set<string>(FAILURE_REASON_NAMES),
+  /** The API accepts only the contract's reasons and `other` (a reason the collector replaced), so those are the choices. */
+  knownReasons: new Set<string>([...FAILURE_REASON_NAMES, 'other']),
 };
 
 function refreshMsFromLocation(): number {

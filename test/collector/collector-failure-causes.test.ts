@@ -71,7 +71,7 @@ test('failed spans with causes: /api/failures lists each cause, the key ID, a pe
     };
     await check('live');
     const m = parseExposition(await (await fetch(`${c.url}/metrics`)).text());
-    assert.equal(m.get(seriesKey('hmac_slo_collector_unrecognized_failure_causes_total', {})), HOSTILE.length);
+    assert.equal(m.get(seriesKey('hmac_slo_collector_unrecognized_attribute_values_total', { attribute: 'hmac.failure.cause' })), HOSTILE.length);
 
     // Replayed from the push log after a SIGKILL; then loaded from the snapshot that start wrote.
     await c.kill();

@@ -81,5 +81,5 @@ test('a failure cause outside the closed set becomes other on /metrics, counted:
   const exp = parseExposition(text);
   const causes = new Map([...exp].filter(([k]) => k.startsWith('hmac_auth_failure_causes_total{')).map(([k, v]) => [/hmac_failure_cause=([^,}]*)/.exec(k)![1], v]));
   assert.deepEqual(Object.fromEntries(causes), { body_reserialized: 2, other: 7 });
-  assert.equal(exp.get(seriesKey('hmac_slo_collector_unrecognized_failure_causes_total', {})), 2);
+  assert.equal(exp.get(seriesKey('hmac_slo_collector_unrecognized_attribute_values_total', { attribute: 'hmac.failure.cause' })), 2);
 });

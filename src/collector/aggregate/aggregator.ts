@@ -30,6 +30,7 @@ import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-tot
 import { anyWentDown, increaseSince } from './counter-reset.js';
 import { ResourceLabels, type JobLabelValue, type ResourceLabelConfig } from './resource-labels.js';
 import { isSummedGauge, SummedReadings } from './summed-gauges.js';
+import { boundingChanges } from '../point-attributes.js';
 
 export interface AggregatorLimits extends LabelLimits {
   readonly maxSeries: number;
@@ -858,6 +859,9 @@ export class Aggregator implements SeriesSource {
     for (const [key, { exemplars: _e, ...s }] of state.series) {
       // An older snapshot's summed gauge held one pusher's last value, not a sum: its pushers' next points rebuild it.
       if (state.summedGauges !== true && s.kind === 'gauge' && isSummedGauge(s.name)) continue;
+      // A series an earlier version made from a value or key the closed sets now replace: no push
+      // makes it any more, and its labels would stay claimed (the real series that now has them refused).
+      if (boundingChanges(s.name, s.attributes ?? {})) continue;
       a.seriesByKey.set(key, s); // exemplars are never persisted: none from a file
       a.seriesQuota.take(s.job);
       a.names.restore({ ...s, attributes: s.attributes ?? {} }, key);

@@ -4,18 +4,17 @@
  * collector), never stored or shown as sent. The per-job summary ("Why signatures fail") is counted
  * from the held failures, so it covers the log's window and needs no state of its own.
  */
-import { isFailureCause } from '@hmac-slo/instrumentation/contract';
+import { ATTR } from '@hmac-slo/instrumentation/contract';
+import { closedValue, VALUE_OTHER } from '../closed-values.js';
 import type { FailedSpan, JobFailureCauses } from '../model.js';
 
-/** What an unrecognised `hmac.failure.cause` value is kept as. */
-export const FAILURE_CAUSE_OTHER = 'other';
 /** The one cause that names a key (the key the signature does verify with). */
 export const CAUSE_WITH_KEY_ID = 'signed_with_other_key';
 
 /** The cause to keep: undefined when the span had none, `other` when it is not one of the contract's. */
 export function cleanCause(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  return isFailureCause(value) ? value : FAILURE_CAUSE_OTHER;
+  return typeof value === 'string' ? closedValue(ATTR.failureCause, value) : VALUE_OTHER;
 }
 
 /** Per job (sorted), the causes of the failures that carry one, most frequent first (ties by name). */

@@ -4,7 +4,8 @@
  * copied field by field into a `FailedSpan` and checked on the way in, so nothing but those fields
  * (and no raw client identifier) can end up stored or served.
  */
-import { FINGERPRINT_HEX_LENGTH } from '@hmac-slo/instrumentation/contract';
+import { ATTR, FINGERPRINT_HEX_LENGTH } from '@hmac-slo/instrumentation/contract';
+import { closedValue, reasonFitsOutcome, VALUE_OTHER } from '../closed-values.js';
 import type { FailedSpan, FailuresApiResponse } from '../model.js';
 import { SpaceSaving } from './space-saving.js';
 import { validateFailuresQuery, type FailuresQuery } from './query.js';
@@ -52,20 +53,23 @@ function hexId(value: unknown): string {
 /**
  * A clean copy of a failed span: only the model's fields, strings bounded, IDs hex, and a client
  * fingerprint kept only if it looks like one (12 lower-case hex) — anything else might be a raw ID.
- * A cause outside the contract's closed set becomes `other`; a cause key ID is kept only with the
- * cause that names a key.
+ * A cause, reason or outcome outside the contract's closed set becomes `other`, and so does a reason
+ * whose outcome is not the span's (closed-values.ts); a cause key ID is kept only with the cause
+ * that names a key.
  */
 export function sanitizeFailedSpan(span: FailedSpan): FailedSpan {
   const fingerprint = typeof span.clientFingerprint === 'string' ? span.clientFingerprint.toLowerCase() : '';
   const time = Number(span.timeUnixMs);
+  const outcome = closedValue(ATTR.outcome, text(span.outcome, 'error'));
+  const reason = closedValue(ATTR.errorType, text(span.reason, 'internal_error'));
   return {
     timeUnixMs: Number.isFinite(time) ? time : 0,
     job: text(span.job, 'unknown_service'),
     name: text(span.name, 'hmac.verify'),
     ...(typeof span.scheme === 'string' && span.scheme !== '' ? { scheme: span.scheme.slice(0, MAX_TEXT) } : {}),
     keyId: text(span.keyId, 'unknown'),
-    reason: text(span.reason, 'internal_error'),
-    outcome: text(span.outcome, 'error'),
+    reason: reasonFitsOutcome(reason, outcome) ? reason : VALUE_OTHER,
+    outcome,
     ...(FINGERPRINT_RE.test(fingerprint) ? { clientFingerprint: fingerprint } : {}),
     traceId: hexId(span.traceId),
     spanId: hexId(span.spanId),

@@ -3,6 +3,7 @@
  * naming the parameter, which the HTTP layer answers with 400 and the message.
  */
 import { FAILURE_REASON_NAMES, isFailureReason } from '@hmac-slo/instrumentation/contract';
+import { VALUE_OTHER } from '../closed-values.js';
 
 export class FailureQueryError extends Error {
   constructor(
@@ -18,7 +19,7 @@ export class FailureQueryError extends Error {
 export interface FailuresQuery {
   /** Only failures (and top clients) of this job. */
   readonly job?: string;
-  /** Only failures with this `error.type` (one of the contract's failure reasons). */
+  /** Only failures with this `error.type` (one of the contract's failure reasons, or `other`: one outside them). */
   readonly reason?: string;
   /** At most this many failures, newest first. */
   readonly limit?: number;
@@ -48,8 +49,8 @@ export function validateFailuresQuery(q: FailuresQuery): void {
   if (q.limit !== undefined && !(Number.isInteger(q.limit) && q.limit >= 1)) {
     throw new FailureQueryError('limit', `expected a positive integer, got ${String(q.limit)}`);
   }
-  if (q.reason !== undefined && !isFailureReason(q.reason)) {
-    throw new FailureQueryError('reason', `unknown failure reason ${JSON.stringify(q.reason.slice(0, 64))}; expected one of ${FAILURE_REASON_NAMES.join(', ')}`);
+  if (q.reason !== undefined && !isFailureReason(q.reason) && q.reason !== VALUE_OTHER) {
+    throw new FailureQueryError('reason', `unknown failure reason ${JSON.stringify(q.reason.slice(0, 64))}; expected one of ${FAILURE_REASON_NAMES.join(', ')}, ${VALUE_OTHER}`);
   }
   if (q.job !== undefined && (typeof q.job !== 'string' || q.job.length > MAX_JOB_LENGTH)) {
     throw new FailureQueryError('job', `expected a job name of at most ${MAX_JOB_LENGTH} characters`);
