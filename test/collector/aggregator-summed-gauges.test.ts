@@ -150,7 +150,7 @@ test('the collector reads the contract: every gauge declared `sum` adds up over 
       const data = { type: 'gauge' as const, points: [{ attributes: {}, start: '', value }] };
       a.ingest([{ resource: { 'service.name': 'svc', 'service.instance.id': instance }, metrics: [{ name: g.name, unit: g.unit, description: '', data }] }], 0);
     }
-    assert.equal([...a.series()][0]?.value, { sum: 5, max: 3, last: 2 }[g.acrossSources], g.name);
+    assert.equal([...a.series()][0]?.value, { sum: 5, max: 3, last: 2 }[g.acrossSources!], g.name);
   }
 });
 
