@@ -56,7 +56,7 @@ local lib = import '../rules/lib.libsonnet';
           lib.num(fm.keyClientsFactor), fm.keyClientsHistory, fm.keyClientsFloor,
         ],
         'short',
-        [p.target('sum by (job, %s) (%s%s)' % [K, Q.metric('keyClients'), Q.sel('keyClients')], '{{job}} {{%s}}' % K)],
+        [p.target(Q.gauge('keyClients', 'job, %s' % K), '{{job}} {{%s}}' % K)],
       ),
 
       p.timeseries(
