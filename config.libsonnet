@@ -150,7 +150,7 @@
       blastRadius: {
         // SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.
         slos: ["auth-success"],
-        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).
+        // Spread: at least this many failing clients in the job (hmac_auth_clients: per scheme the largest replica's count, on every road; docs/metrics.md "Across replicas").
         minFailingClients: 5,
         // Spread: or at least this share of the job's active clients failing.
         minFailingShare: 0.1,

@@ -100,7 +100,7 @@ const failureModes = z.strictObject({
  */
 const blastRadius = z.strictObject({
   slos: z.array(slug).default(['auth-success']).describe('SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.'),
-  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).'),
+  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients: per scheme the largest replica\'s count, on every road; docs/metrics.md "Across replicas").'),
   minFailingShare: ratio.default(0.1).describe('Spread: or at least this share of the job\'s active clients failing.'),
   minBurningJobs: z.number().int().min(2).default(2).describe('Spread: or at least this many jobs burning the same SLO at once.'),
 });
