@@ -59,13 +59,17 @@ test('a rolling deploy: old pushers still live until the pusher TTL do not raise
 
 test('an omitted attribute set takes that pusher\'s reading out; the next largest stays', () => {
   const a = new Aggregator(limits);
-  a.ingest(push('a', { k1: 3, k2: 6 }), 0);
-  a.ingest(push('b', { k1: 3, k2: 2 }), 0);
-  assert.equal(clients(a, 'k2'), 6);
-  a.ingest(push('a', { k1: 3 }), 1000); // a no longer observes k2
-  assert.equal(clients(a, 'k2'), 2);
-  a.ingest(push('b', { k1: 3 }), 1000);
-  assert.equal(clients(a, 'k2'), 0);
+  // [pusher, its push, k2's series after it]: a then b stop observing k2.
+  const steps: [string, Record<string, number>, number][] = [
+    ['a', { k1: 3, k2: 6 }, 6],
+    ['b', { k1: 3, k2: 2 }, 6],
+    ['a', { k1: 3 }, 2],
+    ['b', { k1: 3 }, 0],
+  ];
+  for (const [i, [pusher, points, k2]] of steps.entries()) {
+    a.ingest(push(pusher, points), i * 1000);
+    assert.equal(clients(a, 'k2'), k2, `step ${i}`);
+  }
 });
 
 test('state round trips keep the max and its readings; a snapshot from the version that summed them is read as a max', () => {
