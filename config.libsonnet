@@ -225,7 +225,7 @@
         maxJobs: 2000,
         // Series every job may hold even when the shared part of maxSeries is full (fair share).
         reservedSeriesPerJob: 10,
-        // Per-pusher last cumulative readings (and last values of gauges summed across pushers) held in total (~830 bytes each in memory).
+        // Per-pusher last cumulative readings (and last values of gauges combined across pushers: client counts, replay cache sizes) held in total (~830 bytes each in memory).
         maxReadings: 1000000,
         // Readings the pushers of one job may hold (fair share: one job cannot take them all).
         maxReadingsPerJob: 100000,
