@@ -150,7 +150,7 @@
       blastRadius: {
         // SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.
         slos: ["auth-success"],
-        // Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).
+        // Spread: at least this many failing clients in the job (hmac_auth_clients: per scheme the largest replica's count, on every road; docs/metrics.md "Across replicas").
         minFailingClients: 5,
         // Spread: or at least this share of the job's active clients failing.
         minFailingShare: 0.1,
@@ -225,7 +225,7 @@
         maxJobs: 2000,
         // Series every job may hold even when the shared part of maxSeries is full (fair share).
         reservedSeriesPerJob: 10,
-        // Per-pusher last cumulative readings (and last values of gauges summed across pushers) held in total (~830 bytes each in memory).
+        // Per-pusher last cumulative readings (and last values of gauges combined across pushers: client counts, replay cache sizes) held in total (~830 bytes each in memory).
         maxReadings: 1000000,
         // Readings the pushers of one job may hold (fair share: one job cannot take them all).
         maxReadingsPerJob: 100000,

@@ -18,9 +18,10 @@ local lib = import '../rules/lib.libsonnet';
   // Jobs whose burn comes from few clients, given the burn condition (`burning`, per job and slo).
   narrow(c, burning)::
     local b = c.alerting.blastRadius;
-    local C = lib.metric(c, 'authClients');
     local ST = lib.label(c, 'clientState');
-    local clients(state) = 'sum by (job) (%s%s)' % [C, lib.sel(c, ['%s="%s"' % [ST, state]])];
+    // Per job, the largest replica's count (lib.gauge; exact when the balancer spreads each client
+    // over the replicas, low when it sticks each to one: the share below stays about right).
+    local clients(state) = lib.gauge(c, 'authClients', 'job', lib.sel(c, ['%s="%s"' % [ST, state]]));
     '(\n  (%s >= 1 < %d)\n  and on (job)\n  (%s / on (job) clamp_min(%s, 1) < %s)\n  unless on ()\n  (count(%s) >= %d)\n)' % [
       clients('failing'), b.minFailingClients, clients('failing'), clients('active'), lib.num(b.minFailingShare),
       std.strReplace(burning, '\n', ' '), b.minBurningJobs,

@@ -36,7 +36,7 @@ local lib = import '../rules/lib.libsonnet';
         // not judged. Replicas add up (docs/metrics.md "Clients"), on both sides alike. Nor is a key
         // younger than that history (hmac_key_age_seconds, from a key ring): a rotation's new key,
         // first used by a canary client, then by all of them, is clients moving, not a leak.
-        local keyClients = 'sum by (%s) (%s%s)' % [byKey, lib.metric(c, 'keyClients'), lib.sel(c, [])];
+        local keyClients = lib.gauge(c, 'keyClients', byKey, lib.sel(c, []));
         lib.alert(
           c, 'KeyClientsSurge', 'critical',
           lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)\nunless on (%s) (max by (%s) (%s%s) < %s)' % [

@@ -44,7 +44,7 @@ local lib = import '../rules/lib.libsonnet';
       ),
       p.timeseries(
         'Failing vs active clients',
-        'Distinct clients seen in the verifiers\' sliding window (active) and those of them that failed at least once in it (failing), per job (`hmac_auth_clients`, from the `clientId` option; summed over replicas, also through the hmac-slo collector, so a client served by two replicas counts twice). A burn from fewer than %d failing clients and under %s of the active ones opens a ticket instead of a page (alerting.blastRadius).' % [
+        'Distinct clients seen in the verifiers\' sliding window (active) and those of them that failed at least once in it (failing), per job (`hmac_auth_clients`, from the `clientId` option; per scheme the largest replica\'s count, also through the hmac-slo collector, so a client served by several replicas counts once). A burn from fewer than %d failing clients and under %s of the active ones opens a ticket instead of a page (alerting.blastRadius).' % [
           c.alerting.blastRadius.minFailingClients, lib.percent(c.alerting.blastRadius.minFailingShare),
         ],
         'short',
@@ -52,11 +52,11 @@ local lib = import '../rules/lib.libsonnet';
       ),
       p.timeseries(
         'Clients per key over time',
-        'Distinct clients that verified successfully with each key in the verifiers\' window (`hmac_key_clients`, summed over replicas like the panel above). A key suddenly used by more clients than usual may have leaked: KeyClientsSurge pages security above %s× the key\'s maximum of the last %s (and at least %d).' % [
+        'Distinct clients that verified successfully with each key in the verifiers\' window (`hmac_key_clients`, the largest replica\'s count like the panel above). A key suddenly used by more clients than usual may have leaked: KeyClientsSurge pages security above %s× the key\'s maximum of the last %s (and at least %d).' % [
           lib.num(fm.keyClientsFactor), fm.keyClientsHistory, fm.keyClientsFloor,
         ],
         'short',
-        [p.target('sum by (job, %s) (%s%s)' % [K, Q.metric('keyClients'), Q.sel('keyClients')], '{{job}} {{%s}}' % K)],
+        [p.target(Q.gauge('keyClients', 'job, %s' % K), '{{job}} {{%s}}' % K)],
       ),
 
       p.timeseries(

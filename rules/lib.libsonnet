@@ -73,6 +73,20 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   metric(c, key):: c.contract.metrics[key].name,
   label(c, key):: c.contract.labels[key],
 
+  // A gauge of the contract added up `by` some labels, its sources combined as the contract says
+  // (`acrossSources`; docs/metrics.md "Across replicas"): first each series (job and the gauge's own
+  // labels) over whatever else tells its sources apart — replicas (`instance`), collectors, resource
+  // labels such as `service_version` — by max (client counts: each replica sees the same clients)
+  // or sum (replay caches), then those series added up. The hmac-slo collector combines its pushers
+  // the same way, so every road gives one answer. `selector` is the caller's `{…}` (alerts: sel(),
+  // dashboards: their own with `$job`).
+  gauge(c, key, by, selector)::
+    local m = c.contract.metrics[key];
+    local across = { sum: 'sum', max: 'max', last: 'max' }[m.acrossSources];
+    local series = std.join(', ', ['job'] + m.labels);
+    local combined = '%s by (%s) (%s%s)' % [across, series, m.name, selector];
+    if by == series then combined else 'sum by (%s) (%s)' % [by, combined],
+
   // Denominator floor: keeps a ratio at 0 (not NaN) when nothing happened in the window.
   epsilon:: '1e-9',
 

@@ -74,7 +74,10 @@ function(c) {
   reasons(outcome):: [r for r in std.objectFields(c.contract.failureReasons) if c.contract.failureReasons[r] == outcome],
   notAccepted:: '%s!="accepted"' % q.outcome,
 
-  // `sum by (job, hmac_client_state) (hmac_auth_clients{...})`: the blast radius (docs/metrics.md "Clients").
-  clients(by='job, ' + q.label('clientState'), extra=[]):: 'sum by (%s) (%s%s)' % [by, q.metric('authClients'), q.sel('authClients', extra)],
+  // hmac_auth_clients per job (and state), each series from its largest replica as the alerts take it
+  // (lib.gauge): the blast radius (docs/metrics.md "Clients").
+  clients(by='job, ' + q.label('clientState'), extra=[]):: lib.gauge(c, 'authClients', by, q.sel('authClients', extra)),
+  // Any contract gauge per `by`, its replicas combined as the contract says (lib.gauge).
+  gauge(key, by, extra=[]):: lib.gauge(c, key, by, q.sel(key, extra)),
   reasonIn(list):: lib.match(q.reason, list),
 }

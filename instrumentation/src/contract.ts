@@ -150,14 +150,18 @@ export interface InstrumentSpec {
   /**
    * Observable gauges only: how the values of several sources of one series combine — two sources in
    * one process (the hub), prom-client cluster workers, and the replicas of one job in hmac-slo's
-   * collector. `sum`: each source counts its own things (its cache entries, the clients it saw);
-   * `last`: every source reports the same thing (the key ring), so adding would multiply it.
+   * collector. `sum`: each source counts its own things (its cache entries); `max`: each source
+   * counts distinct things from one population that several sources see (the clients a replica saw:
+   * behind a load balancer one client reaches many replicas, so adding would count it once per
+   * replica; the largest source's count is exact for round-robin balancing, see docs/metrics.md
+   * "Across replicas"); `last`: every source reports the same thing (the key ring), so adding would
+   * multiply it.
    */
   readonly acrossSources?: AcrossSources;
 }
 
 /** See `InstrumentSpec.acrossSources`. */
-export type AcrossSources = 'sum' | 'last';
+export type AcrossSources = 'sum' | 'max' | 'last';
 
 /** Keeps each entry's literal `kind`, so code can select instruments by kind at the type level; a gauge must say how its sources combine. */
 function spec<K extends InstrumentKind>(
@@ -285,7 +289,7 @@ export const INSTRUMENTS = {
     description: 'Distinct clients (from the clientId option) seen in the sliding window, and how many of them failed.',
     attributes: [ATTR.scheme, ATTR.clientState],
     prometheus: 'hmac_auth_clients',
-    acrossSources: 'sum', // each process counts the clients it saw (one seen by two counts twice)
+    acrossSources: 'max', // each process counts the clients it saw; round-robin shows one client to every replica
   }),
   keyClients: spec({
     name: 'hmac.key.clients',
@@ -294,7 +298,7 @@ export const INSTRUMENTS = {
     description: 'Distinct clients (from the clientId option) that verified successfully with the key in the sliding window.',
     attributes: [ATTR.keyId],
     prometheus: 'hmac_key_clients',
-    acrossSources: 'sum', // each process counts the clients it saw (one seen by two counts twice)
+    acrossSources: 'max', // each process counts the clients it saw; round-robin shows one client to every replica
   }),
 } as const satisfies Record<string, InstrumentSpec>;
 export type InstrumentName = keyof typeof INSTRUMENTS;
@@ -302,6 +306,11 @@ export type InstrumentName = keyof typeof INSTRUMENTS;
 /** Whether a gauge's sources add up (`acrossSources: 'sum'`); every other instrument: no. */
 export function summedAcrossSources(spec: InstrumentSpec): boolean {
   return spec.kind === 'observable_gauge' && spec.acrossSources === 'sum';
+}
+
+/** Whether a gauge's sources combine by their largest value (`acrossSources: 'max'`); every other instrument: no. */
+export function maxAcrossSources(spec: InstrumentSpec): boolean {
+  return spec.kind === 'observable_gauge' && spec.acrossSources === 'max';
 }
 
 /** Look an instrument up by its OpenTelemetry name (the collector receives names, not keys). */

@@ -95,7 +95,7 @@ test('a name the registry already holds: a clear error, and nothing registered',
   assert.deepEqual(familyNames(other), []);
 });
 
-test('cluster mode (AggregatorRegistry): counts add up over the workers, the key ring gauges are not multiplied', async () => {
+test('cluster mode (AggregatorRegistry): counts add up over the workers, the key ring and client gauges are not multiplied', async () => {
   const meterProvider = new MeterProvider();
   const worker = new Registry();
   registerPromClientMetrics(worker, { meterProvider });
@@ -106,7 +106,8 @@ test('cluster mode (AggregatorRegistry): counts add up over the workers, the key
   const both = samples(await AggregatorRegistry.aggregate([await worker.getMetricsAsJSON(), await worker.getMetricsAsJSON()]).metrics());
   stop();
   await meterProvider.shutdown();
-  const perKey = [INSTRUMENTS.keyInfo.prometheus, INSTRUMENTS.keyAge.prometheus];
+  // Gauges not summed across sources (the key ring: `last`; client counts: `max`) are not multiplied.
+  const perKey = Object.values(INSTRUMENTS).filter((i) => i.kind === 'observable_gauge' && i.acrossSources !== 'sum').map((i) => i.prometheus as string);
   assert.ok([...one.keys()].some((s) => s.startsWith(`${INSTRUMENTS.keyInfo.prometheus}{`)));
   assert.ok([...one.keys()].some((s) => s.startsWith(`${INSTRUMENTS.verifications.prometheus}{`)));
   for (const [series, value] of one) {

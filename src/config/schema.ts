@@ -100,7 +100,7 @@ const failureModes = z.strictObject({
  */
 const blastRadius = z.strictObject({
   slos: z.array(slug).default(['auth-success']).describe('SLOs whose page-severity burn alerts page only when failures are spread; a narrow burn becomes a ticket.'),
-  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients, summed over replicas, also through the hmac-slo collector: a client seen by two replicas counts twice).'),
+  minFailingClients: z.number().int().positive().default(5).describe('Spread: at least this many failing clients in the job (hmac_auth_clients: per scheme the largest replica\'s count, on every road; docs/metrics.md "Across replicas").'),
   minFailingShare: ratio.default(0.1).describe('Spread: or at least this share of the job\'s active clients failing.'),
   minBurningJobs: z.number().int().min(2).default(2).describe('Spread: or at least this many jobs burning the same SLO at once.'),
 });
@@ -186,7 +186,7 @@ const collectorSchema = z.strictObject({
       maxAttributesPerPoint: z.number().int().positive().default(32).describe('Most attributes (labels) on one data point; points with more are refused.'),
       maxJobs: z.number().int().positive().default(2_000).describe('Distinct jobs holding series; points of further jobs are refused until idle jobs expire.'),
       reservedSeriesPerJob: z.number().int().min(0).default(10).describe('Series every job may hold even when the shared part of maxSeries is full (fair share).'),
-      maxReadings: z.number().int().positive().default(1_000_000).describe('Per-pusher last cumulative readings (and last values of gauges summed across pushers) held in total (~830 bytes each in memory).'),
+      maxReadings: z.number().int().positive().default(1_000_000).describe('Per-pusher last cumulative readings (and last values of gauges combined across pushers: client counts, replay cache sizes) held in total (~830 bytes each in memory).'),
       maxReadingsPerJob: z.number().int().positive().default(100_000).describe('Readings the pushers of one job may hold (fair share: one job cannot take them all).'),
       reservedReadingsPerJob: z.number().int().min(0).default(100).describe('Readings each job may hold even when the shared part of maxReadings is full.'),
       maxPushers: z.number().int().positive().default(100_000).describe('Distinct pushers (resource identities) held at once; new ones beyond are refused until idle ones are forgotten.'),

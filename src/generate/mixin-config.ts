@@ -17,7 +17,13 @@ import { burnAlertsWithFactor, sloWindowNames } from '../config/slo-plan.js';
 export function mixinConfig(config: HmacSloConfig): Record<string, unknown> {
   const labels = Object.fromEntries(Object.entries(ATTR).map(([k, v]) => [k, promLabel(v)]));
   const metrics = Object.fromEntries(
-    Object.entries(INSTRUMENTS).map(([k, i]) => [k, { name: i.prometheus, kind: i.kind, buckets: i.buckets ?? null }]),
+    Object.entries(INSTRUMENTS).map(([k, i]) => [k, {
+      name: i.prometheus,
+      kind: i.kind,
+      buckets: i.buckets ?? null,
+      // A gauge's labels and how its sources combine: lib.gauge's one spelling of "across replicas".
+      ...('acrossSources' in i ? { labels: i.attributes.map(promLabel), acrossSources: i.acrossSources } : {}),
+    }]),
   );
   return {
     ...config,

@@ -1,8 +1,10 @@
 /**
- * Gauges the contract sums across sources (`acrossSources: 'sum'`): the series is the sum of each
- * live pusher's last value, a pusher's share leaves when it is forgotten, its job's series expire,
- * or its push stops carrying that attribute set; state round trips give the same sum. Gauges with
- * `acrossSources: 'last'` keep the last value. Expected values are worked out by hand.
+ * Gauges the contract sums across sources (`acrossSources: 'sum'`, the replay cache size): the
+ * series is the sum of each live pusher's last value, a pusher's share leaves when it is forgotten,
+ * its job's series expire, or its push stops carrying that attribute set; state round trips give
+ * the same sum. Gauges with `acrossSources: 'max'` (the client counts) are the largest of those
+ * values, left by the same events (aggregator-max-gauges.test.ts); `last` keeps the last value.
+ * Expected values are worked out by hand.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,22 +17,29 @@ const limits = testLimits({ maxSeries: 100, maxSeriesPerJob: 100, pusherTtlMs: 6
 
 type Points = Record<string, number>; // key ID → value
 
-/** One push of `instance` (job svc): hmac.key.clients per key ID, and hmac.key.info for each of them. */
-function push(instance: string, keyClients: Points, job = 'svc'): ResourceMetrics[] {
-  const gauge = (name: string, points: Points) => ({
+/**
+ * One push of `instance` (job svc): hmac.replay.cache.size per scheme (named like key IDs, k1…), and
+ * hmac.key.info for a key ID of each name (a last-value gauge next to it).
+ */
+function push(instance: string, cacheSizes: Points, job = 'svc'): ResourceMetrics[] {
+  const gauge = (name: string, attribute: string, points: Points) => ({
     name,
     unit: '',
     description: '',
-    data: { type: 'gauge' as const, points: Object.entries(points).map(([k, value]) => ({ attributes: { 'hmac.key_id': k }, start: '', value })) },
+    data: { type: 'gauge' as const, points: Object.entries(points).map(([k, value]) => ({ attributes: { [attribute]: k }, start: '', value })) },
   });
-  const info = Object.fromEntries(Object.keys(keyClients).map((k) => [k, 1]));
-  return [{ resource: { 'service.name': job, 'service.instance.id': instance }, metrics: [gauge(INSTRUMENTS.keyClients.name, keyClients), gauge(INSTRUMENTS.keyInfo.name, info)] }];
+  const info = Object.fromEntries(Object.keys(cacheSizes).map((k) => [k, 1]));
+  return [{
+    resource: { 'service.name': job, 'service.instance.id': instance },
+    metrics: [gauge(INSTRUMENTS.replayCacheSize.name, 'hmac.scheme', cacheSizes), gauge(INSTRUMENTS.keyInfo.name, 'hmac.key_id', info)],
+  }];
 }
 
-function valueOf(a: Aggregator, name: string, keyId: string): number | undefined {
-  return [...a.series()].find((s) => s.name === name && s.attributes['hmac.key_id'] === keyId)?.value;
+function valueOf(a: Aggregator, name: string, k: string): number | undefined {
+  return [...a.series()].find((s) => s.name === name && (s.attributes['hmac.key_id'] ?? s.attributes['hmac.scheme']) === k)?.value;
 }
-const clients = (a: Aggregator, keyId = 'k1') => valueOf(a, INSTRUMENTS.keyClients.name, keyId);
+/** The summed gauge's series of scheme `k`. */
+const clients = (a: Aggregator, k = 'k1') => valueOf(a, INSTRUMENTS.replayCacheSize.name, k);
 const roundTrip = (a: Aggregator) => Aggregator.fromJSON(limits, JSON.parse(JSON.stringify(a.toJSON())));
 
 test('a summed gauge is the sum of every pusher of the job; a last-value gauge is not', () => {
@@ -132,16 +141,16 @@ test('a summed gauge needs a reading: refused beyond maxReadings, like a cumulat
   assert.equal(clients(a), 3);
 });
 
-test('the collector reads the contract: every gauge declared `sum` adds up over two pushers, every `last` keeps the last value', () => {
+test('the collector reads the contract: every gauge declared `sum` adds up over two pushers, every `max` takes the largest, every `last` keeps the last value', () => {
   const gauges = Object.values(INSTRUMENTS).filter((i) => i.kind === 'observable_gauge');
-  assert.ok(gauges.length >= 5 && gauges.every((g) => g.acrossSources === 'sum' || g.acrossSources === 'last'));
+  assert.ok(gauges.length >= 5 && gauges.every((g) => g.acrossSources === 'sum' || g.acrossSources === 'max' || g.acrossSources === 'last'));
   for (const g of gauges) {
     const a = new Aggregator(limits);
-    for (const [instance, value] of [['a', 2], ['b', 3]] as const) {
+    for (const [instance, value] of [['a', 3], ['b', 2]] as const) {
       const data = { type: 'gauge' as const, points: [{ attributes: {}, start: '', value }] };
       a.ingest([{ resource: { 'service.name': 'svc', 'service.instance.id': instance }, metrics: [{ name: g.name, unit: g.unit, description: '', data }] }], 0);
     }
-    assert.equal([...a.series()][0]?.value, g.acrossSources === 'sum' ? 5 : 3, g.name);
+    assert.equal([...a.series()][0]?.value, { sum: 5, max: 3, last: 2 }[g.acrossSources!], g.name);
   }
 });
 

@@ -1,9 +1,10 @@
 /**
  * The client gauges of several replicas of one job, through a real collector process and real
- * OpenTelemetry SDK pushers: /metrics shows the sum of the replicas' last values (not whichever
- * pushed last); a replica forgotten after the pusher TTL takes its clients out of the sum; a
- * SIGKILL and restart (push-log replay) and a SIGTERM and restart (snapshot) give the same sum,
- * and later points neither double count nor bring the forgotten replica back.
+ * OpenTelemetry SDK pushers: /metrics shows the largest of the replicas' last values (the contract's
+ * `acrossSources: 'max'`; not their sum, not whichever pushed last); a replica forgotten after the
+ * pusher TTL takes its clients out; a SIGKILL and restart (push-log replay) and a SIGTERM and
+ * restart (snapshot) give the same values, and later points neither count twice nor bring the
+ * forgotten replica back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,9 +32,9 @@ function report(p: Pusher, activeClients: number, failingClients: number, keys: 
   p.observed.set('keyClients', [{ value: keys, attributes: { [ATTR.keyId]: 'k1' } }]);
 }
 
-const sums = (m: Map<string, number>) => [m.get(active), m.get(failing), m.get(keyClients)];
+const maxes = (m: Map<string, number>) => [m.get(active), m.get(failing), m.get(keyClients)];
 
-test('replicas\' client gauges add up; a forgotten replica leaves the sum; restarts keep it exactly', async () => {
+test('replicas\' client gauges are their largest replica\'s; a forgotten replica leaves; restarts keep it exactly', async () => {
   const tmp = tempDir();
   // timeScale 10: pusherTtl 30s → 3 s, checked every second; a and b keep pushing meanwhile.
   const short = 'timeScale: 10\ncollector:\n  pusherTtl: 30s\n';
@@ -47,44 +48,44 @@ test('replicas\' client gauges add up; a forgotten replica leaves the sum; resta
     report(b, 15, 4, 1);
     report(r, 10, 3, 2);
     for (const p of [a, b, r]) await p.flush();
-    assert.deepEqual(sums(await metrics(c)), [45, 9, 6], 'the sum of the three replicas');
-    // Pushed again unchanged (in another order): still the sum, never the last pusher's view.
+    assert.deepEqual(maxes(await metrics(c)), [20, 4, 3], 'the largest of the three replicas, per series');
+    // Pushed again unchanged (in another order): still the largest, never the last pusher's view.
     for (const p of [r, a, b]) await p.flush();
-    assert.deepEqual(sums(await metrics(c)), [45, 9, 6]);
+    assert.deepEqual(maxes(await metrics(c)), [20, 4, 3]);
     report(b, 15, 1, 1);
     await b.flush();
-    assert.deepEqual(sums(await metrics(c)), [45, 6, 6], 'b\'s change moves the sum by its difference');
+    assert.deepEqual(maxes(await metrics(c)), [20, 3, 3], 'b\'s failing clients fell: r\'s 3 lead');
 
-    // Replica r stops pushing: once forgotten, its 10 active, 3 failing and 2 key clients leave.
+    // Replica r stops pushing: once forgotten, its 3 failing clients leave (a's 2 lead).
     const deadline = Date.now() + 20_000;
     let m = await metrics(c);
-    while (Date.now() < deadline && m.get(failing) !== 3) {
+    while (Date.now() < deadline && m.get(failing) !== 2) {
       await Promise.all([a.flush(), b.flush()]);
       await sleep(300);
       m = await metrics(c);
     }
-    assert.deepEqual(sums(m), [35, 3, 4], c.output());
+    assert.deepEqual(maxes(m), [20, 2, 3], c.output());
 
     // SIGKILL: the forget and the pushes are replayed from the log. Restarted with a long TTL so a
     // slow start does not forget a and b too.
     const long = 'timeScale: 10\ncollector:\n  pusherTtl: 1h\n';
     await c.kill();
     c = await startCollector({ dir: tmp.dir, configYaml: long, args });
-    assert.deepEqual(sums(await metrics(c)), [35, 3, 4], c.output());
+    assert.deepEqual(maxes(await metrics(c)), [20, 2, 3], c.output());
     // SIGTERM writes a snapshot; the next start loads it.
     assert.equal(await c.stop(), 0, c.output());
     c = await startCollector({ dir: tmp.dir, configYaml: long, args });
-    assert.deepEqual(sums(await metrics(c)), [35, 3, 4], c.output());
-    // The readings came back with it: a's next point moves the sum by its change only.
-    report(a, 22, 2, 3);
+    assert.deepEqual(maxes(await metrics(c)), [20, 2, 3], c.output());
+    // The readings came back with it: a's next point moves the series, b's readings are still there.
+    report(a, 12, 0, 0);
     await a.flush();
-    assert.deepEqual(sums(await metrics(c)), [37, 3, 4]);
+    assert.deepEqual(maxes(await metrics(c)), [15, 1, 1]);
     await c.kill();
     c = await startCollector({ dir: tmp.dir, configYaml: long, args });
-    assert.deepEqual(sums(await metrics(c)), [37, 3, 4], c.output());
-    // The forgotten replica comes back: counted once.
+    assert.deepEqual(maxes(await metrics(c)), [15, 1, 1], c.output());
+    // The forgotten replica comes back: its values count again.
     await r.flush();
-    assert.deepEqual(sums(await metrics(c)), [47, 6, 6]);
+    assert.deepEqual(maxes(await metrics(c)), [15, 3, 2]);
   } finally {
     await Promise.all([a.shutdown(), b.shutdown(), r.shutdown()]);
     await c.stop();

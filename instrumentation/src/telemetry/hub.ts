@@ -19,7 +19,7 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { INSTRUMENTS, summedAcrossSources, type InstrumentKind, type InstrumentName, type InstrumentSpec } from '../contract.js';
+import { INSTRUMENTS, maxAcrossSources, summedAcrossSources, type InstrumentKind, type InstrumentName, type InstrumentSpec } from '../contract.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.js';
 import { CounterCells, HistogramCells } from './cells.js';
 
@@ -35,8 +35,10 @@ function namesOfKind<K extends InstrumentKind>(kind: K): readonly NamesOfKind<K>
 export const COUNTERS = namesOfKind('counter');
 export const HISTOGRAMS = namesOfKind('histogram');
 export const GAUGES = namesOfKind('observable_gauge');
-/** Gauges whose sources add up (two replay caches, two client windows of different lengths): the contract's `acrossSources`. */
+/** Gauges whose sources add up (two replay caches): the contract's `acrossSources`. */
 export const SUMMED: ReadonlySet<GaugeName> = new Set(GAUGES.filter((n) => summedAcrossSources(INSTRUMENTS[n])));
+/** Gauges whose sources combine by their largest value (client windows: one population seen by each): the contract's `acrossSources`. */
+const MAXED: ReadonlySet<GaugeName> = new Set(GAUGES.filter((n) => maxAcrossSources(INSTRUMENTS[n])));
 
 /** Something a gauge callback reports from (a replay cache, a key ring); removed with `stop()`. */
 export type GaugeSource = (observe: (name: GaugeName, value: number, attributes: Attributes) => void) => void;
@@ -119,6 +121,7 @@ export class Hub {
         const prev = sums.get(key);
         if (prev === undefined) sums.set(key, { value, attributes });
         else if (SUMMED.has(name)) prev.value += value;
+        else if (MAXED.has(name)) prev.value = Math.max(prev.value, value);
         else prev.value = value;
       });
     }

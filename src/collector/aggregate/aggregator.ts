@@ -2,8 +2,8 @@
  * Sums what every pusher sends into one stream per (job, instrument, attributes) — never per
  * instance — and remembers, per pusher and stream, the last cumulative reading so that the next one
  * adds only its increase (or, after a reset, its whole value). Deltas are added. Gauges keep the
- * last value, except those the contract sums across sources (summed-gauges.ts): the sum of each
- * live pusher's last value. Aggregated counters never go down: forgetting an idle pusher forgets
+ * last value, except those the contract combines across sources (summed-gauges.ts): the sum, or
+ * the largest, of each live pusher's last value. Aggregated counters never go down: forgetting an idle pusher forgets
  * only the readings it would be compared against, not what it counted.
  *
  * Deterministic for a given state, input and time: the persistence layer replays logged pushes
@@ -29,7 +29,7 @@ import { FairQuota } from './fair-quota.js';
 import { ExpiredTotals, sameBounds, type ExpiredTotalsJSON } from './expired-totals.js';
 import { anyWentDown, increaseSince } from './counter-reset.js';
 import { ResourceLabels, type JobLabelValue, type ResourceLabelConfig } from './resource-labels.js';
-import { isSummedGauge, SummedReadings } from './summed-gauges.js';
+import { isMaxGauge, isSummedGauge, MaxOfReadings, SummedReadings } from './summed-gauges.js';
 import { boundingChanges } from '../point-attributes.js';
 
 export interface AggregatorLimits extends LabelLimits {
@@ -237,6 +237,8 @@ export class Aggregator implements SeriesSource {
   private readonly names = new ExposedNames((key) => this.seriesByKey.has(key));
   private readonly pushers = new Map<string, Pusher>();
   private readonly tombstones = new Map<string, Tombstone>();
+  /** The `max` gauges' readings by series (summed-gauges.ts), rebuilt from the pushers' on load. */
+  private readonly maxOfReadings = new MaxOfReadings();
   /** Stream hashes held by tombstones and returned pushers (bounded by MAX_FORGOTTEN_HASHES). */
   private forgottenHashes = 0;
   overflow = 0;
@@ -501,7 +503,8 @@ export class Aggregator implements SeriesSource {
     pusher.summed?.delete(name, key);
     if (reading === undefined) return;
     const s = this.seriesByKey.get(key);
-    if (s !== undefined) s.value -= reading.value;
+    const max = isMaxGauge(name) ? this.maxOfReadings.delete(key, pusher) : undefined;
+    if (s !== undefined) s.value = max ?? s.value - reading.value;
     pusher.readings.delete(key);
     this.readingQuota.give(pusher.job);
   }
@@ -648,14 +651,15 @@ export class Aggregator implements SeriesSource {
     const prev = pusher.readings.get(key);
     const refused = prev ? undefined : this.readingRefused(job);
     if (refused) return refused;
-    const next = s.value + value - (prev?.value ?? 0);
+    const maxed = isMaxGauge(name);
+    const next = maxed ? 0 : s.value + value - (prev?.value ?? 0);
     if (!isCount(next)) return notACount(name);
-    s.value = next;
     if (prev) prev.value = value;
     else {
       pusher.readings.set(key, { start: '', value });
       this.readingQuota.take(job);
     }
+    s.value = maxed ? this.maxOfReadings.set(key, pusher, value) : next;
     (pusher.summed ??= new SummedReadings()).mark(name, key, push);
     return undefined;
   }
@@ -871,6 +875,7 @@ export class Aggregator implements SeriesSource {
       const pusher: Pusher = { job: job ?? readings[0]?.[0].split('\0')[0] ?? '', lastSeenMs, readings: new Map(readings), ...(labels ? { labels } : {}) };
       const summed = SummedReadings.fromReadings(pusher.job, pusher.readings.keys());
       if (summed !== undefined) pusher.summed = summed;
+      for (const [name, key] of summed?.entries() ?? []) if (isMaxGauge(name)) a.maxOfReadings.set(key, pusher, pusher.readings.get(key)!.value);
       a.resourceLabels.restore(pusher.job, labels);
       a.pusherQuota.take(pusher.job);
       a.readingQuota.take(pusher.job, readings.length);
@@ -881,6 +886,8 @@ export class Aggregator implements SeriesSource {
       }
       a.pushers.set(id, pusher);
     }
+    // A max gauge's series is its largest reading (also when the snapshot's version summed them).
+    for (const [key, s] of a.seriesByKey) if (s.kind === 'gauge' && isMaxGauge(s.name)) s.value = a.maxOfReadings.valueOf(key);
     // Older snapshots lack these: their jobs' expiry clocks start at the first check (expiredJobs).
     for (const [job, t] of state.jobsSeenMs ?? []) {
       if (a.seriesQuota.holds(job)) a.jobSeenMs.set(job, t);
