@@ -36,9 +36,11 @@ local lib = import '../rules/lib.libsonnet';
         // usual count quietly), leaving out the latest `keyClientsRecent` so the surge is not its own
         // baseline; read from the hourly maximum the recording rules keep (rules/key-clients.libsonnet),
         // one point per hour. A key with no history is not judged. Replicas add up (docs/metrics.md
-        // "Clients"), on both sides alike. Nor is a key younger than that history
+        // "Clients"), on both sides alike. Nor is a key younger than `rotationWindow` + `keyClientsRecent`
         // (hmac_key_age_seconds, from a key ring): a rotation's new key, first used by a canary
-        // client, then by all of them, is clients moving, not a leak.
+        // client, then by all of them within the rotation window, is clients moving, not a leak; once
+        // older, its history since it was created holds all of them. Not the whole history: a key
+        // created two days ago, used by one client and then by five, is judged.
         local keyClients = lib.keyClientsSum(c);
         lib.alert(
           c, 'KeyClientsSurge', 'critical',
@@ -46,7 +48,7 @@ local lib = import '../rules/lib.libsonnet';
             keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), lib.keyClientsMax(c),
             lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, lib.keyClientsBucket), lib.scaled(c, fm.keyClientsRecent),
             byKey, byKey, lib.metric(c, 'keyAge'), lib.sel(c, []),
-            lib.num(lib.scaledSeconds(c, fm.keyClientsHistory) + lib.scaledSeconds(c, fm.keyClientsRecent)),
+            lib.num(lib.scaledSeconds(c, fm.rotationWindow) + lib.scaledSeconds(c, fm.keyClientsRecent)),
           ]),
           fm['for'],
           'An HMAC key is used by many more clients than usual (possible leak).',
