@@ -34,8 +34,8 @@ local lib = import '../rules/lib.libsonnet';
         // lately. Compared with the same sum's own maximum over `keyClientsHistory` (8d: the whole of
         // the same weekday last week, so a key idle at night or over the weekend comes back to its
         // usual count quietly), leaving out the latest `keyClientsRecent` so the surge is not its own
-        // baseline; read from the hourly maximum the recording rules keep (rules/key-clients.libsonnet),
-        // one point per hour. A key with no history is not judged. Replicas add up (docs/metrics.md
+        // baseline; read from the hourly maximum the recording rules keep once an hour
+        // (rules/key-clients.libsonnet). A key with no history is not judged. Replicas add up (docs/metrics.md
         // "Clients"), on both sides alike. Nor is a key younger than `rotationWindow` + `keyClientsRecent`
         // (hmac_key_age_seconds, from a key ring): a rotation's new key, first used by a canary
         // client, then by all of them within the rotation window, is clients moving, not a leak; once
@@ -44,9 +44,9 @@ local lib = import '../rules/lib.libsonnet';
         local keyClients = lib.keyClientsSum(c);
         lib.alert(
           c, 'KeyClientsSurge', 'critical',
-          lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time(%s[%s:%s] offset %s)\nunless on (%s) (max by (%s) (%s%s) < %s)' % [
+          lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time(%s[%s] offset %s)\nunless on (%s) (max by (%s) (%s%s) < %s)' % [
             keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), lib.keyClientsMax(c),
-            lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, lib.keyClientsBucket), lib.scaled(c, fm.keyClientsRecent),
+            lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, fm.keyClientsRecent),
             byKey, byKey, lib.metric(c, 'keyAge'), lib.sel(c, []),
             lib.num(lib.scaledSeconds(c, fm.rotationWindow) + lib.scaledSeconds(c, fm.keyClientsRecent)),
           ]),
