@@ -141,8 +141,8 @@
         keyClientsFactor: 2,
         // Leaked key: never fire below this many clients on the key.
         keyClientsFloor: 3,
-        // Leaked key: how far back the key's own maximum is taken (its usual number of clients).
-        keyClientsHistory: "1d",
+        // Leaked key: how far back the key's own maximum is taken (its usual number of clients); at least a week, so a key idle over the weekend is compared with last week's weekdays.
+        keyClientsHistory: "8d",
         // Leaked key: the latest stretch left out of that history, so a surge is not compared with itself.
         keyClientsRecent: "1h",
       },

@@ -2,5 +2,6 @@
 // Override anything through `_config+::` (see docs/dashboards.md).
 (import 'config.libsonnet') +
 (import 'rules/rules.libsonnet') +
+(import 'rules/key-clients.libsonnet') +
 (import 'alerts/alerts.libsonnet') +
 (import 'dashboards/dashboards.libsonnet')

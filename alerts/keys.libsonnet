@@ -31,19 +31,24 @@ local lib = import '../rules/lib.libsonnet';
           { category: 'security', team: 'security' },
         ),
         // Leaked key (F4): a key that still works, suddenly used by more clients than it ever was
-        // lately. Compared with the same sum's own maximum over `keyClientsHistory`, leaving out the
-        // latest `keyClientsRecent` so the surge is not its own baseline; a key with no history is
-        // not judged. Replicas add up (docs/metrics.md "Clients"), on both sides alike. Nor is a key
-        // younger than that history (hmac_key_age_seconds, from a key ring): a rotation's new key,
-        // first used by a canary client, then by all of them, is clients moving, not a leak.
-        local keyClients = lib.gauge(c, 'keyClients', byKey, lib.sel(c, []));
+        // lately. Compared with the same count's own maximum over `keyClientsHistory` (8d: the whole of
+        // the same weekday last week, so a key idle at night or over the weekend comes back to its
+        // usual count quietly), leaving out the latest `keyClientsRecent` so the surge is not its own
+        // baseline; read from the hourly maximum the recording rules keep once an hour
+        // (rules/key-clients.libsonnet). A key with no history is not judged. Across replicas both sides read the largest
+        // replica's count (lib.gauge, docs/metrics.md "Across replicas"). Nor is a key younger than `rotationWindow` + `keyClientsRecent`
+        // (hmac_key_age_seconds, from a key ring): a rotation's new key, first used by a canary
+        // client, then by all of them within the rotation window, is clients moving, not a leak; once
+        // older, its history since it was created holds all of them. Not the whole history: a key
+        // created two days ago, used by one client and then by five, is judged.
+        local keyClients = lib.keyClientsNow(c);
         lib.alert(
           c, 'KeyClientsSurge', 'critical',
-          lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time((%s)[%s:%s] offset %s)\nunless on (%s) (max by (%s) (%s%s) < %s)' % [
-            keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), keyClients,
-            lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, fm.window), lib.scaled(c, fm.keyClientsRecent),
+          lib.withKeyOwner(c, '(%s >= %d)\n> %s * max_over_time(%s[%s] offset %s)\nunless on (%s) (max by (%s) (%s%s) < %s)' % [
+            keyClients, fm.keyClientsFloor, lib.num(fm.keyClientsFactor), lib.keyClientsMax(c),
+            lib.scaled(c, fm.keyClientsHistory), lib.scaled(c, fm.keyClientsRecent),
             byKey, byKey, lib.metric(c, 'keyAge'), lib.sel(c, []),
-            lib.num(lib.scaledSeconds(c, fm.keyClientsHistory) + lib.scaledSeconds(c, fm.keyClientsRecent)),
+            lib.num(lib.scaledSeconds(c, fm.rotationWindow) + lib.scaledSeconds(c, fm.keyClientsRecent)),
           ]),
           fm['for'],
           'An HMAC key is used by many more clients than usual (possible leak).',

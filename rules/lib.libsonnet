@@ -132,6 +132,14 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   baseBad:: 'job_slo:hmac_slo_bad_events:increase5m',
   baseTotal:: 'job_slo:hmac_slo_events:increase5m',
 
+  // The leaked-key alert's numbers (alerts/keys.libsonnet, rules/key-clients.libsonnet): a key's
+  // clients now, summed over replicas (docs/metrics.md "Across replicas"), and the recorded series of
+  // that sum's maximum over each `keyClientsBucket`, the key's usual count is read from.
+  // Clients per job and key now: the largest replica's count (`gauge`, docs/metrics.md "Across replicas").
+  keyClientsNow(c):: $.gauge(c, 'keyClients', 'job, %s' % $.label(c, 'keyId'), $.sel(c, [])),
+  keyClientsBucket:: '1h',
+  keyClientsMax(c):: 'job_%s:%s:max_over_time%s' % [$.label(c, 'keyId'), $.metric(c, 'keyClients'), $.keyClientsBucket],
+
   // `runbook_url` for an alert: `%s` in the pattern → the lower-cased alert name (the markdown anchor
   // of its section in docs/runbooks.md).
   runbookUrl(c, alertName):: std.strReplace(c.alerting.runbookUrl, '%s', std.asciiLower(alertName)),

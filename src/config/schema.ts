@@ -89,7 +89,7 @@ const failureModes = z.strictObject({
   window: duration.default('5m').describe('Rate window for failure-mode alerts.'),
   keyClientsFactor: z.number().gt(1).default(2).describe('Leaked key: fire when a key\'s successful clients exceed this many times its own recent maximum.'),
   keyClientsFloor: z.number().int().positive().default(3).describe('Leaked key: never fire below this many clients on the key.'),
-  keyClientsHistory: duration.default('1d').describe('Leaked key: how far back the key\'s own maximum is taken (its usual number of clients).'),
+  keyClientsHistory: duration.default('8d').describe('Leaked key: how far back the key\'s own maximum is taken (its usual number of clients); at least a week, so a key idle over the weekend is compared with last week\'s weekdays.'),
   keyClientsRecent: duration.default('1h').describe('Leaked key: the latest stretch left out of that history, so a surge is not compared with itself.'),
 });
 

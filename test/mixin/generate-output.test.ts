@@ -72,7 +72,8 @@ test('hmac-slo generate --config --out renders a 28-day SLO with its own burn fa
         enter(n) {
           if (n.name !== 'VectorSelector') return;
           const text = rule.expr.slice(n.from, n.to);
-          if (/^(hmac_slo_|job_slo:)/.test(text)) return;
+          // Recorded series (`level:metric:operations`) carry it in their recording rule.
+          if (/^(hmac_slo_|[a-z_]+:)/.test(text)) return;
           raw++;
           assert.match(text, /namespace="payments"/, `${rule.alert ?? rule.record}: ${text}`);
         },
@@ -95,6 +96,11 @@ test('timeScale divides every range, for and lookback but keeps the window label
   assert.match(period.expr, /\[12h\]/); // 30d / 60
   assert.equal(alerts.find((x) => x.alert === 'HmacAuthKeyRotationStalled')!.for, '24m'); // 1d / 60
   assert.equal(alerts.find((x) => x.alert === 'HmacAuthKmsLatencyHigh')!.for, '5s'); // 5m / 60
+  // The leaked-key baseline: the hourly maximum sampled every minute, recorded once an hour, read over 8d.
+  const keyClients = scaled.rules.groups.find((g) => g.name === 'hmac-auth-key-clients')!;
+  assert.equal(keyClients.interval, '1m');
+  assert.match(keyClients.rules[0]!.expr, /\[1m:1s\]\)$/);
+  assert.match(alerts.find((x) => x.alert === 'HmacAuthKeyClientsSurge')!.expr, /max_over_time1h\[192m\] offset 1m\)/);
   // 1440: a day in a minute; 1h becomes 2.5 s, spelled in milliseconds.
   const minute = allRules(renderMixin(parseConfig({ timeScale: 1440 }, '<test>'), root).rules);
   assert.match(minute.find((x) => x.labels?.window === '1h' && x.record === 'job_slo:hmac_slo_error:ratio')!.expr, /\[2500ms\]/);

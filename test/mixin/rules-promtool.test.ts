@@ -23,17 +23,19 @@ function promtool(args: string[]) {
 test('promtool check rules accepts both generated files with the expected number of rules', () => {
   const r = promtool(['check', 'rules', join(generated, 'rules.yaml'), join(generated, 'alerts.yaml')]);
   assert.equal(r.code, 0, r.out);
-  // Default config: 4 SLOs × (2 intermediate increases + 8 windows × (ratio + burn rate) + budget + objective).
-  assert.match(r.out, /SUCCESS: 80 rules found/);
+  // Default config: 4 SLOs × (2 intermediate increases + 8 windows × (ratio + burn rate) + budget + objective),
+  // and the hourly maximum of clients per key the leaked-key alert reads.
+  assert.match(r.out, /SUCCESS: 81 rules found/);
   // 4 SLOs × 4 burn-rate pairs + 2 blast-radius tickets (auth-success's page windows) + 18 failure-mode /
   // lifecycle / collector rules (the mismatch spike has two severities).
   assert.match(r.out, /SUCCESS: 37 rules found/);
 });
 
-test('every recording rule writes a contract SLO series or an intermediate job_slo: series', () => {
+test('every recording rule writes a contract SLO series, an intermediate job_slo: series or the per-key client maximum', () => {
   const rules = parse(readFileSync(join(generated, 'rules.yaml'), 'utf8')) as { groups: { rules: { record: string; labels: Record<string, string> }[] }[] };
   const names = new Set(rules.groups.flatMap((g) => g.rules.map((r) => r.record)));
   assert.deepEqual([...names].sort(), [
+    'job_hmac_key_id:hmac_key_clients:max_over_time1h',
     'job_slo:hmac_slo_bad_events:increase5m',
     'job_slo:hmac_slo_error:ratio',
     'job_slo:hmac_slo_error_budget:burn_rate',
