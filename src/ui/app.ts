@@ -296,15 +296,18 @@ function renderBurnTable(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTML
 
 /** One line per configured multiwindow alert, so the card's colour is explained, not just shown. */
 function renderAlertList(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTMLElement {
-  const items = alertConditions(slo, burnAlerts).map((c) =>
-    el(
+  const items = alertConditions(slo, burnAlerts).map((c) => {
+    // A window without events has no burn rate: "no data" as everywhere on the page, and the line
+    // greyed out, so a condition that cannot be evaluated does not read as a quiet (OK) one.
+    const noData = c.longBurn === undefined || c.shortBurn === undefined;
+    return el(
       'li',
-      { class: c.holds ? `holds sev-${c.alert.severity}` : undefined, 'data-holds': String(c.holds) },
+      { class: c.holds ? `holds sev-${c.alert.severity}` : noData ? 'nodata' : undefined, 'data-holds': String(c.holds), 'data-state': c.holds ? 'firing' : noData ? 'no-data' : 'quiet' },
       `${severityLabel(c.alert.severity)} if ${c.alert.long} & ${c.alert.short} > ${formatBurn(c.alert.factor)}: `,
-      `${c.longBurn !== undefined ? formatBurn(c.longBurn) : '–'} / ${c.shortBurn !== undefined ? formatBurn(c.shortBurn) : '–'}`,
-      c.holds ? ' — firing' : '',
-    ),
-  );
+      `${formatBurn(c.longBurn ?? null)} / ${formatBurn(c.shortBurn ?? null)}`,
+      c.holds ? ' — firing' : noData ? ' — cannot fire (no events)' : '',
+    );
+  });
   return el('details', { class: 'alerts' }, el('summary', {}, 'Alert conditions'), el('ul', {}, ...items));
 }
 
