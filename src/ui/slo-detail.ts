@@ -3,7 +3,7 @@
  * The SLO detail view: one (job, SLO) over a selectable range (1h, 6h, 1d, the period), read from
  * `GET api/slo/detail` (the collector's stored history): the error budget burn-down over the SLO
  * period, burn rates against the alert thresholds, the error ratio against the objective, request
- * and failure rates, and the failures by reason and key ID behind them. "No data" where the
+ * and failure rates, and the failures by reason and key ID behind them in the range. "No data" where the
  * collector holds no history. Opened from each SLO card; the open view and its range are kept in the
  * address bar (`detail-job`, `detail-slo`, `range`), so it survives a reload and can be shared.
  */
@@ -100,19 +100,45 @@ function drawChart(name: string, title: string, series: ChartSeries[], refs: Cha
   return figure;
 }
 
-/** One row per reason or key ID, with its share of the bad events. */
-function breakdownTable(caption: string, field: string, rows: readonly { name: string; count: number }[]): HTMLElement {
+/** One row per reason or key ID in the range, with its share; "no data" when the range had none. */
+function breakdownTable(caption: string, field: string, rows: readonly { name: string; count: number }[], emptyText: string): HTMLElement {
   const total = rows.reduce((s, r) => s + r.count, 0);
   const body =
     rows.length === 0
-      ? [el('tr', {}, el('td', { colspan: '3', class: 'empty' }, 'No failures counted'))]
+      ? [el('tr', {}, el('td', { colspan: '3', class: 'empty no-data', 'data-field': 'no-data' }, emptyText))]
       : rows.map((r) => el('tr', { 'data-row': r.name }, el('td', {}, el('code', {}, r.name)), el('td', { class: 'num' }, formatCount(r.count)), el('td', { class: 'num muted' }, formatPercent(r.count / total, 1))));
   return el(
     'table',
     { class: 'data breakdown', 'data-field': field },
     el('caption', {}, caption),
-    el('thead', {}, el('tr', {}, el('th', {}, field === 'by-reason' ? 'Reason' : 'Key ID'), el('th', {}, 'Bad events'), el('th', {}, 'Share'))),
+    el('thead', {}, el('tr', {}, el('th', {}, field === 'by-reason' ? 'Reason' : 'Key ID'), el('th', {}, 'Failures'), el('th', {}, 'Share'))),
     el('tbody', {}, ...body),
+  );
+}
+
+/** The failures behind the SLO within the selected range (the API counts them from the failure log). */
+function renderBreakdown(data: SloDetailResponse): HTMLElement {
+  const f = data.failures;
+  const span = data.to - data.from;
+  const range = data.range === data.period ? `the ${data.range} period` : `the last ${data.range}`;
+  const when = `${range} (${timeLabel(f.from, span)} – ${timeLabel(f.to, span)})`;
+  if (!f.counted) {
+    return el('div', { class: 'detail-breakdown', 'data-field': 'failures' }, el('p', { class: 'muted' }, `This SLO's bad events are slow verifications, not failures: there are no failures by reason or key ID to show for it.`));
+  }
+  // The log keeps the newest failures of all jobs: once it reaches back less far than the range, say so.
+  const partial = f.heldFrom !== null && f.heldFrom > f.from;
+  const empty = partial ? `No data: no failure of this SLO since ${timeLabel(f.heldFrom!, span)}` : `No data: no failure of this SLO in ${range}`;
+  return el(
+    'div',
+    { class: 'detail-breakdown', 'data-field': 'failures', 'data-partial': String(partial) },
+    el(
+      'p',
+      { class: 'muted' },
+      `Failed requests behind this SLO for ${data.job} in ${when}, counted from the collector's failure log (the failed spans it received).`,
+      partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only the newest failures of all jobs and reaches back to ${timeLabel(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
+    ),
+    breakdownTable(`Failures by reason, ${range}`, 'by-reason', f.byReason.map((r) => ({ name: r.reason, count: r.count })), empty),
+    breakdownTable(`Failures by key ID, ${range}`, 'by-key', f.byKey.map((k) => ({ name: k.keyId, count: k.count })), empty),
   );
 }
 
@@ -190,13 +216,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       data,
     ),
   );
-  const breakdown = el(
-    'div',
-    { class: 'detail-breakdown' },
-    el('p', { class: 'muted' }, `The bad events behind this SLO for ${data.job}, as its counters hold them now (the same numbers as /metrics).`),
-    breakdownTable('Failures by reason', 'by-reason', data.failures.byReason.map((r) => ({ name: r.reason, count: r.count }))),
-    breakdownTable('Failures by key ID', 'by-key', data.failures.byKey.map((k) => ({ name: k.keyId, count: k.count }))),
-  );
+  const breakdown = renderBreakdown(data);
   return [head, intro, ranges, ...(history ? [el('p', { class: 'muted' }, history)] : []), charts, breakdown];
 }
 

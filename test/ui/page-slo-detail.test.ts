@@ -10,6 +10,7 @@ import type { SloApiResponse, SloDetailResponse } from '../../src/collector/mode
 import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { runDemo } from '../demo/demo-process.js';
 import { afterNextSample, startInTempDir, type CollectorProcess } from '../support/collector.js';
+import { pushFailedSpanAt } from './otel-traffic.js';
 
 const SPEED = 120;
 const GRAFANA = 'https://grafana.example.com';
@@ -128,13 +129,44 @@ describe('SLO detail view over the demo workload', () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  test('failures by reason and key ID behind the SLO; an SLO without history says "no data"', async () => {
+  test('failures by reason and key ID behind the SLO in the selected range, said in their heading; "no data" when none; an SLO without history says "no data"', async () => {
     await page.goto(`${collector.url}/?refresh=300&detail-job=webhook-receiver&detail-slo=auth-success&range=1h`);
     await page.waitForSelector('#slo-detail[data-range="1h"] table[data-field="by-reason"]');
     const reasons = await page.locator('#slo-detail table[data-field="by-reason"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row')));
     assert.ok(reasons.includes('signature_mismatch'), reasons.join(' '));
     const keys = await page.locator('#slo-detail table[data-field="by-key"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row')));
     assert.ok(keys.some((k) => k?.startsWith('whk-')), keys.join(' '));
+    assert.equal(await page.locator('#slo-detail table[data-field="by-reason"] caption').textContent(), 'Failures by reason, the last 1h');
+
+    // A failure of payments-api that happened an hour ago (5 demo days): in the 30d period, not in the last 1d (12 min).
+    await pushFailedSpanAt(collector.url, 'payments-api', { reason: 'unknown_key', keyId: 'k-retired-2025', timeMs: Date.now() - 3_600_000 });
+    const keysIn = async (range: string) => {
+      await page.goto(`${collector.url}/?refresh=300&detail-job=payments-api&detail-slo=auth-success&range=${range}`);
+      await page.waitForSelector(`#slo-detail[data-range="${range}"] table[data-field="by-key"]`);
+      return {
+        keys: await page.locator('#slo-detail table[data-field="by-key"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row'))),
+        caption: await page.locator('#slo-detail table[data-field="by-key"] caption').textContent(),
+      };
+    };
+    const period = await keysIn('30d');
+    assert.ok(period.keys.includes('k-retired-2025'), period.keys.join(' '));
+    assert.equal(period.caption, 'Failures by key ID, the 30d period');
+    await page.screenshot({ path: outputPath('slo-detail-failures-30d-1280x900.png'), fullPage: true });
+    const lastDay = await keysIn('1d');
+    assert.ok(!lastDay.keys.includes('k-retired-2025'), lastDay.keys.join(' '));
+    assert.ok(lastDay.keys.includes('pay-2026-10'), lastDay.keys.join(' '));
+    assert.equal(lastDay.caption, 'Failures by key ID, the last 1d');
+
+    // Nothing in range: "no data", not an empty table. auth-availability counts errors only, and
+    // webhook-receiver's failures in this run are rejections.
+    await page.goto(`${collector.url}/?refresh=300&detail-job=webhook-receiver&detail-slo=auth-availability&range=6h`);
+    await page.waitForSelector('#slo-detail[data-range="6h"] table[data-field="by-reason"]');
+    assert.deepEqual(await page.locator('#slo-detail table[data-field="by-reason"] tbody td').allTextContents(), ['No data: no failure of this SLO in the last 6h']);
+    // A latency SLO's bad events are slow verifications: no failure tables, and it says why.
+    await page.goto(`${collector.url}/?refresh=300&detail-job=payments-api&detail-slo=verification-latency&range=6h`);
+    await page.waitForSelector('#slo-detail[data-range="6h"] [data-field="failures"]');
+    assert.equal(await page.locator('#slo-detail table.breakdown').count(), 0);
+    assert.match((await page.locator('#slo-detail [data-field="failures"]').textContent()) ?? '', /slow verifications, not failures/);
 
     await page.goto(`${collector.url}/?refresh=300&detail-job=no-such-job&detail-slo=auth-success`);
     await page.waitForSelector('#slo-detail [data-field="no-data"]');
