@@ -20,7 +20,7 @@ import type {
   SloStatus,
 } from '../collector/model.js';
 import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnAlert, type StatusColour } from './status.js';
-import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent, formatScope } from './format.js';
+import { apiUrl, formatBudget, formatBurn, formatClock, formatCount, formatElapsed, formatErrorRatio, formatPercent, formatScope } from './format.js';
 import { sparkline } from './sparkline.js';
 import { append, el, svg, type Child } from './dom.js';
 import { cardActions, SloDetailView, timeScaleNote } from './slo-detail.js';
@@ -169,7 +169,7 @@ function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAler
   );
 }
 
-function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: SloHistoryResponse | undefined): HTMLElement {
+function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: SloHistoryResponse | undefined, timeScale = 1): HTMLElement {
   const colour = statusColour(slo, burnAlerts);
   // No events over the period: no SLI or budget (null), shown as "no data", never as 100 %.
   const quiet = slo.sli === null;
@@ -202,13 +202,13 @@ function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: S
     el(
       'div',
       { class: 'budget' },
-      el('div', { class: 'budget-label' }, 'Error budget remaining ', el('strong', { 'data-field': 'budget' }, formatPercent(budget, 1))),
+      el('div', { class: 'budget-label' }, 'Error budget remaining ', el('strong', { 'data-field': 'budget' }, formatBudget(budget))),
       // No budget (no events over the period): an outlined bar, not an empty one that reads as spent.
-      el('div', { class: budget === null ? 'bar nodata' : 'bar', role: 'img', 'aria-label': `error budget remaining ${formatPercent(budget, 1)}` }, budgetFill),
+      el('div', { class: budget === null ? 'bar nodata' : 'bar', role: 'img', 'aria-label': `error budget remaining ${formatBudget(budget)}` }, budgetFill),
     ),
     renderBurnTable(slo, burnAlerts),
     renderAlertList(slo, burnAlerts),
-    renderSparkline(slo, history),
+    renderSparkline(slo, history, timeScale),
   );
   return card;
 }
@@ -266,7 +266,7 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
   const cards = eachRow(
     sorted,
     ({ s, history }) => {
-      const card = renderCard(s, data.burnAlerts, history);
+      const card = renderCard(s, data.burnAlerts, history, data.timeScale);
       card.appendChild(cardActions(s, data));
       if (open.has(cardKey(s.job, s.slo))) card.querySelector('details')?.setAttribute('open', '');
       return card;
@@ -311,7 +311,7 @@ function renderAlertList(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTML
   return el('details', { class: 'alerts' }, el('summary', {}, 'Alert conditions'), el('ul', {}, ...items));
 }
 
-function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined): HTMLElement {
+function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined, timeScale = 1): HTMLElement {
   const figure = el('figure', { class: 'spark' });
   const points = history?.points ?? [];
   if (points.length === 0) {
@@ -337,9 +337,11 @@ function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined
     el(
       'figcaption',
       { class: 'muted' },
-      `Error ratio, last ${formatElapsed(last.t - first.t)}: now `,
-      el('span', { 'data-field': 'spark-last' }, formatPercent(last.errorRatio, 3)),
-      `, peak ${formatPercent(peak, 3)}; dashed = allowed ${formatPercent(allowed, 3)}`,
+      // In demo time like the card's windows ("Burn 1h"), not the wall clock's: at timeScale 30 an hour of history is 2 min.
+      el('span', { 'data-field': 'spark-span' }, `Error ratio, last ${formatElapsed((last.t - first.t) * (timeScale > 0 ? timeScale : 1))}`),
+      ': now ',
+      el('span', { 'data-field': 'spark-last' }, formatErrorRatio(last.errorRatio)),
+      `, peak ${formatErrorRatio(peak)}; dashed = allowed ${formatPercent(allowed, 3)}`,
     ),
   ]);
   return figure;

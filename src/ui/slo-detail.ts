@@ -11,12 +11,14 @@ import type { SloApiResponse, SloDetailResponse, SloStatus } from '../collector/
 import { chart, type ChartRef, type ChartSeries } from './charts.js';
 import { el, svg } from './dom.js';
 import { durationSeconds, isDuration } from '../config/duration.js';
-import { apiUrl, httpHref, formatBurn, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
+import { apiUrl, httpHref, formatBurn, formatChartTime, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
 import { severityLabel } from './status.js';
 
 const WIDTH = 640;
 const HEIGHT = 180;
 const DEFAULT_RANGE = '6h';
+/** Burn-rate line colours: not red (w3), the colour of the page thresholds they are drawn against. */
+const BURN_CLASSES = ['w0', 'w1', 'w2', 'w4'] as const;
 
 type GetJson = <T>(url: string) => Promise<T>;
 
@@ -50,12 +52,6 @@ export function timeScaleNote(timeScale: number | undefined, period: string | un
   );
 }
 
-function timeLabel(t: number, spanMs: number): string {
-  const d = new Date(t);
-  if (spanMs <= 2 * 86_400_000) return formatClock(t).slice(0, spanMs < 600_000 ? 8 : 5);
-  return `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${formatClock(t).slice(0, 5)}`;
-}
-
 function drawChart(name: string, title: string, series: ChartSeries[], refs: ChartRef[], scale: 'linear' | 'log', format: (v: number) => string, data: SloDetailResponse): HTMLElement {
   const times = data.points.map((p) => p.t);
   const g = chart({ times, from: data.from, to: data.to, series, refs, scale, width: WIDTH, height: HEIGHT, format });
@@ -83,16 +79,17 @@ function drawChart(name: string, title: string, series: ChartSeries[], refs: Cha
   }
   for (const tick of g.xTicks) {
     const label = svg('text', { class: 'axis', x: tick.x, y: HEIGHT - 4, 'text-anchor': tick.x <= g.plot.x0 ? 'start' : tick.x >= g.plot.x1 ? 'end' : 'middle' });
-    label.textContent = timeLabel(tick.t, data.to - data.from);
+    label.textContent = formatChartTime(tick.t, data.to - data.from);
     box.appendChild(label);
   }
+  for (const ref of g.refs) box.appendChild(svg('line', { class: `ref ${ref.cls}`, x1: g.plot.x0, x2: g.plot.x1, y1: ref.y, y2: ref.y }));
+  for (const p of g.paths) if (p.d) box.appendChild(svg('path', { class: `series ${p.cls}`, d: p.d, 'data-series': p.name }));
+  // Threshold labels last, over the lines, so a series never hides what its threshold is.
   for (const ref of g.refs) {
-    box.appendChild(svg('line', { class: `ref ${ref.cls}`, x1: g.plot.x0, x2: g.plot.x1, y1: ref.y, y2: ref.y }));
     const label = svg('text', { class: `ref-label ${ref.cls}`, x: g.plot.x1 - 2, y: ref.y - 3, 'text-anchor': 'end' });
     label.textContent = ref.label;
     box.appendChild(label);
   }
-  for (const p of g.paths) if (p.d) box.appendChild(svg('path', { class: `series ${p.cls}`, d: p.d, 'data-series': p.name }));
   figure.appendChild(box);
   if (series.length > 1) {
     figure.appendChild(el('p', { class: 'legend' }, ...series.map((s) => el('span', { class: `key ${s.cls}` }, s.name))));
@@ -105,7 +102,7 @@ function breakdownTable(caption: string, field: string, rows: readonly { name: s
   const total = rows.reduce((s, r) => s + r.count, 0);
   const body =
     rows.length === 0
-      ? [el('tr', {}, el('td', { colspan: '3', class: 'empty no-data', 'data-field': 'no-data' }, emptyText))]
+      ? [el('tr', {}, el('td', { colspan: '3', class: 'empty', 'data-field': 'no-data' }, emptyText))]
       : rows.map((r) => el('tr', { 'data-row': r.name }, el('td', {}, el('code', {}, r.name)), el('td', { class: 'num' }, formatCount(r.count)), el('td', { class: 'num muted' }, formatPercent(r.count / total, 1))));
   return el(
     'table',
@@ -121,13 +118,13 @@ function renderBreakdown(data: SloDetailResponse): HTMLElement {
   const f = data.failures;
   const span = data.to - data.from;
   const range = data.range === data.period ? `the ${data.range} period` : `the last ${data.range}`;
-  const when = `${range} (${timeLabel(f.from, span)} – ${timeLabel(f.to, span)})`;
+  const when = `${range} (${formatChartTime(f.from, span)} – ${formatChartTime(f.to, span)})`;
   if (!f.counted) {
     return el('div', { class: 'detail-breakdown', 'data-field': 'failures' }, el('p', { class: 'muted' }, `This SLO's bad events are slow verifications, not failures: there are no failures by reason or key ID to show for it.`));
   }
   // The log keeps the newest failures of all jobs: once it reaches back less far than the range, say so.
   const partial = f.heldFrom !== null && f.heldFrom > f.from;
-  const empty = partial ? `No data: no failure of this SLO since ${timeLabel(f.heldFrom!, span)}` : `No data: no failure of this SLO in ${range}`;
+  const empty = partial ? `No data: no failure of this SLO since ${formatChartTime(f.heldFrom!, span)}` : `No data: no failure of this SLO in ${range}`;
   return el(
     'div',
     { class: 'detail-breakdown', 'data-field': 'failures', 'data-partial': String(partial) },
@@ -135,7 +132,7 @@ function renderBreakdown(data: SloDetailResponse): HTMLElement {
       'p',
       { class: 'muted' },
       `Failed requests behind this SLO for ${data.job} in ${when}, counted from the collector's failure log (the failed spans it received).`,
-      partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only the newest failures of all jobs and reaches back to ${timeLabel(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
+      partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only the newest failures of all jobs and reaches back to ${formatChartTime(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
     ),
     breakdownTable(`Failures by reason, ${range}`, 'by-reason', f.byReason.map((r) => ({ name: r.reason, count: r.count })), empty),
     breakdownTable(`Failures by key ID, ${range}`, 'by-key', f.byKey.map((k) => ({ name: k.keyId, count: k.count })), empty),
@@ -148,7 +145,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
   const points = data.points;
   const perSecond = (v: number | null) => (v === null ? null : v / stepSeconds);
   const longWindows = [...new Set(data.burnAlerts.map((a) => a.long))];
-  const burnSeries: ChartSeries[] = longWindows.map((w, i) => ({ name: `burn ${w}`, cls: `w${i}`, values: points.map((p) => p.burn[w] ?? null) }));
+  const burnSeries: ChartSeries[] = longWindows.map((w, i) => ({ name: `burn ${w}`, cls: BURN_CLASSES[i % BURN_CLASSES.length]!, values: points.map((p) => p.burn[w] ?? null) }));
   const burnRefs: ChartRef[] = data.burnAlerts.map((a) => ({
     value: a.factor,
     cls: a.severity === 'critical' ? 'page' : 'ticket',
@@ -179,7 +176,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
     data.historyFrom === null
       ? 'The collector holds no history of this SLO yet.'
       : data.historyFrom > data.from
-        ? `History starts at ${formatClock(data.historyFrom)}: earlier is shaded "no data".`
+        ? `History starts at ${data.to - data.from >= 86_400_000 ? formatChartTime(data.historyFrom, data.to - data.from) : formatClock(data.historyFrom)}: earlier is shaded "no data".`
         : '';
   const charts = el(
     'div',

@@ -6,7 +6,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { SloApiResponse, SloDetailResponse } from '../../src/collector/model.js';
+import type { SloApiResponse, SloDetailResponse, SloHistoryResponse } from '../../src/collector/model.js';
+import { formatElapsed } from '../../src/ui/format.js';
 import { launchChromium, outputPath, phoneContext } from './browser.js';
 import { runDemo } from '../demo/demo-process.js';
 import { afterNextSample, startInTempDir, type CollectorProcess } from '../support/collector.js';
@@ -14,6 +15,12 @@ import { pushFailedSpanAt } from './otel-traffic.js';
 
 const SPEED = 120;
 const GRAFANA = 'https://grafana.example.com';
+
+/** The milliseconds formatElapsed's words stand for ("41 s", "1 h 22 min", "3 d"). */
+function demoMs(words: string): number {
+  const unit: Record<string, number> = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  return [...words.matchAll(/(\d+) (s|min|h|d)\b/g)].reduce((ms, m) => ms + Number(m[1]) * unit[m[2]!]!, 0);
+}
 
 describe('SLO detail view over the demo workload', () => {
   let collector: CollectorProcess;
@@ -130,13 +137,15 @@ describe('SLO detail view over the demo workload', () => {
   });
 
   test('failures by reason and key ID behind the SLO in the selected range, said in their heading; "no data" when none; an SLO without history says "no data"', async () => {
-    await page.goto(`${collector.url}/?refresh=300&detail-job=webhook-receiver&detail-slo=auth-success&range=1h`);
-    await page.waitForSelector('#slo-detail[data-range="1h"] table[data-field="by-reason"]');
+    // The canonicalization incident opens the demo run: within the last 6h (3 min), not necessarily the last 1h (30 s).
+    await page.goto(`${collector.url}/?refresh=300&detail-job=webhook-receiver&detail-slo=auth-success&range=6h`);
+    await page.waitForSelector('#slo-detail[data-range="6h"] table[data-field="by-reason"]');
     const reasons = await page.locator('#slo-detail table[data-field="by-reason"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row')));
-    assert.ok(reasons.includes('signature_mismatch'), reasons.join(' '));
+    const api = async () => JSON.stringify((await (await fetch(`${collector.url}/api/slo/detail?job=webhook-receiver&slo=auth-success&range=6h`)).json() as SloDetailResponse).failures);
+    assert.ok(reasons.includes('signature_mismatch'), `${reasons.join(' ')} ${await api()}`);
     const keys = await page.locator('#slo-detail table[data-field="by-key"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row')));
     assert.ok(keys.some((k) => k?.startsWith('whk-')), keys.join(' '));
-    assert.equal(await page.locator('#slo-detail table[data-field="by-reason"] caption').textContent(), 'Failures by reason, the last 1h');
+    assert.equal(await page.locator('#slo-detail table[data-field="by-reason"] caption').textContent(), 'Failures by reason, the last 6h');
 
     // A failure of payments-api that happened an hour ago (5 demo days): in the 30d period, not in the last 1d (12 min).
     await pushFailedSpanAt(collector.url, 'payments-api', { reason: 'unknown_key', keyId: 'k-retired-2025', timeMs: Date.now() - 3_600_000 });
@@ -182,6 +191,47 @@ describe('SLO detail view over the demo workload', () => {
     await small.waitForSelector('#slo-detail[data-range="1h"] figure[data-chart="burn"] path.series');
     assert.ok((await small.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the detail view fits a phone: nothing overflows sideways');
     await small.screenshot({ path: outputPath('slo-detail-390x844.png'), fullPage: true });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('readable charts and cards: threshold labels over the lines, burn lines not in the page-threshold red, the sparkline span in demo time, no needless digits', async () => {
+    await page.goto(`${collector.url}/?refresh=300&detail-job=payments-api&detail-slo=auth-success&range=1h`);
+    await page.waitForSelector('#slo-detail[data-range="1h"] figure[data-chart="burn"] path.series');
+    const burn = await page.evaluate(() => {
+      const fig = document.querySelector('#slo-detail figure[data-chart="burn"]')!;
+      const kids = [...fig.querySelector('svg')!.children];
+      const lastSeries = kids.findLastIndex((n) => n.matches('path.series'));
+      const labels = [...fig.querySelectorAll('text.ref-label')];
+      const card = getComputedStyle(document.querySelector('#slo-detail')!).backgroundColor;
+      return {
+        labelsAfterSeries: labels.every((l) => kids.indexOf(l) > lastSeries),
+        // The label's outline is a halo in the card's colour, not the threshold's colour smeared over its text.
+        labelStrokes: [...new Set(labels.map((l) => getComputedStyle(l).stroke))],
+        card,
+        pageRed: getComputedStyle(fig.querySelector('line.ref.page')!).stroke,
+        lineColours: [...fig.querySelectorAll('path.series')].map((p) => getComputedStyle(p).stroke),
+      };
+    });
+    assert.ok(burn.labelsAfterSeries, 'threshold labels are drawn over the burn lines');
+    assert.deepEqual(burn.labelStrokes, [burn.card]);
+    assert.ok(!burn.lineColours.includes(burn.pageRed), `no burn line in the page threshold's red: ${burn.lineColours.join(' ')}`);
+    assert.equal(new Set(burn.lineColours).size, burn.lineColours.length, 'one colour per burn line');
+
+    // The cards: the sparkline's span in demo time, like the card's windows; budgets and error ratios without needless digits.
+    for (const s of slos.slos) {
+      const history = (await (await fetch(`${collector.url}/api/slo/history?job=${s.job}&slo=${s.slo}`)).json()) as SloHistoryResponse;
+      const card = page.locator(`article.card[data-job="${s.job}"][data-slo="${s.slo}"]`);
+      const span = await card.locator('[data-field="spark-span"]').textContent();
+      const realMs = history.points.at(-1)!.t - history.points[0]!.t;
+      // The page read the history a moment before this test did: a few demo minutes apart at most.
+      const shownMs = demoMs(span?.replace('Error ratio, last ', '') ?? '');
+      assert.ok(Math.abs(shownMs - realMs * SPEED) <= 15 * 60_000, `${s.job} ${s.slo}: "${span}" for ${realMs} ms real (${formatElapsed(realMs * SPEED)} demo time)`);
+      const budget = (await card.locator('[data-field="budget"]').textContent()) ?? '';
+      assert.match(budget, s.errorBudgetRemaining !== null && Math.abs(s.errorBudgetRemaining) >= 10 ? /^-?\d+%$/ : /^(-?\d+(\.\d)?%|>99\.9%|no data)$/, `${s.job} ${s.slo} budget ${budget}`);
+      const now = (await card.locator('[data-field="spark-last"]').textContent()) ?? '';
+      assert.ok(!/^\d{2,}\.\d{2,}%$/.test(now), `${s.job} ${s.slo}: error ratio ${now} has no more digits than it needs`);
+    }
+    await page.screenshot({ path: outputPath('slo-detail-1h-1280x900.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
 
