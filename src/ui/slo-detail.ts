@@ -14,7 +14,9 @@ import { durationSeconds, isDuration } from '../config/duration.js';
 import { apiUrl, httpHref, formatBurn, formatChartTime, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
 import { severityLabel } from './status.js';
 
+/** Chart width in SVG units: at most this, less on a narrow screen (chartWidth) so 10px text stays 10px, not scaled down to 5px. */
 const WIDTH = 640;
+const MIN_WIDTH = 300;
 const HEIGHT = 180;
 const DEFAULT_RANGE = '6h';
 /** Burn-rate line colours: not red (w3), the colour of the page thresholds they are drawn against. */
@@ -52,15 +54,15 @@ export function timeScaleNote(timeScale: number | undefined, period: string | un
   );
 }
 
-function drawChart(name: string, title: string, series: ChartSeries[], refs: ChartRef[], scale: 'linear' | 'log', format: (v: number) => string, data: SloDetailResponse): HTMLElement {
+function drawChart(name: string, title: string, series: ChartSeries[], refs: ChartRef[], scale: 'linear' | 'log', format: (v: number) => string, data: SloDetailResponse, width: number): HTMLElement {
   const times = data.points.map((p) => p.t);
-  const g = chart({ times, from: data.from, to: data.to, series, refs, scale, width: WIDTH, height: HEIGHT, format });
+  const g = chart({ times, from: data.from, to: data.to, series, refs, scale, width, height: HEIGHT, format });
   const figure = el('figure', { class: 'detail-chart', 'data-chart': name, 'data-has-data': String(g.hasData) }, el('figcaption', {}, title));
   if (!g.hasData) {
     figure.appendChild(el('p', { class: 'no-data', 'data-field': 'no-data' }, 'No data for this range: the collector holds no history of this SLO here.'));
     return figure;
   }
-  const box = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', class: 'chart' });
+  const box = svg('svg', { viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img', class: 'chart' });
   box.setAttribute('aria-label', title);
   for (const gap of g.noData) {
     if (gap.x1 - gap.x0 < 1) continue;
@@ -139,7 +141,12 @@ function renderBreakdown(data: SloDetailResponse): HTMLElement {
   );
 }
 
-export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: string | undefined): HTMLElement[] {
+/** The charts' width for a view `available` CSS pixels wide (one chart a row on a phone). */
+export function chartWidth(available: number): number {
+  return Number.isFinite(available) && available > 0 ? Math.round(Math.min(WIDTH, Math.max(MIN_WIDTH, available))) : WIDTH;
+}
+
+export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: string | undefined, width = WIDTH): HTMLElement[] {
   const allowed = 1 - data.objective;
   const stepSeconds = data.stepMs / 1000;
   const points = data.points;
@@ -189,8 +196,9 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       'linear',
       (v) => formatPercent(v, 0),
       data,
+      width,
     ),
-    drawChart('burn', `Burn rate over the alert windows (log scale; now: ${burnNow}); lines: alert thresholds`, burnSeries, burnRefs, 'log', formatBurn, data),
+    drawChart('burn', `Burn rate over the alert windows (log scale; now: ${burnNow}); lines: alert thresholds`, burnSeries, burnRefs, 'log', formatBurn, data, width),
     drawChart(
       'error-ratio',
       `Error ratio per step (${formatStep(data.stepMs, data.timeScale)}) against the objective`,
@@ -199,6 +207,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       'linear',
       (v) => formatPercent(v, v < 0.01 ? 2 : 0),
       data,
+      width,
     ),
     drawChart(
       'rates',
@@ -211,6 +220,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       'linear',
       (v) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toFixed(2)))),
       data,
+      width,
     ),
   );
   const breakdown = renderBreakdown(data);
@@ -288,7 +298,8 @@ export class SloDetailView {
     try {
       const data = await this.getJson<SloDetailResponse>(apiUrl('api/slo/detail', { job, slo, range }));
       if (job !== this.job || slo !== this.slo || range !== this.range) return; // superseded
-      this.root.replaceChildren(...renderDetail(data, this.grafanaDashboardUrl));
+      // The view's inner width (padding 16 px a side): on a phone the charts are drawn that wide.
+      this.root.replaceChildren(...renderDetail(data, this.grafanaDashboardUrl, chartWidth(this.root.clientWidth - 32)));
       this.root.dataset.range = data.range;
       this.root.dataset.renders = String(Number(this.root.dataset.renders ?? 0) + 1);
     } catch (err) {

@@ -190,6 +190,9 @@ describe('SLO detail view over the demo workload', () => {
     await small.goto(`${collector.url}/?refresh=300&detail-job=payments-api&detail-slo=auth-success&range=1h`);
     await small.waitForSelector('#slo-detail[data-range="1h"] figure[data-chart="burn"] path.series');
     assert.ok((await small.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the detail view fits a phone: nothing overflows sideways');
+    // The charts are drawn for the phone's width, not shrunk from the desktop's: their 10px labels stay readable.
+    const labelHeights = await small.locator('#slo-detail svg.chart text.axis, #slo-detail svg.chart text.ref-label').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
+    assert.ok(labelHeights.length > 0 && Math.min(...labelHeights) >= 9, `chart text ${Math.min(...labelHeights).toFixed(1)} px high on a phone`);
     await small.screenshot({ path: outputPath('slo-detail-390x844.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
