@@ -67,9 +67,9 @@ export function chart(input: ChartInput): ChartGeometry {
     const positive = all.filter((v) => v > 0);
     lo = Math.max(LOG_FLOOR, 10 ** Math.floor(Math.log10(Math.min(1, ...positive))));
     // A burn of 0 (a window without bad events) cannot sit on a log axis: drawn on the floor, which
-    // then goes down to LOG_FLOOR and says "≤", so 0 does not read as 1× on the ticket threshold.
+    // then goes a decade lower and says "≤", so 0 does not read as 1× on the ticket threshold.
     if (finiteValues.some((v) => v < lo)) {
-      lo = LOG_FLOOR;
+      lo = Math.max(LOG_FLOOR, lo / 10);
       floored = true;
     }
     hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...positive) * 1.05));

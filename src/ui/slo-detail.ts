@@ -17,6 +17,8 @@ import { severityLabel } from './status.js';
 /** Chart width in SVG units: at most this, less on a narrow screen (chartWidth) so 10px text stays 10px, not scaled down to 5px. */
 const WIDTH = 640;
 const MIN_WIDTH = 300;
+/** Threshold labels closer than this (SVG units; they are 10 px high) would overlap. */
+const REF_LABEL_GAP = 11;
 const HEIGHT = 180;
 const DEFAULT_RANGE = '6h';
 /** Burn-rate line colours: not red (w3), the colour of the page thresholds they are drawn against. */
@@ -86,9 +88,13 @@ function drawChart(name: string, title: string, series: ChartSeries[], refs: Cha
   }
   for (const ref of g.refs) box.appendChild(svg('line', { class: `ref ${ref.cls}`, x1: g.plot.x0, x2: g.plot.x1, y1: ref.y, y2: ref.y }));
   for (const p of g.paths) if (p.d) box.appendChild(svg('path', { class: `series ${p.cls}`, d: p.d, 'data-series': p.name }));
-  // Threshold labels last, over the lines, so a series never hides what its threshold is.
-  for (const ref of g.refs) {
-    const label = svg('text', { class: `ref-label ${ref.cls}`, x: g.plot.x1 - 2, y: ref.y - 3, 'text-anchor': 'end' });
+  // Threshold labels last, over the lines, so a series never hides what its threshold is. A label
+  // that would overlap the one above it on the right goes to the left end of its line instead.
+  let rightY = Number.NEGATIVE_INFINITY;
+  for (const ref of [...g.refs].sort((a, b) => a.y - b.y)) {
+    const right = ref.y - rightY >= REF_LABEL_GAP;
+    if (right) rightY = ref.y;
+    const label = svg('text', { class: `ref-label ${ref.cls}`, x: right ? g.plot.x1 - 2 : g.plot.x0 + 2, y: ref.y - 3, 'text-anchor': right ? 'end' : 'start' });
     label.textContent = ref.label;
     box.appendChild(label);
   }

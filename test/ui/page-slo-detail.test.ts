@@ -213,10 +213,18 @@ describe('SLO detail view over the demo workload', () => {
         card,
         pageRed: getComputedStyle(fig.querySelector('line.ref.page')!).stroke,
         lineColours: [...fig.querySelectorAll('path.series')].map((p) => getComputedStyle(p).stroke),
+        // Pairs of threshold labels whose boxes overlap (6× and 14.4× are close on a log axis).
+        overlapping: labels.flatMap((a, i) =>
+          labels.slice(i + 1).flatMap((b) => {
+            const [r, q] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+            return r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom ? [`${a.textContent} / ${b.textContent}`] : [];
+          }),
+        ),
       };
     });
     assert.ok(burn.labelsAfterSeries, 'threshold labels are drawn over the burn lines');
     assert.deepEqual(burn.labelStrokes, [burn.card]);
+    assert.deepEqual(burn.overlapping, [], 'threshold labels do not overlap');
     assert.ok(!burn.lineColours.includes(burn.pageRed), `no burn line in the page threshold's red: ${burn.lineColours.join(' ')}`);
     assert.equal(new Set(burn.lineColours).size, burn.lineColours.length, 'one colour per burn line');
 
