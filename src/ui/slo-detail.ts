@@ -17,8 +17,8 @@ import { severityLabel } from './status.js';
 /** Chart width in SVG units: at most this, less on a narrow screen (chartWidth) so 10px text stays 10px, not scaled down to 5px. */
 const WIDTH = 640;
 const MIN_WIDTH = 300;
-/** Threshold labels closer than this (SVG units; they are 10 px high) would overlap. */
-const REF_LABEL_GAP = 11;
+/** Threshold labels closer than this (SVG units; 10 px text, drawn a little smaller than its box) would overlap. */
+const REF_LABEL_GAP = 12;
 const HEIGHT = 180;
 const DEFAULT_RANGE = '6h';
 /** Burn-rate line colours: not red (w3), the colour of the page thresholds they are drawn against. */

@@ -217,7 +217,9 @@ describe('SLO detail view over the demo workload', () => {
         overlapping: labels.flatMap((a, i) =>
           labels.slice(i + 1).flatMap((b) => {
             const [r, q] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
-            return r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom ? [`${a.textContent} / ${b.textContent}`] : [];
+            const box = (x: DOMRect) => `${Math.round(x.left)}-${Math.round(x.right)},${Math.round(x.top)}-${Math.round(x.bottom)}`;
+            // Boxes hold the font's full line height: touching by a pixel is not an overlap of glyphs.
+            return r.left < q.right && q.left < r.right && Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) > 1 ? [`${a.textContent} ${box(r)} / ${b.textContent} ${box(q)}`] : [];
           }),
         ),
       };
@@ -243,6 +245,28 @@ describe('SLO detail view over the demo workload', () => {
       assert.ok(!/^\d{2,}\.\d{2,}%$/.test(now), `${s.job} ${s.slo}: error ratio ${now} has no more digits than it needs`);
     }
     await page.screenshot({ path: outputPath('slo-detail-1h-1280x900.png'), fullPage: true });
+
+    // In dark mode every line stands out from the card (contrast 3:1, WCAG's for graphics).
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', timezoneId: 'UTC' });
+    await dark.addInitScript('globalThis.__name = (fn) => fn;');
+    const night = await dark.newPage();
+    night.on('pageerror', (e) => pageErrors.push(e.message));
+    await night.goto(`${collector.url}/?refresh=300&detail-job=payments-api&detail-slo=auth-success&range=1h`);
+    await night.waitForSelector('#slo-detail[data-range="1h"] figure[data-chart="rates"] path.series');
+    const contrasts = await night.evaluate(() => {
+      const rgb = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const card = lum(getComputedStyle(document.querySelector('#slo-detail')!).backgroundColor);
+      return [...document.querySelectorAll('#slo-detail path.series')].map((p) => {
+        const l = lum(getComputedStyle(p).stroke);
+        return { series: p.getAttribute('data-series'), contrast: (Math.max(l, card) + 0.05) / (Math.min(l, card) + 0.05) };
+      });
+    });
+    assert.ok(contrasts.length > 0 && contrasts.every((c) => c.contrast >= 3), JSON.stringify(contrasts));
+    await dark.close();
     assert.deepEqual(pageErrors, []);
   });
 
