@@ -86,6 +86,17 @@ function forEachSafely<T>(items: readonly T[], f: (item: T) => void): void {
 
 class ApiError extends Error {}
 
+/** The collector's error answers are `{ "error": "…" }`: the message, not the JSON around it. */
+function errorText(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const error = parsed !== null && typeof parsed === 'object' ? (parsed as { error?: unknown }).error : undefined;
+    return typeof error === 'string' ? error : body;
+  } catch {
+    return body;
+  }
+}
+
 async function getJson<T>(url: string): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
@@ -97,7 +108,7 @@ async function getJson<T>(url: string): Promise<T> {
       throw new ApiError(`GET ${url}: ${controller.signal.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : 'collector unreachable'}`, { cause: err });
     }
     if (!res.ok) {
-      const body = (await res.text().catch(() => '')).slice(0, 200);
+      const body = errorText((await res.text().catch(() => '')).slice(0, 200));
       throw new ApiError(`GET ${url}: HTTP ${res.status}${body ? ` — ${body}` : ''}`);
     }
     try {

@@ -179,7 +179,8 @@ describe('SLO detail view over the demo workload', () => {
 
     await page.goto(`${collector.url}/?refresh=300&detail-job=no-such-job&detail-slo=auth-success`);
     await page.waitForSelector('#slo-detail [data-field="no-data"]');
-    assert.match((await page.locator('#slo-detail [data-field="no-data"]').textContent()) ?? '', /^No data: .*404/);
+    // The collector's message, not the JSON it comes in.
+    assert.match((await page.locator('#slo-detail [data-field="no-data"]').textContent()) ?? '', /^No data: .*HTTP 404 — no history for job "no-such-job" and slo "auth-success"$/);
     // The browser logs the 404 it was asked to fetch: expected here, and the only error allowed.
     const i = pageErrors.findIndex((e) => /status of 404/.test(e));
     if (i >= 0) pageErrors.splice(i, 1);
