@@ -331,7 +331,7 @@ export class CollectorCore {
 
   /** `GET /api/slo/detail`: undefined for a pair the engine does not track. */
   sloDetail(job: string, slo: string, range: string): SloDetailResponse | undefined {
-    return this.engine.detail(job, slo, range, this.agg);
+    return this.engine.detail(job, slo, range, this.failures);
   }
 
   /** The ranges `/api/slo/detail` accepts. */

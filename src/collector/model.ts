@@ -148,8 +148,18 @@ export interface SloDetailResponse {
   /** Windows (unscaled names) whose burn rates each point carries: the burn-rate alerts' windows. */
   readonly windows: readonly string[];
   readonly points: readonly SloDetailPoint[];
-  /** Bad events behind the SLO by failure reason and by key ID, as the job's counters hold them now (/metrics). */
+  /**
+   * The SLO's failed spans (its bad events that are failures) of the job within [from, to] (the
+   * range), by failure reason and by key ID, from the failure log. `counted` false: a latency SLO,
+   * whose bad events (slow verifications) are not failures. `heldFrom`: once the log (the newest
+   * `collector.failures.ringSize` failures of all jobs) has dropped older failures, the time of the
+   * oldest it holds — failures before it are not counted; null while it holds all it received.
+   */
   readonly failures: {
+    readonly counted: boolean;
+    readonly from: number;
+    readonly to: number;
+    readonly heldFrom: number | null;
     readonly byReason: readonly { reason: string; count: number }[];
     readonly byKey: readonly { keyId: string; count: number }[];
   };

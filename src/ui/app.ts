@@ -20,7 +20,7 @@ import type {
   SloStatus,
 } from '../collector/model.js';
 import { alertConditions, severityLabel, statusColour, thresholdsFor, type BurnAlert, type StatusColour } from './status.js';
-import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent, formatScope } from './format.js';
+import { apiUrl, formatBudget, formatBurn, formatClock, formatCount, formatElapsed, formatErrorRatio, formatPercent, formatScope } from './format.js';
 import { sparkline } from './sparkline.js';
 import { append, el, svg, type Child } from './dom.js';
 import { cardActions, SloDetailView, timeScaleNote } from './slo-detail.js';
@@ -86,6 +86,17 @@ function forEachSafely<T>(items: readonly T[], f: (item: T) => void): void {
 
 class ApiError extends Error {}
 
+/** The collector's error answers are `{ "error": "…" }`: the message, not the JSON around it. */
+function errorText(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const error = parsed !== null && typeof parsed === 'object' ? (parsed as { error?: unknown }).error : undefined;
+    return typeof error === 'string' ? error : body;
+  } catch {
+    return body;
+  }
+}
+
 async function getJson<T>(url: string): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
@@ -97,7 +108,7 @@ async function getJson<T>(url: string): Promise<T> {
       throw new ApiError(`GET ${url}: ${controller.signal.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : 'collector unreachable'}`, { cause: err });
     }
     if (!res.ok) {
-      const body = (await res.text().catch(() => '')).slice(0, 200);
+      const body = errorText((await res.text().catch(() => '')).slice(0, 200));
       throw new ApiError(`GET ${url}: HTTP ${res.status}${body ? ` — ${body}` : ''}`);
     }
     try {
@@ -169,7 +180,7 @@ function renderSummary(slos: readonly SloStatus[], burnAlerts: readonly BurnAler
   );
 }
 
-function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: SloHistoryResponse | undefined): HTMLElement {
+function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: SloHistoryResponse | undefined, timeScale = 1): HTMLElement {
   const colour = statusColour(slo, burnAlerts);
   // No events over the period: no SLI or budget (null), shown as "no data", never as 100 %.
   const quiet = slo.sli === null;
@@ -202,13 +213,13 @@ function renderCard(slo: SloStatus, burnAlerts: readonly BurnAlert[], history: S
     el(
       'div',
       { class: 'budget' },
-      el('div', { class: 'budget-label' }, 'Error budget remaining ', el('strong', { 'data-field': 'budget' }, formatPercent(budget, 1))),
+      el('div', { class: 'budget-label' }, 'Error budget remaining ', el('strong', { 'data-field': 'budget' }, formatBudget(budget))),
       // No budget (no events over the period): an outlined bar, not an empty one that reads as spent.
-      el('div', { class: budget === null ? 'bar nodata' : 'bar', role: 'img', 'aria-label': `error budget remaining ${formatPercent(budget, 1)}` }, budgetFill),
+      el('div', { class: budget === null ? 'bar nodata' : 'bar', role: 'img', 'aria-label': `error budget remaining ${formatBudget(budget)}` }, budgetFill),
     ),
     renderBurnTable(slo, burnAlerts),
     renderAlertList(slo, burnAlerts),
-    renderSparkline(slo, history),
+    renderSparkline(slo, history, timeScale),
   );
   return card;
 }
@@ -266,7 +277,7 @@ function renderCards(data: SloApiResponse, histories: readonly (SloHistoryRespon
   const cards = eachRow(
     sorted,
     ({ s, history }) => {
-      const card = renderCard(s, data.burnAlerts, history);
+      const card = renderCard(s, data.burnAlerts, history, data.timeScale);
       card.appendChild(cardActions(s, data));
       if (open.has(cardKey(s.job, s.slo))) card.querySelector('details')?.setAttribute('open', '');
       return card;
@@ -296,19 +307,22 @@ function renderBurnTable(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTML
 
 /** One line per configured multiwindow alert, so the card's colour is explained, not just shown. */
 function renderAlertList(slo: SloStatus, burnAlerts: readonly BurnAlert[]): HTMLElement {
-  const items = alertConditions(slo, burnAlerts).map((c) =>
-    el(
+  const items = alertConditions(slo, burnAlerts).map((c) => {
+    // A window without events has no burn rate: "no data" as everywhere on the page, and the line
+    // greyed out, so a condition that cannot be evaluated does not read as a quiet (OK) one.
+    const noData = c.longBurn === undefined || c.shortBurn === undefined;
+    return el(
       'li',
-      { class: c.holds ? `holds sev-${c.alert.severity}` : undefined, 'data-holds': String(c.holds) },
+      { class: c.holds ? `holds sev-${c.alert.severity}` : noData ? 'nodata' : undefined, 'data-holds': String(c.holds), 'data-state': c.holds ? 'firing' : noData ? 'no-data' : 'quiet' },
       `${severityLabel(c.alert.severity)} if ${c.alert.long} & ${c.alert.short} > ${formatBurn(c.alert.factor)}: `,
-      `${c.longBurn !== undefined ? formatBurn(c.longBurn) : '–'} / ${c.shortBurn !== undefined ? formatBurn(c.shortBurn) : '–'}`,
-      c.holds ? ' — firing' : '',
-    ),
-  );
+      `${formatBurn(c.longBurn ?? null)} / ${formatBurn(c.shortBurn ?? null)}`,
+      c.holds ? ' — firing' : noData ? ' — cannot fire (no events)' : '',
+    );
+  });
   return el('details', { class: 'alerts' }, el('summary', {}, 'Alert conditions'), el('ul', {}, ...items));
 }
 
-function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined): HTMLElement {
+function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined, timeScale = 1): HTMLElement {
   const figure = el('figure', { class: 'spark' });
   const points = history?.points ?? [];
   if (points.length === 0) {
@@ -334,9 +348,11 @@ function renderSparkline(slo: SloStatus, history: SloHistoryResponse | undefined
     el(
       'figcaption',
       { class: 'muted' },
-      `Error ratio, last ${formatElapsed(last.t - first.t)}: now `,
-      el('span', { 'data-field': 'spark-last' }, formatPercent(last.errorRatio, 3)),
-      `, peak ${formatPercent(peak, 3)}; dashed = allowed ${formatPercent(allowed, 3)}`,
+      // In demo time like the card's windows ("Burn 1h"), not the wall clock's: at timeScale 30 an hour of history is 2 min.
+      el('span', { 'data-field': 'spark-span' }, `Error ratio, last ${formatElapsed((last.t - first.t) * (timeScale > 0 ? timeScale : 1))}`),
+      ': now ',
+      el('span', { 'data-field': 'spark-last' }, formatErrorRatio(last.errorRatio)),
+      `, peak ${formatErrorRatio(peak)}; dashed = allowed ${formatPercent(allowed, 3)}`,
     ),
   ]);
   return figure;

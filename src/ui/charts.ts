@@ -62,9 +62,16 @@ export function chart(input: ChartInput): ChartGeometry {
   let lo: number;
   let hi: number;
   let toUnit: (v: number) => number;
+  let floored = false;
   if (input.scale === 'log') {
     const positive = all.filter((v) => v > 0);
     lo = Math.max(LOG_FLOOR, 10 ** Math.floor(Math.log10(Math.min(1, ...positive))));
+    // A burn of 0 (a window without bad events) cannot sit on a log axis: drawn on the floor, which
+    // then goes a decade lower and says "≤", so 0 does not read as 1× on the ticket threshold.
+    if (finiteValues.some((v) => v < lo)) {
+      lo = Math.max(LOG_FLOOR, lo / 10);
+      floored = true;
+    }
     hi = 10 ** Math.ceil(Math.log10(Math.max(lo * 10, ...positive) * 1.05));
     toUnit = (v) => (Math.log10(Math.max(lo, v)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
   } else {
@@ -109,7 +116,7 @@ export function chart(input: ChartInput): ChartGeometry {
   });
   if (gapStart !== undefined) noData.push({ x0: x(gapStart), x1: x(input.to) });
 
-  const yTicks = ticks(lo, hi, input.scale).map((v) => ({ y: y(v), label: input.format(v) }));
+  const yTicks = ticks(lo, hi, input.scale).map((v) => ({ y: y(v), label: floored && v === lo ? `≤${input.format(v)}` : input.format(v) }));
   const xTicks = [0, 1, 2, 3, 4].map((k) => {
     const t = input.from + (span * k) / 4;
     return { x: x(t), t };

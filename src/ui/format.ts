@@ -18,6 +18,21 @@ export function formatPercent(ratio: number | null, decimals = 2): string {
   return `${trimZeros(rounded.toFixed(decimals))}%`;
 }
 
+/**
+ * An error ratio with the decimals its size needs (formatPercent's rounding rules): "0.012%",
+ * "1.77%", "18.8%" — three decimals matter next to a 0.1 % budget, not on a 37 % error ratio.
+ */
+export function formatErrorRatio(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return formatPercent(ratio);
+  const abs = Math.abs(ratio);
+  return formatPercent(ratio, abs >= 0.1 ? 1 : abs >= 0.01 ? 2 : 3);
+}
+
+/** The error budget remaining: one decimal, none once it is overspent ten times over ("-17098%", not "-17098.2%"). */
+export function formatBudget(budget: number | null): string {
+  return formatPercent(budget, budget !== null && Math.abs(budget) >= 10 ? 0 : 1);
+}
+
 /** What the page shows for a null ratio, SLI, budget or burn rate: no events, so no value (docs/slo.md). */
 export const NO_DATA = 'no data';
 
@@ -46,6 +61,17 @@ export function formatClock(unixMs: number): string {
   const d = new Date(unixMs);
   const two = (v: number) => String(v).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * A time on a chart's axis or in its heading, for a range `spanMs` long: the clock (HH:MM, or
+ * HH:MM:SS under 10 minutes) within a range shorter than a day, else `MM-DD HH:MM` — a 24 h range
+ * starts and ends at the same clock time.
+ */
+export function formatChartTime(t: number, spanMs: number): string {
+  if (spanMs < 86_400_000) return formatClock(t).slice(0, spanMs < 600_000 ? 8 : 5);
+  const d = new Date(t);
+  return `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${formatClock(t).slice(0, 5)}`;
 }
 
 /** A non-negative elapsed time in words: "just now", "12 s", "3 min", "2 h 5 min", "4 d". */

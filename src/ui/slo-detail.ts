@@ -3,7 +3,7 @@
  * The SLO detail view: one (job, SLO) over a selectable range (1h, 6h, 1d, the period), read from
  * `GET api/slo/detail` (the collector's stored history): the error budget burn-down over the SLO
  * period, burn rates against the alert thresholds, the error ratio against the objective, request
- * and failure rates, and the failures by reason and key ID behind them. "No data" where the
+ * and failure rates, and the failures by reason and key ID behind them in the range. "No data" where the
  * collector holds no history. Opened from each SLO card; the open view and its range are kept in the
  * address bar (`detail-job`, `detail-slo`, `range`), so it survives a reload and can be shared.
  */
@@ -11,12 +11,18 @@ import type { SloApiResponse, SloDetailResponse, SloStatus } from '../collector/
 import { chart, type ChartRef, type ChartSeries } from './charts.js';
 import { el, svg } from './dom.js';
 import { durationSeconds, isDuration } from '../config/duration.js';
-import { apiUrl, httpHref, formatBurn, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
+import { apiUrl, httpHref, formatBurn, formatChartTime, formatClock, formatCount, formatPercent, formatScaledDuration } from './format.js';
 import { severityLabel } from './status.js';
 
+/** Chart width in SVG units: at most this, less on a narrow screen (chartWidth) so 10px text stays 10px, not scaled down to 5px. */
 const WIDTH = 640;
+const MIN_WIDTH = 300;
+/** Threshold labels closer than this (SVG units; 10 px text, drawn a little smaller than its box) would overlap. */
+const REF_LABEL_GAP = 12;
 const HEIGHT = 180;
 const DEFAULT_RANGE = '6h';
+/** Burn-rate line colours: not red (w3), the colour of the page thresholds they are drawn against. */
+const BURN_CLASSES = ['w0', 'w1', 'w2', 'w4'] as const;
 
 type GetJson = <T>(url: string) => Promise<T>;
 
@@ -50,21 +56,15 @@ export function timeScaleNote(timeScale: number | undefined, period: string | un
   );
 }
 
-function timeLabel(t: number, spanMs: number): string {
-  const d = new Date(t);
-  if (spanMs <= 2 * 86_400_000) return formatClock(t).slice(0, spanMs < 600_000 ? 8 : 5);
-  return `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${formatClock(t).slice(0, 5)}`;
-}
-
-function drawChart(name: string, title: string, series: ChartSeries[], refs: ChartRef[], scale: 'linear' | 'log', format: (v: number) => string, data: SloDetailResponse): HTMLElement {
+function drawChart(name: string, title: string, series: ChartSeries[], refs: ChartRef[], scale: 'linear' | 'log', format: (v: number) => string, data: SloDetailResponse, width: number): HTMLElement {
   const times = data.points.map((p) => p.t);
-  const g = chart({ times, from: data.from, to: data.to, series, refs, scale, width: WIDTH, height: HEIGHT, format });
+  const g = chart({ times, from: data.from, to: data.to, series, refs, scale, width, height: HEIGHT, format });
   const figure = el('figure', { class: 'detail-chart', 'data-chart': name, 'data-has-data': String(g.hasData) }, el('figcaption', {}, title));
   if (!g.hasData) {
     figure.appendChild(el('p', { class: 'no-data', 'data-field': 'no-data' }, 'No data for this range: the collector holds no history of this SLO here.'));
     return figure;
   }
-  const box = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', class: 'chart' });
+  const box = svg('svg', { viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img', class: 'chart' });
   box.setAttribute('aria-label', title);
   for (const gap of g.noData) {
     if (gap.x1 - gap.x0 < 1) continue;
@@ -83,16 +83,21 @@ function drawChart(name: string, title: string, series: ChartSeries[], refs: Cha
   }
   for (const tick of g.xTicks) {
     const label = svg('text', { class: 'axis', x: tick.x, y: HEIGHT - 4, 'text-anchor': tick.x <= g.plot.x0 ? 'start' : tick.x >= g.plot.x1 ? 'end' : 'middle' });
-    label.textContent = timeLabel(tick.t, data.to - data.from);
+    label.textContent = formatChartTime(tick.t, data.to - data.from);
     box.appendChild(label);
   }
-  for (const ref of g.refs) {
-    box.appendChild(svg('line', { class: `ref ${ref.cls}`, x1: g.plot.x0, x2: g.plot.x1, y1: ref.y, y2: ref.y }));
-    const label = svg('text', { class: `ref-label ${ref.cls}`, x: g.plot.x1 - 2, y: ref.y - 3, 'text-anchor': 'end' });
+  for (const ref of g.refs) box.appendChild(svg('line', { class: `ref ${ref.cls}`, x1: g.plot.x0, x2: g.plot.x1, y1: ref.y, y2: ref.y }));
+  for (const p of g.paths) if (p.d) box.appendChild(svg('path', { class: `series ${p.cls}`, d: p.d, 'data-series': p.name }));
+  // Threshold labels last, over the lines, so a series never hides what its threshold is. A label
+  // that would overlap the one above it on the right goes to the left end of its line instead.
+  let rightY = Number.NEGATIVE_INFINITY;
+  for (const ref of [...g.refs].sort((a, b) => a.y - b.y)) {
+    const right = ref.y - rightY >= REF_LABEL_GAP;
+    if (right) rightY = ref.y;
+    const label = svg('text', { class: `ref-label ${ref.cls}`, x: right ? g.plot.x1 - 2 : g.plot.x0 + 2, y: ref.y - 3, 'text-anchor': right ? 'end' : 'start' });
     label.textContent = ref.label;
     box.appendChild(label);
   }
-  for (const p of g.paths) if (p.d) box.appendChild(svg('path', { class: `series ${p.cls}`, d: p.d, 'data-series': p.name }));
   figure.appendChild(box);
   if (series.length > 1) {
     figure.appendChild(el('p', { class: 'legend' }, ...series.map((s) => el('span', { class: `key ${s.cls}` }, s.name))));
@@ -100,29 +105,60 @@ function drawChart(name: string, title: string, series: ChartSeries[], refs: Cha
   return figure;
 }
 
-/** One row per reason or key ID, with its share of the bad events. */
-function breakdownTable(caption: string, field: string, rows: readonly { name: string; count: number }[]): HTMLElement {
+/** One row per reason or key ID in the range, with its share; "no data" when the range had none. */
+function breakdownTable(caption: string, field: string, rows: readonly { name: string; count: number }[], emptyText: string): HTMLElement {
   const total = rows.reduce((s, r) => s + r.count, 0);
   const body =
     rows.length === 0
-      ? [el('tr', {}, el('td', { colspan: '3', class: 'empty' }, 'No failures counted'))]
+      ? [el('tr', {}, el('td', { colspan: '3', class: 'empty', 'data-field': 'no-data' }, emptyText))]
       : rows.map((r) => el('tr', { 'data-row': r.name }, el('td', {}, el('code', {}, r.name)), el('td', { class: 'num' }, formatCount(r.count)), el('td', { class: 'num muted' }, formatPercent(r.count / total, 1))));
   return el(
     'table',
     { class: 'data breakdown', 'data-field': field },
     el('caption', {}, caption),
-    el('thead', {}, el('tr', {}, el('th', {}, field === 'by-reason' ? 'Reason' : 'Key ID'), el('th', {}, 'Bad events'), el('th', {}, 'Share'))),
+    el('thead', {}, el('tr', {}, el('th', {}, field === 'by-reason' ? 'Reason' : 'Key ID'), el('th', {}, 'Failures'), el('th', {}, 'Share'))),
     el('tbody', {}, ...body),
   );
 }
 
-export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: string | undefined): HTMLElement[] {
+/** The failures behind the SLO within the selected range (the API counts them from the failure log). */
+function renderBreakdown(data: SloDetailResponse): HTMLElement {
+  const f = data.failures;
+  const span = data.to - data.from;
+  const range = data.range === data.period ? `the ${data.range} period` : `the last ${data.range}`;
+  const when = `${range} (${formatChartTime(f.from, span)} – ${formatChartTime(f.to, span)})`;
+  if (!f.counted) {
+    return el('div', { class: 'detail-breakdown', 'data-field': 'failures' }, el('p', { class: 'muted' }, `This SLO's bad events are slow verifications, not failures: there are no failures by reason or key ID to show for it.`));
+  }
+  // The log keeps the newest failures of all jobs: once it reaches back less far than the range, say so.
+  const partial = f.heldFrom !== null && f.heldFrom > f.from;
+  const empty = partial ? `No data: no failure of this SLO since ${formatChartTime(f.heldFrom!, span)}` : `No data: no failure of this SLO in ${range}`;
+  return el(
+    'div',
+    { class: 'detail-breakdown', 'data-field': 'failures', 'data-partial': String(partial) },
+    el(
+      'p',
+      { class: 'muted' },
+      `Failed requests behind this SLO for ${data.job} in ${when}, counted from the collector's failure log (the failed spans it received).`,
+      partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only the newest failures of all jobs and reaches back to ${formatChartTime(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
+    ),
+    breakdownTable(`Failures by reason, ${range}`, 'by-reason', f.byReason.map((r) => ({ name: r.reason, count: r.count })), empty),
+    breakdownTable(`Failures by key ID, ${range}`, 'by-key', f.byKey.map((k) => ({ name: k.keyId, count: k.count })), empty),
+  );
+}
+
+/** The charts' width for a view `available` CSS pixels wide (one chart a row on a phone). */
+export function chartWidth(available: number): number {
+  return Number.isFinite(available) && available > 0 ? Math.round(Math.min(WIDTH, Math.max(MIN_WIDTH, available))) : WIDTH;
+}
+
+export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: string | undefined, width = WIDTH): HTMLElement[] {
   const allowed = 1 - data.objective;
   const stepSeconds = data.stepMs / 1000;
   const points = data.points;
   const perSecond = (v: number | null) => (v === null ? null : v / stepSeconds);
   const longWindows = [...new Set(data.burnAlerts.map((a) => a.long))];
-  const burnSeries: ChartSeries[] = longWindows.map((w, i) => ({ name: `burn ${w}`, cls: `w${i}`, values: points.map((p) => p.burn[w] ?? null) }));
+  const burnSeries: ChartSeries[] = longWindows.map((w, i) => ({ name: `burn ${w}`, cls: BURN_CLASSES[i % BURN_CLASSES.length]!, values: points.map((p) => p.burn[w] ?? null) }));
   const burnRefs: ChartRef[] = data.burnAlerts.map((a) => ({
     value: a.factor,
     cls: a.severity === 'critical' ? 'page' : 'ticket',
@@ -153,7 +189,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
     data.historyFrom === null
       ? 'The collector holds no history of this SLO yet.'
       : data.historyFrom > data.from
-        ? `History starts at ${formatClock(data.historyFrom)}: earlier is shaded "no data".`
+        ? `History starts at ${data.to - data.from >= 86_400_000 ? formatChartTime(data.historyFrom, data.to - data.from) : formatClock(data.historyFrom)}: earlier is shaded "no data".`
         : '';
   const charts = el(
     'div',
@@ -166,8 +202,9 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       'linear',
       (v) => formatPercent(v, 0),
       data,
+      width,
     ),
-    drawChart('burn', `Burn rate over the alert windows (log scale; now: ${burnNow}); lines: alert thresholds`, burnSeries, burnRefs, 'log', formatBurn, data),
+    drawChart('burn', `Burn rate over the alert windows (log scale; now: ${burnNow}); lines: alert thresholds`, burnSeries, burnRefs, 'log', formatBurn, data, width),
     drawChart(
       'error-ratio',
       `Error ratio per step (${formatStep(data.stepMs, data.timeScale)}) against the objective`,
@@ -176,6 +213,7 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       'linear',
       (v) => formatPercent(v, v < 0.01 ? 2 : 0),
       data,
+      width,
     ),
     drawChart(
       'rates',
@@ -188,15 +226,10 @@ export function renderDetail(data: SloDetailResponse, grafanaDashboardUrl: strin
       'linear',
       (v) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toFixed(2)))),
       data,
+      width,
     ),
   );
-  const breakdown = el(
-    'div',
-    { class: 'detail-breakdown' },
-    el('p', { class: 'muted' }, `The bad events behind this SLO for ${data.job}, as its counters hold them now (the same numbers as /metrics).`),
-    breakdownTable('Failures by reason', 'by-reason', data.failures.byReason.map((r) => ({ name: r.reason, count: r.count }))),
-    breakdownTable('Failures by key ID', 'by-key', data.failures.byKey.map((k) => ({ name: k.keyId, count: k.count }))),
-  );
+  const breakdown = renderBreakdown(data);
   return [head, intro, ranges, ...(history ? [el('p', { class: 'muted' }, history)] : []), charts, breakdown];
 }
 
@@ -271,7 +304,8 @@ export class SloDetailView {
     try {
       const data = await this.getJson<SloDetailResponse>(apiUrl('api/slo/detail', { job, slo, range }));
       if (job !== this.job || slo !== this.slo || range !== this.range) return; // superseded
-      this.root.replaceChildren(...renderDetail(data, this.grafanaDashboardUrl));
+      // The view's inner width (padding 16 px a side): on a phone the charts are drawn that wide.
+      this.root.replaceChildren(...renderDetail(data, this.grafanaDashboardUrl, chartWidth(this.root.clientWidth - 32)));
       this.root.dataset.range = data.range;
       this.root.dataset.renders = String(Number(this.root.dataset.renders ?? 0) + 1);
     } catch (err) {

@@ -11,7 +11,7 @@ export type BurnAlert = SloApiResponse['burnAlerts'][number];
 
 export interface AlertCondition {
   readonly alert: BurnAlert;
-  /** Burn rates over the alert's windows; undefined when the API did not report that window. */
+  /** Burn rates over the alert's windows; undefined when that window had no events (no data) or the API did not report it. */
   readonly longBurn: number | undefined;
   readonly shortBurn: number | undefined;
   readonly holds: boolean;

@@ -145,6 +145,26 @@ test('invalid queries are refused with an error naming the parameter', () => {
   assert.equal(new FailureLog({ ringSize: 3 }).query({ limit: 1000 }).failures.length, 0, 'a large limit is capped, not refused');
 });
 
+test('since and until select the failures of a time range (GET /api/failures?since=&until=); inRange says where the ring starts', () => {
+  const log = new FailureLog({ ringSize: 10 });
+  const T = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < 8; i++) log.record(span(i, { timeUnixMs: T + i * 1000 }));
+  const times = (q: Parameters<FailureLog['query']>[0]) => log.query(q).failures.map((f) => (f.timeUnixMs - T) / 1000);
+  assert.deepEqual(times({ since: T + 2000, until: T + 5000 }), [5, 4, 3, 2]);
+  assert.deepEqual(times({ since: T + 6000 }), [7, 6]);
+  assert.deepEqual(times({ until: T + 1000 }), [1, 0]);
+  assert.deepEqual(parseFailuresQuery(new URLSearchParams(`since=${T}&until=${T + 1}`)), { job: undefined, reason: undefined, limit: undefined, since: T, until: T + 1 });
+  for (const since of ['-1', '1.5', 'yesterday', '1'.repeat(16)]) {
+    assert.throws(() => parseFailuresQuery(new URLSearchParams({ since })), (e: unknown) => e instanceof FailureQueryError && e.parameter === 'since');
+  }
+  assert.throws(() => parseFailuresQuery({ since: '5', until: '4' }), (e: unknown) => e instanceof FailureQueryError && e.parameter === 'until');
+  // It holds every failure it recorded: no start to state. Once it drops some, its oldest held time.
+  assert.equal(log.inRange({ since: T }).heldFrom, null);
+  for (let i = 8; i < 13; i++) log.record(span(i, { timeUnixMs: T + i * 1000 }));
+  const held = log.inRange({ since: T, until: T + 60_000 });
+  assert.deepEqual([held.heldFrom, held.failures.length], [T + 3000, 10]);
+});
+
 test('only the FailedSpan fields are stored, and a client ID that is not a fingerprint is dropped', () => {
   const log = new FailureLog();
   const leaky = {

@@ -1,7 +1,7 @@
 /**
  * `GET /api/slo/detail` (src/collector/slo/detail.ts, SloEngine.detail): one SLO over a range from
  * the engine's stored history. Its last point agrees with /api/slo, times before the history are
- * null, the failures behind it are split by reason and key ID, it is the same after a restart
+ * null, the failed spans behind it within the range are split by reason and key ID, it is the same after a restart
  * (the history is persisted with the snapshot), and the HTTP endpoint checks its parameters.
  */
 import { test } from 'node:test';
@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
 import type { AggregatedSeries, SeriesSource } from '../../src/collector/model.js';
 import { SloEngine } from '../../src/collector/slo/index.js';
+import { FailureLog } from '../../src/collector/failures/index.js';
 import { DETAIL_STEPS } from '../../src/collector/slo/detail.js';
+import { detailFailures } from '../../src/collector/slo/detail-failures.js';
 import { startInTempDir } from '../support/collector.js';
 
 const SCALE = 60;
@@ -29,8 +31,18 @@ function source(counts: Map<string, number>): SeriesSource {
   };
 }
 
-/** Two demo hours, one sample a demo minute: 100 events a minute; 10% signature_mismatch (key k2) in minutes 60–89. */
-function drive(): { engine: SloEngine; now: number } {
+/** A failed span as the collector keeps it (spans.ts), at `t`. */
+function failed(t: number, reason: string, keyId: string, outcome = 'rejected', name = 'hmac.verify', job = 'payments-api') {
+  return { timeUnixMs: t, job, name, keyId, reason, outcome, traceId: 'ab', spanId: 'cd' };
+}
+
+/**
+ * Two demo hours, one sample a demo minute: 100 events a minute; 10% signature_mismatch (key k2) in
+ * minutes 60–89. The failure log also holds 5 timestamp_skew failures (key k1) at minute 5, a KMS
+ * error and another job's failure at minute 100 (not this SLO's).
+ */
+function drive(opts: { ringSize?: number } = {}): { engine: SloEngine; now: number; log: FailureLog } {
+  const log = new FailureLog({ ringSize: opts.ringSize ?? 500 });
   const config = parseConfig({ timeScale: SCALE });
   let now = T0;
   const engine = new SloEngine(config, { now: () => now });
@@ -42,10 +54,16 @@ function drive(): { engine: SloEngine; now: number } {
       const bad = minute > 60 && minute <= 90 ? 10 : 0;
       add('accepted||k1', 100 - bad);
       if (bad) add('rejected|signature_mismatch|k2', bad);
+      for (let i = 0; i < bad; i++) log.record(failed(now - i, 'signature_mismatch', 'k2'));
+      if (minute === 5) for (let i = 0; i < 5; i++) log.record(failed(now, 'timestamp_skew', 'k1'));
+      if (minute === 100) {
+        log.record(failed(now, 'kms_unavailable', 'k1', 'error', 'hmac.kms.decrypt'));
+        log.record(failed(now, 'signature_mismatch', 'k9', 'rejected', 'hmac.verify', 'webhook-receiver'));
+      }
     }
     engine.sample(source(counts), now);
   }
-  return { engine, now };
+  return { engine, now, log };
 }
 
 test('detail: a pair whose series had no events has no error ratio, burn rate or budget anywhere (null: no data, not 100 %)', () => {
@@ -53,7 +71,7 @@ test('detail: a pair whose series had no events has no error ratio, burn rate or
   const engine = new SloEngine(config);
   const counts = source(new Map([['accepted||k1', 500]])); // exists, never increases
   for (let minute = 0; minute <= 30; minute++) engine.sample(counts, T0 + minute * MINUTE);
-  const detail = engine.detail('payments-api', 'auth-success', '1h', counts)!;
+  const detail = engine.detail('payments-api', 'auth-success', '1h', new FailureLog())!;
   const covered = detail.points.filter((p) => p.events !== null);
   assert.ok(covered.length > 50, `${covered.length} steps inside the history`);
   for (const p of covered) {
@@ -64,10 +82,9 @@ test('detail: a pair whose series had no events has no error ratio, burn rate or
   assert.deepEqual([status.sli, status.errorBudgetRemaining], [null, null]);
 });
 
-test('detail: the last point agrees with /api/slo; before the history is null; failures by reason and key ID', () => {
-  const { engine, now } = drive();
-  const counts = source(new Map([['accepted||k1', 11_700], ['rejected|signature_mismatch|k2', 300]]));
-  const detail = engine.detail('payments-api', 'auth-success', '6h', counts)!;
+test('detail: the last point agrees with /api/slo; before the history is null', () => {
+  const { engine, now, log } = drive();
+  const detail = engine.detail('payments-api', 'auth-success', '6h', log)!;
   const status = engine.status(now).slos.find((s) => s.job === 'payments-api' && s.slo === 'auth-success')!;
   assert.deepEqual(engine.detailRanges(), ['1h', '6h', '1d', '30d']);
   assert.equal(detail.points.length, DETAIL_STEPS);
@@ -95,16 +112,44 @@ test('detail: the last point agrees with /api/slo; before the history is null; f
   assert.ok(at(80).burn['5m']! > 14.4);
   assert.equal(at(119).burn['5m'], 0);
   assert.deepEqual(detail.windows, ['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
-  assert.deepEqual(detail.failures, { byReason: [{ reason: 'signature_mismatch', count: 300 }], byKey: [{ keyId: 'k2', count: 300 }] });
-  assert.equal(engine.detail('payments-api', 'no-such-slo', '1h', counts), undefined);
+  assert.equal(engine.detail('payments-api', 'no-such-slo', '1h', log), undefined);
+});
+
+test('detail: the failures by reason and key ID are the SLO\'s failed spans of the job within the selected range', () => {
+  const { engine, now, log } = drive();
+  const failures = (slo: string, range: string) => engine.detail('payments-api', slo, range, log)!.failures;
+  // 6h reaches back before minute 5: the incident and the early timestamp_skew failures.
+  assert.deepEqual(failures('auth-success', '6h'), {
+    counted: true,
+    from: now - 6 * 60 * MINUTE,
+    to: now,
+    heldFrom: null,
+    byReason: [{ reason: 'signature_mismatch', count: 300 }, { reason: 'timestamp_skew', count: 5 }],
+    byKey: [{ keyId: 'k2', count: 300 }, { keyId: 'k1', count: 5 }],
+  });
+  // 1h (minutes 60–120): the incident only. Not the KMS error nor webhook-receiver's failure.
+  const lastHour = failures('auth-success', '1h');
+  assert.deepEqual([lastHour.from, lastHour.byReason, lastHour.byKey], [now - 60 * MINUTE, [{ reason: 'signature_mismatch', count: 300 }], [{ keyId: 'k2', count: 300 }]]);
+  // auth-availability counts errors only; kms-success the KMS spans; a latency SLO has no failed spans.
+  assert.deepEqual(failures('auth-availability', '1h').byReason, []);
+  const sli = (name: string) => parseConfig({}).slos.find((x) => x.name === name)!.sli;
+  assert.deepEqual(detailFailures(sli('kms-success'), log, 'payments-api', lastHour.from, now).byReason, [{ reason: 'kms_unavailable', count: 1 }]);
+  assert.deepEqual(detailFailures(sli('verification-latency'), log, 'payments-api', lastHour.from, now), { counted: false, from: lastHour.from, to: now, heldFrom: null, byReason: [], byKey: [] });
+});
+
+test('detail: a failure log that dropped older failures says from when it counts (heldFrom)', () => {
+  const { engine, now, log } = drive({ ringSize: 50 });
+  const f = engine.detail('payments-api', 'auth-success', '6h', log)!.failures;
+  // The newest 50: the two failures of minute 100 and 48 of the incident's last minutes.
+  assert.equal(f.byReason.reduce((n, r) => n + r.count, 0), 48);
+  assert.ok(f.heldFrom !== null && f.heldFrom > T0 + 85 * MINUTE && f.heldFrom < now, String(f.heldFrom));
 });
 
 test('detail: the same after a restart (the history is part of the persisted engine state)', () => {
-  const { engine } = drive();
-  const empty = source(new Map());
+  const { engine, log } = drive();
   const restored = SloEngine.fromJSON(parseConfig({ timeScale: SCALE }), JSON.parse(JSON.stringify(engine.toJSON())));
   for (const range of engine.detailRanges()) {
-    assert.deepEqual(restored.detail('payments-api', 'auth-success', range, empty), engine.detail('payments-api', 'auth-success', range, empty), range);
+    assert.deepEqual(restored.detail('payments-api', 'auth-success', range, log), engine.detail('payments-api', 'auth-success', range, log), range);
   }
 });
 
@@ -144,7 +189,7 @@ test('detail: steady traffic gives steady steps over the whole range, also where
     engine.sample(source(counts), now);
   }
   for (const range of ['1h', '6h']) {
-    const detail = engine.detail('payments-api', 'auth-success', range, source(new Map()))!;
+    const detail = engine.detail('payments-api', 'auth-success', range, new FailureLog())!;
     // Steps wholly inside the history (the one it starts in is partly before it).
     const withData = detail.points.filter((p) => p.t - detail.stepMs >= detail.historyFrom!);
     assert.ok(withData.length > 0, range);

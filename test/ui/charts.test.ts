@@ -40,7 +40,9 @@ test('log scale: each power of ten is an equal step; thresholds and a 1000× inc
   });
   const ys = g.yTicks.map((t) => t.y);
   const steps = ys.slice(1).map((y, i) => ys[i]! - y);
-  assert.deepEqual(g.yTicks.map((t) => t.label), ['1', '10', '100', '1000', '10000']);
+  // The 0 puts the floor a decade lower, marked "≤": a burn of 0 is not drawn as 1× (the ticket threshold).
+  assert.deepEqual(g.yTicks.map((t) => t.label), ['≤0.1', '1', '10', '100', '1000', '10000']);
+  assert.ok(g.yTicks.find((t) => t.label === '1')!.y < MARGIN.top + 100 - 1, '1× is above the floor');
   assert.ok(steps.every((s) => Math.abs(s - steps[0]!) < 0.05), `equal decades: ${steps.join(' ')}`);
   const page = g.refs.find((r) => r.label === 'page')!.y;
   const ticket = g.refs.find((r) => r.label === 'ticket')!.y;

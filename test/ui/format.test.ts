@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiUrl, formatBurn, formatClock, formatCount, formatElapsed, formatPercent } from '../../src/ui/format.js';
+import { apiUrl, formatBudget, formatBurn, formatChartTime, formatClock, formatCount, formatElapsed, formatErrorRatio, formatPercent } from '../../src/ui/format.js';
 
 test('percentages keep the digits that matter and trim the rest', () => {
   assert.equal(formatPercent(0.999), '99.9%');
@@ -81,4 +81,17 @@ test("an SLO's scope reads as label = values, ≠ for the values it leaves out",
   const { formatScope } = await import('../../src/ui/format.js');
   assert.equal(formatScope({ job: ['payments-api'], deployment_environment_name: ['prod', 'eu'] }), 'job = payments-api · deployment_environment_name = prod | eu');
   assert.equal(formatScope({ job: { notIn: ['payments-api'] } }), 'job ≠ payments-api');
+});
+
+test('error ratios keep the decimals their size needs; a budget overspent tenfold shows no decimals', () => {
+  assert.deepEqual([0.36667, 0.18824, 0.0227, 0.00012, 0.0000001, 0, null].map(formatErrorRatio), ['36.7%', '18.8%', '2.27%', '0.012%', '<0.001%', '0%', 'no data']);
+  assert.deepEqual([-170.98234, -12.5, -9.9876, 0.8234, 1, null].map(formatBudget), ['-17098%', '-1250%', '-998.8%', '82.3%', '100%', 'no data']);
+});
+
+test('chart times: the clock within a day, the date too over a day or more (a 24 h range starts and ends at the same clock time)', () => {
+  const t = new Date(2026, 10, 29, 15, 16, 42).getTime();
+  assert.equal(formatChartTime(t, 6 * 3_600_000), '15:16');
+  assert.equal(formatChartTime(t, 5 * 60_000), '15:16:42');
+  assert.equal(formatChartTime(t, 86_400_000), '11-29 15:16');
+  assert.equal(formatChartTime(t + 86_400_000, 86_400_000), '11-30 15:16');
 });

@@ -130,3 +130,22 @@ export async function pushJob(baseUrl: string, t: JobTraffic): Promise<void> {
 export async function pushTraffic(baseUrl: string, traffic: readonly JobTraffic[] = DEFAULT_TRAFFIC): Promise<void> {
   for (const t of traffic) await pushJob(baseUrl, t);
 }
+
+/** One failed verification span of `job` that happened at `timeMs` (pushed now, as a late exporter would). */
+export async function pushFailedSpanAt(baseUrl: string, job: string, f: { reason: string; keyId: string; timeMs: number }): Promise<void> {
+  const tracerProvider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': job, 'service.instance.id': `${job}-late` }),
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` }))],
+  });
+  try {
+    const span = tracerProvider.getTracer('@hmac-slo/instrumentation').startSpan(SPANS.verify, {
+      startTime: f.timeMs,
+      attributes: { [ATTR.scheme]: 'reference', [ATTR.keyId]: f.keyId, [ATTR.outcome]: 'rejected', [ATTR.errorType]: f.reason },
+    });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: f.reason });
+    span.end(f.timeMs + 1);
+    await tracerProvider.forceFlush();
+  } finally {
+    await tracerProvider.shutdown();
+  }
+}

@@ -94,6 +94,28 @@ test('paging cards come first and an opened "Alert conditions" stays open across
   await page.locator('article[data-slo="auth-availability"] details.alerts summary').click();
 });
 
+test('"Alert conditions" says "no data" for a window without events, as the rest of the page, and does not look OK', async () => {
+  const details = page.locator('article.card[data-slo="kms-success"] details.alerts');
+  await details.locator('summary').click();
+  const items = await details.locator('li').evaluateAll((lis) =>
+    lis.map((li) => ({ text: li.textContent, state: li.getAttribute('data-state'), colour: getComputedStyle(li).color, italic: getComputedStyle(li).fontStyle })),
+  );
+  assert.deepEqual(
+    items.map((i) => [i.text, i.state]),
+    [
+      ['page if 1h & 5m > 14.4×: no data / no data — cannot fire (no events)', 'no-data'],
+      ['page if 6h & 30m > 6×: no data / no data — cannot fire (no events)', 'no-data'],
+      ['ticket if 1d & 2h > 3×: no data / no data — cannot fire (no events)', 'no-data'],
+      ['ticket if 3d & 6h > 1×: no data / no data — cannot fire (no events)', 'no-data'],
+    ],
+  );
+  // Greyed out like the NO DATA pill, not the ordinary text of a quiet (OK) condition.
+  const quiet = await page.locator('article[data-slo="auth-availability"] details.alerts li').first().evaluate((li) => getComputedStyle(li).color);
+  assert.ok(items.every((i) => i.colour !== quiet && i.italic === 'italic'), JSON.stringify(items));
+  assert.ok(!(await page.locator('article.card[data-slo="kms-success"]').textContent())?.includes('–'), 'no dash for a missing burn rate');
+  await details.locator('summary').click();
+});
+
 test('API strings are shown as text, never interpreted as HTML', async () => {
   const shown = await readPage(page);
   assert.ok(shown.cards.some((c) => c.job === HOSTILE_JOB));

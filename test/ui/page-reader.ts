@@ -133,7 +133,9 @@ export function assertCardsMatch(shown: ShownPage, api: SloApiResponse): void {
     const what = `${s.job}/${s.slo}`;
     assertShows(card.objective, s.objective * 100, 0.0005, `${what} objective`);
     assertShows(card.sli, s.sli === null ? null : s.sli * 100, 0.0005, `${what} SLI`);
-    assertShows(card.budget, s.errorBudgetRemaining === null ? null : s.errorBudgetRemaining * 100, 0.05, `${what} budget`);
+    // One decimal; none once overspent tenfold (formatBudget).
+    const budget = s.errorBudgetRemaining;
+    assertShows(card.budget, budget === null ? null : budget * 100, budget !== null && Math.abs(budget) >= 10 ? 0.5 : 0.05, `${what} budget`);
     const period = s.windows.find((w) => w.window === s.period);
     if (period) assert.equal(Number(card.events.replace(/,/g, '')), period.events, `${what} events`);
     for (const window of ['1h', '6h']) {

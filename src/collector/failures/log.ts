@@ -144,7 +144,8 @@ export class FailureLog {
   }
 
   /**
-   * `GET /api/failures`: recent failures newest first, filtered by job and reason, at most `limit`
+   * `GET /api/failures`: recent failures newest first, filtered by job, reason and time (`since`,
+   * `until`), at most `limit`
    * (default 100, capped at the ring size); top clients of the job (all jobs when none is given) —
    * the reason filter does not apply to them; per job, the causes of every held failure the job and
    * reason filters select (not only the `limit` listed). Throws `FailureQueryError` for an invalid query.
@@ -168,11 +169,28 @@ export class FailureLog {
     };
   }
 
-  /** Held failures of the query's job and reason, newest first. */
+  /** Held failures of the query's job, reason and time range, newest first. */
   private *matching(q: FailuresQuery): Iterable<FailedSpan> {
     for (const span of this.newestFirst()) {
-      if ((q.job === undefined || span.job === q.job) && (q.reason === undefined || span.reason === q.reason)) yield span;
+      if (q.job !== undefined && span.job !== q.job) continue;
+      if (q.reason !== undefined && span.reason !== q.reason) continue;
+      if ((q.since !== undefined && span.timeUnixMs < q.since) || (q.until !== undefined && span.timeUnixMs > q.until)) continue;
+      yield span;
     }
+  }
+
+  /**
+   * Held failures (copies) of the query's job and time range, newest first, with where the log's
+   * memory starts: `heldFrom`, the time of the oldest failure it holds once the ring has dropped
+   * older ones (failures before it are not held, of any job), or null while it holds every failure
+   * it recorded. For counting a range (the SLO detail view), not for listing.
+   */
+  inRange(q: Pick<FailuresQuery, 'job' | 'since' | 'until'>): { failures: FailedSpan[]; heldFrom: number | null } {
+    validateFailuresQuery(q);
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const span of this.newestFirst()) oldest = Math.min(oldest, span.timeUnixMs);
+    const dropped = this.recorded > this.held;
+    return { failures: [...this.matching(q)].map((s) => ({ ...s })), heldFrom: dropped && Number.isFinite(oldest) ? oldest : null };
   }
 
   /**

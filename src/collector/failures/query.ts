@@ -1,5 +1,5 @@
 /**
- * Validation of `GET /api/failures?job=&reason=&limit=`: a bad parameter is a `FailureQueryError`
+ * Validation of `GET /api/failures?job=&reason=&limit=&since=&until=`: a bad parameter is a `FailureQueryError`
  * naming the parameter, which the HTTP layer answers with 400 and the message.
  */
 import { FAILURE_REASON_NAMES, isFailureReason } from '@hmac-slo/instrumentation/contract';
@@ -7,7 +7,7 @@ import { VALUE_OTHER } from '../closed-values.js';
 
 export class FailureQueryError extends Error {
   constructor(
-    /** The query parameter at fault: `job`, `reason` or `limit`. */
+    /** The query parameter at fault: `job`, `reason`, `limit`, `since` or `until`. */
     readonly parameter: string,
     problem: string,
   ) {
@@ -23,6 +23,10 @@ export interface FailuresQuery {
   readonly reason?: string;
   /** At most this many failures, newest first. */
   readonly limit?: number;
+  /** Only failures at or after this time (ms since the epoch). */
+  readonly since?: number;
+  /** Only failures at or before this time (ms since the epoch). */
+  readonly until?: number;
 }
 
 export const MAX_JOB_LENGTH = 512;
@@ -39,7 +43,13 @@ export function parseFailuresQuery(params: URLSearchParams | Readonly<Record<str
     if (!/^\d{1,9}$/.test(limitText)) throw new FailureQueryError('limit', `expected a positive integer, got ${JSON.stringify(limitText.slice(0, 32))}`);
     limit = Number(limitText);
   }
-  const query = { job: get('job'), reason: get('reason'), limit };
+  const time = (name: 'since' | 'until'): { since?: number } | { until?: number } => {
+    const text = get(name);
+    if (text === undefined) return {};
+    if (!/^\d{1,15}$/.test(text)) throw new FailureQueryError(name, `expected a time in milliseconds since the epoch, got ${JSON.stringify(text.slice(0, 32))}`);
+    return { [name]: Number(text) };
+  };
+  const query = { job: get('job'), reason: get('reason'), limit, ...time('since'), ...time('until') };
   validateFailuresQuery(query);
   return query;
 }
@@ -51,6 +61,13 @@ export function validateFailuresQuery(q: FailuresQuery): void {
   }
   if (q.reason !== undefined && !isFailureReason(q.reason) && q.reason !== VALUE_OTHER) {
     throw new FailureQueryError('reason', `unknown failure reason ${JSON.stringify(q.reason.slice(0, 64))}; expected one of ${FAILURE_REASON_NAMES.join(', ')}, ${VALUE_OTHER}`);
+  }
+  for (const name of ['since', 'until'] as const) {
+    const t = q[name];
+    if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t))) throw new FailureQueryError(name, `expected a time in milliseconds since the epoch, got ${String(t)}`);
+  }
+  if (q.since !== undefined && q.until !== undefined && q.since > q.until) {
+    throw new FailureQueryError('until', `must not be before since (${q.since} > ${q.until})`);
   }
   if (q.job !== undefined && (typeof q.job !== 'string' || q.job.length > MAX_JOB_LENGTH)) {
     throw new FailureQueryError('job', `expected a job name of at most ${MAX_JOB_LENGTH} characters`);

@@ -4,7 +4,7 @@
  * burn rates and error budgets per window — the same numbers the generated Prometheus recording
  * rules compute with `increase()` (docs/slo.md explains the math and the tolerance).
  */
-import { ATTR, SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
+import { SLO_WINDOWS } from '@hmac-slo/instrumentation/contract';
 import type { HmacSloConfig, SloConfig } from '../../config/schema.js';
 import { burnAlertsWithFactor } from '../../config/slo-plan.js';
 import type {
@@ -24,6 +24,7 @@ import { TieredHistory, tiersFor, type CountPoint, type TierSpec } from './tiers
 import { burnRate, errorBudgetRemaining, errorRatio, sliValue } from './math.js';
 import { SloStateError, type SloEngineState, parseSloEngineState } from './state.js';
 import { detailRanges, detailSeries } from './detail.js';
+import { detailFailures, type FailureRangeSource } from './detail-failures.js';
 import { addReading, SeriesReadings, seriesIdentity, type SeriesReadingsJSON } from '../aggregate/series-increase.js';
 
 export interface SloEngineOptions {
@@ -335,30 +336,15 @@ export class SloEngine {
 
   /**
    * `GET /api/slo/detail`: one pair over `range` (one of `detailRanges()`) from its stored history,
-   * and its bad events by reason and key ID as the aggregated counters in `source` hold them now.
+   * and its failed spans in that range by reason and key ID, from the failure log (detail-failures.ts).
    * Undefined for a pair the engine does not track.
    */
-  detail(job: string, slo: string, range: string, source: SeriesSource): SloDetailResponse | undefined {
+  detail(job: string, slo: string, range: string, failureLog: FailureRangeSource): SloDetailResponse | undefined {
     const pair = this.pairs.get(pairKey(job, slo));
     if (!pair) return undefined;
     const { config } = pair.slo;
     const burnAlerts = this.burnAlerts();
     const series = detailSeries({ history: pair.history, objective: config.objective, period: this.config.period, timeScale: this.config.timeScale, burnAlerts, range, to: pair.lastT });
-    const byReason = new Map<string, number>();
-    const byKey = new Map<string, number>();
-    for (const s of source.series()) {
-      if (s.job !== job || !pair.slo.sli.matches(s)) continue;
-      if (pair.slo.inScope && !pair.slo.inScope(seriesLabels(s))) continue;
-      const counts = { bad: 0, total: 0 };
-      pair.slo.sli.accumulate(s, counts);
-      if (!(counts.bad > 0)) continue;
-      // A slow but accepted verification (latency SLIs) has no error.type: its outcome says what it was.
-      const reason = s.attributes[ATTR.errorType] ?? `(${s.attributes[ATTR.outcome] ?? 'no reason'})`;
-      const keyId = s.attributes[ATTR.keyId] ?? '(none)';
-      byReason.set(reason, (byReason.get(reason) ?? 0) + counts.bad);
-      byKey.set(keyId, (byKey.get(keyId) ?? 0) + counts.bad);
-    }
-    const sorted = (m: Map<string, number>) => [...m].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
     return {
       job,
       slo,
@@ -371,10 +357,7 @@ export class SloEngine {
       to: pair.lastT,
       ...series,
       burnAlerts,
-      failures: {
-        byReason: sorted(byReason).map(([reason, count]) => ({ reason, count })),
-        byKey: sorted(byKey).map(([keyId, count]) => ({ keyId, count })),
-      },
+      failures: detailFailures(config.sli, failureLog, job, series.from, pair.lastT),
     };
   }
 

@@ -1,0 +1,53 @@
+/**
+ * The failures behind an SLO's bad events within the detail view's range, from the failure log
+ * (failed `hmac.*` spans with their times), so the view's "failures by reason and key ID" say what
+ * happened in the selected range — the counters only hold totals since they started, not when.
+ * A failed span is one of the SLO's bad events when it is a span of the SLI's instrument with one of
+ * its bad outcomes (and reasons). A latency SLO's bad events are slow verifications, which are not
+ * failures: it has no such tables. The range is the detail view's own (`from`, `to` of detail.ts).
+ */
+import { SPANS } from '@hmac-slo/instrumentation/contract';
+import type { SloConfig } from '../../config/schema.js';
+import type { FailedSpan, SloDetailResponse } from '../model.js';
+import type { FailureLog } from '../failures/index.js';
+
+/** What the detail view reads from the failure log. */
+export type FailureRangeSource = Pick<FailureLog, 'inRange'>;
+
+const SPAN_OF_SOURCE: Record<Extract<SloConfig['sli'], { kind: 'ratio' }>['source'], (name: string) => boolean> = {
+  verifications: (name) => name === SPANS.verify,
+  signings: (name) => name === SPANS.sign,
+  kmsOperations: (name) => name.startsWith(SPANS.kms('')),
+};
+
+/** Whether a failed span is one of the SLO's bad events; undefined for a latency SLI (no failed spans). */
+export function badEventSpan(sli: SloConfig['sli']): ((f: FailedSpan) => boolean) | undefined {
+  if (sli.kind !== 'ratio') return undefined;
+  const isSpan = SPAN_OF_SOURCE[sli.source];
+  const outcomes = new Set<string>(sli.badOutcomes);
+  const reasons = sli.badReasons ? new Set<string>(sli.badReasons) : undefined;
+  return (f) => isSpan(f.name) && outcomes.has(f.outcome) && (reasons === undefined || reasons.has(f.reason));
+}
+
+/** The SLO's failed spans of `job` within [from, to], counted by reason and by key ID (most first). */
+export function detailFailures(sli: SloConfig['sli'], log: FailureRangeSource, job: string, from: number, to: number): SloDetailResponse['failures'] {
+  const isBad = badEventSpan(sli);
+  if (isBad === undefined) return { counted: false, from, to, heldFrom: null, byReason: [], byKey: [] };
+  const { failures, heldFrom } = log.inRange({ job, since: from, until: to });
+  const byReason = new Map<string, number>();
+  const byKey = new Map<string, number>();
+  for (const f of failures) {
+    if (!isBad(f)) continue;
+    byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
+    byKey.set(f.keyId, (byKey.get(f.keyId) ?? 0) + 1);
+  }
+  const sorted = (m: Map<string, number>) => [...m].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+  return {
+    counted: true,
+    from,
+    to,
+    heldFrom,
+    byReason: sorted(byReason).map(([reason, count]) => ({ reason, count })),
+    byKey: sorted(byKey).map(([keyId, count]) => ({ keyId, count })),
+  };
+}
