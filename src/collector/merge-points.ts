@@ -7,13 +7,14 @@
  * are merged into one first, the way the SDK would have aggregated them had it sent `other`:
  * values, and histogram buckets, add up (the start time of the first is kept: an SDK's streams
  * share one). A gauge is a value, not a count: the last point's is kept, as the aggregator would
- * have, except for the contract's summed gauges (per source counts, such as `hmac.auth.clients`),
- * which add up. Two points of one stream (sent with one set) are two readings of it, not two
+ * have, except for the gauges the contract combines across sources: summed ones (per source
+ * counts, `hmac.replay.cache.size`) add up, the client counts (`acrossSources` 'max') take the
+ * largest, as the hub, prom-client's workers and the replicas combine them. Two points of one stream (sent with one set) are two readings of it, not two
  * streams: only deltas add up. Only ever called for a metric whose points were changed.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
 import { canonicalName, contractInstrument } from './aggregate/names.js';
-import { isSummedGauge } from './aggregate/summed-gauges.js';
+import { isMaxGauge, isSummedGauge } from './aggregate/summed-gauges.js';
 import { TEMPORALITY_DELTA, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
 type Point = NumberPoint | HistogramPoint;
@@ -42,8 +43,11 @@ function acceptable(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boo
   return summed ? isCount(v) : !(d.type === 'sum' && d.monotonic && v < 0);
 }
 
-/** `into` with `p` added; undefined when they cannot be merged (histograms with other buckets). */
-function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean, into: Point, p: Point): Point | undefined {
+/**
+ * `into` with `p` added (`maxed`: a client count, the larger of the two); undefined when they cannot
+ * be merged (histograms with other buckets).
+ */
+function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean, into: Point, p: Point, maxed = false): Point | undefined {
   if (d.type === 'histogram') {
     const a = into as HistogramPoint;
     const b = p as HistogramPoint;
@@ -57,7 +61,8 @@ function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean
       ...(exemplars.length > 0 ? { exemplars } : {}),
     };
   }
-  const value = d.type === 'gauge' && !summed ? (p as NumberPoint).value : (into as NumberPoint).value + (p as NumberPoint).value;
+  const [a, b] = [(into as NumberPoint).value, (p as NumberPoint).value];
+  const value = d.type === 'gauge' && !summed ? b : maxed ? Math.max(a, b) : a + b;
   return { ...(into as NumberPoint), value };
 }
 
@@ -73,6 +78,7 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
   const d = m.data;
   if (d.type === 'unsupported' || points.length < 2) return [...points];
   const summed = d.type === 'gauge' && isSummedGauge(m.name);
+  const maxed = summed && isMaxGauge(m.name);
   const lastValue = d.type === 'gauge' && !summed;
   const delta = d.type !== 'gauge' && d.temporality === TEMPORALITY_DELTA;
   // Per attribute set: its place in `out`, and the reading of each stream in it (for a last-value
@@ -96,7 +102,7 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
     const prev = g.streams.get(stream);
     if (prev === undefined || !delta) g.streams.set(stream, p);
     else {
-      const both = merged(d, summed, prev, p);
+      const both = merged(d, summed, prev, p, maxed);
       if (both === undefined) out.push(p);
       else g.streams.set(stream, both);
     }
@@ -104,7 +110,7 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
   for (const g of groups.values()) {
     let sum: Point | undefined;
     for (const p of g.streams.values()) {
-      const both = sum === undefined ? p : merged(d, summed, sum, p);
+      const both = sum === undefined ? p : merged(d, summed, sum, p, maxed);
       if (both === undefined) out.push(p);
       else sum = both;
     }

@@ -126,8 +126,9 @@ test('hostile values of closed-set attributes on the contract instruments are ke
       'hmac_key_id=k-ok,hmac_key_status=active': 1,
       ...Object.fromEntries(HOSTILE.map((_, i) => [`hmac_key_id=k${i},hmac_key_status=other`, 1])),
     });
-    // A summed gauge (each source counts its own clients): the points that became one add up.
-    assert.deepEqual(byLabels(first.series, 'hmac_auth_clients', job, ['hmac_client_state']), { 'hmac_client_state=active': 3, 'hmac_client_state=other': 10 });
+    // A client count (acrossSources 'max'): the points that became one take the largest (2), as
+    // the hub and the replicas combine them; added up they read 10.
+    assert.deepEqual(byLabels(first.series, 'hmac_auth_clients', job, ['hmac_client_state']), { 'hmac_client_state=active': 3, 'hmac_client_state=other': 2 });
     const counted = (now: Map<string, number>) =>
       Object.fromEntries([...ALLOWED.keys()].map((l) => {
         const attribute = Object.values(ATTR).find((a) => promLabel(a) === l)!;
