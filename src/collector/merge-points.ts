@@ -9,8 +9,10 @@
  * share one). A gauge is a value, not a count: the last point's is kept, as the aggregator would
  * have, except for the gauges the contract combines across sources: summed ones (per source
  * counts, `hmac.replay.cache.size`) add up, the client counts (`acrossSources` 'max') take the
- * largest, as the hub, prom-client's workers and the replicas combine them. Two points of one stream (sent with one set) are two readings of it, not two
- * streams: only deltas add up. Only ever called for a metric whose points were changed.
+ * largest, as the hub, prom-client's workers and the replicas combine them. Two points of one
+ * stream (sent with one set in one entry) are two readings of it, not two streams: only deltas add
+ * up. The same holds for one instrument sent in several entries (scopes: two meters, two copies of
+ * the instrumentation), changed or not: one set in two scopes is two streams, merged likewise.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
 import { canonicalName, contractInstrument } from './aggregate/names.js';
@@ -74,7 +76,7 @@ function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean
  * before, as the aggregator would have taken them one after the other. The merged point adds up the
  * latest reading of each stream.
  */
-export function mergeSameAttributes(m: Metric, points: readonly Point[], originOf?: (p: Point) => PointAttributes): Point[] {
+export function mergeSameAttributes(m: Metric, points: readonly Point[], originOf?: (p: Point) => PointAttributes, entryOf?: (p: Point) => number): Point[] {
   const d = m.data;
   if (d.type === 'unsupported' || points.length < 2) return [...points];
   const summed = d.type === 'gauge' && isSummedGauge(m.name);
@@ -98,7 +100,9 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
       out.push(undefined);
     }
     const origin = originOf?.(p);
-    const stream = lastValue ? '' : origin === undefined ? i : origin === p.attributes ? key : setKey(origin);
+    // A stream is one entry's (one scope's) set: two scopes sending one set are two streams.
+    const set = origin === undefined ? undefined : origin === p.attributes ? key : setKey(origin);
+    const stream = lastValue ? '' : set === undefined ? i : entryOf === undefined ? set : `${entryOf(p)}\u0000${set}`;
     const prev = g.streams.get(stream);
     if (prev === undefined || !delta) g.streams.set(stream, p);
     else {
@@ -117,6 +121,19 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
     out[g.at] = sum;
   }
   return out as Point[];
+}
+
+/** Whether two entries of `metrics` are one instrument (mergeChangedMetrics merges them). */
+export function repeatsAnInstrument(metrics: readonly Metric[]): boolean {
+  if (metrics.length < 2) return false;
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    if (m.data.type === 'unsupported') continue;
+    const k = instrumentKey(m);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
 }
 
 /**
@@ -149,10 +166,13 @@ export function mergeChangedMetrics(metrics: readonly Metric[], changed: Readonl
   const dropped = new Set<Metric>();
   const merged = new Map<Metric, Metric>();
   for (const g of groups.values()) {
-    if (!g.some((m) => changed.has(m))) continue;
+    // Several entries of one instrument are merged even if nothing changed: the aggregator would
+    // take their points of one set as readings of one stream (cumulative ones as resets).
+    if (g.length < 2 && !changed.has(g[0]!)) continue;
     const first = g[0]!;
     const points = g.flatMap((m) => m.data.points as Point[]);
-    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points, originOf) } } as Metric);
+    const entry = new Map(g.flatMap((m, i) => (m.data.points as Point[]).map((p) => [p, i] as const)));
+    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points, originOf, (p) => entry.get(p) ?? 0) } } as Metric);
     for (const m of g.slice(1)) dropped.add(m);
   }
   return metrics.filter((m) => !dropped.has(m)).map((m) => merged.get(m) ?? m);

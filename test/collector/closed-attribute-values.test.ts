@@ -199,6 +199,31 @@ test('points of two scopes (two meters, e.g. two copies of the instrumentation) 
   }
 });
 
+test('two scopes reporting one contract instrument with the same sets, nothing bounded (two copies of the instrumentation): two streams, added up (client counts: the larger), over cumulative pushes', async () => {
+  const job = 'two-scopes-as-sent';
+  const { url, meter, meterNamed, flush, shutdown } = await pusher(job, 'protobuf');
+  const unit = INSTRUMENTS.verifications.unit;
+  const first = meter.createCounter(INSTRUMENTS.verifications.name, { unit });
+  const second = meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit });
+  const k1 = { [ATTR.keyId]: 'k1' };
+  meter.createObservableGauge(INSTRUMENTS.keyClients.name, { unit: INSTRUMENTS.keyClients.unit }).addCallback((r) => r.observe(5, k1));
+  meterNamed('a-second-copy').createObservableGauge(INSTRUMENTS.keyClients.name, { unit: INSTRUMENTS.keyClients.unit }).addCallback((r) => r.observe(2, k1));
+  const replay = { [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'replay' };
+  try {
+    for (let push = 1; push <= 3; push++) {
+      first.add(10, replay);
+      second.add(100, replay);
+      await flush();
+      const { series } = await exposition(url);
+      // Taken as one stream, the readings 10·n and 100·n alternate: each push looks like a reset.
+      assert.deepEqual(byLabels(series, 'hmac_auth_verifications_total', job, ['error_type']), { 'error_type=replay': 110 * push }, `after push ${push}`);
+      assert.deepEqual(byLabels(series, 'hmac_key_clients', job, ['hmac_key_id']), { 'hmac_key_id=k1': 5 }, `after push ${push}`);
+    }
+  } finally {
+    await shutdown();
+  }
+});
+
 test('the same values on a metric outside the contract pass as sent, uncounted', async () => {
   const job = 'own-metrics';
   const { url, before, meter, flush, shutdown } = await pusher(job, 'json');
