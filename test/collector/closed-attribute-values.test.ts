@@ -174,12 +174,16 @@ test('a closed-set attribute on a contract instrument that does not list it is b
   }
 });
 
+/** A pusher with the verifications counter in two scopes (two meters: two copies of the instrumentation). */
+async function twoScopes(job: string) {
+  const p = await pusher(job, 'protobuf');
+  const unit = INSTRUMENTS.verifications.unit;
+  return { ...p, first: p.meter.createCounter(INSTRUMENTS.verifications.name, { unit }), second: p.meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit }) };
+}
+
 test('points of two scopes (two meters, e.g. two copies of the instrumentation) that become one set are added up, over cumulative pushes', async () => {
   const job = 'two-scopes';
-  const { url, meter, meterNamed, flush, shutdown } = await pusher(job, 'protobuf');
-  const unit = INSTRUMENTS.verifications.unit;
-  const first = meter.createCounter(INSTRUMENTS.verifications.name, { unit });
-  const second = meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit });
+  const { url, first, second, flush, shutdown } = await twoScopes(job);
   const rejected = (reason: string) => ({ [ATTR.outcome]: 'rejected', [ATTR.errorType]: reason });
   try {
     for (let push = 1; push <= 3; push++) {
@@ -201,10 +205,7 @@ test('points of two scopes (two meters, e.g. two copies of the instrumentation) 
 
 test('two scopes reporting one contract instrument with the same sets, nothing bounded (two copies of the instrumentation): two streams, added up (client counts: the larger), over cumulative pushes', async () => {
   const job = 'two-scopes-as-sent';
-  const { url, meter, meterNamed, flush, shutdown } = await pusher(job, 'protobuf');
-  const unit = INSTRUMENTS.verifications.unit;
-  const first = meter.createCounter(INSTRUMENTS.verifications.name, { unit });
-  const second = meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit });
+  const { url, meter, meterNamed, first, second, flush, shutdown } = await twoScopes(job);
   const k1 = { [ATTR.keyId]: 'k1' };
   meter.createObservableGauge(INSTRUMENTS.keyClients.name, { unit: INSTRUMENTS.keyClients.unit }).addCallback((r) => r.observe(5, k1));
   meterNamed('a-second-copy').createObservableGauge(INSTRUMENTS.keyClients.name, { unit: INSTRUMENTS.keyClients.unit }).addCallback((r) => r.observe(2, k1));
