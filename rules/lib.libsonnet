@@ -133,9 +133,9 @@ local unitSeconds = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 3
   baseTotal:: 'job_slo:hmac_slo_events:increase5m',
 
   // The leaked-key alert's numbers (alerts/keys.libsonnet, rules/key-clients.libsonnet): a key's
-  // clients now, summed over replicas (docs/metrics.md "Across replicas"), and the recorded series of
-  // that sum's maximum over each `keyClientsBucket`, the key's usual count is read from.
-  // Clients per job and key now: the largest replica's count (`gauge`, docs/metrics.md "Across replicas").
+  // clients now, per job and key the largest replica's count (`gauge`, docs/metrics.md "Across
+  // replicas"), and the recorded series of that count's maximum over each `keyClientsBucket`, the
+  // key's usual count is read from.
   keyClientsNow(c):: $.gauge(c, 'keyClients', 'job, %s' % $.label(c, 'keyId'), $.sel(c, [])),
   keyClientsBucket:: '1h',
   keyClientsMax(c):: 'job_%s:%s:max_over_time%s' % [$.label(c, 'keyId'), $.metric(c, 'keyClients'), $.keyClientsBucket],

@@ -50,9 +50,10 @@ export function registerPromClientMetrics(registry: Registry<RegistryContentType
     ...COUNTERS.map((name) => family(INSTRUMENTS[name], 'counter', () => counterValues(hub, name))),
     ...HISTOGRAMS.map((name) => family(INSTRUMENTS[name], 'histogram', () => histogramValues(hub, name, INSTRUMENTS[name].prometheus))),
     // Under prom-client's cluster support (AggregatorRegistry) each worker's values are combined by
-    // `aggregator`: counts and the per-process gauges (replay caches, client windows) add up, as
-    // two sources in one process do; every worker observes the same key ring, so its gauges must not
-    // be multiplied by the number of workers.
+    // `aggregator`: counts and the replay caches add up, as two sources in one process do; the
+    // client windows take the largest worker's count (each worker sees the same clients, as
+    // replicas do: the contract's acrossSources 'max'); every worker observes the same key ring, so
+    // its gauges must not be multiplied by the number of workers.
     ...GAUGES.map((name) => family(INSTRUMENTS[name], 'gauge', () => gaugeValues(hub, name), SUMMED.has(name) ? 'sum' : 'max')),
   ];
   // All or nothing: a half-registered set would throw on the next try and leave families behind.

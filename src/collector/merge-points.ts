@@ -7,13 +7,16 @@
  * are merged into one first, the way the SDK would have aggregated them had it sent `other`:
  * values, and histogram buckets, add up (the start time of the first is kept: an SDK's streams
  * share one). A gauge is a value, not a count: the last point's is kept, as the aggregator would
- * have, except for the contract's summed gauges (per source counts, such as `hmac.auth.clients`),
- * which add up. Two points of one stream (sent with one set) are two readings of it, not two
- * streams: only deltas add up. Only ever called for a metric whose points were changed.
+ * have, except for the gauges the contract combines across sources: summed ones (per source
+ * counts, `hmac.replay.cache.size`) add up, the client counts (`acrossSources` 'max') take the
+ * largest, as the hub, prom-client's workers and the replicas combine them. Two points of one
+ * stream (sent with one set in one entry) are two readings of it, not two streams: only deltas add
+ * up. The same holds for one instrument sent in several entries (scopes: two meters, two copies of
+ * the instrumentation), changed or not: one set in two scopes is two streams, merged likewise.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
 import { canonicalName, contractInstrument } from './aggregate/names.js';
-import { isSummedGauge } from './aggregate/summed-gauges.js';
+import { isMaxGauge, isSummedGauge } from './aggregate/summed-gauges.js';
 import { TEMPORALITY_DELTA, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
 type Point = NumberPoint | HistogramPoint;
@@ -42,8 +45,11 @@ function acceptable(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boo
   return summed ? isCount(v) : !(d.type === 'sum' && d.monotonic && v < 0);
 }
 
-/** `into` with `p` added; undefined when they cannot be merged (histograms with other buckets). */
-function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean, into: Point, p: Point): Point | undefined {
+/**
+ * `into` with `p` added (`maxed`: a client count, the larger of the two); undefined when they cannot
+ * be merged (histograms with other buckets).
+ */
+function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean, into: Point, p: Point, maxed = false): Point | undefined {
   if (d.type === 'histogram') {
     const a = into as HistogramPoint;
     const b = p as HistogramPoint;
@@ -57,7 +63,8 @@ function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean
       ...(exemplars.length > 0 ? { exemplars } : {}),
     };
   }
-  const value = d.type === 'gauge' && !summed ? (p as NumberPoint).value : (into as NumberPoint).value + (p as NumberPoint).value;
+  const [a, b] = [(into as NumberPoint).value, (p as NumberPoint).value];
+  const value = d.type === 'gauge' && !summed ? b : maxed ? Math.max(a, b) : a + b;
   return { ...(into as NumberPoint), value };
 }
 
@@ -69,10 +76,11 @@ function merged(d: Exclude<MetricData, { type: 'unsupported' }>, summed: boolean
  * before, as the aggregator would have taken them one after the other. The merged point adds up the
  * latest reading of each stream.
  */
-export function mergeSameAttributes(m: Metric, points: readonly Point[], originOf?: (p: Point) => PointAttributes): Point[] {
+export function mergeSameAttributes(m: Metric, points: readonly Point[], originOf?: (p: Point) => PointAttributes, entryOf?: (p: Point) => number): Point[] {
   const d = m.data;
   if (d.type === 'unsupported' || points.length < 2) return [...points];
   const summed = d.type === 'gauge' && isSummedGauge(m.name);
+  const maxed = summed && isMaxGauge(m.name);
   const lastValue = d.type === 'gauge' && !summed;
   const delta = d.type !== 'gauge' && d.temporality === TEMPORALITY_DELTA;
   // Per attribute set: its place in `out`, and the reading of each stream in it (for a last-value
@@ -92,11 +100,13 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
       out.push(undefined);
     }
     const origin = originOf?.(p);
-    const stream = lastValue ? '' : origin === undefined ? i : origin === p.attributes ? key : setKey(origin);
+    // A stream is one entry's (one scope's) set: two scopes sending one set are two streams.
+    const set = origin === undefined ? undefined : origin === p.attributes ? key : setKey(origin);
+    const stream = lastValue ? '' : set === undefined ? i : entryOf === undefined ? set : `${entryOf(p)}\u0000${set}`;
     const prev = g.streams.get(stream);
     if (prev === undefined || !delta) g.streams.set(stream, p);
     else {
-      const both = merged(d, summed, prev, p);
+      const both = merged(d, summed, prev, p, maxed);
       if (both === undefined) out.push(p);
       else g.streams.set(stream, both);
     }
@@ -104,13 +114,26 @@ export function mergeSameAttributes(m: Metric, points: readonly Point[], originO
   for (const g of groups.values()) {
     let sum: Point | undefined;
     for (const p of g.streams.values()) {
-      const both = sum === undefined ? p : merged(d, summed, sum, p);
+      const both = sum === undefined ? p : merged(d, summed, sum, p, maxed);
       if (both === undefined) out.push(p);
       else sum = both;
     }
     out[g.at] = sum;
   }
   return out as Point[];
+}
+
+/** Whether two entries of `metrics` are one instrument (mergeChangedMetrics merges them). */
+export function repeatsAnInstrument(metrics: readonly Metric[]): boolean {
+  if (metrics.length < 2) return false;
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    if (m.data.type === 'unsupported') continue;
+    const k = instrumentKey(m);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
 }
 
 /**
@@ -143,10 +166,13 @@ export function mergeChangedMetrics(metrics: readonly Metric[], changed: Readonl
   const dropped = new Set<Metric>();
   const merged = new Map<Metric, Metric>();
   for (const g of groups.values()) {
-    if (!g.some((m) => changed.has(m))) continue;
+    // Several entries of one instrument are merged even if nothing changed: the aggregator would
+    // take their points of one set as readings of one stream (cumulative ones as resets).
+    if (g.length < 2 && !changed.has(g[0]!)) continue;
     const first = g[0]!;
     const points = g.flatMap((m) => m.data.points as Point[]);
-    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points, originOf) } } as Metric);
+    const entry = new Map(g.flatMap((m, i) => (m.data.points as Point[]).map((p) => [p, i] as const)));
+    merged.set(first, { ...first, data: { ...first.data, points: mergeSameAttributes(first, points, originOf, (p) => entry.get(p) ?? 0) } } as Metric);
     for (const m of g.slice(1)) dropped.add(m);
   }
   return metrics.filter((m) => !dropped.has(m)).map((m) => merged.get(m) ?? m);

@@ -22,7 +22,7 @@
 import { ATTR } from '@hmac-slo/instrumentation/contract';
 import { contractInstrument, labelName } from './aggregate/names.js';
 import { CLOSED_ATTRIBUTES, CLOSED_VALUES, VALUE_OTHER, reasonFitsOutcome } from './closed-values.js';
-import { mergeChangedMetrics } from './merge-points.js';
+import { mergeChangedMetrics, repeatsAnInstrument } from './merge-points.js';
 import { isInterned, type Attributes, type HistogramPoint, type InternedAttributes, type Metric, type NumberPoint, type PointAttributes } from './otlp/types.js';
 
 export const SPAN_ONLY_ATTRIBUTES: readonly string[] = [ATTR.clientId, ATTR.errorClass];
@@ -184,6 +184,7 @@ export function withBoundedAttributes(metrics: Metric[], cleanup: AttributeClean
     return c;
   });
   // Changed points may now share an attribute set with another point of their metric, also one
-  // sent in another entry (another scope): one stream, so one point.
-  return changed ? mergeChangedMetrics(out, changed, (p) => origins?.get(p) ?? p.attributes) : out;
+  // sent in another entry (another scope): one stream, so one point. Entries of one instrument
+  // (two scopes) are merged too, changed or not: the aggregator keeps one stream per set.
+  return changed || repeatsAnInstrument(out) ? mergeChangedMetrics(out, changed ?? new Set(), (p) => origins?.get(p) ?? p.attributes) : out;
 }

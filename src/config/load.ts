@@ -79,7 +79,20 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
   if (durationSeconds(fm.keyClientsRecent) >= durationSeconds(fm.keyClientsHistory)) {
     throw new ConfigError(file, 'alerting.failureModes.keyClientsRecent', `must be shorter than keyClientsHistory (${fm.keyClientsHistory})`);
   }
+  // What remains is read from a maximum recorded once an hour (rules/lib.libsonnet keyClientsBucket):
+  // under an hour of it holds no recorded sample at some evaluations, and the key goes unjudged.
+  if (durationSeconds(fm.keyClientsHistory) - durationSeconds(fm.keyClientsRecent) < KEY_CLIENTS_BUCKET_S) {
+    throw new ConfigError(file, 'alerting.failureModes.keyClientsHistory', `must leave at least 1h (the recorded hourly maximum) once keyClientsRecent (${fm.keyClientsRecent}) is left out`);
+  }
+  // A surge starting just before an hourly recording is part of the history keyClientsRecent later:
+  // if that is not longer than `for`, such a leak never pages.
+  if (durationSeconds(fm.keyClientsRecent) <= durationSeconds(fm.for)) {
+    throw new ConfigError(file, 'alerting.failureModes.keyClientsRecent', `must be longer than failureModes.for (${fm.for}): a surge is part of the history keyClientsRecent after the hourly recording that first saw it`);
+  }
 }
+
+/** The leaked-key alert's recording interval (rules/lib.libsonnet `keyClientsBucket`, 1h), in seconds. */
+const KEY_CLIENTS_BUCKET_S = 3600;
 
 /** Labels a scope may not select on: the SLI reads them (outcome, reason, bucket) or the rules set them. */
 const UNSCOPABLE = new Set(['le', 'slo', 'window', promLabel(ATTR.outcome), promLabel(ATTR.errorType)]);

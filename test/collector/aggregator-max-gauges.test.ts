@@ -90,3 +90,18 @@ test('state round trips keep the max and its readings; a snapshot from the versi
   const sumEra = { ...summed, series: summed.series.map(([key, s]) => [key, s.name === INSTRUMENTS.keyClients.name ? { ...s, value: 10 } : s]) };
   assert.equal(clients(Aggregator.fromJSON(limits, JSON.parse(JSON.stringify(sumEra)))), 7);
 });
+
+test('not_a_count guards a max gauge: a value that is not a whole count is refused and that pusher\'s reading leaves; a huge count leads only until its pusher\'s next push', () => {
+  const a = new Aggregator(limits);
+  a.ingest(push('a', { k1: 4 }), 0);
+  a.ingest(push('b', { k1: 6 }), 0);
+  for (const [i, bad] of [1.5, -1, 2 ** 53, Number.NaN].entries()) {
+    const r = a.ingest(push('b', { k1: bad }), 1000 + i);
+    assert.equal(r.rejected.get('not_a_count') ?? r.rejected.get('non_finite'), 1, String(bad));
+    assert.equal(clients(a), 4, `${bad}: refused as if not sent, so b's 6 leaves like an omitted set`);
+  }
+  a.ingest(push('b', { k1: 1e15 }), 2000);
+  assert.equal(clients(a), 1e15, 'a whole count within 2^53 is taken at its word (docs/alerts.md: known limits)');
+  a.ingest(push('b', { k1: 5 }), 3000);
+  assert.equal(clients(a), 5);
+});

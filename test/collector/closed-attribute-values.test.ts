@@ -126,8 +126,9 @@ test('hostile values of closed-set attributes on the contract instruments are ke
       'hmac_key_id=k-ok,hmac_key_status=active': 1,
       ...Object.fromEntries(HOSTILE.map((_, i) => [`hmac_key_id=k${i},hmac_key_status=other`, 1])),
     });
-    // A summed gauge (each source counts its own clients): the points that became one add up.
-    assert.deepEqual(byLabels(first.series, 'hmac_auth_clients', job, ['hmac_client_state']), { 'hmac_client_state=active': 3, 'hmac_client_state=other': 10 });
+    // A client count (acrossSources 'max'): the points that became one take the largest (2), as
+    // the hub and the replicas combine them; added up they read 10.
+    assert.deepEqual(byLabels(first.series, 'hmac_auth_clients', job, ['hmac_client_state']), { 'hmac_client_state=active': 3, 'hmac_client_state=other': 2 });
     const counted = (now: Map<string, number>) =>
       Object.fromEntries([...ALLOWED.keys()].map((l) => {
         const attribute = Object.values(ATTR).find((a) => promLabel(a) === l)!;
@@ -173,12 +174,16 @@ test('a closed-set attribute on a contract instrument that does not list it is b
   }
 });
 
+/** A pusher with the verifications counter in two scopes (two meters: two copies of the instrumentation). */
+async function twoScopes(job: string) {
+  const p = await pusher(job, 'protobuf');
+  const unit = INSTRUMENTS.verifications.unit;
+  return { ...p, first: p.meter.createCounter(INSTRUMENTS.verifications.name, { unit }), second: p.meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit }) };
+}
+
 test('points of two scopes (two meters, e.g. two copies of the instrumentation) that become one set are added up, over cumulative pushes', async () => {
   const job = 'two-scopes';
-  const { url, meter, meterNamed, flush, shutdown } = await pusher(job, 'protobuf');
-  const unit = INSTRUMENTS.verifications.unit;
-  const first = meter.createCounter(INSTRUMENTS.verifications.name, { unit });
-  const second = meterNamed('a-second-copy').createCounter(INSTRUMENTS.verifications.name, { unit });
+  const { url, first, second, flush, shutdown } = await twoScopes(job);
   const rejected = (reason: string) => ({ [ATTR.outcome]: 'rejected', [ATTR.errorType]: reason });
   try {
     for (let push = 1; push <= 3; push++) {
@@ -192,6 +197,28 @@ test('points of two scopes (two meters, e.g. two copies of the instrumentation) 
         'error_type=other,hmac_outcome=rejected': 110 * push,
         'error_type=replay,hmac_outcome=rejected': 2 * push,
       }, `after push ${push}`);
+    }
+  } finally {
+    await shutdown();
+  }
+});
+
+test('two scopes reporting one contract instrument with the same sets, nothing bounded (two copies of the instrumentation): two streams, added up (client counts: the larger), over cumulative pushes', async () => {
+  const job = 'two-scopes-as-sent';
+  const { url, meter, meterNamed, first, second, flush, shutdown } = await twoScopes(job);
+  const k1 = { [ATTR.keyId]: 'k1' };
+  meter.createObservableGauge(INSTRUMENTS.keyClients.name, { unit: INSTRUMENTS.keyClients.unit }).addCallback((r) => r.observe(5, k1));
+  meterNamed('a-second-copy').createObservableGauge(INSTRUMENTS.keyClients.name, { unit: INSTRUMENTS.keyClients.unit }).addCallback((r) => r.observe(2, k1));
+  const replay = { [ATTR.outcome]: 'rejected', [ATTR.errorType]: 'replay' };
+  try {
+    for (let push = 1; push <= 3; push++) {
+      first.add(10, replay);
+      second.add(100, replay);
+      await flush();
+      const { series } = await exposition(url);
+      // Taken as one stream, the readings 10·n and 100·n alternate: each push looks like a reset.
+      assert.deepEqual(byLabels(series, 'hmac_auth_verifications_total', job, ['error_type']), { 'error_type=replay': 110 * push }, `after push ${push}`);
+      assert.deepEqual(byLabels(series, 'hmac_key_clients', job, ['hmac_key_id']), { 'hmac_key_id=k1': 5 }, `after push ${push}`);
     }
   } finally {
     await shutdown();

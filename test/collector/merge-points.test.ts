@@ -1,7 +1,8 @@
 /**
  * Points that the collector's attribute bounding gave one attribute set are merged as the SDK would
  * have aggregated them (merge-points.ts): counts and buckets add up, a last-value gauge keeps the
- * last value, a summed gauge adds up, histograms with other buckets are left for the aggregator.
+ * last value, a summed gauge adds up, a client count (acrossSources 'max') takes the largest,
+ * histograms with other buckets are left for the aggregator.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,11 +21,18 @@ test('sums add up per attribute set, in the place of the first; other sets stay'
   assert.deepEqual(mergeSameAttributes(m, points), [num(5), num(5, { 'hmac.outcome': 'accepted' })]);
 });
 
-test('a last-value gauge keeps the last value; a summed gauge adds up', () => {
+test('a last-value gauge keeps the last value; a summed gauge adds up; a client count takes the largest', () => {
   const points = [num(1), num(1)];
   assert.deepEqual(mergeSameAttributes(metric(INSTRUMENTS.keyInfo.name, { type: 'gauge', points }), points), [num(1)]);
-  const clients = [num(2), num(3)];
-  assert.deepEqual(mergeSameAttributes(metric(INSTRUMENTS.authClients.name, { type: 'gauge', points: clients }), clients), [num(5)]);
+  const cache = [num(2), num(3)];
+  assert.deepEqual(mergeSameAttributes(metric(INSTRUMENTS.replayCacheSize.name, { type: 'gauge', points: cache }), cache), [num(5)]);
+  // acrossSources 'max' (the hub, prom-client workers and the replicas combine them so): added up,
+  // one client seen by two sources would count twice, and the same in the other order.
+  for (const name of [INSTRUMENTS.authClients.name, INSTRUMENTS.keyClients.name]) {
+    for (const clients of [[num(3), num(2)], [num(2), num(3)]]) {
+      assert.deepEqual(mergeSameAttributes(metric(name, { type: 'gauge', points: clients }), clients), [num(3)], name);
+    }
+  }
 });
 
 test('histograms add bucket by bucket; with other bounds both are left as they are', () => {
@@ -45,7 +53,7 @@ test('a point the aggregator would refuse on its own is not merged: it is refuse
   assert.deepEqual(mergeSameAttributes(counter, negative), [num(12), num(-3)]);
   const clients = metric(INSTRUMENTS.authClients.name, { type: 'gauge', points: [] });
   const notCounts = [num(3), num(0.5), num(2)];
-  assert.deepEqual(mergeSameAttributes(clients, notCounts), [num(5), num(0.5)]);
+  assert.deepEqual(mergeSameAttributes(clients, notCounts), [num(3), num(0.5)]);
   const h = (counts: number[], count = counts.reduce((a, b) => a + b, 0)): HistogramPoint => ({ attributes: other, start: '1', bounds: [0.1, 1], counts, count, sum: 1 });
   const duration = metric(INSTRUMENTS.verificationDuration.name, { type: 'histogram', temporality: 1, points: [] });
   // A negative bucket, and a count that is not the buckets' sum: each refused as it would be alone.

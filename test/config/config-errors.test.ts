@@ -36,6 +36,12 @@ test('each broken field is named with its path', () => {
   assert.match(refused('timeout', 'collector:\n  server: { headersTimeout: soon }\n'), /^collector\.server\.headersTimeout: expected a duration/);
   // The leaked-key alert needs history left once the recent stretch is taken out.
   assert.match(refused('key-clients', 'alerting:\n  failureModes: { keyClientsHistory: 1h, keyClientsRecent: 1h }\n'), /^alerting\.failureModes\.keyClientsRecent: must be shorter than keyClientsHistory \(1h\)/);
+  // The history is read from a maximum recorded once an hour: less than an hour of it left holds
+  // no recorded sample at some evaluations, and the key is then not judged at all.
+  assert.match(refused('key-clients-hour', 'alerting:\n  failureModes: { keyClientsHistory: 90m, keyClientsRecent: 1h }\n'), /^alerting\.failureModes\.keyClientsHistory: must leave at least 1h .*keyClientsRecent \(1h\)/);
+  // A leak that starts just before the hourly recording is in the history after keyClientsRecent:
+  // no longer than `for`, that leak never pages.
+  assert.match(refused('key-clients-for', 'alerting:\n  failureModes: { for: 10m, keyClientsRecent: 10m }\n'), /^alerting\.failureModes\.keyClientsRecent: must be longer than failureModes\.for \(10m\)/);
 });
 
 test('YAML that does not parse is refused with a position, not a stack trace', () => {
