@@ -162,6 +162,8 @@ export interface SloDetailResponse {
     readonly heldFrom: number | null;
     readonly byReason: readonly { reason: string; count: number }[];
     readonly byKey: readonly { keyId: string; count: number }[];
+    /** A scoped SLO's labels failed spans do not carry (resource labels): failures outside the scope on them are counted too. */
+    readonly notNarrowedBy?: readonly string[];
   };
 }
 

@@ -68,3 +68,14 @@ test('a failure log reaching back less far than the range: headings say since wh
   assert.match(partial.text, /reaches back to 11-24 11:53/);
   assert.deepEqual(errors, []);
 });
+
+test('a scoped SLO whose scope is on labels failed spans lack says its failures are not narrowed by them', async () => {
+  const base = detail(null);
+  served = { ...base, failures: { ...base.failures, notNarrowedBy: ['deployment_environment_name'] } };
+  await page.goto(`${fixture.base}/?refresh=300&detail-job=payments-api&detail-slo=auth-success&range=30d`);
+  await page.waitForSelector('#slo-detail table[data-field="by-reason"]');
+  const note = await page.locator('#slo-detail [data-field="failures-not-scoped"]').textContent({ timeout: 5000 });
+  assert.match(note ?? '', /deployment_environment_name/);
+  assert.match(note ?? '', /outside the scope are counted too/);
+  assert.deepEqual(errors, []);
+});
