@@ -328,3 +328,10 @@ test('inRange: a tampered droppedUntil in a snapshot is believed no further than
   assert.equal(heldFrom, T + 65_001);
   assert.ok(!Number.isNaN(new Date(heldFrom!).getTime()));
 });
+
+test('a parameter given twice (since=1&since=9999) is refused, not read as the first one', () => {
+  for (const name of ['since', 'until', 'limit', 'job', 'reason']) {
+    assert.throws(() => parseFailuresQuery(new URLSearchParams([[name, '1'], [name, '2']])), (e: unknown) => e instanceof FailureQueryError && e.parameter === name && /more than once/.test(e.message), name);
+  }
+  assert.deepEqual(parseFailuresQuery(new URLSearchParams('since=1&until=2')).until, 2);
+});
