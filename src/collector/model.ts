@@ -152,8 +152,9 @@ export interface SloDetailResponse {
    * The SLO's failed spans (its bad events that are failures) of the job within [from, to] (the
    * range), by failure reason and by key ID, from the failure log. `counted` false: a latency SLO,
    * whose bad events (slow verifications) are not failures. `heldFrom`: once the log (the newest
-   * `collector.failures.ringSize` failures of all jobs) has dropped older failures, the time of the
-   * oldest it holds — failures before it are not counted; null while it holds all it received.
+   * `collector.failures.ringSize` failures of all jobs) has dropped older failures, the time from
+   * which it holds every failure it received (its oldest held failure dated after every dropped one)
+   * — failures before it may be missing; null while it holds all it received.
    */
   readonly failures: {
     readonly counted: boolean;
@@ -162,6 +163,8 @@ export interface SloDetailResponse {
     readonly heldFrom: number | null;
     readonly byReason: readonly { reason: string; count: number }[];
     readonly byKey: readonly { keyId: string; count: number }[];
+    /** A scoped SLO's labels failed spans do not carry (resource labels): failures outside the scope on them are counted too. */
+    readonly notNarrowedBy?: readonly string[];
   };
 }
 

@@ -6,7 +6,8 @@
 /**
  * A ratio as a percentage with at most `decimals` decimals, trailing zeros trimmed. Rounding never
  * claims perfection or zero that is not there: 0.999996 shows as ">99.99%", not "100%", and
- * 0.000001 as "<0.01%", so an SLI just under target never looks met.
+ * 0.000001 as "<0.01%", so an SLI just under target never looks met; -0.000001 (a budget just
+ * overspent) as ">-0.01%", never "0%".
  */
 export function formatPercent(ratio: number | null, decimals = 2): string {
   if (ratio === null) return NO_DATA;
@@ -15,6 +16,8 @@ export function formatPercent(ratio: number | null, decimals = 2): string {
   const rounded = Math.round(ratio * 100 * scale) / scale;
   if (rounded === 100 && ratio < 1) return `>${(100 - 1 / scale).toFixed(decimals)}%`;
   if (rounded === 0 && ratio > 0) return `<${(1 / scale).toFixed(decimals)}%`;
+  // A budget overspent by a hair is not "0%" either: it is below zero.
+  if (rounded === 0 && ratio < 0) return `>-${(1 / scale).toFixed(decimals)}%`;
   return `${trimZeros(rounded.toFixed(decimals))}%`;
 }
 

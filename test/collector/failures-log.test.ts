@@ -289,3 +289,49 @@ test('trace links: the template gets the span\'s IDs, URL-encoded; no template o
   assert.equal(withTraceUrls(log.query(), '').failures[1]!.traceUrl, undefined);
   assert.ok(!('traceUrl' in withTraceUrls(log.query(), '').failures[1]!));
 });
+
+test('inRange: heldFrom is not pulled back by a held failure dated earlier than one the ring dropped (a late or back-dated span)', () => {
+  const log = new FailureLog({ ringSize: 3 });
+  const T = Date.UTC(2026, 0, 1);
+  log.record(span(0, { timeUnixMs: T + 10_000 })); // dropped below
+  log.record(span(1, { timeUnixMs: Date.UTC(2001, 0, 1) })); // a pusher's clock (or a late batch) far behind
+  log.record(span(2, { timeUnixMs: T + 11_000 }));
+  log.record(span(3, { timeUnixMs: T + 12_000 }));
+  const r = log.inRange({ since: T, until: T + 60_000 });
+  assert.equal(r.failures.length, 2);
+  // The failure at T+10s is gone: the log cannot claim to hold everything since 2001 (nor since T).
+  assert.ok(r.heldFrom !== null && r.heldFrom > T + 10_000, `heldFrom ${r.heldFrom === null ? null : new Date(r.heldFrom).toISOString()}`);
+  assert.equal(r.heldFrom, T + 11_000, 'the oldest held failure after every dropped one');
+  // And it survives a snapshot.
+  const restored = FailureLog.fromJSON({ ringSize: 3 }, JSON.parse(JSON.stringify(log.toJSON())));
+  assert.equal(restored.inRange({ since: T }).heldFrom, T + 11_000);
+  // A ring shrunk on restore drops its oldest: they count as dropped too.
+  const shrunk = FailureLog.fromJSON({ ringSize: 1 }, JSON.parse(JSON.stringify(log.toJSON())));
+  assert.equal(shrunk.inRange({ since: T }).heldFrom, T + 12_000);
+});
+
+test('inRange: a snapshot saved before droppedUntil existed still says the log starts at its oldest held failure', () => {
+  const T = Date.UTC(2026, 0, 1);
+  const log = new FailureLog({ ringSize: 2 });
+  for (let i = 0; i < 4; i++) log.record(span(i, { timeUnixMs: T + i * 1000 }));
+  const { droppedUntil, ...old } = log.toJSON() as ReturnType<FailureLog['toJSON']> & { droppedUntil?: number };
+  assert.equal(droppedUntil, T + 1000);
+  assert.equal(FailureLog.fromJSON({ ringSize: 2 }, old).inRange({}).heldFrom, T + 2000);
+});
+
+test('inRange: a tampered droppedUntil in a snapshot is believed no further than a span time', () => {
+  const T = Date.UTC(2026, 0, 1);
+  const log = new FailureLog({ ringSize: 2 });
+  for (let i = 0; i < 4; i++) log.record(span(i, { timeUnixMs: T + i * 1000 }));
+  const state = { ...log.toJSON(), droppedUntil: 1e300 };
+  const heldFrom = FailureLog.fromJSON({ ringSize: 2, maxSpanFutureMs: 60_000 }, state, T + 5000).inRange({}).heldFrom;
+  assert.equal(heldFrom, T + 65_001);
+  assert.ok(!Number.isNaN(new Date(heldFrom!).getTime()));
+});
+
+test('a parameter given twice (since=1&since=9999) is refused, not read as the first one', () => {
+  for (const name of ['since', 'until', 'limit', 'job', 'reason']) {
+    assert.throws(() => parseFailuresQuery(new URLSearchParams([[name, '1'], [name, '2']])), (e: unknown) => e instanceof FailureQueryError && e.parameter === name && /more than once/.test(e.message), name);
+  }
+  assert.deepEqual(parseFailuresQuery(new URLSearchParams('since=1&until=2')).until, 2);
+});

@@ -202,3 +202,19 @@ test('detail: steady traffic gives steady steps over the whole range, also where
     );
   }
 });
+
+test('detail: a scoped SLO counts the failed spans in its scope where spans carry the label (scheme, outcome, reason) and names the labels that do not narrow them', () => {
+  const log = new FailureLog({ ringSize: 10 });
+  const base = { job: 'payments-api', name: 'hmac.verify', keyId: 'k1', reason: 'signature_mismatch', outcome: 'rejected', traceId: 'a', spanId: 'b' };
+  log.record({ ...base, timeUnixMs: T0 + 1, scheme: 'stripe' });
+  log.record({ ...base, timeUnixMs: T0 + 2, scheme: 'svix' });
+  log.record({ ...base, timeUnixMs: T0 + 3, scheme: 'svix', reason: 'replay' });
+  const sli = parseConfig({}).slos.find((x) => x.name === 'auth-success')!.sli;
+  const count = (f: ReturnType<typeof detailFailures>) => f.byReason.reduce((n, r) => n + r.count, 0);
+  const stripeProd = detailFailures(sli, log, 'payments-api', T0, T0 + 10, { job: ['payments-api'], hmac_scheme: ['stripe'], deployment_environment_name: ['prod'] });
+  assert.equal(count(stripeProd), 1, 'only the stripe failure is in the scope');
+  assert.deepEqual(stripeProd.notNarrowedBy, ['deployment_environment_name']);
+  const notReplay = detailFailures(sli, log, 'payments-api', T0, T0 + 10, { error_type: { notIn: ['replay'] } });
+  assert.deepEqual([count(notReplay), notReplay.notNarrowedBy], [2, undefined]);
+  assert.equal(count(detailFailures(sli, log, 'payments-api', T0, T0 + 10)), 3, 'no scope: all of them');
+});

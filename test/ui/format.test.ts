@@ -95,3 +95,9 @@ test('chart times: the clock within a day, the date too over a day or more (a 24
   assert.equal(formatChartTime(t, 86_400_000), '11-29 15:16');
   assert.equal(formatChartTime(t + 86_400_000, 86_400_000), '11-30 15:16');
 });
+
+test('a budget overspent by a hair never reads as "0%" (untouched-looking): rounding keeps the sign', () => {
+  assert.deepEqual([-0.00001, -0.0004, -0.0006].map(formatBudget), ['>-0.1%', '>-0.1%', '-0.1%']);
+  assert.equal(formatPercent(-0.000001), '>-0.01%');
+  assert.deepEqual([0, -0].map(formatBudget), ['0%', '0%']);
+});

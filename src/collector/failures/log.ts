@@ -93,6 +93,8 @@ export class FailureLog {
   private next = 0; // slot the next failure goes to
   private held = 0;
   private recorded = 0;
+  /** Latest time of any failure the ring dropped (-Infinity: none): held failures after it are all there are. */
+  private droppedUntil = Number.NEGATIVE_INFINITY;
   private untrackedJobs = 0;
   private readonly clients = new Map<string, SpaceSaving<string>>();
 
@@ -130,6 +132,8 @@ export class FailureLog {
   }
 
   private hold(clean: FailedSpan): void {
+    const evicted = this.ring[this.next];
+    if (evicted) this.droppedUntil = Math.max(this.droppedUntil, evicted.timeUnixMs);
     this.ring[this.next] = clean;
     this.next = (this.next + 1) % this.ringSize;
     this.held = Math.min(this.held + 1, this.ringSize);
@@ -181,16 +185,18 @@ export class FailureLog {
 
   /**
    * Held failures (copies) of the query's job and time range, newest first, with where the log's
-   * memory starts: `heldFrom`, the time of the oldest failure it holds once the ring has dropped
-   * older ones (failures before it are not held, of any job), or null while it holds every failure
-   * it recorded. For counting a range (the SLO detail view), not for listing.
+   * memory starts: `heldFrom`, once the ring has dropped failures, the time from which it holds every
+   * failure it received (of any job) — the oldest held failure dated after every dropped one, so a
+   * late or back-dated span still held does not stretch it back —, or null while it holds every
+   * failure it recorded. For counting a range (the SLO detail view), not for listing.
    */
   inRange(q: Pick<FailuresQuery, 'job' | 'since' | 'until'>): { failures: FailedSpan[]; heldFrom: number | null } {
     validateFailuresQuery(q);
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const span of this.newestFirst()) oldest = Math.min(oldest, span.timeUnixMs);
-    const dropped = this.recorded > this.held;
-    return { failures: [...this.matching(q)].map((s) => ({ ...s })), heldFrom: dropped && Number.isFinite(oldest) ? oldest : null };
+    const failures = [...this.matching(q)].map((s) => ({ ...s }));
+    if (this.recorded <= this.held) return { failures, heldFrom: null };
+    let heldFrom = Number.POSITIVE_INFINITY;
+    for (const span of this.newestFirst()) if (span.timeUnixMs > this.droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
+    return { failures, heldFrom: Number.isFinite(heldFrom) ? heldFrom : this.droppedUntil + 1 };
   }
 
   /**
@@ -210,6 +216,7 @@ export class FailureLog {
       version: 1,
       recent: [...this.newestFirst()].reverse(),
       recorded: this.recorded,
+      ...(Number.isFinite(this.droppedUntil) ? { droppedUntil: this.droppedUntil } : {}),
       untrackedJobs: this.untrackedJobs,
       topClients: [...this.clients].map(([job, top]) => ({
         job,
@@ -230,9 +237,15 @@ export class FailureLog {
   static fromJSON(opts: FailureLogOptions, json: unknown, savedAtMs?: number): FailureLog {
     const state = parseFailureLogState(json);
     const log = new FailureLog(opts);
-    for (const span of state.recent.slice(-log.ringSize)) {
+    // Spans the ring no longer has room for are dropped like any other (hold() notes their times).
+    for (const span of state.recent) {
       const clean = sanitizeFailedSpan(span);
       log.hold(savedAtMs === undefined ? clean : clampSpanTime(clean, savedAtMs, log.maxSpanFutureMs).span);
+    }
+    // Older snapshots lack it: heldFrom is then the oldest held failure, as it was. A tampered value
+    // is believed no further than a span time would be (time.ts), so it stays a date.
+    if (state.droppedUntil !== undefined) {
+      log.droppedUntil = Math.max(log.droppedUntil, Math.min(state.droppedUntil, (savedAtMs ?? Date.now()) + log.maxSpanFutureMs));
     }
     log.recorded = Math.max(state.recorded, log.held);
     log.untrackedJobs = state.untrackedJobs;

@@ -34,6 +34,8 @@ export const MAX_JOB_LENGTH = 512;
 /** Parse raw query parameters (URLSearchParams or a plain object); empty values mean "not set". */
 export function parseFailuresQuery(params: URLSearchParams | Readonly<Record<string, string | undefined>>): FailuresQuery {
   const get = (name: string): string | undefined => {
+    // Twice is ambiguous (which time did the caller mean?): refused rather than read as the first.
+    if (params instanceof URLSearchParams && params.getAll(name).length > 1) throw new FailureQueryError(name, 'given more than once');
     const v = params instanceof URLSearchParams ? params.get(name) : params[name];
     return v === null || v === undefined || v === '' ? undefined : v;
   };

@@ -37,6 +37,8 @@ const stateSchema = z.object({
   /** Held failures, oldest first. */
   recent: z.array(spanSchema),
   recorded: count,
+  /** Latest time of a failure the ring dropped (added later: absent in older snapshots). */
+  droppedUntil: z.number().finite().optional(),
   untrackedJobs: count,
   topClients: z.array(
     z.object({

@@ -6,8 +6,9 @@
  * its bad outcomes (and reasons). A latency SLO's bad events are slow verifications, which are not
  * failures: it has no such tables. The range is the detail view's own (`from`, `to` of detail.ts).
  */
-import { SPANS } from '@hmac-slo/instrumentation/contract';
-import type { SloConfig } from '../../config/schema.js';
+import { ATTR, SPANS } from '@hmac-slo/instrumentation/contract';
+import type { SloConfig, SloScope } from '../../config/schema.js';
+import { labelName } from '../aggregate/names.js';
 import type { FailedSpan, SloDetailResponse } from '../model.js';
 import type { FailureLog } from '../failures/index.js';
 
@@ -20,6 +21,35 @@ const SPAN_OF_SOURCE: Record<Extract<SloConfig['sli'], { kind: 'ratio' }>['sourc
   kmsOperations: (name) => name.startsWith(SPANS.kms('')),
 };
 
+/**
+ * A scope's labels a failed span carries too (under their Prometheus names, as the scope names
+ * them), and its value of each. `job` is the pair's own. Resource labels (environment, track...) are
+ * not on a failed span: a scope on them cannot narrow the failures, and the view says so.
+ */
+const SPAN_LABELS: ReadonlyMap<string, (f: FailedSpan) => string> = new Map([
+  [labelName(ATTR.scheme), (f: FailedSpan) => f.scheme ?? ''],
+  [labelName(ATTR.outcome), (f: FailedSpan) => f.outcome],
+  [labelName(ATTR.errorType), (f: FailedSpan) => f.reason],
+]);
+
+/** The scope as a test on failed spans (the labels they carry) and the labels it could not apply. */
+function spanScope(scope: SloScope | undefined): { inScope: (f: FailedSpan) => boolean; notNarrowedBy: string[] } {
+  const tests: ((f: FailedSpan) => boolean)[] = [];
+  const notNarrowedBy: string[] = [];
+  for (const [label, m] of Object.entries(scope ?? {})) {
+    if (label === 'job') continue;
+    const value = SPAN_LABELS.get(label);
+    if (!value) {
+      notNarrowedBy.push(label);
+      continue;
+    }
+    const keep = Array.isArray(m);
+    const values = new Set(Array.isArray(m) ? m : m.notIn);
+    tests.push((f) => values.has(value(f)) === keep);
+  }
+  return { inScope: (f) => tests.every((t) => t(f)), notNarrowedBy: notNarrowedBy.sort() };
+}
+
 /** Whether a failed span is one of the SLO's bad events; undefined for a latency SLI (no failed spans). */
 export function badEventSpan(sli: SloConfig['sli']): ((f: FailedSpan) => boolean) | undefined {
   if (sli.kind !== 'ratio') return undefined;
@@ -29,15 +59,19 @@ export function badEventSpan(sli: SloConfig['sli']): ((f: FailedSpan) => boolean
   return (f) => isSpan(f.name) && outcomes.has(f.outcome) && (reasons === undefined || reasons.has(f.reason));
 }
 
-/** The SLO's failed spans of `job` within [from, to], counted by reason and by key ID (most first). */
-export function detailFailures(sli: SloConfig['sli'], log: FailureRangeSource, job: string, from: number, to: number): SloDetailResponse['failures'] {
+/**
+ * The SLO's failed spans of `job` within [from, to] and in its `scope` (as far as failed spans carry
+ * its labels: `notNarrowedBy` names the others), counted by reason and by key ID (most first).
+ */
+export function detailFailures(sli: SloConfig['sli'], log: FailureRangeSource, job: string, from: number, to: number, scope?: SloScope): SloDetailResponse['failures'] {
   const isBad = badEventSpan(sli);
   if (isBad === undefined) return { counted: false, from, to, heldFrom: null, byReason: [], byKey: [] };
+  const { inScope, notNarrowedBy } = spanScope(scope);
   const { failures, heldFrom } = log.inRange({ job, since: from, until: to });
   const byReason = new Map<string, number>();
   const byKey = new Map<string, number>();
   for (const f of failures) {
-    if (!isBad(f)) continue;
+    if (!isBad(f) || !inScope(f)) continue;
     byReason.set(f.reason, (byReason.get(f.reason) ?? 0) + 1);
     byKey.set(f.keyId, (byKey.get(f.keyId) ?? 0) + 1);
   }
@@ -49,5 +83,6 @@ export function detailFailures(sli: SloConfig['sli'], log: FailureRangeSource, j
     heldFrom,
     byReason: sorted(byReason).map(([reason, count]) => ({ reason, count })),
     byKey: sorted(byKey).map(([keyId, count]) => ({ keyId, count })),
+    ...(notNarrowedBy.length > 0 ? { notNarrowedBy } : {}),
   };
 }

@@ -357,7 +357,7 @@ export class SloEngine {
       to: pair.lastT,
       ...series,
       burnAlerts,
-      failures: detailFailures(config.sli, failureLog, job, series.from, pair.lastT),
+      failures: detailFailures(config.sli, failureLog, job, series.from, pair.lastT, config.scope),
     };
   }
 
