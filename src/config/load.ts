@@ -31,7 +31,39 @@ export function parseConfig(raw: unknown, file = '<inline>'): HmacSloConfig {
   }
   const config = result.data;
   checkCrossFields(config, file);
+  checkBlastRadiusSlos(config, file, blastRadiusSlosGiven(raw));
   return config;
+}
+
+function blastRadiusSlosGiven(raw: unknown): boolean {
+  const alerting = (raw as { alerting?: { blastRadius?: { slos?: unknown } } } | null | undefined)?.alerting;
+  return alerting?.blastRadius?.slos !== undefined;
+}
+
+/**
+ * Blast radius splits a burn by how many CLIENTS fail: it only means something for an SLO of
+ * verifications that counts client faults. An SLO of our own errors (auth-availability) always
+ * pages: listing one is refused; the default list (`auth-success`) leaves out a config's SLO of
+ * that name that does not count client faults, so nothing of ours is ever split.
+ */
+function checkBlastRadiusSlos(config: HmacSloConfig, file: string, given: boolean): void {
+  const sloByName = new Map(config.slos.map((slo) => [slo.name, slo]));
+  const split = (name: string): boolean => {
+    const sli = sloByName.get(name)?.sli;
+    if (sli === undefined) return true; // names no SLO: splits nothing
+    return sli.kind === 'ratio' && sli.source === 'verifications' && sli.badOutcomes.includes('rejected') &&
+      (sli.badReasons === undefined || sli.badReasons.some((r) => isFailureReason(r) && outcomeOf(r) === 'rejected'));
+  };
+  const br = config.alerting.blastRadius;
+  if (!given) {
+    br.slos = br.slos.filter(split);
+    return;
+  }
+  br.slos.forEach((name, i) => {
+    if (!split(name)) {
+      throw new ConfigError(file, `alerting.blastRadius.slos[${i}]`, `SLO "${name}" does not count rejected verifications (client faults): its burn is ours and must always page, so it cannot be split by blast radius`);
+    }
+  });
 }
 
 /** Rules a schema cannot express: unique names, exact latency buckets, windows within the period. */
@@ -59,19 +91,6 @@ function checkCrossFields(config: HmacSloConfig, file: string): void {
     }
     if (durationSeconds(a.long) > period) {
       throw new ConfigError(file, `alerting.burnRate[${i}].long`, `must not exceed the period (${config.period})`);
-    }
-  });
-  // Blast radius splits a burn by how many CLIENTS fail: it only means something for an SLO of
-  // verifications that counts client faults. An SLO of our own errors (auth-availability) always pages.
-  const sloByName = new Map(config.slos.map((slo) => [slo.name, slo]));
-  config.alerting.blastRadius.slos.forEach((name, i) => {
-    const slo = sloByName.get(name);
-    if (slo === undefined) return; // the default names auth-success, which a config may not define
-    const sli = slo.sli;
-    const countsRejected = sli.kind === 'ratio' && sli.source === 'verifications' && sli.badOutcomes.includes('rejected') &&
-      (sli.badReasons === undefined || sli.badReasons.some((r) => isFailureReason(r) && outcomeOf(r) === 'rejected'));
-    if (!countsRejected) {
-      throw new ConfigError(file, `alerting.blastRadius.slos[${i}]`, `SLO "${name}" does not count rejected verifications (client faults): its burn is ours and must always page, so it cannot be split by blast radius`);
     }
   });
   // The leaked-key alert compares a key with its own history minus the recent stretch: some must remain.

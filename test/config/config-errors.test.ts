@@ -131,4 +131,8 @@ test('blast radius refuses an SLO of our own errors: its burn must always page (
   // Client faults split; a config whose SLO list has no auth-success keeps the default list valid.
   assert.deepEqual(parseConfig({ alerting: { blastRadius: { slos: ['auth-success'] } } }).alerting.blastRadius.slos, ['auth-success']);
   assert.doesNotThrow(() => parseConfig({ slos: [{ name: 'mine', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['error'] }, objective: 0.99 }] }));
+  // A config that redefines auth-success as our own errors, leaving blastRadius alone: the default
+  // list leaves it out (it always pages) rather than refusing a setting the user never wrote.
+  const ours = parseConfig({ slos: [{ name: 'auth-success', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['error'] }, objective: 0.999 }] });
+  assert.deepEqual(ours.alerting.blastRadius.slos, []);
 });

@@ -109,7 +109,9 @@ test('the collector road and the exporter road give the same client counts: the 
   const byJob = async (expr: string) => Object.fromEntries((await prometheus.query(expr)).map((s) => [s.metric.job, s.value]));
   await waitFor(
     'both roads scraped',
-    async () => Object.keys(await byJob(q.active)).length === 2 && Object.keys(await byJob(q.keyClients)).length === 2,
+    // Every replica of the exporter road scraped (a series per instance), not only the first.
+    async () => Object.keys(await byJob(q.active)).length === 2 && Object.keys(await byJob(q.keyClients)).length === 2 &&
+      (await byJob(`count by (job) (hmac_auth_clients{job="${EXPORTER_JOB}", hmac_client_state="failing"})`))[EXPORTER_JOB] === replicas.length,
     30_000,
     500,
   );
