@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SloApiResponse, SloStatus } from '../../src/collector/model.js';
-import { Children, GiveUp, waitFor, type Child } from './processes.js';
+import { childEnv, Children, GiveUp, waitFor, type Child } from './processes.js';
 
 /** How node runs the CLI from the TypeScript sources (test/build passes the compiled bin instead). */
 export const SOURCE_CLI: readonly string[] = ['--conditions=source', '--import', 'tsx', 'src/cli.ts'];
@@ -61,7 +61,7 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
   const child = spawn(
     process.execPath,
     [...(opts.cli ?? SOURCE_CLI), 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
-    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(opts.env) },
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

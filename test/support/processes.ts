@@ -7,9 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { testEnv } from './test-env.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
+
+/** The environment of a child process: the caller's without what configures the code under test (test-env.mjs), plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...testEnv(), ...extra };
+}
 
 /**
  * The address a Prometheus-family server (Prometheus, Alertmanager) started with
@@ -90,7 +96,7 @@ export class Children {
     const log = createWriteStream(logFile);
     this.logs.push(log);
     log.write(`$ ${command} ${args.join(' ')}\n`);
-    const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     let partial = '';
     const lineListeners: ((line: string, at: number) => void)[] = [];
