@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SloApiResponse, SloStatus } from '../../src/collector/model.js';
-import { childEnv, Children, GiveUp, waitFor, type Child } from './processes.js';
+import { childEnv, Children, GiveUp, STOP_GRACE_MS, waitFor, type Child } from './processes.js';
 
 /** How node runs the CLI from the TypeScript sources (test/build passes the compiled bin instead). */
 export const SOURCE_CLI: readonly string[] = ['--conditions=source', '--import', 'tsx', 'src/cli.ts'];
@@ -32,7 +32,7 @@ export interface CollectorProcess {
   readonly url: string;
   readonly child: ChildProcess;
   output(): string;
-  /** SIGTERM (SIGKILL after 10 s); resolves with the exit code. */
+  /** SIGTERM (SIGKILL after STOP_GRACE_MS); resolves with the exit code. */
   stop(): Promise<number | null>;
   kill(): Promise<void>;
 }
@@ -94,7 +94,7 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
     async stop() {
       if (!running()) return child.exitCode;
       child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const t = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       const code = await exited;
       clearTimeout(t);
       return code;

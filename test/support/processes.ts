@@ -10,6 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { testEnv } from './test-env.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * How long a stopped child gets to exit on its own before SIGKILL. A collector's graceful stop
+ * writes its final snapshot in a worker thread that tsx compiles first: 2-7 s for an empty state
+ * on a busy 2-core machine, and over 10 s with state (the exit code was then null, not 0).
+ */
+export const STOP_GRACE_MS = 30_000;
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
 
 /** The environment of a child process: the caller's without what configures the code under test (test-env.mjs), plus `extra`. */
@@ -128,7 +135,7 @@ export class Children {
       onLine: (fn) => void lineListeners.push(fn),
       exited,
       running: () => proc.exitCode === null && proc.signalCode === null,
-      async stop(graceMs = 10_000) {
+      async stop(graceMs = STOP_GRACE_MS) {
         if (!child.running()) return;
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
