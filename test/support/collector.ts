@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SloApiResponse, SloStatus } from '../../src/collector/model.js';
-import { childEnv, Children, GiveUp, STOP_GRACE_MS, waitFor, type Child } from './processes.js';
+import { childEnv, Children, GiveUp, START_DEADLINE_MS, STOP_GRACE_MS, waitFor, type Child } from './processes.js';
 
 /** How node runs the CLI from the TypeScript sources (test/build passes the compiled bin instead). */
 export const SOURCE_CLI: readonly string[] = ['--conditions=source', '--import', 'tsx', 'src/cli.ts'];
@@ -75,12 +75,12 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
     url = await waitFor('collector listening', () => {
       if (!running()) throw new GiveUp(`collector exited with ${child.exitCode} before listening`);
       return listeningUrl(out);
-    }, 20_000, 50);
+    }, START_DEADLINE_MS, 50);
     if (opts.ready) {
       await waitFor('collector ready', async () => {
         if (!running()) throw new GiveUp(`collector exited with ${child.exitCode} before it was ready`);
         return (await fetch(`${url}/readyz`)).ok;
-      }, 20_000, 100);
+      }, START_DEADLINE_MS, 100);
     }
   } catch (err) {
     child.kill('SIGKILL');
@@ -229,7 +229,7 @@ export class Collector {
     const url = await waitFor(`${this.name} listening`, () => {
       if (!this.child.running()) throw new GiveUp(`${this.name} exited:\n${this.child.output()}`);
       return listeningUrl(this.child.output());
-    }, 30_000, 100);
+    }, START_DEADLINE_MS, 100);
     this.port = Number(new URL(url).port);
   }
 

@@ -17,6 +17,13 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
  * on a busy 2-core machine, and over 10 s with state (the exit code was then null, not 0).
  */
 export const STOP_GRACE_MS = 30_000;
+
+/**
+ * How long a child may take to start (listening, ready). Only a child that never starts waits it out:
+ * tsx compiles a collector's sources at each start, which took tens of seconds on a busy 2-core
+ * machine (the end-to-end stack's five processes: 53-113 s together).
+ */
+export const START_DEADLINE_MS = 60_000;
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
 
 /** The environment of a child process: the caller's without what configures the code under test (test-env.mjs), plus `extra`. */
@@ -29,7 +36,7 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * `--web.listen-address=127.0.0.1:0` actually bound, from its `msg="Listening on" address=…` log
  * line. Binding port 0 leaves no window for another process to take a port probed free beforehand.
  */
-export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<string> {
+export function listeningAddress(child: Child, timeoutMs = START_DEADLINE_MS): Promise<string> {
   return waitFor(`${child.name} listening`, () => {
     const m = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(child.output());
     if (m) return m[1];
@@ -42,7 +49,7 @@ export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<stri
  * `http://host:port` of a Prometheus-family server once it is listening (`listeningAddress`) and its
  * `/-/ready` answers 200.
  */
-export async function readyUrl(child: Child, timeoutMs = 30_000): Promise<string> {
+export async function readyUrl(child: Child, timeoutMs = START_DEADLINE_MS): Promise<string> {
   const url = `http://${await listeningAddress(child, timeoutMs)}`;
   await waitFor(`${child.name} ready`, async () => {
     if (!child.running()) throw new GiveUp(`${child.name} exited before ready:\n${child.output()}`);
