@@ -2,7 +2,8 @@
  * Whoever runs the tests must not configure the code under test through their environment
  * (test-env.mjs): the caller's OTEL_* (e.g. OTEL_EXPORTER_OTLP_COMPRESSION=gzip, which made the
  * OTLP/HTTP exporter test read gzip as JSON) and HMAC_SLO_* reach neither `npm test`'s test files nor
- * the processes the tests start; what a test passes does, and the rest (PATH, TZ, HOME) stays.
+ * the processes the tests start, nor does FORCE_COLOR (Node then colours console.dir output into a
+ * pipe, which a test parses); what a test passes does, and the rest (PATH, TZ, HOME) stays.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,11 +19,12 @@ const CALLER = {
   OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-the-caller',
   OTEL_SDK_DISABLED: 'true',
   HMAC_SLO_DEMO_SECRET_SEED: 'from-the-caller',
+  FORCE_COLOR: '3',
 };
 
-test('testEnv drops OTEL_* and HMAC_SLO_* and keeps the rest', () => {
-  const env = testEnv({ ...CALLER, PATH: '/bin', TZ: 'Pacific/Kiritimati', HOME: '/home/x', LANG: 'de_DE.UTF-8', HTTP_PROXY: 'http://127.0.0.1:9', OTELX: 'kept', MY_OTEL_Y: 'kept' });
-  assert.deepEqual(env, { PATH: '/bin', TZ: 'Pacific/Kiritimati', HOME: '/home/x', LANG: 'de_DE.UTF-8', HTTP_PROXY: 'http://127.0.0.1:9', OTELX: 'kept', MY_OTEL_Y: 'kept' });
+test('testEnv drops OTEL_*, HMAC_SLO_* and FORCE_COLOR and keeps the rest', () => {
+  const env = testEnv({ ...CALLER, PATH: '/bin', TZ: 'Pacific/Kiritimati', HOME: '/home/x', LANG: 'de_DE.UTF-8', HTTP_PROXY: 'http://127.0.0.1:9', OTELX: 'kept', MY_OTEL_Y: 'kept', NO_COLOR: '1' });
+  assert.deepEqual(env, { PATH: '/bin', TZ: 'Pacific/Kiritimati', HOME: '/home/x', LANG: 'de_DE.UTF-8', HTTP_PROXY: 'http://127.0.0.1:9', OTELX: 'kept', MY_OTEL_Y: 'kept', NO_COLOR: '1' });
 });
 
 test('a process a test starts sees what the test passes, not the caller\'s OTEL_* or HMAC_SLO_*', async () => {

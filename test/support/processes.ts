@@ -87,6 +87,8 @@ export interface Child {
   readonly logFile: string;
   /** Everything written so far (stdout and stderr, interleaved). */
   output(): string;
+  /** Stdout alone: what a test parses, unbroken by a warning Node writes to stderr meanwhile. */
+  stdout(): string;
   /** Calls `fn` with each complete stdout line as it arrives. */
   onLine(fn: (line: string, at: number) => void): void;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -112,11 +114,13 @@ export class Children {
     log.write(`$ ${command} ${args.join(' ')}\n`);
     const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
+    let stdout = '';
     let partial = '';
     const lineListeners: ((line: string, at: number) => void)[] = [];
     proc.stdout!.on('data', (d: Buffer) => {
       const s = d.toString();
       text += s;
+      stdout += s;
       log.write(s);
       partial += s;
       const lines = partial.split('\n');
@@ -139,6 +143,7 @@ export class Children {
       process: proc,
       logFile,
       output: () => text,
+      stdout: () => stdout,
       onLine: (fn) => void lineListeners.push(fn),
       exited,
       running: () => proc.exitCode === null && proc.signalCode === null,
