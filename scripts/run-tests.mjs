@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { testEnv } from '../test/support/test-env.mjs';
 
 function find(dir) {
   let out = [];
@@ -29,5 +30,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 const args = ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...files];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+// The caller's OTEL_* and HMAC_SLO_* settings must not reach the code under test (test-env.mjs).
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', env: testEnv() });
 process.exit(result.status ?? 1);

@@ -16,6 +16,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AggregationTemporality,
   MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
@@ -123,7 +124,11 @@ export function createServiceTelemetry(identity: ServiceIdentity, options: Telem
     'service.instance.id': identity.instanceId,
     ...identity.resourceAttributes,
   });
-  const metricExporter = new TappedExporter(new OTLPMetricExporter({ url: `${options.pushUrl}/v1/metrics` }), identity, options);
+  // Cumulative whatever OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE the shell has (the SDK
+  // reads it; docs/collector.md has serverless users set delta): the totals tap keeps each batch as
+  // the service's running totals, so a delta batch left --totals holding the last export's counts.
+  const otlp = new OTLPMetricExporter({ url: `${options.pushUrl}/v1/metrics`, temporalityPreference: AggregationTemporality.CUMULATIVE });
+  const metricExporter = new TappedExporter(otlp, identity, options);
   // The SDK applies its export timeout to every export, the final one included, and caps it at the
   // interval. At 250 ms intervals one slow answer from a busy collector would then drop the final
   // export, so the reader keeps a long timeout and its own slow timer, and this module triggers the

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeMetrics, normalizeSpans } from '../../src/collector/otlp/normalize.js';
-import { collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
+import { afterNextSample, collectorPerFile, parseExposition, seriesKey } from '../support/collector.js';
 import { openMetricsProblems, promtoolParseError } from './exposition-check.js';
 
 const collector = collectorPerFile();
@@ -50,7 +50,7 @@ test('jobs that differ only by a lone surrogate are one job: no duplicate series
     scopeMetrics: [{ metrics: [{ name: 'hmac.auth.verifications', unit: '{verification}', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ attributes: [str('hmac.outcome', 'accepted'), str('hmac.key_id', 'k1'), str('x', x)], timeUnixNano: '2', asDouble: 5 }] } }] }],
   });
   assert.equal(await post('/v1/metrics', loneSurrogates({ resourceMetrics: [counter('yLONE_HIGH', '1'), counter('yLONE_LOW', '2')] })), 200);
-  await new Promise((r) => setTimeout(r, 500)); // a sampling period: the SLO gauges of the job
+  await afterNextSample(c.url); // the SLO gauges of the job are in the exposition too
   const om = Buffer.from(await (await fetch(`${c.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } })).arrayBuffer());
   assert.deepEqual(openMetricsProblems(om), []);
   const text = await (await fetch(`${c.url}/metrics`)).text();

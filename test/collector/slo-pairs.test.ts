@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SloApiResponse } from '../../src/collector/model.js';
-import { parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
+import { afterNextSample, parseExposition, seriesKey, startCollector, tempDir, type CollectorProcess } from '../support/collector.js';
 import { postVerifications } from './otlp-json-push.js';
 
 /** One OTLP/JSON push: per job, delta verifications by outcome. */
@@ -64,7 +64,7 @@ test('a flood of job names fills the SLO pair cap; a real job arriving later get
     const before = new Set((await slos(c)).map((s) => `${s.job}/${s.slo}`));
     await c.kill();
     c = await startCollector({ dir: tmp.dir, configYaml, args });
-    await new Promise((r) => setTimeout(r, 500));
+    await afterNextSample(c.url);
     const after = await slos(c);
     assert.ok(after.some((s) => s.job === 'payments' && s.slo === 'auth-success'), 'the real job keeps its SLO');
     assert.ok(after.length <= 2000);

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { hkdfSync } from 'node:crypto';
 import type { FailuresApiResponse } from '../../src/collector/model.js';
 import { SOURCE_CLI } from '../support/collector.js';
+import { childEnv } from '../support/processes.js';
 
 export interface DemoLine {
   msg: string;
@@ -28,7 +29,7 @@ export function runDemo(args: readonly string[], env: Record<string, string> = {
   const child = spawn(process.execPath, [...SOURCE_CLI, 'demo', ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: childEnv(env),
   });
   let out = '';
   let err = '';

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import type { SloApiResponse } from '../../src/collector/model.js';
 import { statusColour } from '../../src/ui/status.js';
 import { tempDir } from '../support/collector.js';
-import { ROOT } from '../support/processes.js';
+import { childEnv, ROOT } from '../support/processes.js';
 import { parseSamples } from './demo-process.js';
 
 const PROMISE_MS = 60_000;
@@ -29,7 +29,9 @@ test('npm start in a terminal: ≥3 failure reasons and an SLO not OK within 60 
   const command = `exec npm start -- ${['--listen', '127.0.0.1:0', '--state-dir', tmp.dir].map(quote).join(' ')}`;
   const t0 = Date.now();
   // -e: exit with the child's status; -f: flush at once; stdin stays open (EOF would end the session).
-  const term = spawn('script', ['-qefc', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, COLUMNS: '160', LINES: '40' } });
+  // The terminal is this test's, not the caller's: script's shell (dash, as on CI), type and size.
+  const env = childEnv({ SHELL: '/bin/sh', TERM: 'xterm', COLUMNS: '160', LINES: '40' });
+  const term = spawn('script', ['-qefc', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env });
   let screen = '';
   term.stdout!.on('data', (d: Buffer) => (screen += d.toString()));
   term.stderr!.on('data', (d: Buffer) => (screen += d.toString()));

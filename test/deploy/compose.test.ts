@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { composeConfig, flagValue, hostPath, ROOT, type ComposeModel, type ComposeService } from './compose-file.js';
+import { childEnv } from '../support/processes.js';
 
 const compose = composeConfig();
 const services = compose.model.services;
@@ -113,7 +114,7 @@ test('the Dockerfile copies everything the collector needs and nothing .dockerig
     const child = spawn(process.execPath, [...argv.slice(1), 'collector', '--listen', '127.0.0.1:0', '--state-dir', join(app, 'state'), '--no-ui'], {
       cwd: app,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: childEnv({ NODE_OPTIONS: '' }),
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -363,7 +364,7 @@ test('the webhook logger prints each alert it receives with its receiver, status
   const script = hostPath(logger, (logger.command as string[]).at(-1)!);
   assert.ok(script && existsSync(script), 'the logger script is mounted from the repository');
   // Port 0: the logger prints the port it bound, so no other process can take it in between.
-  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env: childEnv({ PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   try {

@@ -29,6 +29,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUTPUT_DIR, waitFor } from '../support/processes.js';
 import { dashboardQueries } from '../mixin/dashboard-queries.js';
+import { kmsTiming } from './demo-starved.js';
 import { ratioTolerance, uncertainty } from './slo-agreement.js';
 import { Stack, type Totals } from './stack.js';
 
@@ -41,6 +42,10 @@ const SLOS = [
   { name: 'payments-prod', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.99, scope: { job: ['payments-api'] } },
   { name: 'eu-payments', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.999, scope: { deployment_environment_name: ['eu'] } },
 ];
+// Collector A's SIGKILL and restart must stay within the pusher TTL (15m / SPEED = 11 s by default),
+// or its pushers come back forgotten and, as documented, their increase meanwhile is lost: on a busy
+// machine the restart alone took that long (d counted 65 events fewer). 2h / SPEED = 90 s.
+const COLLECTOR = { pusherTtl: '2h' };
 const SCENARIOS = (process.env.E2E_SCENARIOS ?? 'steady,canonicalization,replay,revoked-key,kms-outage,proxy-body,canary,rotation-lag').split(',');
 // rotation-lag last, stopped halfway through its first step (rotation-lag:rotating, 4.5 s at this
 // speed): that step is where the half-rotated billing-worker signs with the retiring key
@@ -64,9 +69,9 @@ const stack = new Stack({
   pushTo: [0, 1, 1],
   interval: INTERVAL,
   demoTimeoutMs: 140_000,
-  config: { slos: SLOS },
+  config: { slos: SLOS, collector: COLLECTOR },
 });
-const config = parseConfig({ timeScale: SPEED, slos: SLOS });
+const config = parseConfig({ timeScale: SPEED, slos: SLOS, collector: COLLECTOR });
 
 /** `<outcome>/<error_type or ok>` → count per job, as the totals file keys them. */
 function byJobOutcome(rows: { job: string; outcome: string; reason?: string; value: number }[]): Totals['verifications'] {
@@ -84,7 +89,7 @@ async function prometheusVerificationTotals(): Promise<Totals['verifications']> 
   return sortTotals(byJobOutcome(rows.map((r) => ({ job: r.metric.job!, outcome: r.metric.hmac_outcome!, reason: r.metric.error_type, value: r.value }))));
 }
 
-describe('the whole stack: demo → collectors → Prometheus → Alertmanager', { timeout: 175_000 }, () => {
+describe('the whole stack: demo → collectors → Prometheus → Alertmanager', { timeout: 300_000 }, () => {
   let totals: Totals;
 
   before(async () => {
@@ -98,7 +103,9 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
     await waitFor('Prometheus to hold the final totals', async () => JSON.stringify(await prometheusVerificationTotals()) === JSON.stringify(sortTotals(totals.verifications)), 15_000, 250).catch(() => undefined);
     await sleep(INTERVAL * 1000 + 200); // one more rule evaluation on those samples
     console.log(`# stack started in ${t1 - t0} ms, demo ran ${t2 - t1} ms, settled in ${Date.now() - t2} ms`);
-  }, { timeout: 175_000 });
+    // Start-up alone took 53 s on a busy 2-core machine (tsx compiling for each process), the demo
+    // its 111 s timeline and more: the deadline leaves room for both.
+  }, { timeout: 270_000 });
 
   after(async () => {
     await stack.stop();
@@ -332,7 +339,14 @@ describe('the whole stack: demo → collectors → Prometheus → Alertmanager',
 
     const firstFailure = Math.min(...Object.keys(expected).map((s) => stack.failurePhase(s)!.start));
     const early = stack.webhook.firing().filter((a) => a.receivedAt < firstFailure || Date.parse(a.startsAt) < firstFailure);
-    assert.deepEqual(early.map((a) => a.labels), [], `alerts during the steady phase${context}`);
+    // The steady phase fires nothing. One exception, and only with proof: a verification-latency
+    // ticket when the demo was short of CPU (its healthy KMS measured slow, demo-starved.ts), as
+    // happens on a busy machine; a latency page, or a ticket while the demo ran on time, still fails.
+    const kms = await kmsTiming(stack.prometheus, firstFailure / 1000);
+    const latencyTicket = (l: Record<string, string>) => l.alertname === 'HmacAuthErrorBudgetBurn' && l.slo === 'verification-latency' && l.severity === 'warning';
+    const unexcused = early.filter((a) => !(kms.starved && latencyTicket(a.labels)));
+    console.log(`# steady phase: ${kms.slow} of ${kms.calls} healthy KMS calls over 30 ms (the demo ${kms.starved ? 'was' : 'was not'} short of CPU); ${early.length - unexcused.length} verification-latency ticket(s) excused`);
+    assert.deepEqual(unexcused.map((a) => a.labels), [], `alerts during the steady phase (healthy KMS calls over 30 ms: ${kms.slow} of ${kms.calls})${context}`);
   });
 
   it('f) a scoped SLO is recorded for its scope only, and an SLO whose scope has no traffic is no data', async () => {

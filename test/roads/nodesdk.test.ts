@@ -83,7 +83,8 @@ test('env-configured NodeSDK: contract metrics reach the collector, hmac.verify 
   assert.ok(buckets.some((l) => l.includes('le="0.005"')), 'the contract buckets, not the SDK default ones');
 
   const spans = await waitFor('both requests\' spans on the console', () => {
-    const s = consoleSpans(child.output());
+    // Stdout only: a warning on stderr (e.g. NO_COLOR and FORCE_COLOR both set) can land inside a span's dump.
+    const s = consoleSpans(child.stdout());
     return s.filter((x) => x.name === SPANS.verify).length >= 2 ? s : undefined;
   }, 20_000, 200);
   const servers = new Map(spans.filter((s) => s.kind === 1 /* SERVER */).map((s) => [s.id, s]));

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SloApiResponse, SloStatus } from '../../src/collector/model.js';
-import { Children, GiveUp, waitFor, type Child } from './processes.js';
+import { childEnv, Children, GiveUp, START_DEADLINE_MS, STOP_GRACE_MS, waitFor, type Child } from './processes.js';
 
 /** How node runs the CLI from the TypeScript sources (test/build passes the compiled bin instead). */
 export const SOURCE_CLI: readonly string[] = ['--conditions=source', '--import', 'tsx', 'src/cli.ts'];
@@ -32,7 +32,7 @@ export interface CollectorProcess {
   readonly url: string;
   readonly child: ChildProcess;
   output(): string;
-  /** SIGTERM (SIGKILL after 10 s); resolves with the exit code. */
+  /** SIGTERM (SIGKILL after STOP_GRACE_MS); resolves with the exit code. */
   stop(): Promise<number | null>;
   kill(): Promise<void>;
 }
@@ -61,7 +61,7 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
   const child = spawn(
     process.execPath,
     [...(opts.cli ?? SOURCE_CLI), 'collector', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', join(opts.dir, 'state'), ...(opts.ui ? [] : ['--no-ui']), ...(opts.args ?? [])],
-    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(opts.env) },
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -75,12 +75,12 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
     url = await waitFor('collector listening', () => {
       if (!running()) throw new GiveUp(`collector exited with ${child.exitCode} before listening`);
       return listeningUrl(out);
-    }, 20_000, 50);
+    }, START_DEADLINE_MS, 50);
     if (opts.ready) {
       await waitFor('collector ready', async () => {
         if (!running()) throw new GiveUp(`collector exited with ${child.exitCode} before it was ready`);
         return (await fetch(`${url}/readyz`)).ok;
-      }, 20_000, 100);
+      }, START_DEADLINE_MS, 100);
     }
   } catch (err) {
     child.kill('SIGKILL');
@@ -94,7 +94,7 @@ export async function startCollector(opts: StartOptions): Promise<CollectorProce
     async stop() {
       if (!running()) return child.exitCode;
       child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const t = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       const code = await exited;
       clearTimeout(t);
       return code;
@@ -229,7 +229,7 @@ export class Collector {
     const url = await waitFor(`${this.name} listening`, () => {
       if (!this.child.running()) throw new GiveUp(`${this.name} exited:\n${this.child.output()}`);
       return listeningUrl(this.child.output());
-    }, 30_000, 100);
+    }, START_DEADLINE_MS, 100);
     this.port = Number(new URL(url).port);
   }
 

@@ -7,16 +7,36 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { testEnv } from './test-env.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * How long a stopped child gets to exit on its own before SIGKILL. A collector's graceful stop
+ * writes its final snapshot in a worker thread that tsx compiles first: 2-7 s for an empty state
+ * on a busy 2-core machine, and over 10 s with state (the exit code was then null, not 0).
+ */
+export const STOP_GRACE_MS = 30_000;
+
+/**
+ * How long a child may take to start (listening, ready). Only a child that never starts waits it out:
+ * tsx compiles a collector's sources at each start, which took tens of seconds on a busy 2-core
+ * machine (the end-to-end stack's five processes: 53-113 s together).
+ */
+export const START_DEADLINE_MS = 60_000;
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
+
+/** The environment of a child process: the caller's without what configures the code under test (test-env.mjs), plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...testEnv(), ...extra };
+}
 
 /**
  * The address a Prometheus-family server (Prometheus, Alertmanager) started with
  * `--web.listen-address=127.0.0.1:0` actually bound, from its `msg="Listening on" address=…` log
  * line. Binding port 0 leaves no window for another process to take a port probed free beforehand.
  */
-export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<string> {
+export function listeningAddress(child: Child, timeoutMs = START_DEADLINE_MS): Promise<string> {
   return waitFor(`${child.name} listening`, () => {
     const m = /msg="Listening on" address=(127\.0\.0\.1:[1-9][0-9]*)/.exec(child.output());
     if (m) return m[1];
@@ -29,7 +49,7 @@ export function listeningAddress(child: Child, timeoutMs = 20_000): Promise<stri
  * `http://host:port` of a Prometheus-family server once it is listening (`listeningAddress`) and its
  * `/-/ready` answers 200.
  */
-export async function readyUrl(child: Child, timeoutMs = 30_000): Promise<string> {
+export async function readyUrl(child: Child, timeoutMs = START_DEADLINE_MS): Promise<string> {
   const url = `http://${await listeningAddress(child, timeoutMs)}`;
   await waitFor(`${child.name} ready`, async () => {
     if (!child.running()) throw new GiveUp(`${child.name} exited before ready:\n${child.output()}`);
@@ -67,6 +87,8 @@ export interface Child {
   readonly logFile: string;
   /** Everything written so far (stdout and stderr, interleaved). */
   output(): string;
+  /** Stdout alone: what a test parses, unbroken by a warning Node writes to stderr meanwhile. */
+  stdout(): string;
   /** Calls `fn` with each complete stdout line as it arrives. */
   onLine(fn: (line: string, at: number) => void): void;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -90,13 +112,15 @@ export class Children {
     const log = createWriteStream(logFile);
     this.logs.push(log);
     log.write(`$ ${command} ${args.join(' ')}\n`);
-    const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
+    let stdout = '';
     let partial = '';
     const lineListeners: ((line: string, at: number) => void)[] = [];
     proc.stdout!.on('data', (d: Buffer) => {
       const s = d.toString();
       text += s;
+      stdout += s;
       log.write(s);
       partial += s;
       const lines = partial.split('\n');
@@ -119,10 +143,11 @@ export class Children {
       process: proc,
       logFile,
       output: () => text,
+      stdout: () => stdout,
       onLine: (fn) => void lineListeners.push(fn),
       exited,
       running: () => proc.exitCode === null && proc.signalCode === null,
-      async stop(graceMs = 10_000) {
+      async stop(graceMs = STOP_GRACE_MS) {
         if (!child.running()) return;
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);

@@ -1,0 +1,2 @@
+/** See test-env.mjs. */
+export function testEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
