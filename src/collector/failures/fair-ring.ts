@@ -31,7 +31,6 @@ export class FairRing<T> {
   private readonly arrival: Float64Array;
   /** The next (newer) slot of the same job, or NONE. */
   private readonly nextOfJob: Int32Array;
-  private readonly jobOf: (string | undefined)[];
   private readonly jobs = new Map<string, JobEntries>();
   /** Jobs by entry count; within a count, in the order they reached it (the first is evicted from first). */
   private readonly byCount = new Map<number, Set<string>>();
@@ -48,7 +47,6 @@ export class FairRing<T> {
     this.values = new Array<T | undefined>(size);
     this.arrival = new Float64Array(size);
     this.nextOfJob = new Int32Array(size).fill(NONE);
-    this.jobOf = new Array<string | undefined>(size);
   }
 
   /** Entries held (≤ size). */
@@ -63,12 +61,18 @@ export class FairRing<T> {
   push(job: string, value: T, droppedUntil = Number.NEGATIVE_INFINITY): void {
     let entries = this.jobs.get(job);
     if (!entries) this.jobs.set(job, (entries = { count: 0, head: NONE, tail: NONE, droppedUntil: Math.max(droppedUntil, this.forgottenUntil) }));
-    this.recount(job, entries, entries.count + 1);
     let slot: number;
-    if (this.used < this.size) slot = this.used++;
-    else slot = this.evictFromLargest();
+    if (this.used < this.size) {
+      slot = this.used++;
+      this.recount(job, entries, entries.count + 1);
+    } else if (entries.count === this.maxCount) {
+      // The job holding the most floods on (the hot path): it replaces its own oldest, no count changes.
+      slot = this.popOldest(entries);
+    } else {
+      this.recount(job, entries, entries.count + 1);
+      slot = this.evictFromLargest();
+    }
     this.values[slot] = value;
-    this.jobOf[slot] = job;
     this.arrival[slot] = this.arrivals++;
     this.nextOfJob[slot] = NONE;
     if (entries.tail === NONE) entries.head = slot;
@@ -76,19 +80,28 @@ export class FairRing<T> {
     entries.tail = slot;
   }
 
-  /** Frees the oldest slot of the first job with the most entries (never the entry being added: see push). */
+  /**
+   * Frees the oldest slot of the first job with the most entries, the adding job counted with its
+   * new entry — so not the adding job, which holds fewer (push handles the job at the most itself).
+   */
   private evictFromLargest(): number {
     const job = this.byCount.get(this.maxCount)!.values().next().value as string;
     const entries = this.jobs.get(job)!;
-    const slot = entries.head;
-    entries.head = this.nextOfJob[slot]!;
-    if (entries.head === NONE) entries.tail = NONE;
-    entries.droppedUntil = Math.max(entries.droppedUntil, this.timeOf(this.values[slot]!));
+    const slot = this.popOldest(entries);
     this.recount(job, entries, entries.count - 1);
     if (entries.count === 0) {
       this.jobs.delete(job);
       this.forgottenUntil = Math.max(this.forgottenUntil, entries.droppedUntil);
     }
+    return slot;
+  }
+
+  /** Unlinks the job's oldest slot and notes its time as dropped; its count is the caller's. */
+  private popOldest(entries: JobEntries): number {
+    const slot = entries.head;
+    entries.head = this.nextOfJob[slot]!;
+    if (entries.head === NONE) entries.tail = NONE;
+    entries.droppedUntil = Math.max(entries.droppedUntil, this.timeOf(this.values[slot]!));
     return slot;
   }
 
