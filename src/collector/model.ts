@@ -152,9 +152,10 @@ export interface SloDetailResponse {
    * The SLO's failed spans (its bad events that are failures) of the job within [from, to] (the
    * range), by failure reason and by key ID, from the failure log. `counted` false: a latency SLO,
    * whose bad events (slow verifications) are not failures. `heldFrom`: once the log (the newest
-   * `collector.failures.ringSize` failures of all jobs) has dropped older failures, the time from
-   * which it holds every failure it received (its oldest held failure dated after every dropped one)
-   * — failures before it may be missing; null while it holds all it received.
+   * `collector.failures.ringSize` failures, shared fairly between jobs) has dropped older failures
+   * of the job, the time from which it holds every failure of the job it received (its oldest held
+   * failure dated after every dropped one) — failures before it may be missing; null while it holds
+   * all of the job's it received.
    */
   readonly failures: {
     readonly counted: boolean;

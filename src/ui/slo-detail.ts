@@ -130,7 +130,7 @@ function renderBreakdown(data: SloDetailResponse): HTMLElement {
   if (!f.counted) {
     return el('div', { class: 'detail-breakdown', 'data-field': 'failures' }, el('p', { class: 'muted' }, `This SLO's bad events are slow verifications, not failures: there are no failures by reason or key ID to show for it.`));
   }
-  // The log keeps the newest failures of all jobs: once it reaches back less far than the range, say
+  // The log keeps the newest failures of each job (its share of the ring): once it reaches back less far than the range, say
   // so — in the headings too, which then name the stretch counted, never the whole range.
   const partial = f.heldFrom !== null && f.heldFrom > f.from;
   const notScoped = Array.isArray(f.notNarrowedBy) ? f.notNarrowedBy.map(String) : [];
@@ -145,7 +145,7 @@ function renderBreakdown(data: SloDetailResponse): HTMLElement {
       partial
         ? `Failed requests behind this SLO for ${data.job} ${counted}, not in all of ${when}, counted from the collector's failure log (the failed spans it received; a trace sampler that drops failed spans lowers these counts).`
         : `Failed requests behind this SLO for ${data.job} in ${when}, counted from the collector's failure log (the failed spans it received; a trace sampler that drops failed spans lowers these counts).`,
-      partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only the newest failures of all jobs and reaches back to ${formatChartTime(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
+      partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only this job's newest failures (its share of the collector's ring) and reaches back to ${formatChartTime(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
       notScoped.length > 0
         ? el('strong', { 'data-field': 'failures-not-scoped' }, ` This SLO's scope on ${notScoped.join(', ')} does not narrow these counts: failed spans do not carry ${notScoped.length === 1 ? 'that label' : 'those labels'}, so failures outside the scope are counted too.`)
         : '',

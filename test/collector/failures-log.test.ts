@@ -314,19 +314,27 @@ test('inRange: a snapshot saved before droppedUntil existed still says the log s
   const T = Date.UTC(2026, 0, 1);
   const log = new FailureLog({ ringSize: 2 });
   for (let i = 0; i < 4; i++) log.record(span(i, { timeUnixMs: T + i * 1000 }));
-  const { droppedUntil, ...old } = log.toJSON() as ReturnType<FailureLog['toJSON']> & { droppedUntil?: number };
-  assert.equal(droppedUntil, T + 1000);
+  const { droppedUntil, droppedUntilByJob, ...old } = log.toJSON();
+  assert.deepEqual([droppedUntil, droppedUntilByJob], [undefined, [['api', T + 1000]]]);
   assert.equal(FailureLog.fromJSON({ ringSize: 2 }, old).inRange({}).heldFrom, T + 2000);
+  assert.equal(FailureLog.fromJSON({ ringSize: 2 }, old).inRange({ job: 'api' }).heldFrom, T + 2000);
 });
 
 test('inRange: a tampered droppedUntil in a snapshot is believed no further than a span time', () => {
   const T = Date.UTC(2026, 0, 1);
   const log = new FailureLog({ ringSize: 2 });
   for (let i = 0; i < 4; i++) log.record(span(i, { timeUnixMs: T + i * 1000 }));
-  const state = { ...log.toJSON(), droppedUntil: 1e300 };
-  const heldFrom = FailureLog.fromJSON({ ringSize: 2, maxSpanFutureMs: 60_000 }, state, T + 5000).inRange({}).heldFrom;
-  assert.equal(heldFrom, T + 65_001);
-  assert.ok(!Number.isNaN(new Date(heldFrom!).getTime()));
+  for (const state of [
+    { ...log.toJSON(), droppedUntil: 1e300, droppedUntilByJob: [['api', 1e300]] },
+    { ...log.toJSON(), droppedUntil: 1e300, droppedUntilByJob: undefined }, // a single ring's snapshot
+  ]) {
+    const restored = FailureLog.fromJSON({ ringSize: 2, maxSpanFutureMs: 60_000 }, state, T + 5000);
+    for (const job of [undefined, 'api']) {
+      const heldFrom = restored.inRange({ job }).heldFrom;
+      assert.equal(heldFrom, T + 65_001);
+      assert.ok(!Number.isNaN(new Date(heldFrom!).getTime()));
+    }
+  }
 });
 
 test('a parameter given twice (since=1&since=9999) is refused, not read as the first one', () => {

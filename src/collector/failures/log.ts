@@ -1,6 +1,7 @@
 /**
  * The failure log behind `GET /api/failures`: a bounded ring of the most recent failed `hmac.*`
- * spans and, per job, a bounded top-k of the clients whose requests were rejected. Each span is
+ * spans, shared fairly between jobs (fair-ring.ts: a job's flood evicts its own failures, not a
+ * quiet job's), and, per job, a bounded top-k of the clients whose requests were rejected. Each span is
  * copied field by field into a `FailedSpan` and checked on the way in, so nothing but those fields
  * (and no raw client identifier) can end up stored or served.
  */
@@ -8,6 +9,7 @@ import { ATTR, FINGERPRINT_HEX_LENGTH } from '@hmac-slo/instrumentation/contract
 import { closedValue, reasonFitsOutcome, VALUE_OTHER } from '../closed-values.js';
 import type { FailedSpan, FailuresApiResponse } from '../model.js';
 import { SpaceSaving } from './space-saving.js';
+import { FairRing } from './fair-ring.js';
 import { validateFailuresQuery, type FailuresQuery } from './query.js';
 import { parseFailureLogState, type FailureLogState } from './state.js';
 import { clampSpanTime, type SpanTimeClamp } from './time.js';
@@ -16,7 +18,7 @@ import { configSchema, type HmacSloConfig } from '../../config/schema.js';
 import { durationSeconds } from '../../config/duration.js';
 
 export interface FailureLogOptions {
-  /** Recent failures kept (config `collector.failures.ringSize`). */
+  /** Recent failures kept, of all jobs together (config `collector.failures.ringSize`); see fair-ring.ts. */
   readonly ringSize?: number;
   /** Top rejected clients kept per job (config `collector.failures.topClients`). */
   readonly topClients?: number;
@@ -89,12 +91,9 @@ export class FailureLog {
   readonly topClients: number;
   private readonly maxJobs: number;
   private readonly maxSpanFutureMs: number;
-  private readonly ring: (FailedSpan | undefined)[];
-  private next = 0; // slot the next failure goes to
-  private held = 0;
+  /** Held failures and, per job, the latest time of one it dropped: held failures after it are all there are. */
+  private readonly ring: FairRing<FailedSpan>;
   private recorded = 0;
-  /** Latest time of any failure the ring dropped (-Infinity: none): held failures after it are all there are. */
-  private droppedUntil = Number.NEGATIVE_INFINITY;
   private untrackedJobs = 0;
   private readonly clients = new Map<string, SpaceSaving<string>>();
 
@@ -103,7 +102,7 @@ export class FailureLog {
     this.topClients = positiveInt(opts.topClients ?? DEFAULTS.topClients, 'topClients');
     this.maxJobs = positiveInt(opts.maxJobs ?? DEFAULTS.maxJobs, 'maxJobs');
     this.maxSpanFutureMs = opts.maxSpanFutureMs ?? DEFAULTS.maxSpanFutureMs;
-    this.ring = new Array<FailedSpan | undefined>(this.ringSize);
+    this.ring = new FairRing<FailedSpan>(this.ringSize, (s) => s.timeUnixMs);
   }
 
   /**
@@ -131,20 +130,8 @@ export class FailureLog {
     return clamped;
   }
 
-  private hold(clean: FailedSpan): void {
-    const evicted = this.ring[this.next];
-    if (evicted) this.droppedUntil = Math.max(this.droppedUntil, evicted.timeUnixMs);
-    this.ring[this.next] = clean;
-    this.next = (this.next + 1) % this.ringSize;
-    this.held = Math.min(this.held + 1, this.ringSize);
-  }
-
-  /** Held failures, newest first. */
-  private *newestFirst(): Iterable<FailedSpan> {
-    for (let i = 1; i <= this.held; i++) {
-      const span = this.ring[(this.next - i + this.ringSize) % this.ringSize];
-      if (span) yield span;
-    }
+  private hold(clean: FailedSpan, droppedUntil?: number): void {
+    this.ring.push(clean.job, clean, droppedUntil);
   }
 
   /**
@@ -175,8 +162,7 @@ export class FailureLog {
 
   /** Held failures of the query's job, reason and time range, newest first. */
   private *matching(q: FailuresQuery): Iterable<FailedSpan> {
-    for (const span of this.newestFirst()) {
-      if (q.job !== undefined && span.job !== q.job) continue;
+    for (const span of this.ring.newestFirst(q.job)) {
       if (q.reason !== undefined && span.reason !== q.reason) continue;
       if ((q.since !== undefined && span.timeUnixMs < q.since) || (q.until !== undefined && span.timeUnixMs > q.until)) continue;
       yield span;
@@ -185,18 +171,21 @@ export class FailureLog {
 
   /**
    * Held failures (copies) of the query's job and time range, newest first, with where the log's
-   * memory starts: `heldFrom`, once the ring has dropped failures, the time from which it holds every
-   * failure it received (of any job) — the oldest held failure dated after every dropped one, so a
-   * late or back-dated span still held does not stretch it back —, or null while it holds every
-   * failure it recorded. For counting a range (the SLO detail view), not for listing.
+   * memory of that job starts: `heldFrom`, once the ring has dropped failures of the job, the time
+   * from which it holds every failure of the job it received — its oldest held failure dated after
+   * every dropped one of it, so a late or back-dated span still held does not stretch it back —,
+   * or null while it holds every failure of the job it recorded (another job's flood does not
+   * change that: fair-ring.ts). Without a job, of all jobs: from when every job's are complete.
+   * For counting a range (the SLO detail view), not for listing.
    */
   inRange(q: Pick<FailuresQuery, 'job' | 'since' | 'until'>): { failures: FailedSpan[]; heldFrom: number | null } {
     validateFailuresQuery(q);
     const failures = [...this.matching(q)].map((s) => ({ ...s }));
-    if (this.recorded <= this.held) return { failures, heldFrom: null };
+    const droppedUntil = this.ring.droppedUntil(q.job);
+    if (droppedUntil === Number.NEGATIVE_INFINITY) return { failures, heldFrom: null };
     let heldFrom = Number.POSITIVE_INFINITY;
-    for (const span of this.newestFirst()) if (span.timeUnixMs > this.droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
-    return { failures, heldFrom: Number.isFinite(heldFrom) ? heldFrom : this.droppedUntil + 1 };
+    for (const span of this.ring.newestFirst(q.job)) if (span.timeUnixMs > droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
+    return { failures, heldFrom: Number.isFinite(heldFrom) ? heldFrom : droppedUntil + 1 };
   }
 
   /**
@@ -210,13 +199,19 @@ export class FailureLog {
     }));
   }
 
-  /** Plain JSON for the collector's snapshot: held failures oldest first and the top tables. */
+  /**
+   * Plain JSON for the collector's snapshot: held failures oldest first, where each job's are
+   * complete from (`droppedUntilByJob`; `droppedUntil`: of the jobs not listed there and not held)
+   * and the top tables.
+   */
   toJSON(): FailureLogState {
+    const dropped = this.ring.droppedState();
     return {
       version: 1,
-      recent: [...this.newestFirst()].reverse(),
+      recent: this.ring.newestFirst().reverse(),
       recorded: this.recorded,
-      ...(Number.isFinite(this.droppedUntil) ? { droppedUntil: this.droppedUntil } : {}),
+      ...(Number.isFinite(dropped.forgottenUntil) ? { droppedUntil: dropped.forgottenUntil } : {}),
+      droppedUntilByJob: dropped.byJob,
       untrackedJobs: this.untrackedJobs,
       topClients: [...this.clients].map(([job, top]) => ({
         job,
@@ -228,7 +223,8 @@ export class FailureLog {
 
   /**
    * Rebuild a log from `toJSON()` output under the configured bounds (which may have shrunk since
-   * it was saved): the newest `ringSize` failures, the `topClients` highest counters per job, at
+   * it was saved): the saved failures replayed oldest first into the ring, so a smaller one keeps
+   * each job's fair share (fair-ring.ts), the `topClients` highest counters per job, at
    * most `maxJobs` jobs. Every span is sanitised again and a fingerprint that does not look like one
    * is dropped, so a tampered file cannot make the collector serve anything else. Throws
    * `FailureStateError` when the JSON is not failure log state. With `savedAtMs` (when the snapshot
@@ -237,17 +233,25 @@ export class FailureLog {
   static fromJSON(opts: FailureLogOptions, json: unknown, savedAtMs?: number): FailureLog {
     const state = parseFailureLogState(json);
     const log = new FailureLog(opts);
-    // Spans the ring no longer has room for are dropped like any other (hold() notes their times).
-    for (const span of state.recent) {
+    // A tampered time is believed no further than a span time would be (time.ts), so it stays a date.
+    const believed = (t: number) => Math.min(t, (savedAtMs ?? Date.now()) + log.maxSpanFutureMs);
+    const spans = state.recent.map((span) => {
       const clean = sanitizeFailedSpan(span);
-      log.hold(savedAtMs === undefined ? clean : clampSpanTime(clean, savedAtMs, log.maxSpanFutureMs).span);
+      return savedAtMs === undefined ? clean : clampSpanTime(clean, savedAtMs, log.maxSpanFutureMs).span;
+    });
+    let fallback = state.droppedUntil === undefined ? Number.NEGATIVE_INFINITY : believed(state.droppedUntil);
+    // Snapshots before droppedUntil: heldFrom is then the oldest held failure, as it was.
+    if (state.droppedUntil === undefined && state.droppedUntilByJob === undefined && state.recorded > spans.length && spans.length > 0) {
+      fallback = spans.reduce((t, s) => Math.min(t, s.timeUnixMs), Number.POSITIVE_INFINITY) - 1;
     }
-    // Older snapshots lack it: heldFrom is then the oldest held failure, as it was. A tampered value
-    // is believed no further than a span time would be (time.ts), so it stays a date.
-    if (state.droppedUntil !== undefined) {
-      log.droppedUntil = Math.max(log.droppedUntil, Math.min(state.droppedUntil, (savedAtMs ?? Date.now()) + log.maxSpanFutureMs));
-    }
-    log.recorded = Math.max(state.recorded, log.held);
+    // Snapshots of one shared ring have one droppedUntil: every job takes it (it may have lost any
+    // job's failures until then). Later ones list each job's; a held job not listed lost none.
+    const byJob = state.droppedUntilByJob && new Map(state.droppedUntilByJob.map(([job, t]) => [text(job, 'unknown_service'), believed(t)]));
+    const droppedUntilOf = (job: string) => (byJob ? (byJob.get(job) ?? Number.NEGATIVE_INFINITY) : fallback);
+    // Spans the ring no longer has room for are dropped like any other (the ring notes their times).
+    for (const span of spans) log.hold(span, droppedUntilOf(span.job));
+    log.ring.raiseForgottenUntil(fallback);
+    log.recorded = Math.max(state.recorded, log.ring.held);
     log.untrackedJobs = state.untrackedJobs;
     for (const t of state.topClients) {
       if (log.clients.size >= log.maxJobs) {
@@ -267,7 +271,7 @@ export class FailureLog {
 
   /** Figures for the collector's own health metrics. */
   stats(): { recorded: number; held: number; jobsWithTopClients: number; untrackedJobs: number } {
-    return { recorded: this.recorded, held: this.held, jobsWithTopClients: this.clients.size, untrackedJobs: this.untrackedJobs };
+    return { recorded: this.recorded, held: this.ring.held, jobsWithTopClients: this.clients.size, untrackedJobs: this.untrackedJobs };
   }
 }
 

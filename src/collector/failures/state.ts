@@ -37,8 +37,14 @@ const stateSchema = z.object({
   /** Held failures, oldest first. */
   recent: z.array(spanSchema),
   recorded: count,
-  /** Latest time of a failure the ring dropped (added later: absent in older snapshots). */
+  /**
+   * Latest time of a failure the ring dropped (added later: absent in older snapshots). With
+   * `droppedUntilByJob`, of the jobs it does not list and that hold no failure (jobs the ring
+   * forgot); without (a snapshot of the single shared ring), of every job.
+   */
   droppedUntil: z.number().finite().optional(),
+  /** [job, latest time of a failure of it the ring dropped] of the held jobs that lost some (added with the fair ring). */
+  droppedUntilByJob: z.array(z.tuple([z.string(), z.number().finite()])).optional(),
   untrackedJobs: count,
   topClients: z.array(
     z.object({
