@@ -218,3 +218,18 @@ test('detail: a scoped SLO counts the failed spans in its scope where spans carr
   assert.deepEqual([count(notReplay), notReplay.notNarrowedBy], [2, undefined]);
   assert.equal(count(detailFailures(sli, log, 'payments-api', T0, T0 + 10)), 3, 'no scope: all of them');
 });
+
+test('detail: a scope on the key ID narrows the failed spans too (they carry it), as it narrows the counters', () => {
+  const log = new FailureLog({ ringSize: 10 });
+  const base = { job: 'payments-api', name: 'hmac.verify', reason: 'signature_mismatch', outcome: 'rejected', traceId: 'a', spanId: 'b', scheme: 'stripe' };
+  log.record({ ...base, timeUnixMs: T0 + 1, keyId: 'k1' });
+  log.record({ ...base, timeUnixMs: T0 + 2, keyId: 'k-load-test' });
+  log.record({ ...base, timeUnixMs: T0 + 3, keyId: 'k-load-test' });
+  // The scope passes the loader: hmac_key_id is a label of the verification counters.
+  const config = parseConfig({ slos: [{ name: 'real-clients', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.99, scope: { hmac_key_id: { notIn: ['k-load-test'] } } }] });
+  const slo = config.slos.find((x) => x.name === 'real-clients')!;
+  const f = detailFailures(slo.sli, log, 'payments-api', T0, T0 + 10, slo.scope);
+  assert.deepEqual([f.byKey, f.notNarrowedBy], [[{ keyId: 'k1', count: 1 }], undefined]);
+  const only = detailFailures(slo.sli, log, 'payments-api', T0, T0 + 10, { hmac_key_id: ['k-load-test'] });
+  assert.deepEqual(only.byKey, [{ keyId: 'k-load-test', count: 2 }]);
+});
