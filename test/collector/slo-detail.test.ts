@@ -233,3 +233,15 @@ test('detail: a scope on the key ID narrows the failed spans too (they carry it)
   const only = detailFailures(slo.sli, log, 'payments-api', T0, T0 + 10, { hmac_key_id: ['k-load-test'] });
   assert.deepEqual(only.byKey, [{ keyId: 'k-load-test', count: 2 }]);
 });
+
+test('detail: a job with a long name (the aggregator takes up to maxLabelValueBytes, 1 KiB) finds its failures, which the log holds under the name cut to 256 characters, and never throws', () => {
+  const sli = parseConfig({}).slos.find((x) => x.name === 'auth-success')!.sli;
+  for (const length of [300, 700]) {
+    const job = `ns-${'x'.repeat(length)}/api`;
+    const log = new FailureLog({ ringSize: 10 });
+    log.record(failed(T0 + 1, 'signature_mismatch', 'k1', 'rejected', 'hmac.verify', job));
+    log.record(failed(T0 + 2, 'signature_mismatch', 'k1', 'rejected', 'hmac.verify', 'payments-api'));
+    const f = detailFailures(sli, log, job, T0, T0 + 10);
+    assert.deepEqual(f.byReason, [{ reason: 'signature_mismatch', count: 1 }], `a ${job.length}-character job`);
+  }
+});

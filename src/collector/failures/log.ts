@@ -45,6 +45,15 @@ function text(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : fallback;
 }
 
+/**
+ * A job as the log holds it (`text`: cut to MAX_TEXT), to match a query's job with: the aggregator
+ * takes longer ones (up to `limits.maxLabelValueBytes`), and their pairs ask for their failures by
+ * the full name.
+ */
+function heldJob(job: unknown): string {
+  return text(job, 'unknown_service');
+}
+
 function hexId(value: unknown): string {
   const v = typeof value === 'string' ? value.toLowerCase() : '';
   return HEX_ID_RE.test(v) ? v : '';
@@ -64,7 +73,7 @@ export function sanitizeFailedSpan(span: FailedSpan): FailedSpan {
   const reason = closedValue(ATTR.errorType, text(span.reason, 'internal_error'));
   return {
     timeUnixMs: Number.isFinite(time) ? time : 0,
-    job: text(span.job, 'unknown_service'),
+    job: heldJob(span.job),
     name: text(span.name, 'hmac.verify'),
     ...(typeof span.scheme === 'string' && span.scheme !== '' ? { scheme: span.scheme.slice(0, MAX_TEXT) } : {}),
     keyId: text(span.keyId, 'unknown'),
@@ -162,7 +171,8 @@ export class FailureLog {
       if (failures.length >= limit) break;
       failures.push({ ...span });
     }
-    const jobs = q.job !== undefined ? (this.clients.has(q.job) ? [q.job] : []) : [...this.clients.keys()].sort();
+    const job = q.job === undefined ? undefined : heldJob(q.job);
+    const jobs = job !== undefined ? (this.clients.has(job) ? [job] : []) : [...this.clients.keys()].sort();
     return {
       failures,
       causes: summarizeCauses(this.matching(q)),
@@ -175,8 +185,9 @@ export class FailureLog {
 
   /** Held failures of the query's job, reason and time range, newest first. */
   private *matching(q: FailuresQuery): Iterable<FailedSpan> {
+    const job = q.job === undefined ? undefined : heldJob(q.job);
     for (const span of this.newestFirst()) {
-      if (q.job !== undefined && span.job !== q.job) continue;
+      if (job !== undefined && span.job !== job) continue;
       if (q.reason !== undefined && span.reason !== q.reason) continue;
       if ((q.since !== undefined && span.timeUnixMs < q.since) || (q.until !== undefined && span.timeUnixMs > q.until)) continue;
       yield span;
@@ -191,7 +202,8 @@ export class FailureLog {
    * failure it recorded. For counting a range (the SLO detail view), not for listing.
    */
   inRange(q: Pick<FailuresQuery, 'job' | 'since' | 'until'>): { failures: FailedSpan[]; heldFrom: number | null } {
-    validateFailuresQuery(q);
+    // The job is a pair's (its full name, which may be longer than the API takes), matched as held.
+    validateFailuresQuery({ ...q, job: q.job === undefined ? undefined : heldJob(q.job) });
     const failures = [...this.matching(q)].map((s) => ({ ...s }));
     if (this.recorded <= this.held) return { failures, heldFrom: null };
     let heldFrom = Number.POSITIVE_INFINITY;
