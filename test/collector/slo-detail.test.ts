@@ -218,3 +218,30 @@ test('detail: a scoped SLO counts the failed spans in its scope where spans carr
   assert.deepEqual([count(notReplay), notReplay.notNarrowedBy], [2, undefined]);
   assert.equal(count(detailFailures(sli, log, 'payments-api', T0, T0 + 10)), 3, 'no scope: all of them');
 });
+
+test('detail: a scope on the key ID narrows the failed spans too (they carry it), as it narrows the counters', () => {
+  const log = new FailureLog({ ringSize: 10 });
+  const base = { job: 'payments-api', name: 'hmac.verify', reason: 'signature_mismatch', outcome: 'rejected', traceId: 'a', spanId: 'b', scheme: 'stripe' };
+  log.record({ ...base, timeUnixMs: T0 + 1, keyId: 'k1' });
+  log.record({ ...base, timeUnixMs: T0 + 2, keyId: 'k-load-test' });
+  log.record({ ...base, timeUnixMs: T0 + 3, keyId: 'k-load-test' });
+  // The scope passes the loader: hmac_key_id is a label of the verification counters.
+  const config = parseConfig({ slos: [{ name: 'real-clients', sli: { kind: 'ratio', source: 'verifications', badOutcomes: ['rejected', 'error'] }, objective: 0.99, scope: { hmac_key_id: { notIn: ['k-load-test'] } } }] });
+  const slo = config.slos.find((x) => x.name === 'real-clients')!;
+  const f = detailFailures(slo.sli, log, 'payments-api', T0, T0 + 10, slo.scope);
+  assert.deepEqual([f.byKey, f.notNarrowedBy], [[{ keyId: 'k1', count: 1 }], undefined]);
+  const only = detailFailures(slo.sli, log, 'payments-api', T0, T0 + 10, { hmac_key_id: ['k-load-test'] });
+  assert.deepEqual(only.byKey, [{ keyId: 'k-load-test', count: 2 }]);
+});
+
+test('detail: a job with a long name (the aggregator takes up to maxLabelValueBytes, 1 KiB) finds its failures, which the log holds under the name cut to 256 characters, and never throws', () => {
+  const sli = parseConfig({}).slos.find((x) => x.name === 'auth-success')!.sli;
+  for (const length of [300, 700]) {
+    const job = `ns-${'x'.repeat(length)}/api`;
+    const log = new FailureLog({ ringSize: 10 });
+    log.record(failed(T0 + 1, 'signature_mismatch', 'k1', 'rejected', 'hmac.verify', job));
+    log.record(failed(T0 + 2, 'signature_mismatch', 'k1', 'rejected', 'hmac.verify', 'payments-api'));
+    const f = detailFailures(sli, log, job, T0, T0 + 10);
+    assert.deepEqual(f.byReason, [{ reason: 'signature_mismatch', count: 1 }], `a ${job.length}-character job`);
+  }
+});

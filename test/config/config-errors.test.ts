@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/index.js';
+import { childEnv } from '../support/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmac-slo-config-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +61,7 @@ test('good addresses pass, including IPv6 and the loopback default', () => {
 test('the collector refuses to start on a broken config: exit 2 and the field on stderr', () => {
   const file = join(dir, 'cli.yaml');
   writeFileSync(file, 'collector:\n  listen: nonsense\n');
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', file], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'collector', '--config', file], { encoding: 'utf8', timeout: 30_000, env: childEnv() });
   assert.equal(r.status, 2, r.stderr);
   assert.ok(r.stderr.includes(`${file}: collector.listen: expected HOST:PORT`), r.stderr);
 });
@@ -118,7 +119,7 @@ test('an SLO scope on a label Prometheus cannot select is refused, naming the SL
 test('hmac-slo generate refuses a bad scope label: exit 2, the file and the field on stderr', () => {
   const file = join(dir, 'scope-cli.yaml');
   writeFileSync(file, 'slos:\n  - name: a\n    sli: { kind: ratio, source: verifications, badOutcomes: [error] }\n    objective: 0.99\n    scope: { "env.name": [prod] }\n');
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'generate', '--config', file, '--out', join(dir, 'out')], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', 'generate', '--config', file, '--out', join(dir, 'out')], { encoding: 'utf8', timeout: 30_000, env: childEnv() });
   assert.equal(r.status, 2, r.stderr);
   assert.ok(r.stderr.includes(`${file}: slos[0].scope.env.name: "env.name" is not a Prometheus label name`), r.stderr);
 });

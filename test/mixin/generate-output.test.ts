@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parseConfig } from '../../src/config/index.js';
+import { childEnv } from '../support/processes.js';
 import { renderFiles, renderMixin, repositoryLayout } from '../../src/generate/render.js';
 import type { RuleFile as Groups } from '../../src/generate/mixin-model.js';
 
@@ -46,7 +47,7 @@ test('hmac-slo generate --config --out renders a 28-day SLO with its own burn fa
     ].join('\n'));
     const out = join(dir, 'out');
     const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'src', 'cli.ts'), 'generate', '--config', cfg, '--out', out], {
-      cwd: root, encoding: 'utf8', timeout: 60_000,
+      cwd: root, encoding: 'utf8', timeout: 60_000, env: childEnv(),
     });
     assert.equal(r.status, 0, r.stderr);
     const rules = parse(readFileSync(join(out, 'prometheus', 'rules.yaml'), 'utf8')) as Groups;
@@ -127,7 +128,7 @@ test('a bad config is refused with the file and the field, and nothing is writte
     const cfg = join(dir, 'bad.yaml');
     writeFileSync(cfg, 'alerting:\n  burnRate:\n    - { severity: critical, long: 5m, short: 1h, budgetConsumed: 0.02 }\n');
     const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'src', 'cli.ts'), 'generate', '--config', cfg, '--out', join(dir, 'out')], {
-      cwd: root, encoding: 'utf8', timeout: 60_000,
+      cwd: root, encoding: 'utf8', timeout: 60_000, env: childEnv(),
     });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.yaml: alerting\.burnRate\[0\]\.short: must be shorter than long/);

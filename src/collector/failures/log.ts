@@ -47,6 +47,15 @@ function text(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : fallback;
 }
 
+/**
+ * A job as the log holds it (`text`: cut to MAX_TEXT), to match a query's job with: the aggregator
+ * takes longer ones (up to `limits.maxLabelValueBytes`), and their pairs ask for their failures by
+ * the full name.
+ */
+function heldJob(job: unknown): string {
+  return text(job, 'unknown_service');
+}
+
 function hexId(value: unknown): string {
   const v = typeof value === 'string' ? value.toLowerCase() : '';
   return HEX_ID_RE.test(v) ? v : '';
@@ -66,7 +75,7 @@ export function sanitizeFailedSpan(span: FailedSpan): FailedSpan {
   const reason = closedValue(ATTR.errorType, text(span.reason, 'internal_error'));
   return {
     timeUnixMs: Number.isFinite(time) ? time : 0,
-    job: text(span.job, 'unknown_service'),
+    job: heldJob(span.job),
     name: text(span.name, 'hmac.verify'),
     ...(typeof span.scheme === 'string' && span.scheme !== '' ? { scheme: span.scheme.slice(0, MAX_TEXT) } : {}),
     keyId: text(span.keyId, 'unknown'),
@@ -149,7 +158,8 @@ export class FailureLog {
       if (failures.length >= limit) break;
       failures.push({ ...span });
     }
-    const jobs = q.job !== undefined ? (this.clients.has(q.job) ? [q.job] : []) : [...this.clients.keys()].sort();
+    const job = q.job === undefined ? undefined : heldJob(q.job);
+    const jobs = job !== undefined ? (this.clients.has(job) ? [job] : []) : [...this.clients.keys()].sort();
     return {
       failures,
       causes: summarizeCauses(this.matching(q)),
@@ -162,7 +172,8 @@ export class FailureLog {
 
   /** Held failures of the query's job, reason and time range, newest first. */
   private *matching(q: FailuresQuery): Iterable<FailedSpan> {
-    for (const span of this.ring.newestFirst(q.job)) {
+    const job = q.job === undefined ? undefined : heldJob(q.job);
+    for (const span of this.ring.newestFirst(job)) {
       if (q.reason !== undefined && span.reason !== q.reason) continue;
       if ((q.since !== undefined && span.timeUnixMs < q.since) || (q.until !== undefined && span.timeUnixMs > q.until)) continue;
       yield span;
@@ -179,12 +190,14 @@ export class FailureLog {
    * For counting a range (the SLO detail view), not for listing.
    */
   inRange(q: Pick<FailuresQuery, 'job' | 'since' | 'until'>): { failures: FailedSpan[]; heldFrom: number | null } {
-    validateFailuresQuery(q);
+    // The job is a pair's (its full name, which may be longer than the API takes), matched as held.
+    validateFailuresQuery({ ...q, job: q.job === undefined ? undefined : heldJob(q.job) });
     const failures = [...this.matching(q)].map((s) => ({ ...s }));
-    const droppedUntil = this.ring.droppedUntil(q.job);
+    const job = q.job === undefined ? undefined : heldJob(q.job);
+    const droppedUntil = this.ring.droppedUntil(job);
     if (droppedUntil === Number.NEGATIVE_INFINITY) return { failures, heldFrom: null };
     let heldFrom = Number.POSITIVE_INFINITY;
-    for (const span of this.ring.newestFirst(q.job)) if (span.timeUnixMs > droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
+    for (const span of this.ring.newestFirst(job)) if (span.timeUnixMs > droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
     return { failures, heldFrom: Number.isFinite(heldFrom) ? heldFrom : droppedUntil + 1 };
   }
 

@@ -23,11 +23,13 @@ const SPAN_OF_SOURCE: Record<Extract<SloConfig['sli'], { kind: 'ratio' }>['sourc
 
 /**
  * A scope's labels a failed span carries too (under their Prometheus names, as the scope names
- * them), and its value of each. `job` is the pair's own. Resource labels (environment, track...) are
+ * them), and its value of each: the scheme and the key ID (a scope leaving out a load-test key);
+ * outcome and reason too, though the config loader refuses them in a scope. `job` is the pair's own. Resource labels (environment, track...) are
  * not on a failed span: a scope on them cannot narrow the failures, and the view says so.
  */
 const SPAN_LABELS: ReadonlyMap<string, (f: FailedSpan) => string> = new Map([
   [labelName(ATTR.scheme), (f: FailedSpan) => f.scheme ?? ''],
+  [labelName(ATTR.keyId), (f: FailedSpan) => f.keyId],
   [labelName(ATTR.outcome), (f: FailedSpan) => f.outcome],
   [labelName(ATTR.errorType), (f: FailedSpan) => f.reason],
 ]);
