@@ -50,7 +50,7 @@ function text(value: unknown, fallback: string): string {
 /**
  * A job as the log holds it (`text`: cut to MAX_TEXT), to match a query's job with: the aggregator
  * takes longer ones (up to `limits.maxLabelValueBytes`), and their pairs ask for their failures by
- * the full name.
+ * the full name. A restored snapshot's per-job entries are keyed by it too, like the spans they go with.
  */
 function heldJob(job: unknown): string {
   return text(job, 'unknown_service');
@@ -260,7 +260,7 @@ export class FailureLog {
     }
     // Snapshots of one shared ring have one droppedUntil: every job takes it (it may have lost any
     // job's failures until then). Later ones list each job's; a held job not listed lost none.
-    const byJob = state.droppedUntilByJob && new Map(state.droppedUntilByJob.map(([job, t]) => [text(job, 'unknown_service'), believed(t)]));
+    const byJob = state.droppedUntilByJob && new Map(state.droppedUntilByJob.map(([job, t]) => [heldJob(job), believed(t)]));
     const droppedUntilOf = (job: string) => (byJob ? (byJob.get(job) ?? Number.NEGATIVE_INFINITY) : fallback);
     // Spans the ring no longer has room for are dropped like any other (the ring notes their times).
     for (const span of spans) log.hold(span, droppedUntilOf(span.job));
@@ -272,7 +272,7 @@ export class FailureLog {
         log.untrackedJobs++;
         continue;
       }
-      const job = text(t.job, 'unknown_service');
+      const job = heldJob(t.job);
       if (log.clients.has(job)) continue;
       const clients = t.clients
         .filter(([fp]) => FINGERPRINT_RE.test(fp))
