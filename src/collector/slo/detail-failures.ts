@@ -11,6 +11,7 @@ import type { SloConfig, SloScope } from '../../config/schema.js';
 import { labelName } from '../aggregate/names.js';
 import type { FailedSpan, SloDetailResponse } from '../model.js';
 import type { FailureLog } from '../failures/index.js';
+import { isBadEvent } from './sli.js';
 
 /** What the detail view reads from the failure log. */
 export type FailureRangeSource = Pick<FailureLog, 'inRange'>;
@@ -56,9 +57,8 @@ function spanScope(scope: SloScope | undefined): { inScope: (f: FailedSpan) => b
 export function badEventSpan(sli: SloConfig['sli']): ((f: FailedSpan) => boolean) | undefined {
   if (sli.kind !== 'ratio') return undefined;
   const isSpan = SPAN_OF_SOURCE[sli.source];
-  const outcomes = new Set<string>(sli.badOutcomes);
-  const reasons = sli.badReasons ? new Set<string>(sli.badReasons) : undefined;
-  return (f) => isSpan(f.name) && outcomes.has(f.outcome) && (reasons === undefined || reasons.has(f.reason));
+  const isBad = isBadEvent(sli);
+  return (f) => isSpan(f.name) && isBad(f.outcome, f.reason);
 }
 
 /**
