@@ -15,6 +15,7 @@
  * the instrumentation), changed or not: one set in two scopes is two streams, merged likewise.
  */
 import { histogramProblem, isCount } from './aggregate/point-checks.js';
+import { sameBounds } from './aggregate/expired-totals.js';
 import { canonicalName, contractInstrument } from './aggregate/names.js';
 import { isMaxGauge, isSummedGauge } from './aggregate/summed-gauges.js';
 import { TEMPORALITY_DELTA, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type PointAttributes } from './otlp/types.js';
@@ -24,10 +25,6 @@ type Point = NumberPoint | HistogramPoint;
 /** The attribute set as a string: the same for the same keys and values, in any order. */
 function setKey(a: PointAttributes): string {
   return JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]));
-}
-
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /**

@@ -142,9 +142,7 @@ function renderBreakdown(data: SloDetailResponse): HTMLElement {
     el(
       'p',
       { class: 'muted' },
-      partial
-        ? `Failed requests behind this SLO for ${data.job} ${counted}, not in all of ${when}, counted from the collector's failure log (the failed spans it received; a trace sampler that drops failed spans lowers these counts).`
-        : `Failed requests behind this SLO for ${data.job} in ${when}, counted from the collector's failure log (the failed spans it received; a trace sampler that drops failed spans lowers these counts).`,
+      `Failed requests behind this SLO for ${data.job} ${partial ? `${counted}, not in all of ${when}` : `in ${when}`}, counted from the collector's failure log (the failed spans it received; a trace sampler that drops failed spans lowers these counts).`,
       partial ? el('strong', { 'data-field': 'failures-partial' }, ` The log keeps only this job's newest failures (its share of the collector's ring) and reaches back to ${formatChartTime(f.heldFrom!, span)}: earlier failures in this range are not counted.`) : '',
       notScoped.length > 0
         ? el('strong', { 'data-field': 'failures-not-scoped' }, ` This SLO's scope on ${notScoped.join(', ')} does not narrow these counts: failed spans do not carry ${notScoped.length === 1 ? 'that label' : 'those labels'}, so failures outside the scope are counted too.`)

@@ -50,7 +50,7 @@ function text(value: unknown, fallback: string): string {
 /**
  * A job as the log holds it (`text`: cut to MAX_TEXT), to match a query's job with: the aggregator
  * takes longer ones (up to `limits.maxLabelValueBytes`), and their pairs ask for their failures by
- * the full name.
+ * the full name. A restored snapshot's per-job entries are keyed by it too, like the spans they go with.
  */
 function heldJob(job: unknown): string {
   return text(job, 'unknown_service');
@@ -153,16 +153,17 @@ export class FailureLog {
   query(q: FailuresQuery = {}): FailuresApiResponse {
     validateFailuresQuery(q);
     const limit = Math.min(q.limit ?? DEFAULT_QUERY_LIMIT, this.ringSize);
+    const job = q.job === undefined ? undefined : heldJob(q.job);
+    const held = this.ring.newestFirst(job);
     const failures: FailedSpan[] = [];
-    for (const span of this.matching(q)) {
+    for (const span of this.matching(q, held)) {
       if (failures.length >= limit) break;
       failures.push({ ...span });
     }
-    const job = q.job === undefined ? undefined : heldJob(q.job);
     const jobs = job !== undefined ? (this.clients.has(job) ? [job] : []) : [...this.clients.keys()].sort();
     return {
       failures,
-      causes: summarizeCauses(this.matching(q)),
+      causes: summarizeCauses(this.matching(q, held)),
       topClients: jobs.map((job) => ({
         job,
         clients: this.clients.get(job)!.top().map((c) => ({ clientFingerprint: c.item, count: c.count, error: c.error })),
@@ -170,10 +171,9 @@ export class FailureLog {
     };
   }
 
-  /** Held failures of the query's job, reason and time range, newest first. */
-  private *matching(q: FailuresQuery): Iterable<FailedSpan> {
-    const job = q.job === undefined ? undefined : heldJob(q.job);
-    for (const span of this.ring.newestFirst(job)) {
+  /** Of `held` (the query job's held failures, newest first), those of the query's reason and time range. */
+  private *matching(q: FailuresQuery, held: readonly FailedSpan[]): Iterable<FailedSpan> {
+    for (const span of held) {
       if (q.reason !== undefined && span.reason !== q.reason) continue;
       if ((q.since !== undefined && span.timeUnixMs < q.since) || (q.until !== undefined && span.timeUnixMs > q.until)) continue;
       yield span;
@@ -191,13 +191,14 @@ export class FailureLog {
    */
   inRange(q: Pick<FailuresQuery, 'job' | 'since' | 'until'>): { failures: FailedSpan[]; heldFrom: number | null } {
     // The job is a pair's (its full name, which may be longer than the API takes), matched as held.
-    validateFailuresQuery({ ...q, job: q.job === undefined ? undefined : heldJob(q.job) });
-    const failures = [...this.matching(q)].map((s) => ({ ...s }));
     const job = q.job === undefined ? undefined : heldJob(q.job);
+    validateFailuresQuery({ ...q, job });
+    const held = this.ring.newestFirst(job);
+    const failures = [...this.matching(q, held)].map((s) => ({ ...s }));
     const droppedUntil = this.ring.droppedUntil(job);
     if (droppedUntil === Number.NEGATIVE_INFINITY) return { failures, heldFrom: null };
     let heldFrom = Number.POSITIVE_INFINITY;
-    for (const span of this.ring.newestFirst(job)) if (span.timeUnixMs > droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
+    for (const span of held) if (span.timeUnixMs > droppedUntil) heldFrom = Math.min(heldFrom, span.timeUnixMs);
     return { failures, heldFrom: Number.isFinite(heldFrom) ? heldFrom : droppedUntil + 1 };
   }
 
@@ -259,7 +260,7 @@ export class FailureLog {
     }
     // Snapshots of one shared ring have one droppedUntil: every job takes it (it may have lost any
     // job's failures until then). Later ones list each job's; a held job not listed lost none.
-    const byJob = state.droppedUntilByJob && new Map(state.droppedUntilByJob.map(([job, t]) => [text(job, 'unknown_service'), believed(t)]));
+    const byJob = state.droppedUntilByJob && new Map(state.droppedUntilByJob.map(([job, t]) => [heldJob(job), believed(t)]));
     const droppedUntilOf = (job: string) => (byJob ? (byJob.get(job) ?? Number.NEGATIVE_INFINITY) : fallback);
     // Spans the ring no longer has room for are dropped like any other (the ring notes their times).
     for (const span of spans) log.hold(span, droppedUntilOf(span.job));
@@ -271,7 +272,7 @@ export class FailureLog {
         log.untrackedJobs++;
         continue;
       }
-      const job = text(t.job, 'unknown_service');
+      const job = heldJob(t.job);
       if (log.clients.has(job)) continue;
       const clients = t.clients
         .filter(([fp]) => FINGERPRINT_RE.test(fp))

@@ -11,6 +11,8 @@ import type { SloConfig, SloScope } from '../../config/schema.js';
 import { labelName } from '../aggregate/names.js';
 import type { FailedSpan, SloDetailResponse } from '../model.js';
 import type { FailureLog } from '../failures/index.js';
+import { isBadEvent } from './sli.js';
+import { compileScope } from './scope.js';
 
 /** What the detail view reads from the failure log. */
 export type FailureRangeSource = Pick<FailureLog, 'inRange'>;
@@ -34,31 +36,29 @@ const SPAN_LABELS: ReadonlyMap<string, (f: FailedSpan) => string> = new Map([
   [labelName(ATTR.errorType), (f: FailedSpan) => f.reason],
 ]);
 
-/** The scope as a test on failed spans (the labels they carry) and the labels it could not apply. */
+/**
+ * The scope as a test on failed spans (compileScope on the labels they carry) and the labels it
+ * could not apply.
+ */
 function spanScope(scope: SloScope | undefined): { inScope: (f: FailedSpan) => boolean; notNarrowedBy: string[] } {
-  const tests: ((f: FailedSpan) => boolean)[] = [];
+  const narrowing: SloScope = {};
   const notNarrowedBy: string[] = [];
   for (const [label, m] of Object.entries(scope ?? {})) {
     if (label === 'job') continue;
-    const value = SPAN_LABELS.get(label);
-    if (!value) {
-      notNarrowedBy.push(label);
-      continue;
-    }
-    const keep = Array.isArray(m);
-    const values = new Set(Array.isArray(m) ? m : m.notIn);
-    tests.push((f) => values.has(value(f)) === keep);
+    if (SPAN_LABELS.has(label)) narrowing[label] = m;
+    else notNarrowedBy.push(label);
   }
-  return { inScope: (f) => tests.every((t) => t(f)), notNarrowedBy: notNarrowedBy.sort() };
+  const test = compileScope(narrowing);
+  const labelsOf = (f: FailedSpan) => () => new Map([...SPAN_LABELS].map(([label, value]) => [label, value(f)]));
+  return { inScope: test ? (f) => test(labelsOf(f)) : () => true, notNarrowedBy: notNarrowedBy.sort() };
 }
 
 /** Whether a failed span is one of the SLO's bad events; undefined for a latency SLI (no failed spans). */
 export function badEventSpan(sli: SloConfig['sli']): ((f: FailedSpan) => boolean) | undefined {
   if (sli.kind !== 'ratio') return undefined;
   const isSpan = SPAN_OF_SOURCE[sli.source];
-  const outcomes = new Set<string>(sli.badOutcomes);
-  const reasons = sli.badReasons ? new Set<string>(sli.badReasons) : undefined;
-  return (f) => isSpan(f.name) && outcomes.has(f.outcome) && (reasons === undefined || reasons.has(f.reason));
+  const isBad = isBadEvent(sli);
+  return (f) => isSpan(f.name) && isBad(f.outcome, f.reason);
 }
 
 /**

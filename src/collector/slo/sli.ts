@@ -36,20 +36,27 @@ function nonNegative(n: number): number {
 /** Relative slack when comparing bucket bounds with the threshold (both come from decimal literals). */
 const BOUND_EPSILON = 1e-9;
 
+/**
+ * Whether an event of a ratio SLI's instrument with this outcome and failure reason is a bad one
+ * (`badOutcomes`, and `badReasons` when given): for its series here and its failed spans in the
+ * detail view (detail-failures.ts).
+ */
+export function isBadEvent(sli: Extract<SloConfig['sli'], { kind: 'ratio' }>): (outcome: string | undefined, reason: string | undefined) => boolean {
+  const badOutcomes = new Set<string>(sli.badOutcomes);
+  const badReasons = sli.badReasons ? new Set<string>(sli.badReasons) : undefined;
+  return (outcome, reason) => outcome !== undefined && badOutcomes.has(outcome) && (badReasons === undefined || badReasons.has(reason ?? ''));
+}
+
 export function compileSli(sli: SloConfig['sli']): CompiledSli {
   if (sli.kind === 'ratio') {
     const spec = INSTRUMENTS[sli.source];
-    const badOutcomes = new Set<string>(sli.badOutcomes);
-    const badReasons = sli.badReasons ? new Set<string>(sli.badReasons) : undefined;
+    const isBad = isBadEvent(sli);
     return {
       matches: (s) => s.kind === 'counter' && isInstrument(s, spec),
       accumulate(s, into) {
         const v = nonNegative(s.value);
         into.total += v;
-        const outcome = s.attributes[ATTR.outcome];
-        if (outcome === undefined || !badOutcomes.has(outcome)) return;
-        if (badReasons && !badReasons.has(s.attributes[ATTR.errorType] ?? '')) return;
-        into.bad += v;
+        if (isBad(s.attributes[ATTR.outcome], s.attributes[ATTR.errorType])) into.bad += v;
       },
     };
   }
